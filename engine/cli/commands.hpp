@@ -1,0 +1,22 @@
+#pragma once
+#include <string>
+#include <vector>
+
+namespace csipls::cli {
+
+// Exit codes, documented in README.md.
+inline constexpr int exit_ok = 0;
+inline constexpr int exit_error = 1;          // bad input, model that cannot be estimated, I/O failure
+inline constexpr int exit_usage = 2;          // invalid command line
+inline constexpr int exit_not_converged = 3;  // result written, but the PLS iteration did not converge
+inline constexpr int exit_internal = 70;      // a bug: please report
+
+// Each subcommand takes the arguments after its name; errors propagate to main's single catch.
+int run_estimate(const std::vector<std::string>& args);
+int run_simulate(const std::vector<std::string>& args);
+
+// Shared option helpers.
+char parse_delimiter(const std::string& text);
+void refuse_overwriting_inputs(const std::string& output, const std::vector<std::string>& inputs, const char* option);
+
+}  // namespace csipls::cli

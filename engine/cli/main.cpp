@@ -1,0 +1,68 @@
+// The csipls command line: picks the subcommand and catches every error once, here.
+#include <boost/program_options/errors.hpp>
+#include <iostream>
+#include <new>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "commands.hpp"
+#include "csipls/error.hpp"
+#include "csipls/version.hpp"
+
+namespace {
+
+constexpr const char* usage = R"(csipls: customer satisfaction index models by PLS path modelling
+
+usage:
+  csipls estimate --model FILE --data FILE [options]   estimate a model (csipls estimate --help)
+  csipls simulate --model FILE --n N --out FILE [options]
+                                                       draw survey data from a population model
+  csipls --version                                     print the engine version
+  csipls --help                                        print this help
+)";
+
+int dispatch(int argc, char** argv) {
+    if (argc < 2) {
+        std::cerr << usage;
+        return csipls::cli::exit_usage;
+    }
+    const std::string command = argv[1];
+    const std::vector<std::string> args(argv + 2, argv + argc);
+    if (command == "--help" || command == "-h" || command == "help") {
+        std::cout << usage;
+        return csipls::cli::exit_ok;
+    }
+    if (command == "--version") {
+        std::cout << csipls::engine_name << ' ' << csipls::engine_version << '\n';
+        return csipls::cli::exit_ok;
+    }
+    if (command == "estimate") return csipls::cli::run_estimate(args);
+    if (command == "simulate") return csipls::cli::run_simulate(args);
+    throw csipls::UsageError("unknown command '" + command + "' (commands: estimate, simulate; see csipls --help)");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    auto logger = spdlog::stderr_color_mt("csipls");
+    logger->set_pattern("csipls: %^%l%$: %v");
+    spdlog::set_default_logger(logger);
+    try {
+        return dispatch(argc, argv);
+    } catch (const csipls::UsageError& error) {
+        std::cerr << "csipls: error: " << error.what() << '\n';
+        return csipls::cli::exit_usage;
+    } catch (const boost::program_options::error& error) {
+        std::cerr << "csipls: error: " << error.what() << '\n';
+        return csipls::cli::exit_usage;
+    } catch (const csipls::Error& error) {
+        std::cerr << "csipls: error: " << error.what() << '\n';
+        return csipls::cli::exit_error;
+    } catch (const std::bad_alloc&) {
+        std::cerr << "csipls: error: out of memory\n";
+        return csipls::cli::exit_error;
+    } catch (const std::exception& error) {
+        std::cerr << "csipls: internal error: " << error.what() << " (please report this)\n";
+        return csipls::cli::exit_internal;
+    }
+}

@@ -1,0 +1,105 @@
+// `csipls simulate`: draws survey-like data from a population model (values in the model file in
+// lavaan's fixed-value syntax, or taken from an earlier JSON result with --params).
+#include <boost/program_options.hpp>
+#include <charconv>
+#include <iostream>
+
+#include "commands.hpp"
+#include "csipls/error.hpp"
+#include "csipls/file_util.hpp"
+#include "csipls/model_file.hpp"
+#include "csipls/result_writers.hpp"
+#include "csipls/simulate.hpp"
+
+namespace po = boost::program_options;
+
+namespace csipls::cli {
+namespace {
+
+void parse_scale(const std::string& text, SimulationOptions& options) {
+    const auto colon = text.find(':');
+    auto parse_int = [&](std::string_view part, int& value) {
+        const auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), value);
+        return ec == std::errc() && end == part.data() + part.size();
+    };
+    if (colon == std::string::npos || !parse_int(std::string_view(text).substr(0, colon), options.scale_min) ||
+        !parse_int(std::string_view(text).substr(colon + 1), options.scale_max))
+        throw UsageError("--scale takes MIN:MAX with whole numbers, e.g. 1:10, got '" + text + "'");
+}
+
+// Population values from a JSON result of `csipls estimate`: its paths and loadings.
+void apply_parameters_file(Model& model, const std::string& path) {
+    Json json;
+    try {
+        json = Json::parse(read_text_file(path));
+    } catch (const Json::parse_error& error) {
+        throw InputError(path + ": not valid JSON (" + error.what() + ")");
+    }
+    if (!json.contains("paths") || !json.contains("loadings"))
+        throw InputError(path + ": a parameters file is a JSON result of `csipls estimate` (it needs 'paths' and 'loadings')");
+    try {
+        for (auto& path_spec : model.paths) {
+            bool found = false;
+            for (const auto& entry : json.at("paths"))
+                if (entry.at("from") == path_spec.from && entry.at("to") == path_spec.to) {
+                    path_spec.population_value = entry.at("estimate").get<double>();
+                    found = true;
+                }
+            if (!found)
+                throw InputError(path + ": no estimate for the path " + path_spec.from + " -> " + path_spec.to);
+        }
+        for (auto& construct : model.constructs) {
+            construct.population_loadings.assign(construct.indicators.size(), std::nullopt);
+            for (std::size_t i = 0; i < construct.indicators.size(); ++i) {
+                const auto& loadings = json.at("loadings");
+                if (!loadings.contains(construct.name) || !loadings.at(construct.name).contains(construct.indicators[i]))
+                    throw InputError(path + ": no loading for indicator '" + construct.indicators[i] + "' of '" +
+                                     construct.name + "'");
+                construct.population_loadings[i] = loadings.at(construct.name).at(construct.indicators[i]).get<double>();
+            }
+        }
+    } catch (const Json::exception& error) {
+        throw InputError(path + ": unexpected content (" + error.what() + ")");
+    }
+}
+
+}  // namespace
+
+int run_simulate(const std::vector<std::string>& args) {
+    std::string model_path, out_path, scale_text = "1:10", params_path;
+    SimulationOptions options;
+    po::options_description described("csipls simulate --model FILE --n N --out FILE [options]");
+    described.add_options()
+        ("help,h", "print this help")
+        ("model", po::value(&model_path)->required(), "model file; population values as `Y ~ 0.4*X`, `F =~ 0.8*x1`")
+        ("params", po::value(&params_path), "take population paths and loadings from this JSON result of `csipls estimate`")
+        ("n", po::value(&options.n)->required(), "number of respondents")
+        ("seed", po::value(&options.seed)->default_value(options.seed), "random seed (same seed, same data, on any machine)")
+        ("scale", po::value(&scale_text)->default_value("1:10"), "integer answer scale MIN:MAX")
+        ("continuous", po::bool_switch(), "write continuous standardized indicators instead of answers on a scale")
+        ("centre", po::value(&options.centre)->default_value(options.centre), "where the average answer sits on the scale, 0..1")
+        ("default-loading", po::value(&options.default_loading)->default_value(options.default_loading),
+         "loading of indicators without a population value")
+        ("default-path", po::value(&options.default_path)->default_value(options.default_path),
+         "value of paths without a population value")
+        ("out", po::value(&out_path)->required(), "CSV file to write (replaced atomically)");
+    po::variables_map values;
+    po::store(po::command_line_parser(args).options(described).run(), values);
+    if (values.count("help")) {
+        std::cout << described;
+        return exit_ok;
+    }
+    po::notify(values);
+    options.discrete = !values["continuous"].as<bool>();
+    if (options.discrete) parse_scale(scale_text, options);
+    options.validate();
+    refuse_overwriting_inputs(out_path, {model_path, params_path}, "--out");
+
+    Model model = read_model_file(model_path);
+    if (!params_path.empty()) apply_parameters_file(model, params_path);
+    const Dataset data = simulate(model, options);
+    write_file_atomically(out_path, [&](std::ostream& out) { write_csv_table(out, data.columns, data.matrix()); });
+    return exit_ok;
+}
+
+}  // namespace csipls::cli

@@ -1,0 +1,50 @@
+#include "csipls/moments.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "csipls/error.hpp"
+
+namespace csipls {
+
+IndicatorMoments compute_moments(const Dataset& data) {
+    const Eigen::Index n = data.rows;
+    const Eigen::Index p = data.cols();
+    if (n < 2)
+        throw ModelError("the data have " + std::to_string(n) + " respondent(s); at least 2 are needed");
+    const auto x = data.matrix();
+
+    IndicatorMoments moments;
+    moments.n_obs = n;
+    moments.names = data.columns;
+    moments.means = x.colwise().sum().transpose() / static_cast<double>(n);
+
+    // Centred cross-products, a block of rows at a time: one pass, a fixed buffer, and the rank
+    // update keeps the work at half of a full X'X.
+    constexpr Eigen::Index block_rows = 2048;
+    RowMatrix centred(std::min(block_rows, n), p);
+    Eigen::MatrixXd cross = Eigen::MatrixXd::Zero(p, p);
+    const Eigen::RowVectorXd mean_row = moments.means.transpose();
+    for (Eigen::Index start = 0; start < n; start += block_rows) {
+        const Eigen::Index len = std::min(block_rows, n - start);
+        centred.topRows(len) = x.middleRows(start, len).rowwise() - mean_row;
+        cross.selfadjointView<Eigen::Lower>().rankUpdate(centred.topRows(len).transpose());
+    }
+    cross.triangularView<Eigen::StrictlyUpper>() = cross.transpose();
+    const Eigen::MatrixXd covariance = cross / static_cast<double>(n - 1);
+
+    moments.sds = covariance.diagonal().cwiseSqrt();
+    for (Eigen::Index j = 0; j < p; ++j) {
+        // Relative to the mean's size, so that a column of large constant values is caught too.
+        const double scale = std::max(1.0, std::abs(moments.means[j]));
+        if (!(moments.sds[j] > 1e-12 * scale))
+            throw ModelError("indicator '" + data.columns[j] + "' is constant (every respondent answered " +
+                             std::to_string(moments.means[j]) + "); it has no correlation with anything");
+    }
+    const Eigen::VectorXd inverse_sd = moments.sds.cwiseInverse();
+    moments.correlation = inverse_sd.asDiagonal() * covariance * inverse_sd.asDiagonal();
+    moments.correlation.diagonal().setOnes();
+    return moments;
+}
+
+}  // namespace csipls

@@ -1,0 +1,133 @@
+#include "csipls/simulate.hpp"
+
+#include <boost/random/mersenne_twister.hpp>
+#include <boost/random/normal_distribution.hpp>
+#include <cmath>
+
+#include "csipls/error.hpp"
+
+namespace csipls {
+
+void SimulationOptions::validate() const {
+    if (n < 1 || n > 100'000'000) throw UsageError("--n must be between 1 and 100000000, got " + std::to_string(n));
+    if (discrete && scale_max <= scale_min)
+        throw UsageError("--scale MIN:MAX needs MIN < MAX, got " + std::to_string(scale_min) + ":" +
+                         std::to_string(scale_max));
+    if (!(centre >= 0.0 && centre <= 1.0)) throw UsageError("--centre must be between 0 and 1");
+    if (!(std::abs(default_loading) > 0.0 && std::abs(default_loading) < 1.0))
+        throw UsageError("the default loading must be strictly between -1 and 1 and not 0");
+    if (!std::isfinite(default_path)) throw UsageError("the default path value must be finite");
+}
+
+PopulationModel population_model(const Model& model, const SimulationOptions& options) {
+    options.validate();
+    validate_model(model);
+    const auto constructs = static_cast<Eigen::Index>(model.constructs.size());
+    PopulationModel population;
+
+    for (const auto& construct : model.constructs)
+        if (construct.mode == MeasurementMode::formative)
+            throw ModelError(model.source + ":" + std::to_string(construct.line) + ": construct '" + construct.name +
+                             "' is formative; the simulator draws common-factor (=~) blocks only");
+
+    population.path_coefficients = Eigen::MatrixXd::Zero(constructs, constructs);
+    for (const auto& path : model.paths)
+        population.path_coefficients(model.construct_index(path.from), model.construct_index(path.to)) =
+            path.population_value.value_or(options.default_path);
+
+    // Construct correlations in causal order: exogenous constructs are independent with unit
+    // variance; each dependent gets the variance its predictors explain plus a disturbance that
+    // brings it to one, and its covariances with everything before it follow from its equation.
+    Eigen::MatrixXd& phi = population.construct_correlations;
+    phi = Eigen::MatrixXd::Identity(constructs, constructs);
+    const auto& beta = population.path_coefficients;
+    std::vector<int> done;
+    for (int j : topological_order(model)) {
+        double explained = 0.0;
+        for (int a = 0; a < constructs; ++a)
+            for (int b = 0; b < constructs; ++b) explained += beta(a, j) * beta(b, j) * phi(a, b);
+        if (beta.col(j).cwiseAbs().sum() > 0.0 && !(explained < 1.0))
+            throw ModelError(model.source + ": the population paths into '" + model.constructs[j].name +
+                             "' explain " + std::to_string(explained) + " of its variance; it must be below 1");
+        for (int m : done) {
+            double covariance = 0.0;
+            for (int a = 0; a < constructs; ++a) covariance += beta(a, j) * phi(a, m);
+            phi(j, m) = phi(m, j) = covariance;
+        }
+        done.push_back(j);
+    }
+
+    const auto p = static_cast<Eigen::Index>(model.indicator_count());
+    population.loadings.resize(p);
+    std::vector<int> block(static_cast<std::size_t>(p));
+    Eigen::Index k = 0;
+    for (std::size_t j = 0; j < model.constructs.size(); ++j) {
+        const auto& construct = model.constructs[j];
+        for (std::size_t i = 0; i < construct.indicators.size(); ++i, ++k) {
+            const double loading = i < construct.population_loadings.size() && construct.population_loadings[i]
+                                       ? *construct.population_loadings[i]
+                                       : options.default_loading;
+            if (!(std::abs(loading) <= 1.0))
+                throw ModelError(model.source + ":" + std::to_string(construct.line) + ": population loading " +
+                                 std::to_string(loading) + " of '" + construct.indicators[i] +
+                                 "' is outside [-1, 1]");
+            population.loadings[k] = loading;
+            block[k] = static_cast<int>(j);
+        }
+    }
+    population.indicator_correlations.resize(p, p);
+    for (Eigen::Index a = 0; a < p; ++a)
+        for (Eigen::Index b = 0; b < p; ++b)
+            population.indicator_correlations(a, b) =
+                a == b ? 1.0 : population.loadings[a] * population.loadings[b] * phi(block[a], block[b]);
+    return population;
+}
+
+Dataset simulate(const Model& model, const SimulationOptions& options) {
+    const PopulationModel population = population_model(model, options);
+    const auto constructs = static_cast<Eigen::Index>(model.constructs.size());
+    const auto order = topological_order(model);
+    const auto& beta = population.path_coefficients;
+
+    Eigen::VectorXd disturbance_sd(constructs);
+    for (Eigen::Index j = 0; j < constructs; ++j) {
+        const double explained = beta.col(j).dot(population.construct_correlations * beta.col(j));
+        disturbance_sd[j] = std::sqrt(std::max(0.0, 1.0 - explained));
+    }
+    const Eigen::VectorXd error_sd = (1.0 - population.loadings.array().square()).max(0.0).sqrt().matrix();
+    std::vector<int> block;
+    for (std::size_t j = 0; j < model.constructs.size(); ++j)
+        block.insert(block.end(), model.constructs[j].indicators.size(), static_cast<int>(j));
+
+    Dataset data;
+    data.source.path = "simulated from " + model.source;
+    data.columns = model.all_indicators();
+    data.rows = options.n;
+    const Eigen::Index p = data.cols();
+    data.values.resize(static_cast<std::size_t>(options.n * p));
+    auto x = data.matrix();
+
+    // One stream, drawn in a fixed order: Boost's distributions give the same numbers on every
+    // platform and standard library, so a seed names the same data everywhere.
+    boost::random::mt19937_64 engine(options.seed);
+    boost::random::normal_distribution<double> normal(0.0, 1.0);
+    const double low = options.scale_min, high = options.scale_max;
+    const double centre = low + options.centre * (high - low);
+    const double spread = (high - low) / 5.0;
+    Eigen::VectorXd eta(constructs);
+    for (Eigen::Index r = 0; r < options.n; ++r) {
+        for (int j : order) {
+            double value = disturbance_sd[j] * normal(engine);
+            for (Eigen::Index a = 0; a < constructs; ++a)
+                if (beta(a, j) != 0.0) value += beta(a, j) * eta[a];
+            eta[j] = value;
+        }
+        for (Eigen::Index k = 0; k < p; ++k) {
+            const double latent = population.loadings[k] * eta[block[k]] + error_sd[k] * normal(engine);
+            x(r, k) = options.discrete ? std::clamp(std::round(centre + spread * latent), low, high) : latent;
+        }
+    }
+    return data;
+}
+
+}  // namespace csipls

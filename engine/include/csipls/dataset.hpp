@@ -1,0 +1,32 @@
+#pragma once
+// Respondents × indicators, held row-major in one block so that a row (one respondent) is contiguous:
+// the moments pass and the bootstrap's weighted cross-products both walk rows.
+#include <Eigen/Core>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace csipls {
+
+using RowMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+// Where data came from, recorded in every result.
+struct DataSource {
+    std::string path;
+    std::uint64_t size_bytes = 0;
+    std::string xxh64;  // hex digest of the file's bytes
+};
+
+struct Dataset {
+    DataSource source;
+    std::vector<std::string> columns;  // the loaded columns, in the order requested
+    std::vector<double> values;        // row-major; capacity may exceed rows × columns
+    Eigen::Index rows = 0;
+
+    Eigen::Index cols() const { return static_cast<Eigen::Index>(columns.size()); }
+    Eigen::Map<const RowMatrix> matrix() const { return {values.data(), rows, cols()}; }
+    Eigen::Map<RowMatrix> matrix() { return {values.data(), rows, cols()}; }
+    int column_index(const std::string& name) const;  // -1 when absent
+};
+
+}  // namespace csipls

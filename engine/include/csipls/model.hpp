@@ -1,0 +1,51 @@
+#pragma once
+// The PLS path model: measurement blocks (constructs and their indicators) and structural paths.
+// Population values (lavaan's fixed-value syntax, `Y ~ 0.4*X`) ride along for the simulator; the
+// estimator ignores them.
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace csipls {
+
+enum class MeasurementMode {
+    reflective,  // `=~`, estimated in mode A
+    formative,   // `<~`, estimated in mode B
+};
+
+struct Construct {
+    std::string name;
+    MeasurementMode mode = MeasurementMode::reflective;
+    std::vector<std::string> indicators;
+    // One entry per indicator: the population loading given in the model file, if any.
+    std::vector<std::optional<double>> population_loadings;
+    int line = 0;  // where it was defined, for error messages (0 when built in code)
+};
+
+struct StructuralPath {
+    std::string from;  // predictor
+    std::string to;    // dependent
+    std::optional<double> population_value;
+    int line = 0;
+};
+
+struct Model {
+    std::string source;  // file the model came from, for messages and the result's provenance
+    std::vector<Construct> constructs;
+    std::vector<StructuralPath> paths;
+
+    // Index of the construct called `name`, or -1.
+    int construct_index(const std::string& name) const;
+    std::vector<std::string> all_indicators() const;  // in block order
+    std::size_t indicator_count() const;
+};
+
+// Refuses a model that cannot be estimated: no constructs, a construct without indicators, an
+// indicator in two blocks, a path naming an undefined construct, a self-loop or duplicate path, a
+// structural cycle, a construct outside the structural model. Throws ModelError naming the culprit.
+void validate_model(const Model& model);
+
+// Constructs in an order where every predictor comes before its dependents. Requires an acyclic model.
+std::vector<int> topological_order(const Model& model);
+
+}  // namespace csipls

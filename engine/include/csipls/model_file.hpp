@@ -1,0 +1,23 @@
+#pragma once
+// Model files in lavaan syntax (the convention of lavaan, cSEM and seminr):
+//   Construct =~ a + b + c      reflective block (mode A)
+//   Construct <~ a + b          formative block (mode B)
+//   Y ~ X1 + X2                 structural paths X1 -> Y, X2 -> Y
+// with `#` comments, blank lines, `;` between statements, a line ending in `+` continuing on the
+// next, UTF-8 names, and lavaan's fixed values (`Y ~ 0.4*X`, `F =~ 0.8*a`) as population values.
+#include <string>
+#include <string_view>
+
+#include "csipls/model.hpp"
+
+namespace csipls {
+
+// Parses model text. `source_name` is used in error messages ("file:line: ...") and stored in the
+// model. Throws InputError naming the line and the offending token. The result is syntactically
+// sound; validate_model() decides whether it can be estimated.
+Model parse_model(std::string_view text, const std::string& source_name);
+
+// Reads and parses a model file. Throws IoError when the file cannot be read.
+Model read_model_file(const std::string& path);
+
+}  // namespace csipls

@@ -1,0 +1,38 @@
+#pragma once
+// Renders estimation results: the JSON result (the stable, documented interface for scripts), the
+// readable summary, and CSV tables.
+#include <nlohmann/json.hpp>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "csipls/csv.hpp"
+#include "csipls/dataset.hpp"
+#include "csipls/estimate.hpp"
+
+namespace csipls {
+
+// What a result came from, recorded with it so that it can be reproduced.
+struct RunProvenance {
+    std::string model_path;
+    std::string model_xxh64;
+    DataSource data;
+    CsvOptions csv;
+};
+
+using Json = nlohmann::ordered_json;
+
+// The JSON result. Keys documented in README.md; later features add keys and never rename these.
+Json result_to_json(const PlsResult& result, const IndicatorMoments& moments, const RunProvenance& provenance);
+
+// The readable summary printed when no --out is given.
+void write_summary(std::ostream& out, const PlsResult& result, const RunProvenance& provenance);
+
+// A numeric table as CSV with a header row; numbers in shortest round-trip form.
+void write_csv_table(std::ostream& out, const std::vector<std::string>& header,
+                     const Eigen::Ref<const Eigen::MatrixXd>& values, char delimiter = ',');
+
+// Display width of UTF-8 text in a terminal (East Asian wide characters take two columns).
+std::size_t display_width(std::string_view text);
+
+}  // namespace csipls

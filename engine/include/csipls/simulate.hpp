@@ -1,0 +1,43 @@
+#pragma once
+// Survey-like data from a population model with known paths and loadings: a common-factor model
+// (each indicator = loading × construct + error, unit variances) whose constructs follow the
+// structural model, optionally cut onto an integer answer scale.
+#include <Eigen/Core>
+#include <cstdint>
+#include <optional>
+
+#include "csipls/dataset.hpp"
+#include "csipls/model.hpp"
+
+namespace csipls {
+
+struct SimulationOptions {
+    Eigen::Index n = 250;
+    std::uint64_t seed = 1;
+    // Integer answer scale; none gives continuous standard-normal indicators.
+    bool discrete = true;
+    int scale_min = 1;
+    int scale_max = 10;
+    // Where the latent answer centre sits on the scale (0 = min, 1 = max); CSI answers lean high.
+    double centre = 0.7;
+    double default_loading = 0.8;  // for indicators without a population loading in the model
+    double default_path = 0.3;     // for paths without a population value
+
+    void validate() const;
+};
+
+struct PopulationModel {
+    Eigen::MatrixXd construct_correlations;  // implied by the structural model
+    Eigen::VectorXd loadings;                // per indicator, Model::all_indicators() order
+    Eigen::MatrixXd path_coefficients;       // (from, to)
+    Eigen::MatrixXd indicator_correlations;  // implied Σ of the standardized indicators
+};
+
+// The population implied by the model's values (defaults filled in). Throws ModelError when the
+// values are impossible (a loading outside [−1, 1], paths that explain more than all variance).
+PopulationModel population_model(const Model& model, const SimulationOptions& options);
+
+// Draws options.n respondents. Columns in Model::all_indicators() order.
+Dataset simulate(const Model& model, const SimulationOptions& options);
+
+}  // namespace csipls

@@ -1,0 +1,386 @@
+#include "csipls/csv.hpp"
+
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <fcntl.h>
+#include <string_view>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <unordered_map>
+#include <xxhash.h>
+
+#include "csipls/error.hpp"
+
+namespace csipls {
+
+void CsvOptions::validate() const {
+    if (delimiter == '"' || delimiter == '\n' || delimiter == '\r' || delimiter == '\0')
+        throw UsageError("--delimiter cannot be a quote, a line break or NUL");
+}
+
+namespace {
+
+constexpr std::size_t read_chunk = std::size_t{1} << 22;      // 4 MiB per read()
+constexpr std::size_t longest_record = std::size_t{1} << 26;  // a "line" beyond 64 MiB is not survey data
+
+// The file is read through a small buffer rather than mapped: mapped pages count against the
+// process's memory, and a 1M-row file would then cost its size on top of the parsed values.
+class InputFile {
+public:
+    explicit InputFile(const std::string& path) : path_(path) {
+        fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd_ < 0) throw IoError(path + ": cannot open (" + std::strerror(errno) + ")");
+        struct stat info {};
+        if (::fstat(fd_, &info) != 0 || !S_ISREG(info.st_mode)) {
+            ::close(fd_);
+            throw IoError(path + ": not a regular file");
+        }
+        size_ = static_cast<std::uint64_t>(info.st_size);
+        ::posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
+    }
+    ~InputFile() { ::close(fd_); }
+    InputFile(const InputFile&) = delete;
+    InputFile& operator=(const InputFile&) = delete;
+
+    std::size_t read(char* into, std::size_t capacity) {
+        for (;;) {
+            const ssize_t got = ::read(fd_, into, capacity);
+            if (got >= 0) return static_cast<std::size_t>(got);
+            if (errno != EINTR) throw IoError(path_ + ": read error (" + std::strerror(errno) + ")");
+        }
+    }
+    void rewind() {
+        if (::lseek(fd_, 0, SEEK_SET) != 0) throw IoError(path_ + ": cannot seek (" + std::strerror(errno) + ")");
+    }
+    std::uint64_t size() const { return size_; }
+
+private:
+    std::string path_;
+    int fd_ = -1;
+    std::uint64_t size_ = 0;
+};
+
+struct FileScan {
+    std::uint64_t newlines = 0;
+    std::string xxh64;
+};
+
+// First pass: the newline count bounds the number of rows, so the values can be allocated once
+// (no growth, no copy, no 2× peak), and the hash identifies the input in the result.
+FileScan scan_file(InputFile& file, std::vector<char>& buffer) {
+    FileScan scan;
+    XXH64_state_t* state = XXH64_createState();
+    XXH64_reset(state, 0);
+    for (;;) {
+        const std::size_t got = file.read(buffer.data(), buffer.size());
+        if (got == 0) break;
+        XXH64_update(state, buffer.data(), got);
+        const char* p = buffer.data();
+        const char* end = p + got;
+        while ((p = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p))))) {
+            ++scan.newlines;
+            ++p;
+        }
+    }
+    char text[17];
+    std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(XXH64_digest(state)));
+    XXH64_freeState(state);
+    scan.xxh64 = text;
+    file.rewind();
+    return scan;
+}
+
+std::string printable(std::string_view cell) {
+    std::string out;
+    for (unsigned char c : cell.substr(0, 40)) {
+        if (c >= 0x20 && c != 0x7f) {
+            out += static_cast<char>(c);
+        } else {
+            char hex[8];
+            std::snprintf(hex, sizeof hex, "\\x%02x", c);
+            out += hex;
+        }
+    }
+    if (cell.size() > 40) out += "...";
+    return out;
+}
+
+std::string_view trim(std::string_view text) {
+    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+    return text;
+}
+
+struct Field {
+    const char* begin;
+    const char* end;
+    bool quoted;
+};
+
+enum class RecordStatus { complete, need_more };
+
+// Splits one record (RFC 4180: quoted fields may hold delimiters, "" and line breaks) starting at
+// `p`. Calls on_field for each complete field. Returns need_more when the record runs into `limit`
+// and more input may follow; the caller then refills and parses the record again, so on_field must
+// only write to places owned by this record.
+template <class OnField>
+RecordStatus parse_record(const char*& p, const char* limit, bool final, char delimiter, std::uint64_t& newlines_inside,
+                          std::size_t& field_count, OnField&& on_field) {
+    const char* cursor = p;
+    std::uint64_t newlines = 0;
+    std::size_t field = 0;
+    for (;;) {
+        Field value{};
+        if (cursor < limit && *cursor == '"') {
+            const char* content = ++cursor;
+            for (;;) {
+                if (cursor >= limit) {
+                    if (!final) return RecordStatus::need_more;
+                    throw InputError("a quoted field is not closed before the end of the file");
+                }
+                if (*cursor == '"') {
+                    if (cursor + 1 >= limit && !final) return RecordStatus::need_more;
+                    if (cursor + 1 < limit && cursor[1] == '"') {
+                        cursor += 2;
+                        continue;
+                    }
+                    break;
+                }
+                if (*cursor == '\n') ++newlines;
+                ++cursor;
+            }
+            value = {content, cursor, true};
+            ++cursor;
+        } else {
+            const char* start = cursor;
+            while (cursor < limit && *cursor != delimiter && *cursor != '\n' && *cursor != '\r') ++cursor;
+            if (cursor >= limit && !final) return RecordStatus::need_more;
+            value = {start, cursor, false};
+        }
+        on_field(field, value);
+        ++field;
+        if (cursor >= limit) break;
+        if (*cursor == delimiter) {
+            ++cursor;
+            continue;
+        }
+        if (*cursor == '\r') {
+            if (cursor + 1 >= limit && !final) return RecordStatus::need_more;
+            ++cursor;
+            if (cursor < limit && *cursor == '\n') ++cursor;
+            break;
+        }
+        if (*cursor == '\n') {
+            ++cursor;
+            break;
+        }
+        throw InputError("unexpected character '" + printable(std::string_view(cursor, 1)) +
+                         "' after a closing quote (a quote inside a quoted field is written \"\")");
+    }
+    p = cursor;
+    newlines_inside = newlines;
+    field_count = field;
+    return RecordStatus::complete;
+}
+
+// Refillable window over the file: [begin, end) holds unparsed bytes.
+class Window {
+public:
+    explicit Window(InputFile& file) : file_(file), buffer_(2 * read_chunk) {}
+
+    bool fill() {  // returns false at end of file
+        if (eof_) return false;
+        if (begin_ > 0) {
+            std::memmove(buffer_.data(), buffer_.data() + begin_, end_ - begin_);
+            end_ -= begin_;
+            begin_ = 0;
+        }
+        if (buffer_.size() - end_ < read_chunk) {
+            if (buffer_.size() >= longest_record + read_chunk)
+                throw InputError("a record is longer than 64 MiB; is this a CSV file?");
+            buffer_.resize(buffer_.size() * 2);
+        }
+        const std::size_t got = file_.read(buffer_.data() + end_, buffer_.size() - end_);
+        if (got == 0) eof_ = true;
+        end_ += got;
+        return got > 0;
+    }
+    const char* begin() const { return buffer_.data() + begin_; }
+    const char* end() const { return buffer_.data() + end_; }
+    void consume_to(const char* p) { begin_ = static_cast<std::size_t>(p - buffer_.data()); }
+    bool eof() const { return eof_; }
+    bool empty() const { return begin_ == end_; }
+    std::vector<char>& storage() { return buffer_; }
+
+private:
+    InputFile& file_;
+    std::vector<char> buffer_;
+    std::size_t begin_ = 0, end_ = 0;
+    bool eof_ = false;
+};
+
+// Parses records until one completes, refilling as needed. Returns false at the end of the input.
+template <class OnField>
+bool next_record(Window& window, char delimiter, std::uint64_t& newlines_inside, std::size_t& fields, OnField&& on_field) {
+    for (;;) {
+        if (window.empty() && !window.fill()) return false;
+        const char* p = window.begin();
+        if (parse_record(p, window.end(), window.eof(), delimiter, newlines_inside, fields, on_field) ==
+            RecordStatus::complete) {
+            window.consume_to(p);
+            return true;
+        }
+        window.fill();
+    }
+}
+
+bool is_blank_record(std::size_t fields, const Field& first) { return fields == 1 && !first.quoted && first.begin == first.end; }
+
+}  // namespace
+
+Dataset read_csv(const std::string& path, const std::vector<std::string>& columns, const CsvOptions& options) {
+    options.validate();
+    InputFile file(path);
+    Window window(file);
+    const FileScan scan = scan_file(file, window.storage());
+
+    Dataset data;
+    data.source = {path, file.size(), scan.xxh64};
+    data.columns = columns;
+    std::uint64_t line = 1;  // line where the current record starts
+    std::uint64_t newlines_inside = 0;
+    std::size_t field_count = 0;
+    auto fail = [&](std::uint64_t at_line, const std::string& what) -> InputError {
+        return InputError(path + ":" + std::to_string(at_line) + ": " + what);
+    };
+    auto located = [&](auto&& body) {
+        // parse_record throws without knowing where it is; add the file and line here.
+        try {
+            return body();
+        } catch (const InputError& error) {
+            const std::string message = error.what();
+            if (message.rfind(path + ":", 0) == 0) throw;
+            throw fail(line, message);
+        }
+    };
+
+    // Header: names are the one place that allocates per field.
+    std::vector<std::string> header;
+    Field first_field{};
+    bool have_header = false;
+    for (;;) {
+        header.clear();
+        const bool got = located([&] {
+            return next_record(window, options.delimiter, newlines_inside, field_count,
+                               [&](std::size_t index, const Field& f) {
+                                   if (index == 0) first_field = f;
+                                   std::string name;
+                                   for (const char* c = f.begin; c < f.end; ++c) {
+                                       if (*c == '\0') throw InputError("the header holds a NUL byte; this is not a text CSV file");
+                                       if (f.quoted && *c == '"') ++c;  // "" inside quotes is one quote
+                                       name += *c;
+                                   }
+                                   header.push_back(std::move(name));
+                               });
+        });
+        if (!got) break;
+        if (is_blank_record(field_count, first_field) ||
+            (field_count == 1 && trim(header[0]).empty())) {
+            line += 1 + newlines_inside;
+            continue;
+        }
+        have_header = true;
+        break;
+    }
+    if (!have_header) throw InputError(path + ": the file is empty (a header row naming the columns is needed)");
+    if (header[0].rfind("\xEF\xBB\xBF", 0) == 0) header[0].erase(0, 3);
+    for (auto& name : header) name = std::string(trim(name));
+    const std::uint64_t header_line = line;
+    line += 1 + newlines_inside;
+
+    std::unordered_map<std::string_view, int> wanted;
+    for (std::size_t i = 0; i < columns.size(); ++i)
+        if (!wanted.emplace(columns[i], static_cast<int>(i)).second)
+            throw UsageError("column '" + columns[i] + "' is requested twice");
+    std::vector<int> target_of_field(header.size(), -1);
+    std::vector<int> field_of_target(columns.size(), -1);
+    for (std::size_t f = 0; f < header.size(); ++f) {
+        auto it = wanted.find(header[f]);
+        if (it == wanted.end()) continue;
+        if (field_of_target[it->second] >= 0)
+            throw fail(header_line, "column '" + header[f] + "' appears twice in the header (columns " +
+                                        std::to_string(field_of_target[it->second] + 1) + " and " +
+                                        std::to_string(f + 1) + ")");
+        field_of_target[it->second] = static_cast<int>(f);
+        target_of_field[f] = it->second;
+    }
+    for (std::size_t i = 0; i < columns.size(); ++i)
+        if (field_of_target[i] < 0) {
+            std::string available;
+            for (std::size_t f = 0; f < header.size() && f < 30; ++f)
+                available += (f ? ", " : "") + printable(header[f]);
+            if (header.size() > 30) available += ", ...";
+            throw fail(header_line, "column '" + columns[i] + "' is not in the header (it has: " + available + ")" +
+                                        (header.size() == 1 && options.delimiter == ','
+                                             ? "; is the delimiter right? (--delimiter)"
+                                             : ""));
+        }
+
+    const auto width = static_cast<Eigen::Index>(columns.size());
+    const std::size_t row_bound = scan.newlines + 1;
+    data.values.resize(row_bound * columns.size());
+    double* row = data.values.data();
+    Eigen::Index rows = 0;
+    const std::size_t expected_fields = header.size();
+
+    auto bad_cell = [&](std::size_t field, const Field& f, const char* why) {
+        return fail(line, "column '" + header[field] + "' (field " + std::to_string(field + 1) + "): " + why +
+                              (f.begin == f.end ? std::string() : " '" + printable(std::string_view(f.begin, f.end - f.begin)) + "'"));
+    };
+    auto on_field = [&](std::size_t field, const Field& f) {
+        if (field >= expected_fields) return;  // reported as a ragged row once the record is complete
+        const int target = target_of_field[field];
+        if (target < 0) return;
+        std::string_view text = trim(std::string_view(f.begin, static_cast<std::size_t>(f.end - f.begin)));
+        if (text.empty())
+            throw bad_cell(field, f, "empty cell (missing answers are not handled yet: remove or fill them)");
+        if (text.front() == '+') text.remove_prefix(1);
+        double value = 0.0;
+        const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+        if (ec == std::errc::result_out_of_range) throw bad_cell(field, f, "number out of range");
+        if (ec != std::errc() || end != text.data() + text.size()) throw bad_cell(field, f, "not a number");
+        if (!std::isfinite(value)) throw bad_cell(field, f, "not a finite number");
+        row[target] = value;
+    };
+
+    for (;;) {
+        if (static_cast<std::size_t>(rows) >= row_bound)
+            throw IoError(path + ": the file changed while it was being read");
+        const bool got = located([&] {
+            return next_record(window, options.delimiter, newlines_inside, field_count,
+                               [&](std::size_t index, const Field& f) {
+                                   if (index == 0) first_field = f;
+                                   on_field(index, f);
+                               });
+        });
+        if (!got) break;
+        if (is_blank_record(field_count, first_field) && expected_fields > 1) {
+            line += 1 + newlines_inside;
+            continue;
+        }
+        if (field_count != expected_fields)
+            throw fail(line, "the row has " + std::to_string(field_count) + " fields but the header has " +
+                                 std::to_string(expected_fields));
+        ++rows;
+        row += width;
+        line += 1 + newlines_inside;
+    }
+    if (rows == 0) throw InputError(path + ": the file has a header but no data rows");
+    data.rows = rows;
+    data.values.resize(static_cast<std::size_t>(rows * width));
+    return data;
+}
+
+}  // namespace csipls

@@ -1,0 +1,100 @@
+#include "csipls/result_writers.hpp"
+#include "csipls/version.hpp"
+
+namespace csipls {
+namespace {
+
+Json effect_list(const PlsResult& result, const Eigen::MatrixXd& values, bool (*exists)(const PlsResult&, int, int)) {
+    Json list = Json::array();
+    const auto count = static_cast<int>(result.constructs.size());
+    for (int to = 0; to < count; ++to)
+        for (int from = 0; from < count; ++from)
+            if (exists(result, from, to))
+                list.push_back({{"from", result.constructs[from]}, {"to", result.constructs[to]}, {"estimate", values(from, to)}});
+    return list;
+}
+
+bool has_indirect(const PlsResult& result, int from, int to) { return result.indirect_routes(from, to) > 0; }
+bool has_total(const PlsResult& result, int from, int to) {
+    if (has_indirect(result, from, to)) return true;
+    for (const auto& link : result.paths)
+        if (link.from == from && link.to == to) return true;
+    return false;
+}
+
+Json per_indicator_by_block(const PlsResult& result, const Eigen::VectorXd& values) {
+    Json blocks = Json::object();
+    for (const auto& name : result.constructs) blocks[name] = Json::object();
+    for (std::size_t k = 0; k < result.indicators.size(); ++k)
+        blocks[result.constructs[result.block_of_indicator[k]]][result.indicators[k]] = values[static_cast<Eigen::Index>(k)];
+    return blocks;
+}
+
+Json per_endogenous(const PlsResult& result, const Eigen::VectorXd& values) {
+    Json object = Json::object();
+    for (std::size_t j = 0; j < result.constructs.size(); ++j)
+        if (result.is_endogenous(static_cast<int>(j))) object[result.constructs[j]] = values[static_cast<Eigen::Index>(j)];
+    return object;
+}
+
+Json labelled_matrix(const std::vector<std::string>& rows, const std::vector<std::string>& cols, const Eigen::MatrixXd& values) {
+    Json matrix = Json::array();
+    for (Eigen::Index i = 0; i < values.rows(); ++i) {
+        Json row = Json::array();
+        for (Eigen::Index j = 0; j < values.cols(); ++j) row.push_back(values(i, j));
+        matrix.push_back(std::move(row));
+    }
+    return {{"rows", rows}, {"cols", cols}, {"values", std::move(matrix)}};
+}
+
+}  // namespace
+
+Json result_to_json(const PlsResult& result, const IndicatorMoments& moments, const RunProvenance& provenance) {
+    Json json;
+    json["engine"] = {{"name", engine_name}, {"version", engine_version}};
+    json["input"] = {
+        {"model", {{"path", provenance.model_path}, {"xxh64", provenance.model_xxh64}}},
+        {"data", {{"path", provenance.data.path}, {"size_bytes", provenance.data.size_bytes}, {"xxh64", provenance.data.xxh64}}},
+    };
+    json["settings"] = {
+        {"inner_scheme", to_string(result.options.scheme)},
+        {"tolerance", result.options.tolerance},
+        {"max_iterations", result.options.max_iterations},
+        {"convergence", "max |w_new - w_old| over all outer weights, weights scaled to unit composite variance"},
+        {"starting_weights", "all ones, scaled to unit composite variance"},
+        {"standardization", "indicators standardized with the sample sd (divisor n-1)"},
+        {"outer_modes", "A for =~ (reflective), B for <~ (formative)"},
+        {"sign_handling", "none"},
+        {"delimiter", std::string(1, provenance.csv.delimiter)},
+    };
+    json["n_obs"] = result.n_obs;
+    json["converged"] = result.converged;
+    json["iterations"] = result.iterations;
+    json["last_weight_change"] = result.last_weight_change;
+
+    Json paths = Json::array();
+    for (const auto& link : result.paths)
+        paths.push_back({{"from", result.constructs[link.from]},
+                         {"to", result.constructs[link.to]},
+                         {"estimate", result.path_coefficients(link.from, link.to)}});
+    json["paths"] = paths;
+    json["outer_weights"] = per_indicator_by_block(result, result.outer_weights);
+    json["loadings"] = per_indicator_by_block(result, result.loadings);
+    json["r2"] = per_endogenous(result, result.r2);
+    json["r2_adj"] = per_endogenous(result, result.r2_adj);
+    json["effects"] = {
+        {"direct", paths},
+        {"indirect", effect_list(result, result.indirect_effects, has_indirect)},
+        {"total", effect_list(result, result.total_effects, has_total)},
+    };
+    json["construct_correlations"] = labelled_matrix(result.constructs, result.constructs, result.construct_correlations);
+    json["cross_loadings"] = labelled_matrix(result.indicators, result.constructs, result.cross_loadings);
+    Json indicators = Json::object();
+    for (std::size_t k = 0; k < moments.names.size(); ++k)
+        indicators[moments.names[k]] = {{"mean", moments.means[static_cast<Eigen::Index>(k)]},
+                                        {"sd", moments.sds[static_cast<Eigen::Index>(k)]}};
+    json["indicators"] = indicators;
+    return json;
+}
+
+}  // namespace csipls

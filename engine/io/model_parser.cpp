@@ -1,0 +1,434 @@
+// Reader for model files in lavaan syntax (see model_file.hpp for the grammar).
+//
+// Three passes over a text that is at most a few kilobytes: the bytes are checked first (UTF-8,
+// control characters), so the tokenizer and every error message can treat the text as clean UTF-8;
+// the tokenizer then produces tokens with line numbers; statements are split on `;` and on line
+// breaks that do not follow a `+`, `*` or operator, and parsed one by one.
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstddef>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+#include "csipls/error.hpp"
+#include "csipls/file_util.hpp"
+#include "csipls/model_file.hpp"
+
+namespace csipls {
+namespace {
+
+enum class TokenKind {
+    name,
+    number,
+    reflective,    // =~
+    formative,     // <~
+    regression,    // ~
+    bad_operator,  // any other run of operator characters: lavaan's ~~, :=, ==, <, >, |, ... or junk
+    plus,
+    star,
+    open_paren,
+    close_paren,
+    semicolon,
+    newline,
+};
+
+struct Token {
+    TokenKind kind;
+    std::string_view text;
+    int line;
+    std::size_t offset;  // byte offset in the text, to tell a sign that touches its number from a `+`
+};
+
+bool is_model_operator(TokenKind kind) {
+    return kind == TokenKind::reflective || kind == TokenKind::formative || kind == TokenKind::regression;
+}
+
+// lavaan's operators that csipls deliberately does not read; anything else made of operator
+// characters is simply unknown.
+bool is_lavaan_operator(std::string_view op) {
+    static constexpr std::string_view known[] = {"~~", ":=", "==", "<", ">", "|", "~*~", "|~", "<=", ">="};
+    return std::ranges::find(known, op) != std::end(known);
+}
+
+std::string hex_byte(unsigned char byte) {
+    static constexpr char digits[] = "0123456789ABCDEF";
+    return std::string{'\\', 'x', digits[byte >> 4], digits[byte & 0xF]};
+}
+
+// Length of the well-formed UTF-8 sequence at the start of `s` (RFC 3629: no overlong forms, no
+// surrogates, nothing above U+10FFFF), or 0 when it is malformed.
+std::size_t utf8_sequence_length(std::string_view s) {
+    const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
+    const auto continuation = [&](std::size_t i) { return i < s.size() && (byte(i) & 0xC0) == 0x80; };
+    const unsigned char lead = byte(0);
+    if (lead < 0x80) return 1;
+    if (lead >= 0xC2 && lead <= 0xDF) return continuation(1) ? 2 : 0;
+    if (lead >= 0xE0 && lead <= 0xEF) {
+        if (!continuation(1) || !continuation(2)) return 0;
+        if (lead == 0xE0 && byte(1) < 0xA0) return 0;   // overlong
+        if (lead == 0xED && byte(1) >= 0xA0) return 0;  // UTF-16 surrogate
+        return 3;
+    }
+    if (lead >= 0xF0 && lead <= 0xF4) {
+        if (!continuation(1) || !continuation(2) || !continuation(3)) return 0;
+        if (lead == 0xF0 && byte(1) < 0x90) return 0;  // overlong
+        if (lead == 0xF4 && byte(1) >= 0x90) return 0;  // above U+10FFFF
+        return 4;
+    }
+    return 0;
+}
+
+bool is_ascii_space(char c) {
+    return c == ' ' || c == '\t' || c == '\v' || c == '\f' || c == '\r';
+}
+
+// Width of a non-ASCII space at the start of `s`, else 0. Chinese input methods readily produce
+// the ideographic space U+3000 between words, and word processors the no-break space U+00A0; both
+// look like a plain space, so they must separate names rather than become part of one.
+std::size_t unicode_space_length(std::string_view s) {
+    if (s.starts_with("\xC2\xA0")) return 2;
+    if (s.starts_with("\xE3\x80\x80")) return 3;
+    return 0;
+}
+
+bool is_operator_char(char c) {
+    return c == '=' || c == '~' || c == '<' || c == '>' || c == '|';
+}
+
+// Characters that end a name. `:` only ends one when it starts `:=`, so names like `Q:1` survive.
+bool ends_name(std::string_view rest) {
+    const char c = rest.front();
+    if (is_ascii_space(c) || c == '\n' || is_operator_char(c)) return true;
+    if (c == '+' || c == '*' || c == '#' || c == '!' || c == ';' || c == '(' || c == ')') return true;
+    if (rest.starts_with(":=")) return true;
+    return unicode_space_length(rest) > 0;
+}
+
+// A number is a token that starts like one (a digit, or a point and a digit, after an optional
+// minus) and that from_chars consumes completely. Starting like one keeps `inf`, `nan` and
+// `infinity` names, which from_chars would otherwise read as non-finite numbers.
+bool looks_like_number(std::string_view s) {
+    if (s.starts_with('-')) s.remove_prefix(1);
+    if (s.empty()) return false;
+    const auto digit = [](char c) { return c >= '0' && c <= '9'; };
+    if (digit(s[0])) return true;
+    return s.size() >= 2 && s[0] == '.' && digit(s[1]);
+}
+
+bool parses_as_number(std::string_view s) {
+    if (!looks_like_number(s)) return false;
+    double value = 0;
+    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+    // An out-of-range literal is still a number (an unusable one, reported when it is used).
+    return end == s.data() + s.size() && (ec == std::errc{} || ec == std::errc::result_out_of_range);
+}
+
+class Parser {
+public:
+    Parser(std::string_view text, const std::string& source) : text_(text), source_(source) {}
+
+    Model parse() {
+        if (text_.starts_with("\xEF\xBB\xBF")) text_.remove_prefix(3);
+        check_bytes();
+        tokenize();
+
+        Model model;
+        model.source = source_;
+        std::size_t statements = 0;
+        std::size_t begin = 0;
+        for (std::size_t i = 0; i <= tokens_.size(); ++i) {
+            const bool at_end = i == tokens_.size();
+            if (!at_end) {
+                const TokenKind kind = tokens_[i].kind;
+                if (kind == TokenKind::newline) {
+                    if (i > begin && continues_after(tokens_[i - 1].kind)) continue;
+                } else if (kind != TokenKind::semicolon) {
+                    continue;
+                }
+            }
+            std::vector<Token> statement;
+            for (std::size_t k = begin; k < i; ++k) {
+                if (tokens_[k].kind != TokenKind::newline) statement.push_back(tokens_[k]);
+            }
+            if (!statement.empty()) {
+                parse_statement(statement, model);
+                ++statements;
+            }
+            begin = i + 1;
+        }
+        if (statements == 0) throw InputError(source_ + ": the model has no statements");
+        return model;
+    }
+
+private:
+    [[noreturn]] void fail(int line, const std::string& what, std::string_view token) const {
+        throw InputError(source_ + ":" + std::to_string(line) + ": " + what + " near '" + std::string(token) + "'");
+    }
+    [[noreturn]] void fail(const Token& token, const std::string& what) const {
+        fail(token.line, what, token.text);
+    }
+
+    // Rejects what the tokenizer must never see, so that every later message quotes valid text.
+    void check_bytes() const {
+        if (text_.starts_with("\xFF\xFE") || text_.starts_with("\xFE\xFF")) {
+            fail(1, "the file is UTF-16; save it as UTF-8", hex_byte(static_cast<unsigned char>(text_[0])));
+        }
+        int line = 1;
+        for (std::size_t pos = 0; pos < text_.size();) {
+            const auto byte = static_cast<unsigned char>(text_[pos]);
+            if (byte == '\n' || (byte == '\r' && !text_.substr(pos).starts_with("\r\n"))) {
+                ++line;
+            } else if (byte == 0) {
+                fail(line, "NUL byte (a binary or UTF-16 file?)", "\\0");
+            } else if ((byte < 0x20 && !is_ascii_space(static_cast<char>(byte))) || byte == 0x7F) {
+                fail(line, "control character", hex_byte(byte));
+            } else if (byte >= 0x80) {
+                const std::size_t length = utf8_sequence_length(text_.substr(pos));
+                if (length == 0) {
+                    fail(line, "invalid UTF-8 (save the file as UTF-8, not GBK or Latin-1)", hex_byte(byte));
+                }
+                pos += length;
+                continue;
+            }
+            ++pos;
+        }
+    }
+
+    void push(TokenKind kind, std::size_t begin, std::size_t end, int line) {
+        tokens_.push_back(Token{kind, text_.substr(begin, end - begin), line, begin});
+    }
+
+    void tokenize() {
+        int line = 1;
+        std::size_t pos = 0;
+        while (pos < text_.size()) {
+            const std::string_view rest = text_.substr(pos);
+            const char c = rest.front();
+            // A lone CR ends a line (classic Mac files); the CR of a CRLF is just space.
+            if (c == '\n' || (c == '\r' && !rest.starts_with("\r\n"))) {
+                push(TokenKind::newline, pos, pos + 1, line);
+                ++line;
+                ++pos;
+            } else if (is_ascii_space(c)) {
+                ++pos;
+            } else if (const std::size_t space = unicode_space_length(rest); space > 0) {
+                pos += space;
+            } else if (c == '#' || c == '!') {
+                while (pos < text_.size() && text_[pos] != '\n' && text_[pos] != '\r') ++pos;
+            } else if (c == '+' || c == '*' || c == ';' || c == '(' || c == ')') {
+                const TokenKind kind = c == '+'   ? TokenKind::plus
+                                       : c == '*' ? TokenKind::star
+                                       : c == ';' ? TokenKind::semicolon
+                                       : c == '(' ? TokenKind::open_paren
+                                                  : TokenKind::close_paren;
+                push(kind, pos, pos + 1, line);
+                ++pos;
+            } else if (is_operator_char(c) || rest.starts_with(":=")) {
+                std::size_t end = pos + 1;
+                while (end < text_.size() && is_operator_char(text_[end])) ++end;
+                std::string_view op = text_.substr(pos, end - pos);
+                if (op == "~" && text_.substr(end).starts_with("*~")) {
+                    end += 2;
+                    op = text_.substr(pos, end - pos);
+                }
+                const TokenKind kind = op == "=~"  ? TokenKind::reflective
+                                       : op == "<~" ? TokenKind::formative
+                                       : op == "~"  ? TokenKind::regression
+                                                    : TokenKind::bad_operator;
+                push(kind, pos, end, line);
+                pos = end;
+            } else {
+                std::size_t end = pos;
+                while (end < text_.size() && !ends_name(text_.substr(end))) {
+                    end += utf8_sequence_length(text_.substr(end));
+                }
+                const std::string_view word = text_.substr(pos, end - pos);
+                push(parses_as_number(word) ? TokenKind::number : TokenKind::name, pos, end, line);
+                pos = end;
+            }
+        }
+    }
+
+    // A statement goes on past a line break when its line cannot be complete: after `+`, after
+    // `*`, or right after the operator (`F =~` with the indicators on the following lines).
+    static bool continues_after(TokenKind kind) {
+        return kind == TokenKind::plus || kind == TokenKind::star || is_model_operator(kind) ||
+               kind == TokenKind::bad_operator;
+    }
+
+    [[noreturn]] void fail_bad_operator(const Token& token) const {
+        if (is_lavaan_operator(token.text)) {
+            fail(token, "unsupported operator '" + std::string(token.text) + "' (csipls reads =~, <~ and ~)");
+        }
+        fail(token, "unknown operator '" + std::string(token.text) + "' (csipls reads =~, <~ and ~)");
+    }
+
+    double number_value(const Token& token) const {
+        double value = 0;
+        const auto [end, ec] = std::from_chars(token.text.data(), token.text.data() + token.text.size(), value);
+        if (ec != std::errc{} || end != token.text.data() + token.text.size() || !std::isfinite(value)) {
+            fail(token, "number out of range");
+        }
+        return value;
+    }
+
+    struct Term {
+        const Token* name;
+        std::optional<double> value;
+    };
+
+    // term := [sign] number '*' name | name
+    Term parse_term(std::span<const Token> t, std::size_t& i, TokenKind op) const {
+        const auto next_is = [&](std::size_t k, TokenKind kind) { return k < t.size() && t[k].kind == kind; };
+        // `+0.4*X` (a plus touching the number) is an explicit sign; `+ +` or `+ X` is a dangling
+        // `+`. A minus needs no such care: it is part of the number's token.
+        if (t[i].kind == TokenKind::plus && next_is(i + 1, TokenKind::number) &&
+            t[i + 1].offset == t[i].offset + 1) {
+            ++i;
+        }
+        const Token& first = t[i];
+        switch (first.kind) {
+            case TokenKind::name:
+                if (next_is(i + 1, TokenKind::star)) {
+                    fail(first, "unsupported label '" + std::string(first.text) +
+                                    "*' (csipls reads only numbers as fixed values, as in 0.4*" +
+                                    (next_is(i + 2, TokenKind::name) ? std::string(t[i + 2].text) : "x") + ")");
+                }
+                if (next_is(i + 1, TokenKind::open_paren)) {
+                    fail(first, "unsupported modifier '" + std::string(first.text) +
+                                    "(...)' (csipls reads only numbers as fixed values, as in 0.4*x)");
+                }
+                ++i;
+                return Term{&first, std::nullopt};
+            case TokenKind::number: {
+                if (!next_is(i + 1, TokenKind::star)) {
+                    if (op == TokenKind::regression && first.text == "1") {
+                        fail(first, "unsupported operator '~1' (intercepts; csipls reads =~, <~ and ~)");
+                    }
+                    fail(first, "a number where a name is required (a fixed value is written 0.4*name)");
+                }
+                const double value = number_value(first);
+                const Token& star = t[i + 1];
+                if (!next_is(i + 2, TokenKind::name)) {
+                    if (next_is(i + 2, TokenKind::number)) fail(t[i + 2], "a number where a name is required");
+                    fail(star, "'*' without a name after it");
+                }
+                i += 3;
+                return Term{&t[i - 1], value};
+            }
+            case TokenKind::plus:
+                fail(first, "'+' without a term before it");
+            case TokenKind::star:
+                fail(first, "'*' without a number before it");
+            case TokenKind::open_paren:
+            case TokenKind::close_paren:
+                fail(first, "unexpected '" + std::string(first.text) + "'");
+            default:
+                fail(first, "a second operator in one statement (missing line break or ';'?)");
+        }
+    }
+
+    void parse_statement(std::span<const Token> t, Model& model) const {
+        // lavaan's other operators are the likeliest reason for a line to be unreadable, so they
+        // are reported before anything else the line might also get wrong.
+        for (const Token& token : t) {
+            if (token.kind == TokenKind::bad_operator) fail_bad_operator(token);
+        }
+        const Token& lhs = t[0];
+        switch (lhs.kind) {
+            case TokenKind::name:
+                break;
+            case TokenKind::reflective:
+            case TokenKind::formative:
+            case TokenKind::regression:
+                fail(lhs, "missing left-hand side before '" + std::string(lhs.text) + "'");
+            case TokenKind::plus:
+                fail(lhs, "statement starts with '+' (to continue a statement, end the previous line with '+')");
+            case TokenKind::star:
+                fail(lhs, "'*' without a number before it");
+            case TokenKind::number:
+                fail(lhs, "a number where a construct name is required");
+            default:
+                fail(lhs, "unexpected '" + std::string(lhs.text) + "'");
+        }
+        if (t.size() == 1) fail(lhs, "statement without an operator (expected =~, <~ or ~)");
+        const Token& op = t[1];
+        if (!is_model_operator(op.kind)) {
+            fail(op, "expected =~, <~ or ~ after '" + std::string(lhs.text) + "'");
+        }
+        if (t.size() == 2) fail(op, "missing right-hand side after '" + std::string(op.text) + "'");
+
+        std::vector<Term> terms;
+        std::size_t i = 2;
+        while (true) {
+            terms.push_back(parse_term(t, i, op.kind));
+            if (i == t.size()) break;
+            const Token& sep = t[i];
+            if (sep.kind == TokenKind::plus) {
+                if (++i == t.size()) fail(sep, "'+' without a term after it");
+                continue;
+            }
+            if (is_model_operator(sep.kind)) fail(sep, "a second operator in one statement (missing line break or ';'?)");
+            if (sep.kind == TokenKind::name || sep.kind == TokenKind::number) fail(sep, "expected '+' between terms");
+            fail(sep, "unexpected '" + std::string(sep.text) + "'");
+        }
+
+        if (op.kind == TokenKind::regression) {
+            for (const Term& term : terms) {
+                model.paths.push_back(StructuralPath{.from = std::string(term.name->text),
+                                                     .to = std::string(lhs.text),
+                                                     .population_value = term.value,
+                                                     .line = term.name->line});
+            }
+            return;
+        }
+        add_block(lhs, op, terms, model);
+    }
+
+    // lavaan merges repeated definitions of a block, so `F =~ a` and later `F =~ b` make one block.
+    void add_block(const Token& lhs, const Token& op, const std::vector<Term>& terms, Model& model) const {
+        const auto mode = op.kind == TokenKind::reflective ? MeasurementMode::reflective : MeasurementMode::formative;
+        auto block = std::ranges::find(model.constructs, lhs.text, &Construct::name);
+        if (block == model.constructs.end()) {
+            model.constructs.push_back(Construct{.name = std::string(lhs.text),
+                                                 .mode = mode,
+                                                 .indicators = {},
+                                                 .population_loadings = {},
+                                                 .line = lhs.line});
+            block = model.constructs.end() - 1;
+        } else if (block->mode != mode) {
+            const char* first = block->mode == MeasurementMode::reflective ? "=~" : "<~";
+            fail(op, "'" + block->name + "' was defined with '" + first + "' on line " + std::to_string(block->line) +
+                         " and now with '" + std::string(op.text) + "'");
+        }
+        for (const Term& term : terms) {
+            if (std::ranges::find(block->indicators, term.name->text) != block->indicators.end()) {
+                fail(*term.name, "indicator '" + std::string(term.name->text) + "' appears twice in block '" +
+                                     block->name + "'");
+            }
+            block->indicators.emplace_back(term.name->text);
+            block->population_loadings.push_back(term.value);
+        }
+    }
+
+    std::string_view text_;
+    const std::string& source_;
+    std::vector<Token> tokens_;
+};
+
+}  // namespace
+
+Model parse_model(std::string_view text, const std::string& source_name) {
+    return Parser(text, source_name).parse();
+}
+
+Model read_model_file(const std::string& path) {
+    return parse_model(read_text_file(path), path);
+}
+
+}  // namespace csipls

@@ -1,0 +1,84 @@
+#include <fmt/format.h>
+
+#include "csipls/result_writers.hpp"
+#include "csipls/version.hpp"
+
+namespace csipls {
+namespace {
+
+bool is_wide(char32_t c) {
+    return (c >= 0x1100 && c <= 0x115F) || (c >= 0x2E80 && c <= 0xA4CF) || (c >= 0xAC00 && c <= 0xD7A3) ||
+           (c >= 0xF900 && c <= 0xFAFF) || (c >= 0xFE30 && c <= 0xFE4F) || (c >= 0xFF00 && c <= 0xFF60) ||
+           (c >= 0xFFE0 && c <= 0xFFE6) || (c >= 0x20000 && c <= 0x3FFFD);
+}
+
+std::string pad(const std::string& text, std::size_t width) {
+    const std::size_t used = display_width(text);
+    return text + std::string(width > used ? width - used : 0, ' ');
+}
+
+std::size_t widest(const std::vector<std::string>& names, std::size_t at_least) {
+    std::size_t width = at_least;
+    for (const auto& name : names) width = std::max(width, display_width(name));
+    return width;
+}
+
+}  // namespace
+
+std::size_t display_width(std::string_view text) {
+    std::size_t width = 0;
+    for (std::size_t i = 0; i < text.size();) {
+        const auto lead = static_cast<unsigned char>(text[i]);
+        const std::size_t length = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
+        char32_t code = length == 1 ? lead : lead & (0xFF >> (length + 1));
+        for (std::size_t k = 1; k < length && i + k < text.size(); ++k)
+            code = (code << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
+        width += is_wide(code) ? 2 : 1;
+        i += length;
+    }
+    return width;
+}
+
+void write_summary(std::ostream& out, const PlsResult& result, const RunProvenance& provenance) {
+    const std::size_t name_width = widest(result.constructs, 9) + 2;
+    const std::size_t indicator_width = widest(result.indicators, 9) + 2;
+    out << fmt::format("{} {}: PLS path model estimate\n", engine_name, engine_version);
+    out << fmt::format("model  {} ({} constructs, {} indicators, {} paths)\n", provenance.model_path,
+                       result.constructs.size(), result.indicators.size(), result.paths.size());
+    out << fmt::format("data   {} ({} respondents)\n", provenance.data.path, result.n_obs);
+    out << fmt::format("scheme {}, tolerance {:g}, ", to_string(result.options.scheme), result.options.tolerance);
+    if (result.converged)
+        out << fmt::format("converged in {} iterations\n", result.iterations);
+    else
+        out << fmt::format("\n*** NOT CONVERGED after {} iterations (last max |change in weights| = {:.3g}); "
+                           "the estimates below are not a PLS solution ***\n",
+                           result.iterations, result.last_weight_change);
+
+    out << "\nPath coefficients\n";
+    out << fmt::format("  {}{}{:>10}\n", pad("from", name_width), pad("to", name_width), "estimate");
+    for (const auto& link : result.paths)
+        out << fmt::format("  {}{}{:>10.4f}\n", pad(result.constructs[link.from], name_width),
+                           pad(result.constructs[link.to], name_width), result.path_coefficients(link.from, link.to));
+
+    out << "\nExplained variance\n";
+    out << fmt::format("  {}{:>10}{:>10}\n", pad("construct", name_width), "R2", "adj. R2");
+    for (std::size_t j = 0; j < result.constructs.size(); ++j) {
+        const auto index = static_cast<Eigen::Index>(j);
+        if (result.is_endogenous(static_cast<int>(j)))
+            out << fmt::format("  {}{:>10.4f}{:>10.4f}\n", pad(result.constructs[j], name_width), result.r2[index],
+                               result.r2_adj[index]);
+    }
+
+    out << "\nOuter weights and loadings\n";
+    out << fmt::format("  {}{}{:>10}{:>10}\n", pad("construct", name_width), pad("indicator", indicator_width), "weight",
+                       "loading");
+    for (std::size_t k = 0; k < result.indicators.size(); ++k) {
+        const auto index = static_cast<Eigen::Index>(k);
+        const bool first_of_block = k == 0 || result.block_of_indicator[k] != result.block_of_indicator[k - 1];
+        out << fmt::format("  {}{}{:>10.4f}{:>10.4f}\n",
+                           pad(first_of_block ? result.constructs[result.block_of_indicator[k]] : "", name_width),
+                           pad(result.indicators[k], indicator_width), result.outer_weights[index], result.loadings[index]);
+    }
+}
+
+}  // namespace csipls
