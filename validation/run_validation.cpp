@@ -1,2 +1,137 @@
+// Replication cases: every validation/*/case.json names a model (in this repository), data and
+// reference numbers (in ../shared) and a tolerance. Each case is estimated through the same library
+// calls and JSON writer as `csipls estimate`, and every reference number it holds is compared.
+#include <filesystem>
+#include <fstream>
 #include <gtest/gtest.h>
-TEST(Validation, Placeholder) {}
+#include <iostream>
+
+#include "csipls/estimate.hpp"
+#include "csipls/file_util.hpp"
+#include "csipls/model_file.hpp"
+#include "csipls/result_writers.hpp"
+
+namespace fs = std::filesystem;
+using csipls::Json;
+
+namespace {
+
+constexpr int skipped_exit_code = 77;  // ctest SKIP_RETURN_CODE
+
+Json load_json(const fs::path& path) { return Json::parse(csipls::read_text_file(path.string())); }
+
+struct Case {
+    fs::path directory;
+    Json spec;
+};
+
+std::vector<Case> load_cases() {
+    std::vector<Case> cases;
+    for (const auto& entry : fs::directory_iterator(fs::path(CSIPLS_SOURCE_DIR) / "validation"))
+        if (fs::exists(entry.path() / "case.json")) cases.push_back({entry.path(), load_json(entry.path() / "case.json")});
+    std::sort(cases.begin(), cases.end(), [](const Case& a, const Case& b) { return a.directory < b.directory; });
+    return cases;
+}
+
+// Compares {name: number} (or nested objects of them) found in both, and requires the same keys.
+void expect_same_numbers(const Json& ours, const Json& reference, double tolerance, const std::string& where) {
+    if (reference.is_number()) {
+        ASSERT_TRUE(ours.is_number()) << where << ": ours is " << ours.dump();
+        EXPECT_NEAR(ours.get<double>(), reference.get<double>(), tolerance) << where;
+        return;
+    }
+    if (reference.is_null()) {
+        EXPECT_TRUE(ours.is_null()) << where;
+        return;
+    }
+    ASSERT_TRUE(reference.is_object()) << where;
+    ASSERT_TRUE(ours.is_object()) << where;
+    EXPECT_EQ(ours.size(), reference.size()) << where << ": different number of entries";
+    for (const auto& [key, value] : reference.items()) {
+        ASSERT_TRUE(ours.contains(key)) << where << ": missing '" << key << "'";
+        expect_same_numbers(ours.at(key), value, tolerance, where + "." + key);
+    }
+}
+
+// Lists of {from, to, estimate}, matched by (from, to) whatever their order.
+void expect_same_effects(const Json& ours, const Json& reference, double tolerance, const std::string& where) {
+    ASSERT_EQ(ours.size(), reference.size()) << where << ": different number of entries";
+    for (const auto& expected : reference) {
+        const auto match = std::find_if(ours.begin(), ours.end(), [&](const Json& entry) {
+            return entry.at("from") == expected.at("from") && entry.at("to") == expected.at("to");
+        });
+        ASSERT_NE(match, ours.end()) << where << ": no " << expected.at("from") << " -> " << expected.at("to");
+        EXPECT_NEAR(match->at("estimate").get<double>(), expected.at("estimate").get<double>(), tolerance)
+            << where << ": " << expected.at("from") << " -> " << expected.at("to");
+    }
+}
+
+class Replication : public testing::TestWithParam<Case> {};
+
+TEST_P(Replication, MatchesReference) {
+    const Case& c = GetParam();
+    const fs::path shared(CSIPLS_SHARED_DIR);
+    const double tolerance = c.spec.at("tolerance").get<double>();
+    const Json reference = load_json(shared / c.spec.at("reference").get<std::string>());
+
+    const csipls::Model model = csipls::read_model_file((fs::path(CSIPLS_SOURCE_DIR) / c.spec.at("model").get<std::string>()).string());
+    const csipls::Dataset data = csipls::read_csv((shared / c.spec.at("data").get<std::string>()).string(), model.all_indicators());
+    csipls::EstimationOptions options;
+    const Json& settings = c.spec.at("settings");
+    options.scheme = *csipls::inner_scheme_from_string(settings.at("scheme").get<std::string>());
+    options.tolerance = settings.at("tolerance").get<double>();
+    options.max_iterations = settings.at("max_iterations").get<int>();
+
+    const csipls::IndicatorMoments moments = csipls::compute_moments(data);
+    const csipls::PlsResult result = csipls::estimate(model, moments, options);
+    ASSERT_TRUE(result.converged);
+    const Json ours = csipls::result_to_json(result, moments, csipls::RunProvenance{});
+
+    expect_same_effects(ours.at("paths"), reference.at("paths"), tolerance, "paths");
+    expect_same_numbers(ours.at("outer_weights"), reference.at("outer_weights"), tolerance, "outer_weights");
+    expect_same_numbers(ours.at("loadings"), reference.at("loadings"), tolerance, "loadings");
+    expect_same_numbers(ours.at("r2"), reference.at("r2"), tolerance, "r2");
+    expect_same_numbers(ours.at("r2_adj"), reference.at("r2_adj"), tolerance, "r2_adj");
+    if (reference.contains("indirect_effects"))
+        expect_same_effects(ours.at("effects").at("indirect"), reference.at("indirect_effects"), tolerance, "indirect");
+    if (reference.contains("total_effects"))
+        expect_same_effects(ours.at("effects").at("total"), reference.at("total_effects"), tolerance, "total");
+    if (reference.contains("construct_correlations")) {
+        const Json& expected = reference.at("construct_correlations");
+        ASSERT_EQ(ours.at("construct_correlations").at("rows"), expected.at("rows"));
+        const Json& values = ours.at("construct_correlations").at("values");
+        for (std::size_t i = 0; i < expected.at("values").size(); ++i)
+            for (std::size_t j = 0; j < expected.at("values")[i].size(); ++j)
+                EXPECT_NEAR(values[i][j].get<double>(), expected.at("values")[i][j].get<double>(), tolerance)
+                    << "construct_correlations " << i << "," << j;
+    }
+    if (reference.contains("indicator_means"))
+        for (const auto& [name, mean] : reference.at("indicator_means").items()) {
+            EXPECT_NEAR(ours.at("indicators").at(name).at("mean").get<double>(), mean.get<double>(), tolerance) << name;
+            EXPECT_NEAR(ours.at("indicators").at(name).at("sd").get<double>(),
+                        reference.at("indicator_sd").at(name).get<double>(), tolerance) << name;
+        }
+    if (reference.contains("construct_scores_first_rows")) {
+        const Eigen::MatrixXd scores = csipls::construct_scores(result, moments, data);
+        const Json& rows = reference.at("construct_scores_first_rows");
+        for (std::size_t i = 0; i < rows.size(); ++i)
+            for (std::size_t j = 0; j < rows[i].size(); ++j)
+                EXPECT_NEAR(scores(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)), rows[i][j].get<double>(), tolerance)
+                    << "construct score row " << i << ", construct " << result.constructs[j];
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(Cases, Replication, testing::ValuesIn(load_cases()),
+                         [](const testing::TestParamInfo<Case>& info) { return info.param.directory.filename().string(); });
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (!fs::is_directory(CSIPLS_SHARED_DIR)) {
+        std::cout << "validation skipped: the shared data folder " << CSIPLS_SHARED_DIR
+                  << " is absent (clone with ../shared beside the repository, or set -DCSIPLS_SHARED_DIR)\n";
+        return skipped_exit_code;
+    }
+    testing::InitGoogleTest(&argc, argv);
+    return RUN_ALL_TESTS();
+}

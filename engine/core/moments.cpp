@@ -43,6 +43,8 @@ IndicatorMoments compute_moments(const Dataset& data) {
     }
     const Eigen::VectorXd inverse_sd = moments.sds.cwiseInverse();
     moments.correlation = inverse_sd.asDiagonal() * covariance * inverse_sd.asDiagonal();
+    // Exactly symmetric, so that results do not depend on which triangle a kernel reads.
+    moments.correlation.triangularView<Eigen::StrictlyUpper>() = moments.correlation.transpose();
     moments.correlation.diagonal().setOnes();
     return moments;
 }

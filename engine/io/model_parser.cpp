@@ -25,6 +25,7 @@ namespace {
 enum class TokenKind {
     name,
     number,
+    number_prefixed,  // `0.4X`, `2nd`: a name may not start with a number, most likely a missing `*`
     reflective,    // =~
     formative,     // <~
     regression,    // ~
@@ -109,9 +110,9 @@ bool ends_name(std::string_view rest) {
     return unicode_space_length(rest) > 0;
 }
 
-// A number is a token that starts like one (a digit, or a point and a digit, after an optional
-// minus) and that from_chars consumes completely. Starting like one keeps `inf`, `nan` and
-// `infinity` names, which from_chars would otherwise read as non-finite numbers.
+// A token that starts like a number (a digit, or a point and a digit, after an optional minus) is a
+// number if from_chars consumes all of it, and a malformed name otherwise. Going by the start keeps
+// `inf`, `nan` and `infinity` names, which from_chars would otherwise read as non-finite numbers.
 bool looks_like_number(std::string_view s) {
     if (s.starts_with('-')) s.remove_prefix(1);
     if (s.empty()) return false;
@@ -141,16 +142,18 @@ public:
         model.source = source_;
         std::size_t statements = 0;
         std::size_t begin = 0;
+        std::optional<TokenKind> last;  // the statement's last token so far, line breaks aside
         for (std::size_t i = 0; i <= tokens_.size(); ++i) {
-            const bool at_end = i == tokens_.size();
-            if (!at_end) {
+            if (i < tokens_.size()) {
                 const TokenKind kind = tokens_[i].kind;
                 if (kind == TokenKind::newline) {
-                    if (i > begin && continues_after(tokens_[i - 1].kind)) continue;
+                    if (last && continues_after(*last)) continue;
                 } else if (kind != TokenKind::semicolon) {
+                    last = kind;
                     continue;
                 }
             }
+            last.reset();
             std::vector<Token> statement;
             for (std::size_t k = begin; k < i; ++k) {
                 if (tokens_[k].kind != TokenKind::newline) statement.push_back(tokens_[k]);
@@ -248,7 +251,10 @@ private:
                     end += utf8_sequence_length(text_.substr(end));
                 }
                 const std::string_view word = text_.substr(pos, end - pos);
-                push(parses_as_number(word) ? TokenKind::number : TokenKind::name, pos, end, line);
+                const TokenKind kind = !looks_like_number(word) ? TokenKind::name
+                                       : parses_as_number(word) ? TokenKind::number
+                                                                : TokenKind::number_prefixed;
+                push(kind, pos, end, line);
                 pos = end;
             }
         }
@@ -338,6 +344,11 @@ private:
         // are reported before anything else the line might also get wrong.
         for (const Token& token : t) {
             if (token.kind == TokenKind::bad_operator) fail_bad_operator(token);
+        }
+        for (const Token& token : t) {
+            if (token.kind == TokenKind::number_prefixed) {
+                fail(token, "a name cannot start with a number (a fixed value is written 0.4*name)");
+            }
         }
         const Token& lhs = t[0];
         switch (lhs.kind) {
