@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 #include <fcntl.h>
+#include <memory>
 #include <string_view>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -69,15 +70,15 @@ struct FileScan {
 
 // First pass: the newline count bounds the number of rows, so the values can be allocated once
 // (no growth, no copy, no 2× peak), and the hash identifies the input in the result.
-FileScan scan_file(InputFile& file, std::vector<char>& buffer) {
+FileScan scan_file(InputFile& file, char* buffer, std::size_t capacity) {
     FileScan scan;
     XXH64_state_t* state = XXH64_createState();
     XXH64_reset(state, 0);
     for (;;) {
-        const std::size_t got = file.read(buffer.data(), buffer.size());
+        const std::size_t got = file.read(buffer, capacity);
         if (got == 0) break;
-        XXH64_update(state, buffer.data(), got);
-        const char* p = buffer.data();
+        XXH64_update(state, buffer, got);
+        const char* p = buffer;
         const char* end = p + got;
         while ((p = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p))))) {
             ++scan.newlines;
@@ -185,41 +186,72 @@ RecordStatus parse_record(const char*& p, const char* limit, bool final, char de
     return RecordStatus::complete;
 }
 
-// Refillable window over the file: [begin, end) holds unparsed bytes.
+// Refillable window over the file: [begin, end) holds unparsed bytes. Sized to the file when it is
+// small, so reading a 10 KB survey does not pay for a large buffer.
 class Window {
 public:
-    explicit Window(InputFile& file) : file_(file), buffer_(2 * read_chunk) {}
+    Window(InputFile& file)
+        : file_(file), capacity_(std::min<std::uint64_t>(2 * read_chunk, file.size() + 64)),
+          buffer_(new char[capacity_]) {}
 
     bool fill() {  // returns false at end of file
         if (eof_) return false;
         if (begin_ > 0) {
-            std::memmove(buffer_.data(), buffer_.data() + begin_, end_ - begin_);
+            std::memmove(buffer_.get(), buffer_.get() + begin_, end_ - begin_);
             end_ -= begin_;
             begin_ = 0;
         }
-        if (buffer_.size() - end_ < read_chunk) {
-            if (buffer_.size() >= longest_record + read_chunk)
-                throw InputError("a record is longer than 64 MiB; is this a CSV file?");
-            buffer_.resize(buffer_.size() * 2);
+        if (end_ == capacity_) {  // one record fills the whole buffer: grow it
+            if (capacity_ >= longest_record) throw InputError("a record is longer than 64 MiB; is this a CSV file?");
+            std::unique_ptr<char[]> larger(new char[2 * capacity_]);
+            std::memcpy(larger.get(), buffer_.get(), end_);
+            buffer_ = std::move(larger);
+            capacity_ *= 2;
         }
-        const std::size_t got = file_.read(buffer_.data() + end_, buffer_.size() - end_);
+        const std::size_t got = file_.read(buffer_.get() + end_, std::min(capacity_ - end_, read_chunk));
         if (got == 0) eof_ = true;
         end_ += got;
         return got > 0;
     }
-    const char* begin() const { return buffer_.data() + begin_; }
-    const char* end() const { return buffer_.data() + end_; }
-    void consume_to(const char* p) { begin_ = static_cast<std::size_t>(p - buffer_.data()); }
+    const char* begin() const { return buffer_.get() + begin_; }
+    const char* end() const { return buffer_.get() + end_; }
+    void consume_to(const char* p) { begin_ = static_cast<std::size_t>(p - buffer_.get()); }
     bool eof() const { return eof_; }
     bool empty() const { return begin_ == end_; }
-    std::vector<char>& storage() { return buffer_; }
+    char* scratch() { return buffer_.get(); }
+    std::size_t capacity() const { return capacity_; }
 
 private:
     InputFile& file_;
-    std::vector<char> buffer_;
+    std::size_t capacity_;
+    std::unique_ptr<char[]> buffer_;
     std::size_t begin_ = 0, end_ = 0;
     bool eof_ = false;
 };
+
+// Skips empty lines (as R's read.csv does), counting them. Returns false at the end of the input.
+bool skip_blank_lines(Window& window, std::uint64_t& line) {
+    for (;;) {
+        if (window.empty() && !window.fill()) return false;
+        const char* p = window.begin();
+        const char* end = window.end();
+        bool need_more = false;
+        while (p < end && (*p == '\n' || *p == '\r')) {
+            if (*p == '\r' && p + 1 == end && !window.eof()) {
+                need_more = true;  // "\r\n" may be split across reads
+                break;
+            }
+            p += (*p == '\r' && p + 1 < end && p[1] == '\n') ? 2 : 1;
+            ++line;
+        }
+        window.consume_to(p);
+        if (need_more) {
+            window.fill();
+            continue;
+        }
+        if (p < end) return true;
+    }
+}
 
 // Parses records until one completes, refilling as needed. Returns false at the end of the input.
 template <class OnField>
@@ -244,7 +276,7 @@ Dataset read_csv(const std::string& path, const std::vector<std::string>& column
     options.validate();
     InputFile file(path);
     Window window(file);
-    const FileScan scan = scan_file(file, window.storage());
+    const FileScan scan = scan_file(file, window.scratch(), window.capacity());
 
     Dataset data;
     data.source = {path, file.size(), scan.xxh64};
@@ -265,6 +297,11 @@ Dataset read_csv(const std::string& path, const std::vector<std::string>& column
             throw fail(line, message);
         }
     };
+
+    // A UTF-8 byte order mark (Excel writes one) goes before the first field, quoted or not.
+    window.fill();
+    if (window.end() - window.begin() >= 3 && std::memcmp(window.begin(), "\xEF\xBB\xBF", 3) == 0)
+        window.consume_to(window.begin() + 3);
 
     // Header: names are the one place that allocates per field.
     std::vector<std::string> header;
@@ -295,7 +332,6 @@ Dataset read_csv(const std::string& path, const std::vector<std::string>& column
         break;
     }
     if (!have_header) throw InputError(path + ": the file is empty (a header row naming the columns is needed)");
-    if (header[0].rfind("\xEF\xBB\xBF", 0) == 0) header[0].erase(0, 3);
     for (auto& name : header) name = std::string(trim(name));
     const std::uint64_t header_line = line;
     line += 1 + newlines_inside;
@@ -348,6 +384,13 @@ Dataset read_csv(const std::string& path, const std::vector<std::string>& column
             throw bad_cell(field, f, "empty cell (missing answers are not handled yet: remove or fill them)");
         if (text.front() == '+') text.remove_prefix(1);
         double value = 0.0;
+        if (text.size() <= 9 && text.find_first_not_of("0123456789") == std::string_view::npos) {
+            // Survey answers are mostly small whole numbers: exact without the general parser.
+            long whole = 0;
+            for (char digit : text) whole = whole * 10 + (digit - '0');
+            row[target] = static_cast<double>(whole);
+            return;
+        }
         const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
         if (ec == std::errc::result_out_of_range) throw bad_cell(field, f, "number out of range");
         if (ec != std::errc() || end != text.data() + text.size()) throw bad_cell(field, f, "not a number");
@@ -356,6 +399,7 @@ Dataset read_csv(const std::string& path, const std::vector<std::string>& column
     };
 
     for (;;) {
+        if (!skip_blank_lines(window, line)) break;
         if (static_cast<std::size_t>(rows) >= row_bound)
             throw IoError(path + ": the file changed while it was being read");
         const bool got = located([&] {
@@ -366,10 +410,6 @@ Dataset read_csv(const std::string& path, const std::vector<std::string>& column
                                });
         });
         if (!got) break;
-        if (is_blank_record(field_count, first_field) && expected_fields > 1) {
-            line += 1 + newlines_inside;
-            continue;
-        }
         if (field_count != expected_fields)
             throw fail(line, "the row has " + std::to_string(field_count) + " fields but the header has " +
                                  std::to_string(expected_fields));

@@ -1,0 +1,130 @@
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "csipls/csv.hpp"
+#include "csipls/error.hpp"
+#include "csipls/file_util.hpp"
+#include "test_helpers.hpp"
+
+using namespace csipls;
+using testing::HasSubstr;
+using testing_support::write_temp_file;
+
+namespace {
+
+std::string read_error(const std::string& path, const std::vector<std::string>& columns, CsvOptions options = {}) {
+    try {
+        read_csv(path, columns, options);
+    } catch (const Error& error) {
+        return error.what();
+    }
+    return "no error";
+}
+
+}  // namespace
+
+TEST(CsvReader, ReadsRequestedColumnsInRequestedOrder) {
+    const auto path = write_temp_file("order.csv", "id,b,a,c\nx1,2,1.5,-3\nx2,4,2.5e1,+6\n");
+    const Dataset data = read_csv(path, {"a", "c", "b"});
+    EXPECT_EQ(data.rows, 2);
+    EXPECT_EQ(data.columns, (std::vector<std::string>{"a", "c", "b"}));
+    EXPECT_EQ(data.matrix()(0, 0), 1.5);
+    EXPECT_EQ(data.matrix()(0, 1), -3.0);
+    EXPECT_EQ(data.matrix()(1, 0), 25.0);
+    EXPECT_EQ(data.matrix()(1, 1), 6.0);
+    EXPECT_EQ(data.matrix()(1, 2), 4.0);
+    EXPECT_EQ(data.source.path, path);
+    EXPECT_EQ(data.source.size_bytes, 35u);
+    const std::string bytes = read_text_file(path);
+    EXPECT_EQ(data.source.xxh64, xxh64_hex(bytes.data(), bytes.size()));
+}
+
+TEST(CsvReader, HandlesBomCrlfQuotesAndUnusedTextColumns) {
+    const auto path = write_temp_file("quirks.csv",
+                                      "\xEF\xBB\xBF\"a\",note,b\r\n"
+                                      "1,\"hello, \"\"world\"\"\r\nsecond line\",\"2\"\r\n"
+                                      "\r\n"
+                                      "3,,4\r\n");
+    const Dataset data = read_csv(path, {"a", "b"});
+    ASSERT_EQ(data.rows, 2);
+    EXPECT_EQ(data.matrix()(0, 0), 1.0);
+    EXPECT_EQ(data.matrix()(0, 1), 2.0);
+    EXPECT_EQ(data.matrix()(1, 0), 3.0);
+    EXPECT_EQ(data.matrix()(1, 1), 4.0);
+}
+
+TEST(CsvReader, OtherDelimiterAndNoFinalNewline) {
+    const auto path = write_temp_file("semi.csv", "a;b\n1;2\n3;4");
+    CsvOptions options;
+    options.delimiter = ';';
+    const Dataset data = read_csv(path, {"b"}, options);
+    ASSERT_EQ(data.rows, 2);
+    EXPECT_EQ(data.matrix()(1, 0), 4.0);
+    EXPECT_THAT(read_error(path, {"b"}), HasSubstr("is the delimiter right?"));
+}
+
+// Records that straddle the reader's 4 MiB refills, including a long quoted text field.
+TEST(CsvReader, RecordsAcrossBufferRefillsParseExactly) {
+    std::string text = "x,comment,y\n";
+    const int rows = 400000;
+    for (int i = 0; i < rows; ++i) {
+        text += std::to_string(i) + ",";
+        text += (i % 50000 == 7) ? "\"" + std::string(100000, 'q') + "\nq\"" : "ok";
+        text += "," + std::to_string(i % 10) + ".25\n";
+    }
+    const auto path = write_temp_file("large.csv", text);
+    const Dataset data = read_csv(path, {"y", "x"});
+    ASSERT_EQ(data.rows, rows);
+    for (int i = 0; i < rows; i += 997) {
+        ASSERT_EQ(data.matrix()(i, 1), static_cast<double>(i)) << i;
+        ASSERT_EQ(data.matrix()(i, 0), (i % 10) + 0.25) << i;
+    }
+    EXPECT_EQ(data.matrix()(rows - 1, 1), rows - 1.0);
+}
+
+TEST(CsvReader, ErrorsNameFileLineAndColumn) {
+    const auto bad_cell = write_temp_file("bad_cell.csv", "a,b\n1,2\n3,x7\n");
+    EXPECT_THAT(read_error(bad_cell, {"a", "b"}), HasSubstr("bad_cell.csv:3: column 'b' (field 2): not a number 'x7'"));
+    const auto empty_cell = write_temp_file("empty_cell.csv", "a,b\n1,2\n3, \n");
+    EXPECT_THAT(read_error(empty_cell, {"a", "b"}), HasSubstr("empty_cell.csv:3: column 'b' (field 2): empty cell"));
+    const auto ragged = write_temp_file("ragged.csv", "a,b\n1,2\n3\n");
+    EXPECT_THAT(read_error(ragged, {"a"}), HasSubstr("ragged.csv:3: the row has 1 fields but the header has 2"));
+    const auto duplicate = write_temp_file("dup.csv", "a,b,a\n1,2,3\n");
+    EXPECT_THAT(read_error(duplicate, {"a"}), HasSubstr("dup.csv:1: column 'a' appears twice in the header (columns 1 and 3)"));
+    EXPECT_EQ(read_error(duplicate, {"b"}), "no error");  // an unused duplicate is ignored
+    const auto missing = write_temp_file("missing.csv", "a,b\n1,2\n");
+    EXPECT_THAT(read_error(missing, {"a", "zz"}), HasSubstr("missing.csv:1: column 'zz' is not in the header (it has: a, b)"));
+    const auto nan = write_temp_file("nan.csv", "a\n1\nnan\n");
+    EXPECT_THAT(read_error(nan, {"a"}), HasSubstr("nan.csv:3: column 'a' (field 1): not a finite number 'nan'"));
+    const auto huge = write_temp_file("huge.csv", "a\n1e999\n");
+    EXPECT_THAT(read_error(huge, {"a"}), HasSubstr("huge.csv:2: column 'a' (field 1): number out of range"));
+    const auto unterminated = write_temp_file("open_quote.csv", "a,b\n1,\"abc\n");
+    EXPECT_THAT(read_error(unterminated, {"a"}), HasSubstr("open_quote.csv:2: a quoted field is not closed"));
+    const auto after_quote = write_temp_file("after_quote.csv", "a,b\n1,\"abc\"x\n");
+    EXPECT_THAT(read_error(after_quote, {"a"}), HasSubstr("after_quote.csv:2: unexpected character 'x' after a closing quote"));
+    const auto quoted_newline = write_temp_file("lines.csv", "a,b\n1,\"two\nlines\"\nq,2\n");
+    EXPECT_THAT(read_error(quoted_newline, {"a"}), HasSubstr("lines.csv:4: column 'a'"));
+}
+
+TEST(CsvReader, EmptyAndHeaderOnlyFiles) {
+    EXPECT_THAT(read_error(write_temp_file("empty.csv", ""), {"a"}), HasSubstr("empty.csv: the file is empty"));
+    EXPECT_THAT(read_error(write_temp_file("blank.csv", "\n\n"), {"a"}), HasSubstr("blank.csv: the file is empty"));
+    EXPECT_THAT(read_error(write_temp_file("header.csv", "a,b\n"), {"a"}), HasSubstr("header.csv: the file has a header but no data rows"));
+    EXPECT_THAT(read_error("/nonexistent/dir/x.csv", {"a"}), HasSubstr("/nonexistent/dir/x.csv: cannot open"));
+    EXPECT_THAT(read_error(::testing::TempDir(), {"a"}), HasSubstr("not a regular file"));
+}
+
+TEST(CsvReader, BinaryGarbageIsAClearError) {
+    std::string garbage = "a,b\n";
+    for (int i = 0; i < 256; ++i) garbage += static_cast<char>((i * 37) % 256);
+    const std::string message = read_error(write_temp_file("garbage.bin", garbage), {"a", "b"});
+    EXPECT_THAT(message, HasSubstr("garbage.bin:"));
+    const std::string header_garbage = read_error(write_temp_file("nul.bin", std::string("a\0b,c\n1,2\n", 10)), {"a"});
+    EXPECT_THAT(header_garbage, HasSubstr("nul.bin:1: the header holds a NUL byte"));
+}
+
+TEST(CsvReader, RejectsBadDelimiter) {
+    CsvOptions options;
+    options.delimiter = '"';
+    EXPECT_THROW(options.validate(), UsageError);
+}
