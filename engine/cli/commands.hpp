@@ -9,6 +9,7 @@ inline constexpr int exit_ok = 0;
 inline constexpr int exit_error = 1;          // bad input, model that cannot be estimated, I/O failure
 inline constexpr int exit_usage = 2;          // invalid command line
 inline constexpr int exit_not_converged = 3;  // result written, but the PLS iteration did not converge
+inline constexpr int exit_interrupted = 130;   // Ctrl-C: stopped cleanly, no output written
 inline constexpr int exit_internal = 70;      // a bug: please report
 
 // Each subcommand takes the arguments after its name; errors propagate to main's single catch.

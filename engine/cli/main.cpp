@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "commands.hpp"
+#include "csipls/bootstrap.hpp"
 #include "csipls/error.hpp"
 #include "csipls/version.hpp"
 
@@ -55,6 +56,9 @@ int main(int argc, char** argv) {
     } catch (const boost::program_options::error& error) {
         std::cerr << "csipls: error: " << error.what() << '\n';
         return csipls::cli::exit_usage;
+    } catch (const csipls::BootstrapCancelled&) {
+        std::cerr << "csipls: error: interrupted; nothing was written\n";
+        return csipls::cli::exit_interrupted;
     } catch (const csipls::Error& error) {
         std::cerr << "csipls: error: " << error.what() << '\n';
         return csipls::cli::exit_error;

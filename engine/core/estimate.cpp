@@ -4,7 +4,6 @@
 #include <cmath>
 #include <limits>
 
-#include <Eigen/LU>
 
 #include "csipls/error.hpp"
 #include "pls_estimator.hpp"
@@ -58,6 +57,11 @@ PlsEstimator::PlsEstimator(const Model& model, const EstimationOptions& options)
     construct_corr_.resize(construct_count_, construct_count_);
     inner_weights_.resize(construct_count_, construct_count_);
     proxy_cov_.resize(indicator_count_, construct_count_);
+    effect_power_.resize(construct_count_, construct_count_);
+    effect_scratch_.resize(construct_count_, construct_count_);
+    Eigen::Index largest_block = 0;
+    for (const Block& block : blocks_) largest_block = std::max(largest_block, block.size);
+    block_product_.resize(largest_block);
     block_factors_.resize(blocks_.size());
     for (std::size_t j = 0; j < blocks_.size(); ++j)
         if (blocks_[j].mode == MeasurementMode::formative)
@@ -71,18 +75,33 @@ PlsEstimator::PlsEstimator(const Model& model, const EstimationOptions& options)
     }
 }
 
-void PlsEstimator::prepare_result(PlsResult& out) const {
+void PlsEstimator::describe(PlsResult& out) const {
     out.options = options_;
     out.constructs = construct_names_;
     out.indicators = indicator_names_;
     out.block_of_indicator = block_of_indicator_;
     out.paths = paths_;
     out.indirect_routes = indirect_routes_;
+}
+
+// Same-size resizes keep their storage, so a reused result costs no allocation.
+void PlsEstimator::prepare_result(PlsResult& out) const {
     out.outer_weights.resize(indicator_count_);
     out.loadings.resize(indicator_count_);
+    out.cross_loadings.resize(indicator_count_, construct_count_);
+    out.construct_correlations.resize(construct_count_, construct_count_);
     out.path_coefficients.setZero(construct_count_, construct_count_);
+    out.total_effects.resize(construct_count_, construct_count_);
+    out.indirect_effects.resize(construct_count_, construct_count_);
     out.r2.setConstant(construct_count_, std::numeric_limits<double>::quiet_NaN());
     out.r2_adj.setConstant(construct_count_, std::numeric_limits<double>::quiet_NaN());
+}
+
+// The smallest pivot of a Cholesky factor of a correlation matrix is the smallest share of a
+// variable's variance not explained by the variables before it: near zero means collinear. Unlike
+// rcond() it needs no workspace.
+double PlsEstimator::smallest_pivot(const Eigen::LLT<Eigen::MatrixXd>& factor) {
+    return factor.matrixLLT().diagonal().array().square().minCoeff();
 }
 
 void PlsEstimator::factor_formative_blocks(const Eigen::MatrixXd& correlation) {
@@ -93,19 +112,20 @@ void PlsEstimator::factor_formative_blocks(const Eigen::MatrixXd& correlation) {
         factor.compute(correlation.block(block.start, block.start, block.size, block.size));
         // rcond of a correlation block: near 0 means an indicator is (almost) a linear combination
         // of the others, and mode-B weights are then arbitrary.
-        if (factor.info() != Eigen::Success || factor.rcond() < 1e-10)
+        if (factor.info() != Eigen::Success || smallest_pivot(factor) < 1e-10)
             throw ModelError("formative block '" + construct_names_[j] +
                              "' is singular: its indicators are linearly dependent, so mode-B weights "
                              "are not determined");
     }
 }
 
-void PlsEstimator::normalize_weights(const Eigen::MatrixXd& correlation, Eigen::MatrixXd& weights) const {
+void PlsEstimator::normalize_weights(const Eigen::MatrixXd& correlation, Eigen::MatrixXd& weights) {
     for (std::size_t j = 0; j < blocks_.size(); ++j) {
         const Block& block = blocks_[j];
         auto w = weights.col(static_cast<Eigen::Index>(j)).segment(block.start, block.size);
-        const double variance =
-            w.dot(correlation.block(block.start, block.start, block.size, block.size) * w);
+        auto product = block_product_.head(block.size);
+        product.noalias() = correlation.block(block.start, block.start, block.size, block.size) * w;
+        const double variance = w.dot(product);
         if (!(variance > 0.0) || !std::isfinite(variance))
             throw EstimationError("the composite of construct '" + construct_names_[j] +
                                   "' has zero variance: its inner proxy is uncorrelated with its indicators");
@@ -125,7 +145,7 @@ void PlsEstimator::regress(int dependent, const Eigen::MatrixXd& construct_corr,
     }
     auto& factor = predictor_factors_[dependent];
     factor.compute(corr);
-    if (factor.info() != Eigen::Success || factor.rcond() < 1e-12)
+    if (factor.info() != Eigen::Success || smallest_pivot(factor) < 1e-12)
         throw EstimationError("the predictors of construct '" + construct_names_[dependent] +
                               "' are perfectly collinear; its path coefficients are not determined");
     coefficients = factor.solve(target);
@@ -228,9 +248,15 @@ void PlsEstimator::run(const Eigen::MatrixXd& correlation, Eigen::Index n_obs, P
         out.r2_adj[j] = 1.0 - (1.0 - r2) * (n - 1.0) / (n - k - 1.0);
     }
 
-    // Total effects of a recursive model: B + B² + … = (I − B)⁻¹ − I, with I − B unit triangular.
-    const Eigen::MatrixXd identity = Eigen::MatrixXd::Identity(construct_count_, construct_count_);
-    out.total_effects = (identity - out.path_coefficients).partialPivLu().inverse() - identity;
+    // Total effects of a recursive model: B + B² + … + B^(J−1) = (I − B)⁻¹ − I, summed in
+    // preallocated buffers (B is nilpotent, so the series is finite).
+    out.total_effects = out.path_coefficients;
+    effect_power_ = out.path_coefficients;
+    for (Eigen::Index length = 2; length < construct_count_; ++length) {
+        effect_scratch_.noalias() = effect_power_ * out.path_coefficients;
+        effect_power_.swap(effect_scratch_);
+        out.total_effects += effect_power_;
+    }
     out.indirect_effects = out.total_effects - out.path_coefficients;
 }
 
@@ -260,6 +286,7 @@ PlsResult estimate(const Model& model, const IndicatorMoments& moments, const Es
                          " and the model needs at least " + std::to_string(needed) +
                          " (more predictors or formative indicators than respondents allow)");
     PlsResult result;
+    estimator.describe(result);
     estimator.run(moments.correlation, moments.n_obs, result);
     return result;
 }

@@ -14,8 +14,12 @@ public:
     // Validates the model (throws ModelError) and the options (throws UsageError).
     PlsEstimator(const Model& model, const EstimationOptions& options);
 
+    // Fills the descriptive parts of a result (names, structure, options); run() fills the numbers.
+    void describe(PlsResult& out) const;
+
     // Estimates from the correlation matrix of the indicators (Model::all_indicators() order) of n
-    // respondents, writing into `out` (whose storage is reused when it has the right shape).
+    // respondents, writing the numbers into `out`. Once `out` has the right shapes, a call
+    // allocates nothing: the bootstrap relies on that.
     void run(const Eigen::MatrixXd& correlation, Eigen::Index n_obs, PlsResult& out);
 
     Eigen::Index indicator_count() const { return indicator_count_; }
@@ -30,7 +34,8 @@ private:
 
     void prepare_result(PlsResult& out) const;
     void factor_formative_blocks(const Eigen::MatrixXd& correlation);
-    void normalize_weights(const Eigen::MatrixXd& correlation, Eigen::MatrixXd& weights) const;
+    void normalize_weights(const Eigen::MatrixXd& correlation, Eigen::MatrixXd& weights);
+    static double smallest_pivot(const Eigen::LLT<Eigen::MatrixXd>& factor);
     void compute_inner_weights();
     void regress(int dependent, const Eigen::MatrixXd& construct_corr, Eigen::Ref<Eigen::VectorXd> coefficients);
 
@@ -53,6 +58,8 @@ private:
     Eigen::MatrixXd construct_corr_;           // W'·S·W
     Eigen::MatrixXd inner_weights_;            // (neighbour, construct)
     Eigen::MatrixXd proxy_cov_;                // S·W·E: covariance of indicators with inner proxies
+    Eigen::VectorXd block_product_;            // S_jj·w_j
+    Eigen::MatrixXd effect_power_, effect_scratch_;
     std::vector<Eigen::LLT<Eigen::MatrixXd>> block_factors_;      // per formative block
     std::vector<Eigen::MatrixXd> predictor_corr_;                 // per construct, k × k
     std::vector<Eigen::VectorXd> predictor_target_;               // per construct, k

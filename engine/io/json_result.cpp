@@ -98,3 +98,77 @@ Json result_to_json(const PlsResult& result, const IndicatorMoments& moments, co
 }
 
 }  // namespace csipls
+
+namespace csipls {
+
+Json bootstrap_to_json(const PlsResult& result, const BootstrapResult& bootstrap) {
+    using Kind = BootstrapParameter::Kind;
+    Json section;
+    section["resamples"] = bootstrap.options.resamples;
+    section["seed"] = bootstrap.options.seed;
+    section["succeeded"] = bootstrap.succeeded;
+    section["failed"] = bootstrap.failures.size();
+    Json failures = Json::array();
+    for (const auto& failure : bootstrap.failures) failures.push_back({{"replicate", failure.replicate}, {"reason", failure.reason}});
+    section["failures"] = failures;
+    section["ci_type"] = to_string(bootstrap.options.ci);
+    section["ci_level"] = bootstrap.options.ci_level;
+    section["sign_change"] = to_string(bootstrap.options.sign_change);
+    section["resampling"] = "respondents with replacement, indicators re-standardized in each resample";
+    section["random_streams"] = "replicate r uses Boost mt19937_64 seeded with splitmix64(splitmix64(seed) xor r)";
+    section["se"] = "sd of the draws, divisor B - 1";
+    section["p"] = "two-sided, Student t with n - 1 degrees of freedom, t = estimate / se";
+
+    const char* keys[] = {"paths", "outer_weights", "loadings", "r2", "indirect_effects", "total_effects"};
+    for (const char* key : keys) section[key] = Json::array();
+    for (std::size_t i = 0; i < bootstrap.parameters.size(); ++i) {
+        const auto& parameter = bootstrap.parameters[i];
+        const auto& s = bootstrap.summaries[i];
+        Json entry;
+        const char* key = "paths";
+        switch (parameter.kind) {
+            case Kind::path:
+            case Kind::indirect:
+            case Kind::total:
+                key = parameter.kind == Kind::path ? "paths" : parameter.kind == Kind::indirect ? "indirect_effects" : "total_effects";
+                entry["from"] = result.constructs[parameter.from];
+                entry["to"] = result.constructs[parameter.to];
+                break;
+            case Kind::outer_weight:
+                key = "outer_weights";
+                entry["construct"] = result.constructs[parameter.to];
+                entry["indicator"] = result.indicators[parameter.from];
+                break;
+            case Kind::loading:
+                key = "loadings";
+                entry["construct"] = result.constructs[parameter.from];
+                entry["indicator"] = result.indicators[parameter.to];
+                break;
+            case Kind::r2:
+                key = "r2";
+                entry["construct"] = result.constructs[parameter.to];
+                break;
+        }
+        entry["estimate"] = s.estimate;
+        entry["boot_mean"] = s.boot_mean;
+        entry["bias"] = s.bias;
+        entry["se"] = s.se;
+        entry["t"] = s.t;
+        entry["p"] = s.p;
+        entry["ci_lower"] = s.ci_lower;
+        entry["ci_upper"] = s.ci_upper;
+        section[key].push_back(std::move(entry));
+    }
+    return section;
+}
+
+void write_bootstrap_draws(std::ostream& out, const PlsResult& result, const BootstrapResult& bootstrap) {
+    std::vector<std::string> header{"replicate"};
+    for (const auto& parameter : bootstrap.parameters) header.push_back(parameter_label(result, parameter));
+    Eigen::MatrixXd table(bootstrap.draws.rows(), bootstrap.draws.cols() + 1);
+    for (Eigen::Index row = 0; row < table.rows(); ++row) table(row, 0) = bootstrap.replicate_of_draw[static_cast<std::size_t>(row)];
+    table.rightCols(bootstrap.draws.cols()) = bootstrap.draws;
+    write_csv_table(out, header, table);
+}
+
+}  // namespace csipls

@@ -246,10 +246,12 @@ private:
                 push(kind, pos, end, line);
                 pos = end;
             } else {
+                // The branches above take every character that ends a name, so this one always
+                // starts a name; stepping at least once guarantees progress all the same.
                 std::size_t end = pos;
-                while (end < text_.size() && !ends_name(text_.substr(end))) {
+                do {
                     end += utf8_sequence_length(text_.substr(end));
-                }
+                } while (end < text_.size() && !ends_name(text_.substr(end)));
                 const std::string_view word = text_.substr(pos, end - pos);
                 const TokenKind kind = !looks_like_number(word) ? TokenKind::name
                                        : parses_as_number(word) ? TokenKind::number

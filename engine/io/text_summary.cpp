@@ -39,7 +39,8 @@ std::size_t display_width(std::string_view text) {
     return width;
 }
 
-void write_summary(std::ostream& out, const PlsResult& result, const RunProvenance& provenance) {
+void write_summary(std::ostream& out, const PlsResult& result, const RunProvenance& provenance,
+                   const BootstrapResult* bootstrap) {
     const std::size_t name_width = widest(result.constructs, 9) + 2;
     const std::size_t indicator_width = widest(result.indicators, 9) + 2;
     out << fmt::format("{} {}: PLS path model estimate\n", engine_name, engine_version);
@@ -79,6 +80,24 @@ void write_summary(std::ostream& out, const PlsResult& result, const RunProvenan
                            pad(first_of_block ? result.constructs[result.block_of_indicator[k]] : "", name_width),
                            pad(result.indicators[k], indicator_width), result.outer_weights[index], result.loadings[index]);
     }
+    if (!bootstrap) return;
+
+    const auto& options = bootstrap->options;
+    out << fmt::format("\nBootstrap: {} resamples ({} failed), seed {}, {} {:g}% intervals, sign change {}\n",
+                       options.resamples, bootstrap->failures.size(), options.seed, to_string(options.ci),
+                       100 * options.ci_level, to_string(options.sign_change));
+    std::vector<std::string> labels;
+    for (const auto& parameter : bootstrap->parameters) labels.push_back(parameter_label(result, parameter));
+    const std::size_t label_width = widest(labels, 9) + 2;
+    out << fmt::format("  {}{:>10}{:>10}{:>9}{:>9}{:>9}  {:>10}{:>10}\n", pad("parameter", label_width), "estimate",
+                       "boot mean", "se", "t", "p", "ci lower", "ci upper");
+    for (std::size_t i = 0; i < labels.size(); ++i) {
+        const auto& s = bootstrap->summaries[i];
+        const char* stars = !(s.p < 0.05) ? "" : s.p < 0.001 ? "***" : s.p < 0.01 ? "**" : "*";
+        out << fmt::format("  {}{:>10.4f}{:>10.4f}{:>9.4f}{:>9.2f}{:>9.4f}  {:>10.4f}{:>10.4f} {}\n", pad(labels[i], label_width),
+                           s.estimate, s.boot_mean, s.se, s.t, s.p, s.ci_lower, s.ci_upper, stars);
+    }
+    out << "  significance: *** p < 0.001, ** p < 0.01, * p < 0.05 (two-sided t test)\n";
 }
 
 }  // namespace csipls

@@ -48,8 +48,7 @@ std::vector<std::pair<std::string, std::string>> path_pairs(const Model& model) 
 }
 
 // The paths as a set, for comparing with the published structure regardless of the order in which
-// the file lists them. (UnorderedElementsAre would do, but needs gmock's library, which the test
-// binary does not link.)
+// the file lists them.
 using PathSet = std::set<std::pair<std::string, std::string>>;
 
 PathSet path_set(const Model& model) {
@@ -430,6 +429,7 @@ const ErrorCase error_cases[] = {
     {"DanglingPlusAtEnd", "F =~ a +\n# the end\n", 1, "+", "'+' without a term after it"},
     {"DanglingPlusBeforeSemicolon", "F =~ a + ; b", 1, "+", "'+' without a term after it"},
     {"DoublePlus", "F =~ a\nG =~ a + + b\n", 2, "+", "'+' without a term before it"},
+    {"DoublePlusBeforeNumber", "Y ~ X + + 0.4*Z\n", 1, "+", "'+' without a term before it"},
     {"PlusRightAfterOperator", "F =~ + a\n", 1, "+", "'+' without a term before it"},
     {"LineStartsWithPlus", "F =~ a\n  + b\n", 2, "+", "statement starts with '+'"},
     {"NoOperator", "F =~ a\nImage Expectation\n", 2, "Expectation", "expected =~, <~ or ~ after 'Image'"},

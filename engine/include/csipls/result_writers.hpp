@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "csipls/bootstrap.hpp"
 #include "csipls/csv.hpp"
 #include "csipls/dataset.hpp"
 #include "csipls/estimate.hpp"
@@ -25,8 +26,15 @@ using Json = nlohmann::ordered_json;
 // The JSON result. Keys documented in README.md; later features add keys and never rename these.
 Json result_to_json(const PlsResult& result, const IndicatorMoments& moments, const RunProvenance& provenance);
 
-// The readable summary printed when no --out is given.
-void write_summary(std::ostream& out, const PlsResult& result, const RunProvenance& provenance);
+// The `bootstrap` section of the JSON result.
+Json bootstrap_to_json(const PlsResult& result, const BootstrapResult& bootstrap);
+
+// The readable summary printed when no --out is given; with a bootstrap, its table follows.
+void write_summary(std::ostream& out, const PlsResult& result, const RunProvenance& provenance,
+                   const BootstrapResult* bootstrap = nullptr);
+
+// Every successful replicate's estimates: a `replicate` column, then one column per parameter.
+void write_bootstrap_draws(std::ostream& out, const PlsResult& result, const BootstrapResult& bootstrap);
 
 // A numeric table as CSV with a header row; numbers in shortest round-trip form.
 void write_csv_table(std::ostream& out, const std::vector<std::string>& header,

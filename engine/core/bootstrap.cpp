@@ -1,0 +1,376 @@
+#include "csipls/bootstrap.hpp"
+
+#include <algorithm>
+#include <boost/math/distributions/normal.hpp>
+#include <boost/math/distributions/students_t.hpp>
+#include <boost/random/mersenne_twister.hpp>
+#include <boost/random/uniform_int_distribution.hpp>
+#include <cmath>
+#include <limits>
+#include <omp.h>
+
+#include "csipls/error.hpp"
+#include "pls_estimator.hpp"
+
+namespace csipls {
+
+std::string to_string(ConfidenceInterval type) {
+    switch (type) {
+        case ConfidenceInterval::percentile: return "percentile";
+        case ConfidenceInterval::basic: return "basic";
+        case ConfidenceInterval::bca: return "bca";
+    }
+    return "unknown";
+}
+
+std::optional<ConfidenceInterval> confidence_interval_from_string(std::string_view text) {
+    if (text == "percentile") return ConfidenceInterval::percentile;
+    if (text == "basic") return ConfidenceInterval::basic;
+    if (text == "bca") return ConfidenceInterval::bca;
+    return std::nullopt;
+}
+
+std::string to_string(SignChange option) {
+    switch (option) {
+        case SignChange::none: return "none";
+        case SignChange::individual: return "individual";
+        case SignChange::construct: return "construct";
+    }
+    return "unknown";
+}
+
+std::optional<SignChange> sign_change_from_string(std::string_view text) {
+    if (text == "none") return SignChange::none;
+    if (text == "individual") return SignChange::individual;
+    if (text == "construct") return SignChange::construct;
+    return std::nullopt;
+}
+
+void BootstrapOptions::validate() const {
+    if (resamples < 0 || resamples > 10'000'000)
+        throw UsageError("--bootstrap must be between 0 and 10000000, got " + std::to_string(resamples));
+    if (threads < 0 || threads > 4096) throw UsageError("--threads must be between 0 (all cores) and 4096");
+    if (!(ci_level > 0.0 && ci_level < 1.0))
+        throw UsageError("--ci-level must be strictly between 0 and 1, got " + std::to_string(ci_level));
+}
+
+std::vector<BootstrapParameter> bootstrap_parameters(const PlsResult& result) {
+    using Kind = BootstrapParameter::Kind;
+    std::vector<BootstrapParameter> parameters;
+    for (const auto& link : result.paths) parameters.push_back({Kind::path, link.from, link.to});
+    const auto indicators = static_cast<int>(result.indicators.size());
+    for (int k = 0; k < indicators; ++k) parameters.push_back({Kind::outer_weight, k, result.block_of_indicator[k]});
+    for (int k = 0; k < indicators; ++k) parameters.push_back({Kind::loading, result.block_of_indicator[k], k});
+    const auto constructs = static_cast<int>(result.constructs.size());
+    for (int j = 0; j < constructs; ++j)
+        if (result.is_endogenous(j)) parameters.push_back({Kind::r2, -1, j});
+    for (Kind kind : {Kind::indirect, Kind::total})
+        for (int to = 0; to < constructs; ++to)
+            for (int from = 0; from < constructs; ++from) {
+                const bool direct = result.path_coefficients(from, to) != 0.0 ||
+                                    std::any_of(result.paths.begin(), result.paths.end(),
+                                                [&](const auto& link) { return link.from == from && link.to == to; });
+                const bool indirect = result.indirect_routes(from, to) > 0;
+                if (kind == Kind::indirect ? indirect : (indirect || direct)) parameters.push_back({kind, from, to});
+            }
+    return parameters;
+}
+
+std::string parameter_label(const PlsResult& result, const BootstrapParameter& parameter) {
+    using Kind = BootstrapParameter::Kind;
+    switch (parameter.kind) {
+        case Kind::path: return result.constructs[parameter.to] + " ~ " + result.constructs[parameter.from];
+        case Kind::outer_weight: return result.constructs[parameter.to] + " <~ " + result.indicators[parameter.from];
+        case Kind::loading: return result.constructs[parameter.from] + " =~ " + result.indicators[parameter.to];
+        case Kind::r2: return "R2(" + result.constructs[parameter.to] + ")";
+        case Kind::indirect: return "indirect(" + result.constructs[parameter.from] + " -> " + result.constructs[parameter.to] + ")";
+        case Kind::total: return "total(" + result.constructs[parameter.from] + " -> " + result.constructs[parameter.to] + ")";
+    }
+    return "?";
+}
+
+namespace {
+
+using Kind = BootstrapParameter::Kind;
+
+void extract(const PlsResult& result, const std::vector<BootstrapParameter>& parameters, double* out) {
+    for (std::size_t i = 0; i < parameters.size(); ++i) {
+        const auto& parameter = parameters[i];
+        switch (parameter.kind) {
+            case Kind::path: out[i] = result.path_coefficients(parameter.from, parameter.to); break;
+            case Kind::outer_weight: out[i] = result.outer_weights[parameter.from]; break;
+            case Kind::loading: out[i] = result.loadings[parameter.to]; break;
+            case Kind::r2: out[i] = result.r2[parameter.to]; break;
+            case Kind::indirect: out[i] = result.indirect_effects(parameter.from, parameter.to); break;
+            case Kind::total: out[i] = result.total_effects(parameter.from, parameter.to); break;
+        }
+    }
+}
+
+// SplitMix64 (Steele, Lea & Flood 2014): a bijective mixer, so (seed, replicate) pairs give
+// well-spread, distinct seeds for each replicate's generator.
+std::uint64_t mix(std::uint64_t x) {
+    x += 0x9E3779B97F4A7C15ULL;
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+    return x ^ (x >> 31);
+}
+
+std::uint64_t replicate_seed(std::uint64_t seed, int replicate) {
+    return mix(mix(seed) ^ static_cast<std::uint64_t>(replicate));
+}
+
+// Per-thread buffers, allocated before the parallel loop.
+struct Workspace {
+    Workspace(const detail::PlsEstimator& prototype, Eigen::Index n, Eigen::Index p)
+        : estimator(prototype), counts(n), centred(std::min<Eigen::Index>(block_rows, n), p), cross(p, p),
+          column_sums(p), inverse_sd(p), correlation(p, p), construct_signs(prototype.construct_count()) {}
+    static constexpr Eigen::Index block_rows = 1024;
+    detail::PlsEstimator estimator;
+    PlsResult result;
+    Eigen::VectorXd counts;  // how often each respondent is in the resample
+    RowMatrix centred;
+    Eigen::MatrixXd cross;
+    Eigen::VectorXd column_sums, inverse_sd;
+    Eigen::MatrixXd correlation;
+    Eigen::VectorXd construct_signs;
+};
+
+// Correlations of the resample described by `counts`, as a weighted cross-product of the data:
+// nothing is copied per replicate. Centring on the full-sample means first keeps the sums small.
+// Returns the index of a constant indicator, or −1.
+Eigen::Index weighted_correlation(Eigen::Map<const RowMatrix> x, const Eigen::RowVectorXd& full_means, Workspace& w) {
+    const Eigen::Index n = x.rows();
+    const double total = w.counts.sum();
+    w.cross.setZero();
+    w.column_sums.setZero();
+    for (Eigen::Index start = 0; start < n; start += Workspace::block_rows) {
+        const Eigen::Index len = std::min(Workspace::block_rows, n - start);
+        auto chunk = w.centred.topRows(len);
+        chunk = x.middleRows(start, len).rowwise() - full_means;
+        w.column_sums.noalias() += chunk.transpose() * w.counts.segment(start, len);
+        chunk.array().colwise() *= w.counts.segment(start, len).array().sqrt();
+        w.cross.selfadjointView<Eigen::Lower>().rankUpdate(chunk.transpose());
+    }
+    // Σc(x − m̄)(x − m̄)' − total·d·d', d the weighted mean offset, over total − 1.
+    const Eigen::VectorXd& sums = w.column_sums;
+    w.cross.selfadjointView<Eigen::Lower>().rankUpdate(sums, -1.0 / total);
+    w.cross /= (total - 1.0);
+    for (Eigen::Index j = 0; j < w.cross.rows(); ++j) {
+        const double variance = w.cross(j, j);
+        if (!(variance > 1e-24)) return j;
+        w.inverse_sd[j] = 1.0 / std::sqrt(variance);
+    }
+    for (Eigen::Index b = 0; b < w.cross.cols(); ++b) {
+        w.correlation(b, b) = 1.0;
+        for (Eigen::Index a = b + 1; a < w.cross.rows(); ++a)
+            w.correlation(a, b) = w.correlation(b, a) = w.cross(a, b) * w.inverse_sd[a] * w.inverse_sd[b];
+    }
+    return -1;
+}
+
+// Aligns a replicate's signs with the original estimate (Tenenhaus et al. 2005).
+void apply_sign_change(SignChange option, const PlsResult& original, PlsResult& replicate, Eigen::VectorXd& signs) {
+    if (option == SignChange::none) return;
+    const auto indicators = replicate.outer_weights.size();
+    if (option == SignChange::individual) {
+        for (Eigen::Index k = 0; k < indicators; ++k) {
+            if (replicate.outer_weights[k] * original.outer_weights[k] < 0) replicate.outer_weights[k] = -replicate.outer_weights[k];
+            if (replicate.loadings[k] * original.loadings[k] < 0) replicate.loadings[k] = -replicate.loadings[k];
+        }
+        return;
+    }
+    signs.setZero();
+    for (Eigen::Index k = 0; k < indicators; ++k)
+        signs[replicate.block_of_indicator[k]] += original.loadings[k] * replicate.loadings[k];
+    if ((signs.array() >= 0).all()) return;
+    signs = (signs.array() < 0).select(-Eigen::VectorXd::Ones(signs.size()), Eigen::VectorXd::Ones(signs.size()));
+    for (Eigen::Index k = 0; k < indicators; ++k) {
+        replicate.outer_weights[k] *= signs[replicate.block_of_indicator[k]];
+        replicate.loadings[k] *= signs[replicate.block_of_indicator[k]];
+    }
+    // A construct's sign flips every coefficient that has it at exactly one end; R² is unchanged.
+    for (Eigen::Index a = 0; a < signs.size(); ++a)
+        for (Eigen::Index b = 0; b < signs.size(); ++b) {
+            const double product = signs[a] * signs[b];
+            replicate.path_coefficients(a, b) *= product;
+            replicate.total_effects(a, b) *= product;
+            replicate.indirect_effects(a, b) *= product;
+        }
+}
+
+double quantile_type7(const std::vector<double>& sorted, double probability) {
+    const double h = (static_cast<double>(sorted.size()) - 1.0) * probability;
+    const auto low = static_cast<std::size_t>(std::floor(h));
+    if (low + 1 >= sorted.size()) return sorted.back();
+    return sorted[low] + (h - static_cast<double>(low)) * (sorted[low + 1] - sorted[low]);
+}
+
+struct ReplicateRunner {
+    Eigen::Map<const RowMatrix> x;
+    Eigen::RowVectorXd full_means;
+    const PlsResult& original;
+    SignChange sign_change;
+    const std::vector<BootstrapParameter>& parameters;
+
+    // Estimates one weighted resample into `out`; returns an empty string or why it failed.
+    std::string run(Workspace& w, double* out) const {
+        try {
+            const Eigen::Index constant = weighted_correlation(x, full_means, w);
+            if (constant >= 0) return "indicator '" + original.indicators[constant] + "' is constant in this resample";
+            w.estimator.run(w.correlation, static_cast<Eigen::Index>(std::llround(w.counts.sum())), w.result);
+            if (!w.result.converged)
+                return "did not converge in " + std::to_string(w.result.iterations) + " iterations";
+            apply_sign_change(sign_change, original, w.result, w.construct_signs);
+            extract(w.result, parameters, out);
+            for (std::size_t i = 0; i < parameters.size(); ++i)
+                if (!std::isfinite(out[i])) return "non-finite estimate";
+            return {};
+        } catch (const std::exception& error) {
+            return error.what();
+        } catch (...) {
+            return "unknown error";
+        }
+    }
+};
+
+int thread_count(int requested) { return requested > 0 ? requested : std::max(1, omp_get_max_threads()); }
+
+}  // namespace
+
+BootstrapResult bootstrap(const Model& model, const Dataset& data, const PlsResult& original,
+                          const BootstrapOptions& options, BootstrapMonitor* monitor) {
+    options.validate();
+    if (data.columns != original.indicators)
+        throw EstimationError("the data columns are not in the model's indicator order");
+    const detail::PlsEstimator prototype(model, original.options);
+    BootstrapResult result;
+    result.options = options;
+    result.parameters = bootstrap_parameters(original);
+    const std::size_t parameter_count = result.parameters.size();
+    const Eigen::Index n = data.rows;
+    const Eigen::Index p = data.cols();
+    const int resamples = options.resamples;
+    const int threads = thread_count(options.threads);
+
+    std::vector<Workspace> workspaces;
+    workspaces.reserve(static_cast<std::size_t>(threads));
+    for (int t = 0; t < threads; ++t) {
+        workspaces.emplace_back(prototype, n, p);
+        prototype.describe(workspaces.back().result);
+    }
+    const ReplicateRunner runner{data.matrix(), data.matrix().colwise().mean(), original,
+                                 options.sign_change, result.parameters};
+
+    Eigen::MatrixXd all_draws(parameter_count, resamples);  // column per replicate: contiguous writes
+    std::vector<std::string> failure_reason(static_cast<std::size_t>(resamples));
+
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 8)
+    for (int r = 0; r < resamples; ++r) {
+        if (monitor && monitor->cancel.load(std::memory_order_relaxed)) continue;
+        Workspace& w = workspaces[static_cast<std::size_t>(omp_get_thread_num())];
+        boost::random::mt19937_64 engine(replicate_seed(options.seed, r));
+        boost::random::uniform_int_distribution<Eigen::Index> pick(0, n - 1);
+        w.counts.setZero();
+        for (Eigen::Index i = 0; i < n; ++i) w.counts[pick(engine)] += 1.0;
+        failure_reason[static_cast<std::size_t>(r)] = runner.run(w, all_draws.col(r).data());
+        if (monitor) monitor->completed.fetch_add(1, std::memory_order_relaxed);
+    }
+    if (monitor && monitor->cancel.load()) throw BootstrapCancelled();
+
+    for (int r = 0; r < resamples; ++r) {
+        auto& reason = failure_reason[static_cast<std::size_t>(r)];
+        if (reason.empty())
+            result.replicate_of_draw.push_back(r);
+        else
+            result.failures.push_back({r, std::move(reason)});
+    }
+    result.succeeded = static_cast<int>(result.replicate_of_draw.size());
+    result.draws.resize(result.succeeded, static_cast<Eigen::Index>(parameter_count));
+    for (int row = 0; row < result.succeeded; ++row)
+        result.draws.row(row) = all_draws.col(result.replicate_of_draw[static_cast<std::size_t>(row)]).transpose();
+
+    // Summaries, in parameter order on one thread: the same bytes whatever the thread count.
+    std::vector<double> original_values(parameter_count);
+    extract(original, result.parameters, original_values.data());
+    const double alpha = 1.0 - options.ci_level;
+    result.summaries.resize(parameter_count);
+    if (result.succeeded < 2) return result;
+
+    // BCa needs the jackknife: leave-one-out estimates (leave-one-group-out beyond 1000 respondents).
+    Eigen::MatrixXd jackknife;
+    std::vector<char> jackknife_ok;
+    if (options.ci == ConfidenceInterval::bca) {
+        const Eigen::Index groups = std::min<Eigen::Index>(n, 1000);
+        jackknife.resize(static_cast<Eigen::Index>(parameter_count), groups);
+        jackknife_ok.assign(static_cast<std::size_t>(groups), 0);
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 8)
+        for (Eigen::Index g = 0; g < groups; ++g) {
+            if (monitor && monitor->cancel.load(std::memory_order_relaxed)) continue;
+            Workspace& w = workspaces[static_cast<std::size_t>(omp_get_thread_num())];
+            w.counts.setOnes();
+            for (Eigen::Index i = g; i < n; i += groups) w.counts[i] = 0.0;
+            jackknife_ok[static_cast<std::size_t>(g)] = runner.run(w, jackknife.col(g).data()).empty();
+        }
+        if (monitor && monitor->cancel.load()) throw BootstrapCancelled();
+    }
+
+    const boost::math::normal standard_normal;
+    const boost::math::students_t t_distribution(static_cast<double>(n - 1));
+    std::vector<double> sorted(static_cast<std::size_t>(result.succeeded));
+    for (std::size_t i = 0; i < parameter_count; ++i) {
+        const auto column = result.draws.col(static_cast<Eigen::Index>(i));
+        ParameterSummary& s = result.summaries[i];
+        s.estimate = original_values[i];
+        s.boot_mean = column.mean();
+        s.bias = s.boot_mean - s.estimate;
+        s.se = std::sqrt((column.array() - s.boot_mean).square().sum() / static_cast<double>(result.succeeded - 1));
+        s.t = s.se > 0 ? s.estimate / s.se : std::numeric_limits<double>::quiet_NaN();
+        s.p = std::isfinite(s.t) ? 2.0 * boost::math::cdf(boost::math::complement(t_distribution, std::abs(s.t)))
+                                 : std::numeric_limits<double>::quiet_NaN();
+        std::copy(column.begin(), column.end(), sorted.begin());
+        std::sort(sorted.begin(), sorted.end());
+        double low_probability = alpha / 2, high_probability = 1 - alpha / 2;
+        if (options.ci == ConfidenceInterval::bca) {
+            // Efron (1987): bias correction z0 from the share of draws below the estimate, and
+            // acceleration from the skewness of the jackknife values.
+            const auto below = static_cast<double>(std::lower_bound(sorted.begin(), sorted.end(), s.estimate) - sorted.begin());
+            const double B = static_cast<double>(sorted.size());
+            const double share = std::clamp(below / B, 0.5 / B, 1.0 - 0.5 / B);
+            const double z0 = boost::math::quantile(standard_normal, share);
+            double mean = 0, count = 0;
+            for (Eigen::Index g = 0; g < jackknife.cols(); ++g)
+                if (jackknife_ok[static_cast<std::size_t>(g)]) {
+                    mean += jackknife(static_cast<Eigen::Index>(i), g);
+                    ++count;
+                }
+            mean /= count;
+            double cubes = 0, squares = 0;
+            for (Eigen::Index g = 0; g < jackknife.cols(); ++g)
+                if (jackknife_ok[static_cast<std::size_t>(g)]) {
+                    const double d = mean - jackknife(static_cast<Eigen::Index>(i), g);
+                    cubes += d * d * d;
+                    squares += d * d;
+                }
+            const double acceleration = squares > 0 ? cubes / (6.0 * std::pow(squares, 1.5)) : 0.0;
+            auto adjusted = [&](double probability) {
+                const double z = boost::math::quantile(standard_normal, probability);
+                return boost::math::cdf(standard_normal, z0 + (z0 + z) / (1.0 - acceleration * (z0 + z)));
+            };
+            low_probability = adjusted(low_probability);
+            high_probability = adjusted(high_probability);
+        }
+        const double low = quantile_type7(sorted, low_probability);
+        const double high = quantile_type7(sorted, high_probability);
+        if (options.ci == ConfidenceInterval::basic) {
+            s.ci_lower = 2 * s.estimate - high;
+            s.ci_upper = 2 * s.estimate - low;
+        } else {
+            s.ci_lower = low;
+            s.ci_upper = high;
+        }
+    }
+    return result;
+}
+
+}  // namespace csipls

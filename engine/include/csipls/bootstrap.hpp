@@ -1,0 +1,94 @@
+#pragma once
+// Bootstrap of a PLS estimate: resample respondents with replacement, re-standardize, re-estimate.
+// Replicate r draws from its own generator seeded from (seed, r), so the draws, and every byte of
+// the result, are the same whatever the number of threads.
+#include <Eigen/Core>
+#include <atomic>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "csipls/dataset.hpp"
+#include "csipls/estimate.hpp"
+
+namespace csipls {
+
+enum class ConfidenceInterval { percentile, basic, bca };
+// Sign indeterminacy of PLS weights (Tenenhaus et al. 2005): none; individual aligns every outer
+// weight and loading with the sign of its original estimate; construct flips a whole construct
+// (weights, loadings and its role in paths and effects) when its loadings point against the original.
+enum class SignChange { none, individual, construct };
+
+std::string to_string(ConfidenceInterval type);
+std::optional<ConfidenceInterval> confidence_interval_from_string(std::string_view text);
+std::string to_string(SignChange option);
+std::optional<SignChange> sign_change_from_string(std::string_view text);
+
+struct BootstrapOptions {
+    int resamples = 0;                 // 0: no bootstrap
+    std::uint64_t seed = 20240229;     // fixed default, recorded in the result
+    int threads = 0;                   // 0: every core OpenMP offers; never changes the result
+    ConfidenceInterval ci = ConfidenceInterval::percentile;
+    double ci_level = 0.95;
+    SignChange sign_change = SignChange::none;
+
+    void validate() const;
+};
+
+// Lets a caller watch progress and cancel from another thread (the CLI's progress bar and Ctrl-C).
+struct BootstrapMonitor {
+    std::atomic<long> completed{0};
+    std::atomic<bool> cancel{false};
+};
+
+// A bootstrapped quantity. `from`/`to` are construct or indicator positions, by kind:
+// path, indirect, total: construct → construct; outer_weight: indicator → its construct;
+// loading: construct → indicator; r2: `to` is the construct (`from` = −1).
+struct BootstrapParameter {
+    enum class Kind { path, outer_weight, loading, r2, indirect, total };
+    Kind kind;
+    int from;
+    int to;
+};
+
+struct ParameterSummary {
+    double estimate = 0, boot_mean = 0, bias = 0, se = 0, t = 0, p = 0, ci_lower = 0, ci_upper = 0;
+};
+
+struct ReplicateFailure {
+    int replicate;
+    std::string reason;
+};
+
+struct BootstrapResult {
+    BootstrapOptions options;
+    int succeeded = 0;
+    std::vector<ReplicateFailure> failures;  // in replicate order
+    std::vector<BootstrapParameter> parameters;
+    std::vector<ParameterSummary> summaries;  // one per parameter
+    Eigen::MatrixXd draws;                     // succeeded replicates × parameters
+    std::vector<int> replicate_of_draw;        // replicate number of each row of `draws`
+};
+
+// The bootstrapped quantities of a result, in a fixed order: paths, outer weights, loadings, R²,
+// indirect and total effects (only where a route exists).
+std::vector<BootstrapParameter> bootstrap_parameters(const PlsResult& result);
+
+// A readable name for a parameter, e.g. "Satisfaction ~ Quality", "Image =~ IMAG1".
+std::string parameter_label(const PlsResult& result, const BootstrapParameter& parameter);
+
+// Runs the bootstrap. `data` columns in Model::all_indicators() order; `original` is the estimate on
+// the full data. Replicates that fail (no convergence, a constant indicator in the resample, a
+// singular matrix) are counted with their reason and left out. Throws UsageError for bad options,
+// and Error("cancelled") when the monitor asks to stop (no partial result).
+BootstrapResult bootstrap(const Model& model, const Dataset& data, const PlsResult& original,
+                          const BootstrapOptions& options, BootstrapMonitor* monitor = nullptr);
+
+class BootstrapCancelled : public std::runtime_error {
+public:
+    BootstrapCancelled() : std::runtime_error("the bootstrap was cancelled") {}
+};
+
+}  // namespace csipls

@@ -1,0 +1,1102 @@
+// End-to-end tests of the `csipls` command line: the binary is run as a child process (fork/exec,
+// no shell, so arguments need no quoting) with stdout and stderr captured in files, on small data
+// and model files written by each test into its own temporary directory.
+//
+// Every failure case checks the whole contract of the CLI's error path: the exit code (1 for bad
+// data, model or I/O, 2 for bad usage), one line on stderr starting with "csipls: error: " that
+// names the culprit, nothing on stdout, and an existing --out file left byte for byte as it was,
+// with no temporary file left beside it.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cmath>
+#include <csignal>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <fcntl.h>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <set>
+#include <sstream>
+#include <string>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <utility>
+#include <vector>
+
+#ifndef CSIPLS_EXECUTABLE
+#error "CSIPLS_EXECUTABLE must name the csipls binary"
+#endif
+#ifndef CSIPLS_SOURCE_DIR
+#error "CSIPLS_SOURCE_DIR must name the source tree"
+#endif
+#ifndef CSIPLS_SHARED_DIR
+#error "CSIPLS_SHARED_DIR must name the shared data folder"
+#endif
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using testing::AllOf;
+using testing::AnyOf;
+using testing::HasSubstr;
+using testing::MatchesRegex;
+using testing::Not;
+using testing::StartsWith;
+
+const fs::path source_dir = CSIPLS_SOURCE_DIR;
+const fs::path ccsi_model = source_dir / "models" / "ccsi.model";
+const fs::path ecsi_model = source_dir / "models" / "ecsi.model";
+const fs::path ccsi_data = source_dir / "data" / "ccsi_example.csv";
+const fs::path ccsi_population = source_dir / "data" / "ccsi_population.model";
+
+const std::vector<std::string> ccsi_constructs = {"品牌形象", "预期质量", "感知质量", "感知价值", "顾客满意", "顾客忠诚"};
+
+// models/ccsi.model without its comments, so that tests can name line numbers.
+const std::string ccsi_model_text =
+    "品牌形象 =~ BI1 + BI2 + BI3\n"                              // 1
+    "预期质量 =~ EQ1 + EQ2 + EQ3\n"                              // 2
+    "感知质量 =~ PQ1 + PQ2 + PQ3 + PQ4\n"                        // 3
+    "感知价值 =~ PV1 + PV2\n"                                    // 4
+    "顾客满意 =~ SAT1 + SAT2 + SAT3\n"                           // 5
+    "顾客忠诚 =~ LOY1 + LOY2 + LOY3\n"                           // 6
+    "预期质量 ~ 品牌形象\n"                                      // 7
+    "感知质量 ~ 品牌形象 + 预期质量\n"                           // 8
+    "感知价值 ~ 预期质量 + 感知质量\n"                           // 9
+    "顾客满意 ~ 品牌形象 + 预期质量 + 感知质量 + 感知价值\n"     // 10
+    "顾客忠诚 ~ 品牌形象 + 顾客满意\n";                          // 11
+
+// ---------------------------------------------------------------------------------------------
+// Small file and text helpers
+
+std::string read_file(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw std::runtime_error("test cannot read " + path.string());
+    std::ostringstream text;
+    text << in.rdbuf();
+    return std::move(text).str();
+}
+
+void write_file(const fs::path& path, const std::string& contents) {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << contents;
+    if (!out) throw std::runtime_error("test cannot write " + path.string());
+}
+
+std::vector<std::string> split(const std::string& text, char separator) {
+    std::vector<std::string> parts;
+    std::string part;
+    std::istringstream in(text);
+    while (std::getline(in, part, separator)) parts.push_back(part);
+    if (!text.empty() && text.back() == separator) {
+        // getline drops a trailing empty field; keep lines semantics (a trailing '\n' ends the last line).
+        if (separator != '\n') parts.emplace_back();
+    }
+    return parts;
+}
+
+std::string join(const std::vector<std::string>& parts, const std::string& separator) {
+    std::string text;
+    for (std::size_t i = 0; i < parts.size(); ++i) text += (i ? separator : "") + parts[i];
+    return text;
+}
+
+// `text` with the one occurrence of `from` replaced by `to`; fails the test if `from` is absent.
+std::string replace_once(std::string text, const std::string& from, const std::string& to) {
+    const auto at = text.find(from);
+    EXPECT_NE(at, std::string::npos) << "'" << from << "' is not in the text";
+    if (at != std::string::npos) text.replace(at, from.size(), to);
+    return text;
+}
+
+// RFC 3629 UTF-8 (no overlong forms, no surrogates, nothing above U+10FFFF).
+bool is_valid_utf8(const std::string& text) {
+    const auto* s = reinterpret_cast<const unsigned char*>(text.data());
+    const std::size_t n = text.size();
+    for (std::size_t i = 0; i < n;) {
+        const unsigned char lead = s[i];
+        std::size_t length = 0;
+        unsigned char low = 0x80, high = 0xBF;
+        if (lead < 0x80) {
+            length = 1;
+        } else if (lead >= 0xC2 && lead <= 0xDF) {
+            length = 2;
+        } else if (lead >= 0xE0 && lead <= 0xEF) {
+            length = 3;
+            if (lead == 0xE0) low = 0xA0;
+            if (lead == 0xED) high = 0x9F;
+        } else if (lead >= 0xF0 && lead <= 0xF4) {
+            length = 4;
+            if (lead == 0xF0) low = 0x90;
+            if (lead == 0xF4) high = 0x8F;
+        } else {
+            return false;
+        }
+        if (i + length > n) return false;
+        for (std::size_t k = 1; k < length; ++k) {
+            const unsigned char c = s[i + k];
+            if (c < (k == 1 ? low : 0x80) || c > (k == 1 ? high : 0xBF)) return false;
+        }
+        i += length;
+    }
+    return true;
+}
+
+// The first `rows` data rows of data/ccsi_example.csv, as lines (header first), without line ends.
+std::vector<std::string> ccsi_lines(std::size_t rows) {
+    auto lines = split(read_file(ccsi_data), '\n');
+    EXPECT_GE(lines.size(), rows + 1);
+    lines.resize(std::min(lines.size(), rows + 1));
+    return lines;
+}
+
+std::string csv_text(const std::vector<std::string>& lines) {
+    return join(lines, "\n") + "\n";
+}
+
+// Replaces the cell of `column` in data row `row` (1-based: row 1 is file line 2).
+void set_cell(std::vector<std::string>& lines, std::size_t row, const std::string& column, const std::string& value) {
+    const auto header = split(lines.at(0), ',');
+    const auto at = std::find(header.begin(), header.end(), column);
+    ASSERT_NE(at, header.end()) << column;
+    auto fields = split(lines.at(row), ',');
+    fields.at(static_cast<std::size_t>(at - header.begin())) = value;
+    lines.at(row) = join(fields, ",");
+}
+
+// Every column of `column` in a numeric CSV table with a header (no quoting).
+struct Table {
+    std::vector<std::string> header;
+    std::vector<std::vector<std::string>> cells;  // rows of raw cell text
+};
+
+Table parse_table(const std::string& text) {
+    Table table;
+    auto lines = split(text, '\n');
+    if (lines.empty()) return table;
+    table.header = split(lines[0], ',');
+    for (std::size_t i = 1; i < lines.size(); ++i) table.cells.push_back(split(lines[i], ','));
+    return table;
+}
+
+double to_double(const std::string& text) {
+    std::size_t used = 0;
+    const double value = std::stod(text, &used);
+    EXPECT_EQ(used, text.size()) << "'" << text << "' is not a whole number literal";
+    return value;
+}
+
+std::vector<std::string> listing(const fs::path& dir) {
+    std::vector<std::string> names;
+    for (const auto& entry : fs::directory_iterator(dir)) names.push_back(entry.path().filename().string());
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+// (from, to) -> estimate, from the "paths" array of a JSON result.
+std::map<std::pair<std::string, std::string>, double> path_estimates(const json& result) {
+    std::map<std::pair<std::string, std::string>, double> paths;
+    for (const auto& entry : result.at("paths"))
+        paths[{entry.at("from").get<std::string>(), entry.at("to").get<std::string>()}] = entry.at("estimate").get<double>();
+    return paths;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running the binary
+
+struct RunResult {
+    int exit_code = -1;  // 128 + signal number when the process was killed by a signal
+    bool signaled = false;
+    std::string out;
+    std::string err;
+    std::string command;
+};
+
+// Text for a failure message: as is when it is valid UTF-8, else with every byte that is not
+// printable ASCII written as \xNN; cut after `limit` bytes.
+std::string shown(const std::string& text, std::size_t limit = 2000) {
+    std::string cut = text.substr(0, limit);
+    std::string out;
+    if (is_valid_utf8(cut)) {
+        out = cut;
+    } else {
+        for (unsigned char c : cut) {
+            if ((c >= 0x20 && c < 0x7F) || c == '\n') {
+                out += static_cast<char>(c);
+            } else {
+                char hex[8];
+                std::snprintf(hex, sizeof hex, "\\x%02X", c);
+                out += hex;
+            }
+        }
+    }
+    return out + (text.size() > limit ? "..." : "");
+}
+
+std::ostream& operator<<(std::ostream& os, const RunResult& r) {
+    return os << "\n  command: " << r.command << "\n  exit code: " << r.exit_code
+              << (r.signaled ? " (killed by a signal)" : "") << "\n  stdout: [" << shown(r.out) << "]\n  stderr: ["
+              << shown(r.err) << "]\n";
+}
+
+class CliTest : public testing::Test {
+protected:
+    void SetUp() override {
+        const auto* info = testing::UnitTest::GetInstance()->current_test_info();
+        std::string name = std::string(info->test_suite_name()) + "." + info->name();
+        std::replace(name.begin(), name.end(), '/', '_');
+        dir_ = fs::path(testing::TempDir()) / "csipls_cli_e2e" / (name + "-" + std::to_string(::getpid()));
+        fs::remove_all(dir_);
+        fs::create_directories(dir_ / ".capture");
+        ASSERT_TRUE(fs::exists(CSIPLS_EXECUTABLE)) << CSIPLS_EXECUTABLE << " was not built";
+    }
+    void TearDown() override {
+        if (!HasFailure()) {
+            std::error_code ignored;
+            fs::remove_all(dir_, ignored);
+        }
+    }
+
+    // Runs csipls with `args` in the test directory (or `cwd`); stdin is /dev/null.
+    RunResult run(const std::vector<std::string>& args, const fs::path& cwd = {}) {
+        RunResult result;
+        result.command = CSIPLS_EXECUTABLE;
+        for (const auto& a : args) result.command += " '" + a + "'";
+        const int id = runs_++;
+        const fs::path out_path = dir_ / ".capture" / ("stdout-" + std::to_string(id));
+        const fs::path err_path = dir_ / ".capture" / ("stderr-" + std::to_string(id));
+        const fs::path where = cwd.empty() ? dir_ : cwd;
+
+        std::vector<std::string> storage;
+        storage.emplace_back(CSIPLS_EXECUTABLE);
+        storage.insert(storage.end(), args.begin(), args.end());
+        std::vector<char*> argv;
+        for (auto& s : storage) argv.push_back(s.data());
+        argv.push_back(nullptr);
+
+        const pid_t pid = ::fork();
+        if (pid < 0) {
+            ADD_FAILURE() << "fork failed: " << std::strerror(errno);
+            return result;
+        }
+        if (pid == 0) {
+            // Child: only async-signal-safe calls from here on.
+            const int in = ::open("/dev/null", O_RDONLY);
+            const int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+            const int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+            if (in < 0 || out < 0 || err < 0 || ::dup2(in, 0) < 0 || ::dup2(out, 1) < 0 || ::dup2(err, 2) < 0 ||
+                ::chdir(where.c_str()) != 0)
+                ::_exit(126);
+            ::alarm(60);  // a hung child is killed rather than hanging the test run (survives exec)
+            ::execv(argv[0], argv.data());
+            ::_exit(127);
+        }
+        int status = 0;
+        while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+        }
+        if (WIFEXITED(status)) {
+            result.exit_code = WEXITSTATUS(status);
+        } else if (WIFSIGNALED(status)) {
+            result.signaled = true;
+            result.exit_code = 128 + WTERMSIG(status);
+        }
+        result.out = read_file(out_path);
+        result.err = read_file(err_path);
+        return result;
+    }
+
+    fs::path write(const std::string& name, const std::string& contents) {
+        const fs::path path = dir_ / name;
+        fs::create_directories(path.parent_path());
+        write_file(path, contents);
+        return path;
+    }
+
+    json read_json(const fs::path& path) {
+        return json::parse(read_file(path));
+    }
+
+    fs::path dir_;
+    int runs_ = 0;
+};
+
+// A clean failure: the exit code, nothing on stdout, and one line on stderr that starts with
+// "csipls: error: ", is valid UTF-8 and contains every one of `needles`.
+void expect_clean_failure(const RunResult& r, int exit_code, const std::vector<std::string>& needles) {
+    EXPECT_EQ(r.exit_code, exit_code) << r;
+    EXPECT_FALSE(r.signaled) << r;
+    EXPECT_EQ(r.out, "") << "nothing belongs on stdout when the run fails" << r;
+    EXPECT_THAT(r.err, StartsWith("csipls: error: ")) << r;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << "the error must be one line" << r;
+    EXPECT_TRUE(!r.err.empty() && r.err.back() == '\n') << "the line must end with a line break" << r;
+    EXPECT_EQ(r.err.find('\r'), std::string::npos) << r;
+    EXPECT_TRUE(is_valid_utf8(r.err)) << "the message must be valid UTF-8 (terminals, log collectors)" << r;
+    EXPECT_THAT(r.err, Not(HasSubstr("internal error"))) << r;
+    for (const auto& needle : needles) EXPECT_THAT(r.err, HasSubstr(needle)) << r;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Happy paths
+
+using CliEstimate = CliTest;
+
+TEST_F(CliEstimate, SummaryOnStdoutNamesTheConstructsAndConvergence) {
+    const RunResult r = run({"estimate", "--model", ccsi_model.string(), "--data", ccsi_data.string()});
+    ASSERT_EQ(r.exit_code, 0) << r;
+    EXPECT_EQ(r.err, "") << r;
+    for (const auto& construct : ccsi_constructs) EXPECT_THAT(r.out, HasSubstr(construct)) << r;
+    EXPECT_THAT(r.out, HasSubstr("converged")) << r;
+    EXPECT_THAT(r.out, HasSubstr("500 respondents")) << r;
+    for (const char* indicator : {"BI1", "PQ4", "LOY3"}) EXPECT_THAT(r.out, HasSubstr(indicator)) << r;
+}
+
+TEST_F(CliEstimate, RelativePathsResolveAgainstTheWorkingDirectory) {
+    const RunResult r = run({"estimate", "--model", "models/ccsi.model", "--data", "data/ccsi_example.csv"}, source_dir);
+    ASSERT_EQ(r.exit_code, 0) << r;
+    EXPECT_THAT(r.out, HasSubstr("顾客满意")) << r;
+    EXPECT_THAT(r.out, HasSubstr("converged")) << r;
+}
+
+TEST_F(CliEstimate, JsonResultAndScoresFiles) {
+    const RunResult r = run({"estimate", "--model", ccsi_model.string(), "--data", ccsi_data.string(), "--out",
+                             "result.json", "--scores", "scores.csv"});
+    ASSERT_EQ(r.exit_code, 0) << r;
+    EXPECT_EQ(r.out, "") << "with --out nothing is printed" << r;
+    EXPECT_EQ(r.err, "") << r;
+
+    json result;
+    ASSERT_NO_THROW(result = read_json(dir_ / "result.json"));
+    for (const char* key : {"engine", "input", "settings", "n_obs", "converged", "iterations", "paths", "outer_weights",
+                            "loadings", "r2", "r2_adj", "effects"})
+        EXPECT_TRUE(result.contains(key)) << key;
+    EXPECT_EQ(result["engine"]["name"], "csipls");
+    EXPECT_THAT(result["engine"]["version"].get<std::string>(), MatchesRegex(R"([0-9]+\.[0-9]+\.[0-9]+.*)"));
+    EXPECT_EQ(result["n_obs"], 500);
+    EXPECT_EQ(result["converged"], true);
+    EXPECT_TRUE(result["iterations"].is_number_integer());
+    EXPECT_GE(result["iterations"].get<int>(), 1);
+    EXPECT_LE(result["iterations"].get<int>(), 300);
+    ASSERT_TRUE(result["paths"].is_array());
+    EXPECT_EQ(result["paths"].size(), 11u);
+    for (const char* kind : {"direct", "indirect", "total"}) EXPECT_TRUE(result["effects"].contains(kind)) << kind;
+    for (const auto& construct : ccsi_constructs) {
+        EXPECT_TRUE(result["outer_weights"].contains(construct)) << construct;
+        EXPECT_TRUE(result["loadings"].contains(construct)) << construct;
+    }
+    // R² exists for the five endogenous constructs and lies in [0, 1].
+    EXPECT_EQ(result["r2"].size(), 5u);
+    for (const auto& [name, value] : result["r2"].items()) {
+        EXPECT_GT(value.get<double>(), 0.0) << name;
+        EXPECT_LT(value.get<double>(), 1.0) << name;
+        EXPECT_LE(result["r2_adj"][name].get<double>(), value.get<double>()) << name;
+    }
+    // The value in the summary: 品牌形象 -> 预期质量 = 0.3798.
+    const auto paths = path_estimates(result);
+    EXPECT_NEAR((paths.at({"品牌形象", "预期质量"})), 0.3798, 5e-5);
+
+    const Table scores = parse_table(read_file(dir_ / "scores.csv"));
+    EXPECT_EQ(scores.header, ccsi_constructs);
+    ASSERT_EQ(scores.cells.size(), 500u);
+    for (std::size_t j = 0; j < scores.header.size(); ++j) {
+        std::vector<double> column;
+        for (const auto& row : scores.cells) {
+            ASSERT_EQ(row.size(), scores.header.size());
+            column.push_back(to_double(row[j]));
+        }
+        double mean = 0;
+        for (double v : column) mean += v;
+        mean /= static_cast<double>(column.size());
+        double ss = 0;
+        for (double v : column) ss += (v - mean) * (v - mean);
+        const double sd = std::sqrt(ss / static_cast<double>(column.size() - 1));
+        EXPECT_LT(std::abs(mean), 1e-9) << scores.header[j];
+        EXPECT_NEAR(sd, 1.0, 1e-9) << scores.header[j];
+    }
+    EXPECT_EQ(listing(dir_), (std::vector<std::string>{".capture", "result.json", "scores.csv"}))
+        << "no temporary file may be left behind";
+}
+
+TEST_F(CliEstimate, IdenticalRunsGiveByteIdenticalOutput) {
+    std::vector<std::string> args = {"estimate", "--model", ccsi_model.string(), "--data", ccsi_data.string()};
+    const RunResult a = run(args);
+    const RunResult b = run(args);
+    ASSERT_EQ(a.exit_code, 0) << a;
+    ASSERT_EQ(b.exit_code, 0) << b;
+    EXPECT_EQ(a.out, b.out);
+
+    auto with_files = [&](const std::string& tag) {
+        auto v = args;
+        v.insert(v.end(), {"--out", "r" + tag + ".json", "--scores", "s" + tag + ".csv"});
+        return v;
+    };
+    ASSERT_EQ(run(with_files("1")).exit_code, 0);
+    ASSERT_EQ(run(with_files("2")).exit_code, 0);
+    EXPECT_EQ(read_file(dir_ / "r1.json"), read_file(dir_ / "r2.json"));
+    EXPECT_EQ(read_file(dir_ / "s1.csv"), read_file(dir_ / "s2.csv"));
+}
+
+TEST_F(CliEstimate, CentroidSchemeGivesOtherPathEstimates) {
+    const std::vector<std::string> base = {"estimate", "--model", ccsi_model.string(), "--data", ccsi_data.string()};
+    auto args_path = base, args_centroid = base;
+    args_path.insert(args_path.end(), {"--out", "path.json"});
+    args_centroid.insert(args_centroid.end(), {"--scheme", "centroid", "--out", "centroid.json"});
+    ASSERT_EQ(run(args_path).exit_code, 0);
+    const RunResult r = run(args_centroid);
+    ASSERT_EQ(r.exit_code, 0) << r;
+    const json path = read_json(dir_ / "path.json");
+    const json centroid = read_json(dir_ / "centroid.json");
+    EXPECT_EQ(path["settings"]["inner_scheme"], "path");
+    EXPECT_EQ(centroid["settings"]["inner_scheme"], "centroid");
+    const auto p = path_estimates(path);
+    const auto c = path_estimates(centroid);
+    ASSERT_EQ(p.size(), c.size());
+    double largest_difference = 0;
+    for (const auto& [link, estimate] : p) largest_difference = std::max(largest_difference, std::abs(estimate - c.at(link)));
+    EXPECT_GT(largest_difference, 1e-6) << "the centroid scheme gave the same path estimates as the path scheme";
+}
+
+TEST_F(CliEstimate, EcsiOnMobiMatchesTheReference) {
+    const fs::path mobi = fs::path(CSIPLS_SHARED_DIR) / "data" / "mobi.csv";
+    if (!fs::exists(mobi)) GTEST_SKIP() << mobi.string() << " is not present; the ECSI/mobi reference check is skipped";
+    const RunResult r =
+        run({"estimate", "--model", ecsi_model.string(), "--data", mobi.string(), "--tolerance", "1e-10", "--out", "r.json"});
+    ASSERT_EQ(r.exit_code, 0) << r;
+    const json result = read_json(dir_ / "r.json");
+    EXPECT_EQ(result["n_obs"], 250);
+    EXPECT_NEAR((path_estimates(result).at({"Image", "Expectation"})), 0.504913933624729, 1e-9);
+}
+
+TEST_F(CliEstimate, NonConvergenceExits3AndStillWritesTheResult) {
+    write("out/result.json", "SENTINEL\n");
+    const RunResult r = run({"estimate", "--model", ccsi_model.string(), "--data", ccsi_data.string(), "--max-iter", "1",
+                             "--out", "out/result.json"});
+    EXPECT_EQ(r.exit_code, 3) << r;
+    EXPECT_EQ(r.out, "") << r;
+    EXPECT_THAT(r.err, HasSubstr("did not converge")) << r;
+    EXPECT_THAT(r.err, HasSubstr("--max-iter")) << "the message should say how to fix it" << r;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r;
+    json result;
+    ASSERT_NO_THROW(result = read_json(dir_ / "out" / "result.json"));
+    EXPECT_EQ(result["converged"], false);
+    EXPECT_EQ(result["iterations"], 1);
+    EXPECT_EQ(result["paths"].size(), 11u);
+    EXPECT_EQ(listing(dir_ / "out"), std::vector<std::string>{"result.json"});
+
+    // Without --out the summary is still printed, and says so.
+    const RunResult printed =
+        run({"estimate", "--model", ccsi_model.string(), "--data", ccsi_data.string(), "--max-iter", "1"});
+    EXPECT_EQ(printed.exit_code, 3) << printed;
+    EXPECT_THAT(printed.out, HasSubstr("顾客满意")) << printed;
+    EXPECT_THAT(printed.err, HasSubstr("did not converge")) << printed;
+}
+
+// Non-convergence is reported, the result is written and the exit code (3) tells scripts; the
+// message is a warning about a result, not an error that prevented one.
+TEST_F(CliEstimate, NonConvergenceIsLabelledAWarning) {
+    const RunResult r = run({"estimate", "--model", ccsi_model.string(), "--data", ccsi_data.string(), "--max-iter", "1",
+                             "--out", "result.json"});
+    EXPECT_EQ(r.exit_code, 3) << r;
+    EXPECT_THAT(r.err, StartsWith("csipls: warning: ")) << r;
+}
+
+using CliInfo = CliTest;
+
+TEST_F(CliInfo, HelpAndVersion) {
+    const RunResult help = run({"--help"});
+    EXPECT_EQ(help.exit_code, 0) << help;
+    EXPECT_THAT(help.out, HasSubstr("usage:")) << help;
+    EXPECT_THAT(help.out, AllOf(HasSubstr("estimate"), HasSubstr("simulate"))) << help;
+    EXPECT_EQ(help.err, "") << help;
+
+    const RunResult version = run({"--version"});
+    EXPECT_EQ(version.exit_code, 0) << version;
+    EXPECT_THAT(version.out, MatchesRegex("csipls [0-9]+\\.[0-9]+\\.[0-9]+\n")) << version;
+    EXPECT_EQ(version.err, "") << version;
+}
+
+TEST_F(CliInfo, EstimateHelpListsEveryOption) {
+    const RunResult r = run({"estimate", "--help"});
+    EXPECT_EQ(r.exit_code, 0) << r;
+    EXPECT_EQ(r.err, "") << r;
+    for (const char* option :
+         {"--model", "--data", "--delimiter", "--scheme", "--tolerance", "--max-iter", "--out", "--scores"})
+        EXPECT_THAT(r.out, HasSubstr(option)) << r;
+}
+
+TEST_F(CliInfo, SimulateHelpListsItsOptions) {
+    const RunResult r = run({"simulate", "--help"});
+    EXPECT_EQ(r.exit_code, 0) << r;
+    for (const char* option : {"--model", "--n", "--seed", "--scale", "--continuous", "--out"})
+        EXPECT_THAT(r.out, HasSubstr(option)) << r;
+}
+
+TEST_F(CliInfo, NoArgumentsPrintsUsageAndExits2) {
+    const RunResult r = run({});
+    EXPECT_EQ(r.exit_code, 2) << r;
+    EXPECT_EQ(r.out, "") << r;
+    EXPECT_THAT(r.err, HasSubstr("usage:")) << r;
+}
+
+// ---------------------------------------------------------------------------------------------
+// simulate
+
+using CliSimulate = CliTest;
+
+TEST_F(CliSimulate, SameSeedSameBytesOtherSeedOtherData) {
+    auto simulate = [&](const std::string& seed, const std::string& out) {
+        return run({"simulate", "--model", ccsi_population.string(), "--n", "300", "--seed", seed, "--out", out});
+    };
+    const RunResult a = simulate("7", "a.csv");
+    ASSERT_EQ(a.exit_code, 0) << a;
+    EXPECT_EQ(a.out, "") << a;
+    EXPECT_EQ(a.err, "") << a;
+    ASSERT_EQ(simulate("7", "b.csv").exit_code, 0);
+    ASSERT_EQ(simulate("8", "c.csv").exit_code, 0);
+    const std::string first = read_file(dir_ / "a.csv");
+    EXPECT_EQ(first, read_file(dir_ / "b.csv")) << "the same seed must give the same bytes";
+    EXPECT_NE(first, read_file(dir_ / "c.csv")) << "another seed must give other data";
+
+    const Table table = parse_table(first);
+    EXPECT_EQ(table.header.size(), 18u);
+    EXPECT_EQ(table.header.front(), "BI1");
+    EXPECT_EQ(table.header.back(), "LOY3");
+    ASSERT_EQ(table.cells.size(), 300u);
+    std::set<double> seen;
+    for (const auto& row : table.cells) {
+        ASSERT_EQ(row.size(), 18u);
+        for (const auto& cell : row) {
+            ASSERT_THAT(cell, MatchesRegex("[0-9]+")) << "not an integer answer";
+            const double value = to_double(cell);
+            ASSERT_GE(value, 1);
+            ASSERT_LE(value, 10);
+            seen.insert(value);
+        }
+    }
+    EXPECT_GE(seen.size(), 5u) << "the answers should use much of the 1..10 scale";
+}
+
+TEST_F(CliSimulate, ContinuousGivesNonIntegers) {
+    const RunResult r = run({"simulate", "--model", ccsi_population.string(), "--n", "50", "--seed", "7", "--continuous",
+                             "--out", "x.csv"});
+    ASSERT_EQ(r.exit_code, 0) << r;
+    const Table table = parse_table(read_file(dir_ / "x.csv"));
+    ASSERT_EQ(table.cells.size(), 50u);
+    std::size_t non_integers = 0, cells = 0;
+    for (const auto& row : table.cells)
+        for (const auto& cell : row) {
+            const double value = to_double(cell);
+            ++cells;
+            if (value != std::floor(value)) ++non_integers;
+        }
+    EXPECT_EQ(non_integers, cells) << "continuous data should hold no whole numbers";
+}
+
+// Large simulated samples estimate the same population: two seeds at n = 20000 agree with a
+// reference sample of n = 200000 to within 0.05 on every path.
+TEST_F(CliSimulate, LargeSamplesAgreeOnThePathEstimates) {
+    auto sample_paths = [&](const std::string& n, const std::string& seed) {
+        const std::string data = "sim-" + seed + ".csv", result = "sim-" + seed + ".json";
+        const RunResult s = run({"simulate", "--model", ccsi_population.string(), "--n", n, "--seed", seed,
+                                 "--continuous", "--out", data});
+        EXPECT_EQ(s.exit_code, 0) << s;
+        const RunResult e = run({"estimate", "--model", ccsi_model.string(), "--data", data, "--out", result});
+        EXPECT_EQ(e.exit_code, 0) << e;
+        fs::remove(dir_ / data);
+        return path_estimates(read_json(dir_ / result));
+    };
+    const auto reference = sample_paths("200000", "3");
+    ASSERT_EQ(reference.size(), 11u);
+    for (const char* seed : {"1", "2"}) {
+        const auto sample = sample_paths("20000", seed);
+        ASSERT_EQ(sample.size(), reference.size());
+        for (const auto& [link, estimate] : reference)
+            EXPECT_NEAR(sample.at(link), estimate, 0.05) << link.first << " -> " << link.second << ", seed " << seed;
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Malformed input: every test gives --out pointing at an existing file, which must survive.
+
+class CliFailure : public CliTest {
+protected:
+    static constexpr const char* sentinel_text = "SENTINEL: a previous result that must survive a failed run\n";
+
+    void SetUp() override {
+        CliTest::SetUp();
+        out_dir_ = dir_ / "out";
+        fs::create_directories(out_dir_);
+        write_file(out_dir_ / "result.json", sentinel_text);
+    }
+
+    fs::path out_file() const { return out_dir_ / "result.json"; }
+
+    // csipls estimate with `model`, `data`, the extra arguments, and --out at the sentinel.
+    RunResult estimate(const fs::path& model, const fs::path& data, std::vector<std::string> extra = {}) {
+        std::vector<std::string> args = {"estimate", "--model", model.string(), "--data", data.string()};
+        args.insert(args.end(), extra.begin(), extra.end());
+        args.insert(args.end(), {"--out", out_file().string()});
+        return run(args);
+    }
+
+    void expect_sentinel_intact() {
+        const std::string now = read_file(out_file());
+        EXPECT_TRUE(now == sentinel_text) << "a failed run must leave the --out file alone; it now holds:\n"
+                                          << shown(now, 300);
+        EXPECT_EQ(listing(out_dir_), std::vector<std::string>{"result.json"}) << "no temporary file may be left behind";
+    }
+
+    // The whole failure contract: exit code, one clean line naming `needles`, the --out file intact.
+    void expect_failure(const RunResult& r, int exit_code, const std::vector<std::string>& needles) {
+        expect_clean_failure(r, exit_code, needles);
+        expect_sentinel_intact();
+    }
+
+    fs::path out_dir_;
+};
+
+using CliBadData = CliFailure;
+
+TEST_F(CliBadData, MissingFile) {
+    const RunResult r = estimate(ccsi_model, dir_ / "no-such.csv");
+    expect_failure(r, 1, {"no-such.csv", "cannot open"});
+}
+
+TEST_F(CliBadData, PathIsADirectory) {
+    fs::create_directories(dir_ / "a-folder.csv");
+    const RunResult r = estimate(ccsi_model, dir_ / "a-folder.csv");
+    expect_failure(r, 1, {"a-folder.csv"});
+    EXPECT_THAT(r.err, AnyOf(HasSubstr("directory"), HasSubstr("not a regular file"))) << r;
+}
+
+TEST_F(CliBadData, EmptyFile) {
+    const fs::path data = write("empty.csv", "");
+    expect_failure(estimate(ccsi_model, data), 1, {"empty.csv", "empty"});
+}
+
+TEST_F(CliBadData, HeaderOnly) {
+    const fs::path data = write("header.csv", csv_text(ccsi_lines(0)));
+    expect_failure(estimate(ccsi_model, data), 1, {"header.csv", "no data rows"});
+}
+
+TEST_F(CliBadData, NonNumericCellNamesLineAndColumn) {
+    auto lines = ccsi_lines(30);
+    set_cell(lines, 6, "PQ3", "abc");  // file line 7
+    const fs::path data = write("text-cell.csv", csv_text(lines));
+    expect_failure(estimate(ccsi_model, data), 1, {"text-cell.csv:7", "'PQ3'", "not a number", "abc"});
+}
+
+TEST_F(CliBadData, EmptyCellNamesLineAndColumn) {
+    auto lines = ccsi_lines(30);
+    set_cell(lines, 11, "SAT2", "");  // file line 12
+    const fs::path data = write("empty-cell.csv", csv_text(lines));
+    expect_failure(estimate(ccsi_model, data), 1, {"empty-cell.csv:12", "'SAT2'", "empty"});
+}
+
+TEST_F(CliBadData, RowWithTooFewFields) {
+    auto lines = ccsi_lines(30);
+    lines[8] = lines[8].substr(0, lines[8].rfind(','));  // file line 9 loses its last field
+    const fs::path data = write("short-row.csv", csv_text(lines));
+    expect_failure(estimate(ccsi_model, data), 1, {"short-row.csv:9", "17", "18"});
+}
+
+TEST_F(CliBadData, RowWithTooManyFields) {
+    auto lines = ccsi_lines(30);
+    lines[20] += ",5";  // file line 21
+    const fs::path data = write("long-row.csv", csv_text(lines));
+    expect_failure(estimate(ccsi_model, data), 1, {"long-row.csv:21", "19", "18"});
+}
+
+TEST_F(CliBadData, DuplicateColumnThatTheModelUses) {
+    auto lines = ccsi_lines(30);
+    lines[0] = replace_once(lines[0], "EQ2", "EQ1");
+    const fs::path data = write("duplicate.csv", csv_text(lines));
+    expect_failure(estimate(ccsi_model, data), 1, {"duplicate.csv:1", "'EQ1'", "twice"});
+}
+
+TEST_F(CliBadData, DuplicateColumnThatTheModelDoesNotUseIsFine) {
+    auto lines = ccsi_lines(100);
+    lines[0] += ",note,note";
+    for (std::size_t i = 1; i < lines.size(); ++i) lines[i] += ",x,y";
+    const fs::path data = write("unused-duplicate.csv", csv_text(lines));
+    const RunResult r = estimate(ccsi_model, data);
+    EXPECT_EQ(r.exit_code, 0) << r;
+    EXPECT_EQ(read_json(out_file())["n_obs"], 100);
+}
+
+TEST_F(CliBadData, IndicatorMissingFromTheHeader) {
+    auto lines = ccsi_lines(30);
+    lines[0] = replace_once(lines[0], "LOY2", "LOYALTY2");
+    const fs::path data = write("missing-column.csv", csv_text(lines));
+    expect_failure(estimate(ccsi_model, data), 1, {"missing-column.csv:1", "'LOY2'", "not in the header"});
+}
+
+TEST_F(CliBadData, BinaryGarbageWithNulBytes) {
+    std::mt19937 random(42);
+    std::string bytes(4096, '\0');
+    for (auto& b : bytes) b = static_cast<char>(random() & 0xFF);
+    bytes[0] = 'P';
+    bytes[1] = 'K';
+    bytes[2] = '\x03';
+    bytes[3] = '\0';  // a NUL in the first line, as in a zip or xlsx file
+    const fs::path data = write("garbage.csv", bytes);
+    expect_failure(estimate(ccsi_model, data), 1, {"garbage.csv", "NUL"});
+}
+
+// A PNG's first line is "\x89PNG\r\n": no NUL there, but a byte that is not UTF-8. The message
+// must still be one clean line of valid UTF-8 (the raw byte escaped, as the model parser does).
+TEST_F(CliBadData, BinaryGarbageWithoutNulInTheFirstLine) {
+    std::mt19937 random(7);
+    std::string bytes = std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16);
+    for (int i = 0; i < 4000; ++i) bytes += static_cast<char>(random() & 0xFF);
+    const fs::path data = write("picture.csv", bytes);
+    expect_failure(estimate(ccsi_model, data), 1, {"picture.csv"});
+}
+
+TEST_F(CliBadData, UnterminatedQuotedField) {
+    auto lines = ccsi_lines(30);
+    set_cell(lines, 14, "BI2", "\"7");  // file line 15: the quote never closes
+    const fs::path data = write("open-quote.csv", csv_text(lines));
+    expect_failure(estimate(ccsi_model, data), 1, {"open-quote.csv:15", "quoted field is not closed"});
+}
+
+TEST_F(CliBadData, GarbageAfterAClosingQuote) {
+    auto lines = ccsi_lines(30);
+    set_cell(lines, 4, "BI2", "\"7\"x");  // file line 5
+    const fs::path data = write("after-quote.csv", csv_text(lines));
+    expect_failure(estimate(ccsi_model, data), 1, {"after-quote.csv:5", "'x'", "closing quote"});
+}
+
+TEST_F(CliBadData, WrongDelimiterSuggestsTheOption) {
+    std::string text = csv_text(ccsi_lines(30));
+    std::replace(text.begin(), text.end(), ',', ';');
+    const fs::path data = write("semicolons.csv", text);
+    expect_failure(estimate(ccsi_model, data), 1, {"semicolons.csv", "--delimiter"});
+    // ... and with the option the file is fine.
+    const RunResult fixed = estimate(ccsi_model, data, {"--delimiter", ";"});
+    EXPECT_EQ(fixed.exit_code, 0) << fixed;
+}
+
+// A free-text answer (Chinese, longer than the 40 bytes quoted) in a numeric column: the quoted
+// cell must not be cut in the middle of a character.
+TEST_F(CliBadData, LongChineseTextInANumericColumn) {
+    auto lines = ccsi_lines(30);
+    set_cell(lines, 3, "PV1", "非常满意非常满意非常满意非常满意非常满意");  // file line 4
+    const fs::path data = write("chinese-cell.csv", csv_text(lines));
+    expect_failure(estimate(ccsi_model, data), 1, {"chinese-cell.csv:4", "'PV1'", "not a number"});
+}
+
+TEST_F(CliBadData, ErrorLineCountsLinesInsideQuotedFields) {
+    auto lines = ccsi_lines(30);
+    lines[0] = "comment," + lines[0];
+    for (std::size_t i = 1; i < lines.size(); ++i) lines[i] = (i <= 3 ? "\"two\nlines\"," : "ok,") + lines[i];
+    set_cell(lines, 5, "EQ3", "?");  // record 5 starts on file line 9 (three records above span two lines)
+    const fs::path data = write("multiline.csv", csv_text(lines));
+    expect_failure(estimate(ccsi_model, data), 1, {"multiline.csv:9", "'EQ3'"});
+}
+
+struct BadNumber {
+    std::string cell;
+    std::string phrase;
+};
+
+class CliBadNumber : public CliFailure, public testing::WithParamInterface<BadNumber> {};
+
+TEST_P(CliBadNumber, IsRefusedWithLineAndColumn) {
+    auto lines = ccsi_lines(30);
+    set_cell(lines, 9, "SAT3", GetParam().cell);  // file line 10
+    const fs::path data = write("number.csv", csv_text(lines));
+    expect_failure(estimate(ccsi_model, data), 1, {"number.csv:10", "'SAT3'", GetParam().cell, GetParam().phrase});
+}
+
+INSTANTIATE_TEST_SUITE_P(CliNonFiniteAndOutOfRange, CliBadNumber,
+                         testing::Values(BadNumber{"nan", "finite"}, BadNumber{"NaN", "finite"},
+                                         BadNumber{"inf", "finite"}, BadNumber{"-inf", "finite"},
+                                         BadNumber{"Infinity", "finite"}, BadNumber{"1e999", "out of range"},
+                                         BadNumber{"-1e999", "out of range"}),
+                         [](const testing::TestParamInfo<BadNumber>& info) {
+                             std::string name;
+                             for (char c : info.param.cell) name += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+                             return name + "_" + std::to_string(info.index);
+                         });
+
+using CliGoodData = CliTest;
+
+// Columns the model does not use may hold anything: text, quoted commas, quotes, line breaks,
+// empty cells.
+TEST_F(CliGoodData, UnusedTextColumnWithQuotedCommasAndLineBreaks) {
+    auto lines = ccsi_lines(500);
+    lines[0] = "comment," + lines[0] + ",remark";
+    for (std::size_t i = 1; i < lines.size(); ++i) {
+        const std::string comment = i % 3 == 0 ? "\"good, but \"\"slow\"\"\nsecond line\"" : i % 3 == 1 ? "" : "plain";
+        lines[i] = comment + "," + lines[i] + "," + (i % 2 ? "\"a,b\"" : "n/a");
+    }
+    const fs::path data = write("with-text.csv", csv_text(lines));
+    const RunResult r = run({"estimate", "--model", ccsi_model.string(), "--data", data.string(), "--out", "text.json"});
+    ASSERT_EQ(r.exit_code, 0) << r;
+    const RunResult plain =
+        run({"estimate", "--model", ccsi_model.string(), "--data", ccsi_data.string(), "--out", "plain.json"});
+    ASSERT_EQ(plain.exit_code, 0) << plain;
+    const json with_text = read_json(dir_ / "text.json");
+    EXPECT_EQ(with_text["n_obs"], 500);
+    EXPECT_EQ(path_estimates(with_text), path_estimates(read_json(dir_ / "plain.json")));
+}
+
+TEST_F(CliGoodData, Utf8BomAndCrlfGiveTheSameEstimates) {
+    const fs::path data = write("bom-crlf.csv", "\xEF\xBB\xBF" + join(ccsi_lines(500), "\r\n") + "\r\n");
+    const RunResult r = run({"estimate", "--model", ccsi_model.string(), "--data", data.string(), "--out", "bom.json"});
+    ASSERT_EQ(r.exit_code, 0) << r;
+    const RunResult plain =
+        run({"estimate", "--model", ccsi_model.string(), "--data", ccsi_data.string(), "--out", "plain.json"});
+    ASSERT_EQ(plain.exit_code, 0) << plain;
+    const json bom = read_json(dir_ / "bom.json");
+    const json reference = read_json(dir_ / "plain.json");
+    EXPECT_EQ(bom["n_obs"], 500);
+    EXPECT_EQ(path_estimates(bom), path_estimates(reference));
+    EXPECT_EQ(bom["outer_weights"], reference["outer_weights"]);
+    EXPECT_EQ(bom["r2"], reference["r2"]);
+}
+
+TEST_F(CliGoodData, ColumnsInAnotherOrderGiveTheSameEstimates) {
+    const auto lines = ccsi_lines(500);
+    std::vector<std::string> reversed;
+    for (const auto& line : lines) {
+        auto fields = split(line, ',');
+        std::reverse(fields.begin(), fields.end());
+        reversed.push_back(join(fields, ","));
+    }
+    const fs::path data = write("reversed.csv", csv_text(reversed));
+    ASSERT_EQ(run({"estimate", "--model", ccsi_model.string(), "--data", data.string(), "--out", "a.json"}).exit_code, 0);
+    ASSERT_EQ(run({"estimate", "--model", ccsi_model.string(), "--data", ccsi_data.string(), "--out", "b.json"}).exit_code,
+              0);
+    EXPECT_EQ(path_estimates(read_json(dir_ / "a.json")), path_estimates(read_json(dir_ / "b.json")));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Malformed models, and data the model cannot be estimated from
+
+using CliBadModel = CliFailure;
+
+TEST_F(CliBadModel, MissingFile) {
+    expect_failure(estimate(dir_ / "no-such.model", ccsi_data), 1, {"no-such.model", "cannot open"});
+}
+
+TEST_F(CliBadModel, EmptyFile) {
+    const fs::path model = write("empty.model", "");
+    expect_failure(estimate(model, ccsi_data), 1, {"empty.model", "no statements"});
+}
+
+TEST_F(CliBadModel, OnlyComments) {
+    const fs::path model = write("comments.model", "# nothing here yet\n\n# still nothing\n");
+    expect_failure(estimate(model, ccsi_data), 1, {"comments.model", "no statements"});
+}
+
+TEST_F(CliBadModel, SyntaxErrorNamesLineAndToken) {
+    const fs::path model = write("syntax.model", replace_once(ccsi_model_text, "PQ2 + PQ3", "PQ2 PQ2b + PQ3"));
+    expect_failure(estimate(model, ccsi_data), 1, {"syntax.model:3", "'PQ2b'"});
+}
+
+TEST_F(CliBadModel, UnknownOperatorNamesLineAndToken) {
+    const fs::path model = write("operator.model", replace_once(ccsi_model_text, "感知价值 =~", "感知价值 =>"));
+    expect_failure(estimate(model, ccsi_data), 1, {"operator.model:4", "'=>'"});
+}
+
+TEST_F(CliBadModel, UndefinedConstructInAPath) {
+    const fs::path model =
+        write("undefined.model", replace_once(ccsi_model_text, "感知价值 ~ 预期质量 +", "感知价值 ~ 预期品质 +"));
+    expect_failure(estimate(model, ccsi_data), 1, {"undefined.model:9", "'预期品质'"});
+}
+
+TEST_F(CliBadModel, IndicatorInTwoBlocks) {
+    const fs::path model = write("two-blocks.model", replace_once(ccsi_model_text, "EQ3\n", "EQ3 + BI2\n"));
+    expect_failure(estimate(model, ccsi_data), 1, {"two-blocks.model", "'BI2'", "品牌形象", "预期质量"});
+}
+
+TEST_F(CliBadModel, StructuralCycle) {
+    const fs::path model = write("cycle.model", ccsi_model_text + "品牌形象 ~ 顾客忠诚\n");
+    expect_failure(estimate(model, ccsi_data), 1, {"cycle.model", "cycle", "品牌形象", "顾客忠诚"});
+}
+
+TEST_F(CliBadModel, ConstructWithoutIndicators) {
+    const fs::path model = write("no-indicators.model", ccsi_model_text + "形象 =~\n");
+    expect_failure(estimate(model, ccsi_data), 1, {"no-indicators.model:12", "=~"});
+}
+
+TEST_F(CliBadModel, ConstructUsedInAPathButNeverMeasured) {
+    const fs::path model = write("unmeasured.model", ccsi_model_text + "顾客忠诚 ~ 投诉\n");
+    expect_failure(estimate(model, ccsi_data), 1, {"unmeasured.model:12", "'投诉'"});
+}
+
+TEST_F(CliBadModel, ConstantIndicatorInTheData) {
+    auto lines = ccsi_lines(100);
+    for (std::size_t row = 1; row < lines.size(); ++row) set_cell(lines, row, "PQ2", "5");
+    const fs::path data = write("constant.csv", csv_text(lines));
+    expect_failure(estimate(ccsi_model, data), 1, {"'PQ2'", "constant"});
+}
+
+TEST_F(CliBadModel, SingularFormativeBlock) {
+    auto lines = ccsi_lines(100);
+    const auto header = split(lines[0], ',');
+    const auto pv1 = static_cast<std::size_t>(std::find(header.begin(), header.end(), "PV1") - header.begin());
+    for (std::size_t row = 1; row < lines.size(); ++row) set_cell(lines, row, "PV2", split(lines[row], ',').at(pv1));
+    const fs::path data = write("identical.csv", csv_text(lines));
+    const fs::path model = write("formative.model", replace_once(ccsi_model_text, "感知价值 =~", "感知价值 <~"));
+    expect_failure(estimate(model, data), 1, {"'感知价值'", "singular"});
+}
+
+TEST_F(CliBadModel, TooFewRespondents) {
+    const fs::path data = write("three.csv", csv_text(ccsi_lines(3)));
+    expect_failure(estimate(ccsi_model, data), 1, {"too few respondents", "3"});
+}
+
+TEST_F(CliBadModel, UnreadableModelIsUtf16) {
+    std::string utf16 = "\xFF\xFE";
+    for (char c : std::string("F =~ a + b\n")) utf16 += std::string{c, '\0'};
+    const fs::path model = write("utf16.model", utf16);
+    expect_failure(estimate(model, ccsi_data), 1, {"utf16.model", "UTF-16"});
+}
+
+// ---------------------------------------------------------------------------------------------
+// Usage errors
+
+using CliUsage = CliFailure;
+
+TEST_F(CliUsage, UnknownCommand) {
+    const RunResult r = run({"frobnicate", "--model", ccsi_model.string(), "--out", out_file().string()});
+    expect_failure(r, 2, {"'frobnicate'"});
+}
+
+TEST_F(CliUsage, UnknownOption) {
+    expect_failure(estimate(ccsi_model, ccsi_data, {"--bogus"}), 2, {"'--bogus'"});
+}
+
+TEST_F(CliUsage, MissingModel) {
+    const RunResult r = run({"estimate", "--data", ccsi_data.string(), "--out", out_file().string()});
+    expect_failure(r, 2, {"--model"});
+}
+
+TEST_F(CliUsage, MissingData) {
+    const RunResult r = run({"estimate", "--model", ccsi_model.string(), "--out", out_file().string()});
+    expect_failure(r, 2, {"--data"});
+}
+
+TEST_F(CliUsage, BogusScheme) {
+    expect_failure(estimate(ccsi_model, ccsi_data, {"--scheme", "bogus"}), 2, {"--scheme", "'bogus'"});
+}
+
+TEST_F(CliUsage, ToleranceNotANumber) {
+    expect_failure(estimate(ccsi_model, ccsi_data, {"--tolerance", "abc"}), 2, {"--tolerance", "abc"});
+}
+
+TEST_F(CliUsage, NegativeTolerance) {
+    expect_failure(estimate(ccsi_model, ccsi_data, {"--tolerance", "-1"}), 2, {"--tolerance", "-1"});
+}
+
+TEST_F(CliUsage, ZeroMaxIterations) {
+    expect_failure(estimate(ccsi_model, ccsi_data, {"--max-iter", "0"}), 2, {"--max-iter", "0"});
+}
+
+TEST_F(CliUsage, TwoCharacterDelimiter) {
+    expect_failure(estimate(ccsi_model, ccsi_data, {"--delimiter", "::"}), 2, {"--delimiter", "'::'"});
+}
+
+TEST_F(CliUsage, QuoteAsDelimiter) {
+    expect_failure(estimate(ccsi_model, ccsi_data, {"--delimiter", "\""}), 2, {"--delimiter"});
+}
+
+TEST_F(CliUsage, OptionGivenTwice) {
+    expect_failure(estimate(ccsi_model, ccsi_data, {"--scheme", "path", "--scheme", "centroid"}), 2, {"--scheme"});
+}
+
+// A stray word (a typo, or a second file name meant for an option) must not be silently ignored.
+TEST_F(CliUsage, StrayPositionalArgument) {
+    expect_failure(estimate(ccsi_model, ccsi_data, {"stray-word"}), 2, {"stray-word"});
+}
+
+TEST_F(CliUsage, OutIsADirectory) {
+    fs::create_directories(dir_ / "results");
+    const RunResult r =
+        run({"estimate", "--model", ccsi_model.string(), "--data", ccsi_data.string(), "--out", "results"});
+    expect_clean_failure(r, 1, {"results", "directory"});
+    EXPECT_TRUE(fs::is_directory(dir_ / "results"));
+    EXPECT_TRUE(fs::is_empty(dir_ / "results"));
+    for (const auto& name : listing(dir_)) EXPECT_THAT(name, Not(HasSubstr("tmp"))) << "temporary file left behind";
+}
+
+TEST_F(CliUsage, OutInAMissingDirectory) {
+    const fs::path target = dir_ / "no-such-dir" / "result.json";
+    const RunResult r =
+        run({"estimate", "--model", ccsi_model.string(), "--data", ccsi_data.string(), "--out", target.string()});
+    expect_clean_failure(r, 1, {target.string()});
+    EXPECT_FALSE(fs::exists(dir_ / "no-such-dir"));
+}
+
+TEST_F(CliUsage, OutEqualToTheDataFileIsRefused) {
+    const fs::path data = write("data.csv", read_file(ccsi_data));
+    const std::string before = read_file(data);
+    const RunResult r = run({"estimate", "--model", ccsi_model.string(), "--data", "data.csv", "--out", "./data.csv"});
+    expect_clean_failure(r, 2, {"--out", "data.csv"});
+    EXPECT_EQ(read_file(data), before) << "the data file was changed";
+    for (const auto& name : listing(dir_)) EXPECT_THAT(name, Not(HasSubstr("tmp"))) << "temporary file left behind";
+}
+
+TEST_F(CliUsage, ScoresEqualToTheDataFileIsRefused) {
+    const fs::path data = write("data.csv", read_file(ccsi_data));
+    const std::string before = read_file(data);
+    const RunResult r = estimate(ccsi_model, data, {"--scores", data.string()});
+    expect_failure(r, 2, {"--scores", "data.csv"});
+    EXPECT_EQ(read_file(data), before) << "the data file was changed";
+}
+
+TEST_F(CliUsage, OutAndScoresNameTheSameFile) {
+    const RunResult r = estimate(ccsi_model, ccsi_data, {"--scores", out_file().string()});
+    expect_failure(r, 2, {"--out", "--scores"});
+}
+
+// Two spellings of one new file: the scores must not silently replace the JSON result.
+TEST_F(CliUsage, OutAndScoresNameTheSameFileSpelledDifferently) {
+    const fs::path other_spelling = out_dir_ / "." / "result.json";
+    const RunResult r = estimate(ccsi_model, ccsi_data, {"--scores", other_spelling.string()});
+    expect_failure(r, 2, {"--out", "--scores"});
+}
+
+TEST_F(CliUsage, OutAndScoresNameTheSameNewFileSpelledDifferently) {
+    const RunResult r = run({"estimate", "--model", ccsi_model.string(), "--data", ccsi_data.string(), "--out",
+                             "new.json", "--scores", "./new.json"});
+    expect_clean_failure(r, 2, {"--out", "--scores"});
+    EXPECT_FALSE(fs::exists(dir_ / "new.json")) << "a refused run must write nothing";
+}
+
+// When --scores cannot be written the run fails (exit 1); the --out file must then not have been
+// replaced either: a failed run changes no output.
+TEST_F(CliUsage, ScoresInAMissingDirectoryLeavesOutUntouched) {
+    const fs::path scores = dir_ / "no-such-dir" / "scores.csv";
+    const RunResult r = estimate(ccsi_model, ccsi_data, {"--scores", scores.string()});
+    expect_failure(r, 1, {scores.string()});
+}
+
+TEST_F(CliUsage, SimulateZeroRespondents) {
+    const RunResult r =
+        run({"simulate", "--model", ccsi_population.string(), "--n", "0", "--out", out_file().string()});
+    expect_failure(r, 2, {"--n", "0"});
+}
+
+TEST_F(CliUsage, SimulateBadScale) {
+    const RunResult r = run({"simulate", "--model", ccsi_population.string(), "--n", "10", "--scale", "10:1", "--out",
+                             out_file().string()});
+    expect_failure(r, 2, {"--scale", "10:1"});
+}
+
+TEST_F(CliUsage, SimulateMissingOut) {
+    const RunResult r = run({"simulate", "--model", ccsi_population.string(), "--n", "10"});
+    expect_failure(r, 2, {"--out"});
+}
+
+}  // namespace
