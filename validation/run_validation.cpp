@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <iostream>
 
+#include "csipls/bootstrap.hpp"
 #include "csipls/estimate.hpp"
 #include "csipls/file_util.hpp"
 #include "csipls/model_file.hpp"
@@ -122,6 +123,37 @@ TEST_P(Replication, MatchesReference) {
                 EXPECT_NEAR(scores(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)), rows[i][j].get<double>(), tolerance)
                     << "construct score row " << i << ", construct " << result.constructs[j];
     }
+}
+
+// The bootstrap against the reference's independent 5000-resample run: standard errors within 5 %,
+// percentile bounds within 0.02 (the draws are random, so not to the digit).
+TEST(BootstrapReplication, EcsiMobiStandardErrorsAndPercentileBounds) {
+    const fs::path shared(CSIPLS_SHARED_DIR);
+    const Json reference = load_json(shared / "reference/ecsi_mobi_path.json");
+    const csipls::Model model = csipls::read_model_file(std::string(CSIPLS_SOURCE_DIR) + "/models/ecsi.model");
+    const csipls::Dataset data = csipls::read_csv((shared / "data/mobi.csv").string(), model.all_indicators());
+    csipls::EstimationOptions options;
+    options.tolerance = 1e-10;
+    const csipls::PlsResult result = csipls::estimate(model, csipls::compute_moments(data), options);
+    csipls::BootstrapOptions boot;
+    boot.resamples = 5000;
+    const csipls::BootstrapResult resampled = csipls::bootstrap(model, data, result, boot);
+    EXPECT_EQ(resampled.failures.size(), 0u);
+    const Json ours = csipls::bootstrap_to_json(result, resampled);
+    int compared = 0;
+    for (const auto& expected : reference.at("bootstrap").at("paths")) {
+        const std::string label = expected.at("parameter");
+        const auto match = std::find_if(ours.at("paths").begin(), ours.at("paths").end(), [&](const Json& entry) {
+            return entry.at("to").get<std::string>() + " ~ " + entry.at("from").get<std::string>() == label;
+        });
+        ASSERT_NE(match, ours.at("paths").end()) << label;
+        const double reference_se = expected.at("boot_se_sd_n_minus_1").get<double>();
+        EXPECT_NEAR(match->at("se").get<double>() / reference_se, 1.0, 0.05) << label;
+        EXPECT_NEAR(match->at("ci_lower").get<double>(), expected.at("ci_percentile_2.5").get<double>(), 0.02) << label;
+        EXPECT_NEAR(match->at("ci_upper").get<double>(), expected.at("ci_percentile_97.5").get<double>(), 0.02) << label;
+        ++compared;
+    }
+    EXPECT_EQ(compared, 12);
 }
 
 INSTANTIATE_TEST_SUITE_P(Cases, Replication, testing::ValuesIn(load_cases()),

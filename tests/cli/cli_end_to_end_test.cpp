@@ -821,10 +821,10 @@ INSTANTIATE_TEST_SUITE_P(CliNonFiniteAndOutOfRange, CliBadNumber,
                                          BadNumber{"inf", "finite"}, BadNumber{"-inf", "finite"},
                                          BadNumber{"Infinity", "finite"}, BadNumber{"1e999", "out of range"},
                                          BadNumber{"-1e999", "out of range"}),
-                         [](const testing::TestParamInfo<BadNumber>& info) {
+                         [](const testing::TestParamInfo<BadNumber>& param_info) {
                              std::string name;
-                             for (char c : info.param.cell) name += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
-                             return name + "_" + std::to_string(info.index);
+                             for (char c : param_info.param.cell) name += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+                             return name + "_" + std::to_string(param_info.index);
                          });
 
 using CliGoodData = CliTest;

@@ -1,0 +1,205 @@
+#include <boost/random/mersenne_twister.hpp>
+#include <boost/random/uniform_int_distribution.hpp>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "csipls/bootstrap.hpp"
+#include "csipls/csv.hpp"
+#include "csipls/error.hpp"
+#include "csipls/model_file.hpp"
+#include "test_helpers.hpp"
+
+using namespace csipls;
+
+namespace {
+
+struct Fixture {
+    Model model;
+    Dataset data;
+    IndicatorMoments moments;
+    PlsResult original;
+};
+
+// The bundled CCSI example (in the repository, so these tests never skip).
+const Fixture& ccsi() {
+    static const Fixture fixture = [] {
+        Fixture f;
+        f.model = read_model_file(std::string(CSIPLS_SOURCE_DIR) + "/models/ccsi.model");
+        f.data = read_csv(std::string(CSIPLS_SOURCE_DIR) + "/data/ccsi_example.csv", f.model.all_indicators());
+        f.moments = compute_moments(f.data);
+        EstimationOptions options;
+        options.tolerance = 1e-10;
+        f.original = estimate(f.model, f.moments, options);
+        return f;
+    }();
+    return fixture;
+}
+
+BootstrapOptions options_with(int resamples, std::uint64_t seed, int threads) {
+    BootstrapOptions options;
+    options.resamples = resamples;
+    options.seed = seed;
+    options.threads = threads;
+    return options;
+}
+
+// The documented stream of replicate r: mt19937_64 seeded with splitmix64(splitmix64(seed) ^ r).
+std::uint64_t splitmix64(std::uint64_t x) {
+    x += 0x9E3779B97F4A7C15ULL;
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+    return x ^ (x >> 31);
+}
+
+}  // namespace
+
+TEST(Bootstrap, SameDrawsForAnyThreadCountAndOtherSeedDiffers) {
+    const Fixture& f = ccsi();
+    const BootstrapResult one = bootstrap(f.model, f.data, f.original, options_with(200, 42, 1));
+    const BootstrapResult two = bootstrap(f.model, f.data, f.original, options_with(200, 42, 2));
+    const BootstrapResult three = bootstrap(f.model, f.data, f.original, options_with(200, 42, 3));
+    ASSERT_EQ(one.succeeded, 200);
+    EXPECT_TRUE(one.draws.cwiseEqual(two.draws).all());
+    EXPECT_TRUE(one.draws.cwiseEqual(three.draws).all());
+    for (std::size_t i = 0; i < one.summaries.size(); ++i) {
+        EXPECT_EQ(one.summaries[i].se, two.summaries[i].se);
+        EXPECT_EQ(one.summaries[i].ci_lower, three.summaries[i].ci_lower);
+    }
+    const BootstrapResult other = bootstrap(f.model, f.data, f.original, options_with(200, 43, 2));
+    EXPECT_FALSE(one.draws.cwiseEqual(other.draws).all());
+}
+
+// A replicate's weighted cross-product must equal estimating the resample written out row by row.
+TEST(Bootstrap, ReplicateEqualsEstimateOnExplicitResample) {
+    const Fixture& f = ccsi();
+    const std::uint64_t seed = 7;
+    const BootstrapResult result = bootstrap(f.model, f.data, f.original, options_with(3, seed, 1));
+    const Eigen::Index n = f.data.rows;
+    for (int r = 0; r < 3; ++r) {
+        boost::random::mt19937_64 engine(splitmix64(splitmix64(seed) ^ static_cast<std::uint64_t>(r)));
+        boost::random::uniform_int_distribution<Eigen::Index> pick(0, n - 1);
+        Eigen::MatrixXd rows(n, f.data.cols());
+        for (Eigen::Index i = 0; i < n; ++i) rows.row(i) = f.data.matrix().row(pick(engine));
+        const Dataset resample = testing_support::dataset_from(f.data.columns, rows);
+        const PlsResult expected = estimate(f.model, compute_moments(resample), f.original.options);
+        const Eigen::VectorXd draw = result.draws.row(r).transpose();
+        for (std::size_t i = 0; i < result.parameters.size(); ++i) {
+            const auto& parameter = result.parameters[i];
+            if (parameter.kind == BootstrapParameter::Kind::path)
+                EXPECT_NEAR(draw[static_cast<Eigen::Index>(i)], expected.path_coefficients(parameter.from, parameter.to), 1e-9);
+            if (parameter.kind == BootstrapParameter::Kind::outer_weight)
+                EXPECT_NEAR(draw[static_cast<Eigen::Index>(i)], expected.outer_weights[parameter.from], 1e-9);
+            if (parameter.kind == BootstrapParameter::Kind::r2)
+                EXPECT_NEAR(draw[static_cast<Eigen::Index>(i)], expected.r2[parameter.to], 1e-9);
+        }
+    }
+}
+
+TEST(Bootstrap, SummariesFollowTheirDefinitions) {
+    const Fixture& f = ccsi();
+    BootstrapOptions options = options_with(301, 5, 0);
+    const BootstrapResult percentile = bootstrap(f.model, f.data, f.original, options);
+    options.ci = ConfidenceInterval::basic;
+    const BootstrapResult basic = bootstrap(f.model, f.data, f.original, options);
+    for (std::size_t i = 0; i < percentile.parameters.size(); ++i) {
+        const auto column = percentile.draws.col(static_cast<Eigen::Index>(i));
+        const auto& s = percentile.summaries[i];
+        const double mean = column.mean();
+        const double sd = std::sqrt((column.array() - mean).square().sum() / 300.0);
+        EXPECT_NEAR(s.boot_mean, mean, 1e-14);
+        EXPECT_NEAR(s.se, sd, 1e-14);
+        EXPECT_NEAR(s.bias, mean - s.estimate, 1e-14);
+        EXPECT_NEAR(s.t, s.estimate / sd, 1e-10);
+        // Quantile type 7 with 301 draws: h = 300·0.025 = 7.5, halfway between the 8th and 9th.
+        std::vector<double> sorted(column.begin(), column.end());
+        std::sort(sorted.begin(), sorted.end());
+        EXPECT_NEAR(s.ci_lower, 0.5 * (sorted[7] + sorted[8]), 1e-14);
+        EXPECT_NEAR(s.ci_upper, 0.5 * (sorted[292] + sorted[293]), 1e-14);
+        EXPECT_NEAR(basic.summaries[i].ci_lower, 2 * s.estimate - s.ci_upper, 1e-14);
+        EXPECT_NEAR(basic.summaries[i].ci_upper, 2 * s.estimate - s.ci_lower, 1e-14);
+    }
+    // p-values: two-sided Student t with n − 1 = 499 degrees of freedom.
+    for (const auto& s : percentile.summaries) {
+        ASSERT_GE(s.p, 0.0);
+        ASSERT_LE(s.p, 1.0);
+        if (std::abs(s.t) > 10) EXPECT_LT(s.p, 1e-18);
+        if (std::abs(s.t) < 1.0) EXPECT_GT(s.p, 0.3);
+    }
+}
+
+TEST(Bootstrap, BcaIntervalsAreCloseToPercentileOnWellBehavedData) {
+    const Fixture& f = ccsi();
+    BootstrapOptions options = options_with(500, 9, 0);
+    const BootstrapResult percentile = bootstrap(f.model, f.data, f.original, options);
+    options.ci = ConfidenceInterval::bca;
+    const BootstrapResult bca = bootstrap(f.model, f.data, f.original, options);
+    int differ = 0;
+    for (std::size_t i = 0; i < bca.summaries.size(); ++i) {
+        const auto& s = bca.summaries[i];
+        EXPECT_LT(s.ci_lower, s.ci_upper);
+        EXPECT_NEAR(s.ci_lower, percentile.summaries[i].ci_lower, 0.05);
+        EXPECT_NEAR(s.ci_upper, percentile.summaries[i].ci_upper, 0.05);
+        if (s.ci_lower != percentile.summaries[i].ci_lower) ++differ;
+    }
+    EXPECT_GT(differ, 0);  // bias correction and acceleration moved the bounds
+}
+
+TEST(Bootstrap, FailedResamplesAreCountedWithTheirReason) {
+    // x2 differs from its mode in one respondent of 12: about (11/12)^12 = 35 % of resamples miss
+    // that respondent, leaving x2 constant.
+    Eigen::MatrixXd values(12, 4);
+    for (int i = 0; i < 12; ++i) values.row(i) << i % 5, (i == 3 ? 2.0 : 1.0), (i * 7) % 5, (i * 3) % 4 + (i % 2);
+    Model model;
+    model.constructs = {testing_support::block("X", {"x1", "x2"}), testing_support::block("Y", {"y1", "y2"})};
+    model.paths = {testing_support::path("X", "Y")};
+    const Dataset data = testing_support::dataset_from({"x1", "x2", "y1", "y2"}, values);
+    const PlsResult original = estimate(model, compute_moments(data), EstimationOptions{});
+    const BootstrapResult result = bootstrap(model, data, original, options_with(400, 1, 2));
+    EXPECT_GT(result.failures.size(), 60u);
+    EXPECT_LT(result.failures.size(), 220u);
+    EXPECT_EQ(result.succeeded + static_cast<int>(result.failures.size()), 400);
+    EXPECT_EQ(result.draws.rows(), result.succeeded);
+    EXPECT_THAT(result.failures.front().reason, testing::HasSubstr("indicator 'x2' is constant in this resample"));
+    EXPECT_TRUE(std::is_sorted(result.replicate_of_draw.begin(), result.replicate_of_draw.end()));
+}
+
+TEST(Bootstrap, SignChangeAlignsDrawsWithTheOriginal) {
+    const Fixture& f = ccsi();
+    BootstrapOptions options = options_with(100, 3, 0);
+    options.sign_change = SignChange::individual;
+    const BootstrapResult individual = bootstrap(f.model, f.data, f.original, options);
+    for (std::size_t i = 0; i < individual.parameters.size(); ++i) {
+        const auto kind = individual.parameters[i].kind;
+        if (kind != BootstrapParameter::Kind::outer_weight && kind != BootstrapParameter::Kind::loading) continue;
+        const double sign = individual.summaries[i].estimate > 0 ? 1.0 : -1.0;
+        EXPECT_TRUE((individual.draws.col(static_cast<Eigen::Index>(i)).array() * sign >= 0).all());
+    }
+    options.sign_change = SignChange::construct;
+    const BootstrapResult construct = bootstrap(f.model, f.data, f.original, options);
+    EXPECT_EQ(construct.succeeded, 100);
+}
+
+TEST(Bootstrap, CancelStopsWithoutAResult) {
+    const Fixture& f = ccsi();
+    BootstrapMonitor monitor;
+    monitor.cancel = true;
+    EXPECT_THROW(bootstrap(f.model, f.data, f.original, options_with(50, 1, 2), &monitor), BootstrapCancelled);
+    BootstrapMonitor watching;
+    bootstrap(f.model, f.data, f.original, options_with(50, 1, 2), &watching);
+    EXPECT_EQ(watching.completed.load(), 50);
+}
+
+TEST(Bootstrap, ParametersCoverPathsWeightsLoadingsR2AndEffects) {
+    const Fixture& f = ccsi();
+    const auto parameters = bootstrap_parameters(f.original);
+    std::map<BootstrapParameter::Kind, int> count;
+    for (const auto& parameter : parameters) ++count[parameter.kind];
+    EXPECT_EQ(count[BootstrapParameter::Kind::path], 11);
+    EXPECT_EQ(count[BootstrapParameter::Kind::outer_weight], 18);
+    EXPECT_EQ(count[BootstrapParameter::Kind::loading], 18);
+    EXPECT_EQ(count[BootstrapParameter::Kind::r2], 5);
+    EXPECT_EQ(parameter_label(f.original, parameters[0]), "预期质量 ~ 品牌形象");
+    BootstrapOptions bad;
+    bad.ci_level = 1.5;
+    EXPECT_THROW(bad.validate(), UsageError);
+}
