@@ -1,4 +1,6 @@
 #pragma once
+#include <boost/program_options.hpp>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -17,7 +19,11 @@ int run_estimate(const std::vector<std::string>& args);
 int run_simulate(const std::vector<std::string>& args);
 
 // Shared option helpers.
+// Parses `args` into `values`, refusing stray words. Returns false when --help was asked for (and printed).
+bool parse_command_line(const std::vector<std::string>& args, const boost::program_options::options_description& described,
+                        boost::program_options::variables_map& values);
 char parse_delimiter(const std::string& text);
+std::uint64_t parse_seed(const std::string& text);
 void refuse_overwriting_inputs(const std::string& output, const std::vector<std::string>& inputs, const char* option);
 
 }  // namespace csipls::cli

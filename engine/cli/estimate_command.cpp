@@ -1,5 +1,6 @@
 // `csipls estimate`: model file + data file -> PLS estimates (summary, JSON, construct scores).
 #include <boost/program_options.hpp>
+#include <charconv>
 #include <filesystem>
 #include <iostream>
 #include <optional>
@@ -17,6 +18,28 @@ namespace po = boost::program_options;
 
 namespace csipls::cli {
 
+bool parse_command_line(const std::vector<std::string>& args, const po::options_description& described,
+                        po::variables_map& values) {
+    const auto parsed = po::command_line_parser(args).options(described).run();
+    const auto stray = po::collect_unrecognized(parsed.options, po::include_positional);
+    if (!stray.empty()) throw UsageError("unexpected argument '" + stray.front() + "' (options start with --; see --help)");
+    po::store(parsed, values);
+    if (values.count("help")) {
+        std::cout << described;
+        return false;
+    }
+    po::notify(values);
+    return true;
+}
+
+std::uint64_t parse_seed(const std::string& text) {
+    std::uint64_t seed = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seed);
+    if (ec != std::errc() || end != text.data() + text.size())
+        throw UsageError("--seed takes a whole number from 0 to 18446744073709551615, got '" + text + "'");
+    return seed;
+}
+
 char parse_delimiter(const std::string& text) {
     if (text == "tab" || text == "\\t" || text == "\t") return '\t';
     if (text == "semicolon") return ';';
@@ -25,15 +48,14 @@ char parse_delimiter(const std::string& text) {
 }
 
 void refuse_overwriting_inputs(const std::string& output, const std::vector<std::string>& inputs, const char* option) {
-    std::error_code ec;
     for (const auto& input : inputs)
-        if (std::filesystem::equivalent(output, input, ec))
+        if (!input.empty() && same_file(output, input))
             throw UsageError(std::string(option) + " " + output + " would overwrite the input file " + input);
 }
 
 int run_estimate(const std::vector<std::string>& args) {
     std::string model_path, data_path, scheme_text = "path", out_path, scores_path, delimiter_text = ",";
-    std::string ci_text = "percentile", sign_change_text = "none", draws_path;
+    std::string ci_text = "percentile", sign_change_text = "none", draws_path, seed_text = "20240229";
     EstimationOptions options;
     BootstrapOptions boot;
     po::options_description described("csipls estimate --model FILE --data FILE [options]");
@@ -43,26 +65,22 @@ int run_estimate(const std::vector<std::string>& args) {
         ("data", po::value(&data_path)->required(), "CSV data file with a header row")
         ("delimiter", po::value(&delimiter_text)->default_value(","), "field delimiter of the data file: one character, or 'tab'")
         ("scheme", po::value(&scheme_text)->default_value("path"), "inner weighting scheme: path, centroid or factorial")
-        ("tolerance", po::value(&options.tolerance)->default_value(options.tolerance, "1e-7"),
+        ("tolerance", po::value(&options.tolerance)->default_value(options.tolerance, "1e-07"),
          "convergence: stop when max |change in outer weights| < T")
         ("max-iter", po::value(&options.max_iterations)->default_value(options.max_iterations), "iteration limit")
         ("out", po::value(&out_path), "write the JSON result to this file (replaced atomically)")
         ("scores", po::value(&scores_path), "write construct scores (one row per respondent) to this CSV file")
         ("bootstrap", po::value(&boot.resamples)->default_value(0), "bootstrap resamples (0: none)")
-        ("seed", po::value(&boot.seed)->default_value(boot.seed), "bootstrap seed; the result is the same for any --threads")
+        ("seed", po::value(&seed_text)->default_value(seed_text), "bootstrap seed; the result is the same for any --threads")
         ("threads", po::value(&boot.threads)->default_value(0), "bootstrap threads (0: all cores)")
         ("ci", po::value(&ci_text)->default_value("percentile"), "bootstrap confidence interval: percentile, basic or bca")
-        ("ci-level", po::value(&boot.ci_level)->default_value(0.95), "confidence level of the intervals")
+        ("ci-level", po::value(&boot.ci_level)->default_value(0.95, "0.95"), "confidence level of the intervals")
         ("sign-change", po::value(&sign_change_text)->default_value("none"), "bootstrap sign correction: none, individual or construct")
         ("save-draws", po::value(&draws_path), "write every bootstrap replicate's estimates to this CSV file");
     po::variables_map values;
-    po::store(po::command_line_parser(args).options(described).run(), values);
-    if (values.count("help")) {
-        std::cout << described;
-        return exit_ok;
-    }
-    po::notify(values);
+    if (!parse_command_line(args, described, values)) return exit_ok;
 
+    boot.seed = parse_seed(seed_text);
     const auto scheme = inner_scheme_from_string(scheme_text);
     if (!scheme) throw UsageError("--scheme must be path, centroid or factorial, got '" + scheme_text + "'");
     options.scheme = *scheme;
@@ -78,13 +96,13 @@ int run_estimate(const std::vector<std::string>& args) {
     CsvOptions csv;
     csv.delimiter = parse_delimiter(delimiter_text);
     csv.validate();
-    const std::pair<const char*, const std::string*> outputs[] = {
+    const std::pair<const char*, const std::string*> output_options[] = {
         {"--out", &out_path}, {"--scores", &scores_path}, {"--save-draws", &draws_path}};
-    for (const auto& [option, output] : outputs) {
+    for (const auto& [option, output] : output_options) {
         if (output->empty()) continue;
         refuse_overwriting_inputs(*output, {model_path, data_path}, option);
-        for (const auto& [other_option, other] : outputs)
-            if (other != output && *other == *output)
+        for (const auto& [other_option, other] : output_options)
+            if (other != output && !other->empty() && same_file(*other, *output))
                 throw UsageError(std::string(option) + " and " + other_option + " name the same file");
     }
 
@@ -92,8 +110,15 @@ int run_estimate(const std::vector<std::string>& args) {
     const Model model = parse_model(model_text, model_path);
     validate_model(model);
     const Dataset data = read_csv(data_path, model.all_indicators(), csv);
-    const IndicatorMoments moments = compute_moments(data);
-    const PlsResult result = estimate(model, moments, options);
+    IndicatorMoments moments;
+    PlsResult result;
+    try {
+        moments = compute_moments(data);
+        result = estimate(model, moments, options);
+    } catch (const ModelError& error) {
+        // What the data make impossible (a constant indicator, too few rows): say which data.
+        throw ModelError(data_path + ": " + error.what());
+    }
 
     std::optional<BootstrapResult> resampled;
     if (boot.resamples > 0) {
@@ -109,23 +134,24 @@ int run_estimate(const std::vector<std::string>& args) {
     }
 
     const RunProvenance provenance{model_path, xxh64_hex(model_text.data(), model_text.size()), data.source, csv};
+    OutputBatch outputs;  // every file of the run, or none
     if (!out_path.empty()) {
         Json json = result_to_json(result, moments, provenance);
         if (resampled) json["bootstrap"] = bootstrap_to_json(result, *resampled);
-        write_file_atomically(out_path, [&](std::ostream& out) { out << json.dump(2) << '\n'; });
-    } else {
-        write_summary(std::cout, result, provenance, resampled ? &*resampled : nullptr);
+        outputs.stage(out_path, [&](std::ostream& out) { out << json.dump(2) << '\n'; });
     }
-    if (!draws_path.empty())
-        write_file_atomically(draws_path, [&](std::ostream& out) { write_bootstrap_draws(out, result, *resampled); });
     if (!scores_path.empty()) {
         const Eigen::MatrixXd scores = construct_scores(result, moments, data);
-        write_file_atomically(scores_path, [&](std::ostream& out) { write_csv_table(out, result.constructs, scores); });
+        outputs.stage(scores_path, [&](std::ostream& out) { write_csv_table(out, result.constructs, scores); });
     }
+    if (!draws_path.empty())
+        outputs.stage(draws_path, [&](std::ostream& out) { write_bootstrap_draws(out, result, *resampled); });
+    outputs.commit();
+    if (out_path.empty()) write_summary(std::cout, result, provenance, resampled ? &*resampled : nullptr);
     if (!result.converged) {
-        spdlog::error("the PLS iteration did not converge in {} iterations (last max |change in weights| = {:.3g} "
-                      "> tolerance {:g}); the estimates are not a PLS solution. Try a larger --max-iter or another --scheme.",
-                      result.iterations, result.last_weight_change, options.tolerance);
+        spdlog::warn("the PLS iteration did not converge within {} iteration{} (last max |change in weights| = {:.3g} "
+                     "> tolerance {:g}); the estimates are not a PLS solution. Try a larger --max-iter or another --scheme.",
+                     result.iterations, result.iterations == 1 ? "" : "s", result.last_weight_change, options.tolerance);
         return exit_not_converged;
     }
     return exit_ok;

@@ -66,7 +66,7 @@ void apply_parameters_file(Model& model, const std::string& path) {
 }  // namespace
 
 int run_simulate(const std::vector<std::string>& args) {
-    std::string model_path, out_path, scale_text = "1:10", params_path;
+    std::string model_path, out_path, scale_text = "1:10", params_path, seed_text = "1";
     SimulationOptions options;
     po::options_description described("csipls simulate --model FILE --n N --out FILE [options]");
     described.add_options()
@@ -74,22 +74,18 @@ int run_simulate(const std::vector<std::string>& args) {
         ("model", po::value(&model_path)->required(), "model file; population values as `Y ~ 0.4*X`, `F =~ 0.8*x1`")
         ("params", po::value(&params_path), "take population paths and loadings from this JSON result of `csipls estimate`")
         ("n", po::value(&options.n)->required(), "number of respondents")
-        ("seed", po::value(&options.seed)->default_value(options.seed), "random seed (same seed, same data, on any machine)")
+        ("seed", po::value(&seed_text)->default_value(seed_text), "random seed (same seed, same data, on any machine)")
         ("scale", po::value(&scale_text)->default_value("1:10"), "integer answer scale MIN:MAX")
         ("continuous", po::bool_switch(), "write continuous standardized indicators instead of answers on a scale")
-        ("centre", po::value(&options.centre)->default_value(options.centre), "where the average answer sits on the scale, 0..1")
-        ("default-loading", po::value(&options.default_loading)->default_value(options.default_loading),
+        ("centre", po::value(&options.centre)->default_value(options.centre, "0.7"), "where the average answer sits on the scale, 0..1")
+        ("default-loading", po::value(&options.default_loading)->default_value(options.default_loading, "0.8"),
          "loading of indicators without a population value")
-        ("default-path", po::value(&options.default_path)->default_value(options.default_path),
+        ("default-path", po::value(&options.default_path)->default_value(options.default_path, "0.3"),
          "value of paths without a population value")
         ("out", po::value(&out_path)->required(), "CSV file to write (replaced atomically)");
     po::variables_map values;
-    po::store(po::command_line_parser(args).options(described).run(), values);
-    if (values.count("help")) {
-        std::cout << described;
-        return exit_ok;
-    }
-    po::notify(values);
+    if (!parse_command_line(args, described, values)) return exit_ok;
+    options.seed = parse_seed(seed_text);
     options.discrete = !values["continuous"].as<bool>();
     if (options.discrete) parse_scale(scale_text, options);
     options.validate();

@@ -51,7 +51,7 @@ void BootstrapOptions::validate() const {
         throw UsageError("--bootstrap must be between 0 and 10000000, got " + std::to_string(resamples));
     if (threads < 0 || threads > 4096) throw UsageError("--threads must be between 0 (all cores) and 4096");
     if (!(ci_level > 0.0 && ci_level < 1.0))
-        throw UsageError("--ci-level must be strictly between 0 and 1, got " + std::to_string(ci_level));
+        throw UsageError("--ci-level must be strictly between 0 and 1, got " + number_text(ci_level));
 }
 
 std::vector<BootstrapParameter> bootstrap_parameters(const PlsResult& result) {

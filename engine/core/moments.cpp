@@ -39,7 +39,7 @@ IndicatorMoments compute_moments(const Dataset& data) {
         const double scale = std::max(1.0, std::abs(moments.means[j]));
         if (!(moments.sds[j] > 1e-12 * scale))
             throw ModelError("indicator '" + data.columns[j] + "' is constant (every respondent answered " +
-                             std::to_string(moments.means[j]) + "); it has no correlation with anything");
+                             number_text(moments.means[j]) + "); it has no correlation with anything");
     }
     const Eigen::VectorXd inverse_sd = moments.sds.cwiseInverse();
     moments.correlation = inverse_sd.asDiagonal() * covariance * inverse_sd.asDiagonal();

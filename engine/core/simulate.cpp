@@ -48,7 +48,7 @@ PopulationModel population_model(const Model& model, const SimulationOptions& op
             for (int b = 0; b < constructs; ++b) explained += beta(a, j) * beta(b, j) * phi(a, b);
         if (beta.col(j).cwiseAbs().sum() > 0.0 && !(explained < 1.0))
             throw ModelError(model.source + ": the population paths into '" + model.constructs[j].name +
-                             "' explain " + std::to_string(explained) + " of its variance; it must be below 1");
+                             "' explain " + number_text(explained) + " of its variance; it must be below 1");
         for (int m : done) {
             double covariance = 0.0;
             for (int a = 0; a < constructs; ++a) covariance += beta(a, j) * phi(a, m);
@@ -69,7 +69,7 @@ PopulationModel population_model(const Model& model, const SimulationOptions& op
                                        : options.default_loading;
             if (!(std::abs(loading) <= 1.0))
                 throw ModelError(model.source + ":" + std::to_string(construct.line) + ": population loading " +
-                                 std::to_string(loading) + " of '" + construct.indicators[i] +
+                                 number_text(loading) + " of '" + construct.indicators[i] +
                                  "' is outside [-1, 1]");
             population.loadings[k] = loading;
             block[k] = static_cast<int>(j);

@@ -93,19 +93,48 @@ FileScan scan_file(InputFile& file, char* buffer, std::size_t capacity) {
     return scan;
 }
 
+// Length of the valid UTF-8 sequence at the start of `text`, or 0.
+std::size_t utf8_sequence_length(std::string_view text) {
+    const auto lead = static_cast<unsigned char>(text[0]);
+    const std::size_t length = lead < 0x80 ? 1 : (lead >> 5) == 0x6 ? 2 : (lead >> 4) == 0xE ? 3 : (lead >> 3) == 0x1E ? 4 : 0;
+    if (length == 0 || length > text.size() || (length == 2 && lead < 0xC2)) return 0;
+    for (std::size_t k = 1; k < length; ++k)
+        if ((static_cast<unsigned char>(text[k]) & 0xC0) != 0x80) return 0;
+    return length;
+}
+
+// A cell or name as it may appear in a one-line message: valid UTF-8 kept (Chinese text reads as
+// itself), control characters and invalid bytes shown as \xNN, at most 40 characters.
 std::string printable(std::string_view cell) {
     std::string out;
-    for (unsigned char c : cell.substr(0, 40)) {
-        if (c >= 0x20 && c != 0x7f) {
-            out += static_cast<char>(c);
+    std::size_t characters = 0;
+    while (!cell.empty()) {
+        if (++characters > 40) {
+            out += "...";
+            break;
+        }
+        const std::size_t length = utf8_sequence_length(cell);
+        const auto byte = static_cast<unsigned char>(cell[0]);
+        if (length > 1 || (length == 1 && byte >= 0x20 && byte != 0x7f)) {
+            out.append(cell.substr(0, length));
+            cell.remove_prefix(length);
         } else {
             char hex[8];
-            std::snprintf(hex, sizeof hex, "\\x%02x", c);
+            std::snprintf(hex, sizeof hex, "\\x%02x", byte);
             out += hex;
+            cell.remove_prefix(1);
         }
     }
-    if (cell.size() > 40) out += "...";
     return out;
+}
+
+bool looks_like_text(std::string_view text) {
+    while (!text.empty()) {
+        const std::size_t length = utf8_sequence_length(text);
+        if (length == 0 || (length == 1 && static_cast<unsigned char>(text[0]) < 0x20 && text[0] != '\t')) return false;
+        text.remove_prefix(length);
+    }
+    return true;
 }
 
 std::string_view trim(std::string_view text) {
@@ -352,6 +381,9 @@ Dataset read_csv(const std::string& path, const std::vector<std::string>& column
         field_of_target[it->second] = static_cast<int>(f);
         target_of_field[f] = it->second;
     }
+    for (const auto& name : header)
+        if (!looks_like_text(name))
+            throw fail(header_line, "the header is not UTF-8 text ('" + printable(name) + "'); is this a CSV file?");
     for (std::size_t i = 0; i < columns.size(); ++i)
         if (field_of_target[i] < 0) {
             std::string available;
@@ -359,7 +391,7 @@ Dataset read_csv(const std::string& path, const std::vector<std::string>& column
                 available += (f ? ", " : "") + printable(header[f]);
             if (header.size() > 30) available += ", ...";
             throw fail(header_line, "column '" + columns[i] + "' is not in the header (it has: " + available + ")" +
-                                        (header.size() == 1 && options.delimiter == ','
+                                        (header.size() == 1 && header[0].find_first_of(";\t|,") != std::string::npos
                                              ? "; is the delimiter right? (--delimiter)"
                                              : ""));
         }

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <sstream>
 #include <unistd.h>
 #include <xxhash.h>
@@ -25,36 +26,85 @@ std::string read_text_file(const std::string& path) {
     return std::move(contents).str();
 }
 
-void write_file_atomically(const std::string& path, const std::function<void(std::ostream&)>& write) {
+namespace {
+
+// Where the bytes for `path` should really go: the target of a symbolic link, so the link survives.
+std::filesystem::path resolve_output(const std::string& path) {
     namespace fs = std::filesystem;
-    const fs::path target(path);
     std::error_code ec;
-    if (fs::is_directory(target, ec)) throw IoError(path + ": is a directory; give a file name");
-    // The temporary sits beside the target so that the rename stays on one file system (atomic).
-    const fs::path temporary = target.string() + ".tmp-" + std::to_string(::getpid());
-    {
-        std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    if (fs::is_symlink(path, ec)) {
+        const fs::path target = fs::weakly_canonical(path, ec);
+        if (!ec) return target;
+    }
+    return path;
+}
+
+bool is_direct_output(const std::string& path) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    if (path == "-") return true;
+    const auto status = fs::status(path, ec);
+    return !ec && fs::exists(status) && !fs::is_regular_file(status) && !fs::is_directory(status);
+}
+
+}  // namespace
+
+OutputBatch::~OutputBatch() {
+    std::error_code ignored;
+    for (const auto& item : staged_) std::filesystem::remove(item.temporary, ignored);
+}
+
+void OutputBatch::stage(const std::string& path, const std::function<void(std::ostream&)>& write) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    if (fs::is_directory(path, ec)) throw IoError(path + ": is a directory; give a file name");
+    if (is_direct_output(path)) {
+        if (path == "-") {
+            write(std::cout);
+            std::cout.flush();
+            if (!std::cout) throw IoError("standard output: write failed");
+            return;
+        }
+        std::ofstream out(path, std::ios::binary);
         if (!out) throw IoError(path + ": cannot write (" + std::strerror(errno) + ")");
-        try {
-            write(out);
-            out.flush();
-        } catch (...) {
-            out.close();
-            fs::remove(temporary, ec);
-            throw;
-        }
-        if (!out) {
-            out.close();
-            fs::remove(temporary, ec);
-            throw IoError(path + ": write failed (disk full?)");
-        }
+        write(out);
+        out.flush();
+        if (!out) throw IoError(path + ": write failed");
+        return;
     }
-    fs::rename(temporary, target, ec);
-    if (ec) {
-        std::error_code ignored;
-        fs::remove(temporary, ignored);
-        throw IoError(path + ": cannot replace the file (" + ec.message() + ")");
+    const fs::path target = resolve_output(path);
+    // Beside the target, so that the rename stays on one file system and is atomic.
+    const std::string temporary = target.string() + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(staged_.size());
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    if (!out) throw IoError(path + ": cannot write (" + std::strerror(errno) + ")");
+    staged_.push_back({target.string(), temporary});
+    write(out);
+    out.flush();
+    if (!out) throw IoError(path + ": write failed (disk full?)");
+}
+
+void OutputBatch::commit() {
+    for (const auto& item : staged_) {
+        std::error_code ec;
+        std::filesystem::rename(item.temporary, item.target, ec);
+        if (ec) throw IoError(item.target + ": cannot replace the file (" + ec.message() + ")");
     }
+    staged_.clear();
+}
+
+void write_file_atomically(const std::string& path, const std::function<void(std::ostream&)>& write) {
+    OutputBatch batch;
+    batch.stage(path, write);
+    batch.commit();
+}
+
+bool same_file(const std::string& a, const std::string& b) {
+    namespace fs = std::filesystem;
+    std::error_code ec_a, ec_b;
+    const fs::path canonical_a = fs::weakly_canonical(fs::absolute(a), ec_a);
+    const fs::path canonical_b = fs::weakly_canonical(fs::absolute(b), ec_b);
+    if (ec_a || ec_b) return fs::absolute(a).lexically_normal() == fs::absolute(b).lexically_normal();
+    return canonical_a == canonical_b;
 }
 
 std::string xxh64_hex(const void* data, std::size_t size) {

@@ -1,6 +1,7 @@
 #pragma once
 // Typed errors. Every message is complete on its own (it names the file, line, column, construct or
 // indicator at fault) so the CLI can print it as one line without adding context.
+#include <cstdio>
 #include <stdexcept>
 #include <string>
 
@@ -40,5 +41,12 @@ class IoError : public Error {
 public:
     using Error::Error;
 };
+
+// A number as people write it in a message: 1e-07, 5, 0.25 (std::to_string gives 0.000000).
+inline std::string number_text(double value) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.6g", value);
+    return text;
+}
 
 }  // namespace csipls
