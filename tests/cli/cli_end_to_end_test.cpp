@@ -265,8 +265,9 @@ protected:
         }
     }
 
-    // Runs csipls with `args` in the test directory (or `cwd`); stdin is /dev/null.
-    RunResult run(const std::vector<std::string>& args, const fs::path& cwd = {}) {
+    // Runs csipls with `args` in the test directory (or `cwd`); stdin is /dev/null. With
+    // `interrupt_after_ms` >= 0 the child gets SIGINT (Ctrl-C) after that many milliseconds.
+    RunResult run(const std::vector<std::string>& args, const fs::path& cwd = {}, int interrupt_after_ms = -1) {
         RunResult result;
         result.command = CSIPLS_EXECUTABLE;
         for (const auto& a : args) result.command += " '" + a + "'";
@@ -298,6 +299,10 @@ protected:
             ::alarm(60);  // a hung child is killed rather than hanging the test run (survives exec)
             ::execv(argv[0], argv.data());
             ::_exit(127);
+        }
+        if (interrupt_after_ms >= 0) {
+            ::usleep(static_cast<useconds_t>(interrupt_after_ms) * 1000);
+            ::kill(pid, SIGINT);
         }
         int status = 0;
         while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
@@ -1097,6 +1102,80 @@ TEST_F(CliUsage, SimulateBadScale) {
 TEST_F(CliUsage, SimulateMissingOut) {
     const RunResult r = run({"simulate", "--model", ccsi_population.string(), "--n", "10"});
     expect_failure(r, 2, {"--out"});
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bootstrap
+
+using CliBootstrap = CliFailure;
+
+TEST_F(CliBootstrap, OneAndTwoThreadsGiveByteIdenticalResultsAndAnotherSeedDiffers) {
+    const fs::path model = fs::path(CSIPLS_SOURCE_DIR) / "models/ccsi.model";
+    const fs::path data = fs::path(CSIPLS_SOURCE_DIR) / "data/ccsi_example.csv";
+    auto boot = [&](const std::string& threads, const std::string& seed, const std::string& out) {
+        return run({"estimate", "--model", model.string(), "--data", data.string(), "--bootstrap", "300", "--threads", threads,
+                    "--seed", seed, "--ci", "bca", "--out", (dir_ / out).string()});
+    };
+    const RunResult one = boot("1", "11", "one.json");
+    const RunResult two = boot("2", "11", "two.json");
+    const RunResult other = boot("2", "12", "other.json");
+    ASSERT_EQ(one.exit_code, 0) << one;
+    ASSERT_EQ(two.exit_code, 0) << two;
+    ASSERT_EQ(other.exit_code, 0) << other;
+    EXPECT_EQ(read_file(dir_ / "one.json"), read_file(dir_ / "two.json"));
+    const json a = read_json(dir_ / "one.json").at("bootstrap");
+    const json b = read_json(dir_ / "other.json").at("bootstrap");
+    EXPECT_NE(a.at("paths"), b.at("paths"));
+    EXPECT_EQ(a.at("resamples"), 300);
+    EXPECT_EQ(a.at("seed"), 11);
+    EXPECT_EQ(a.at("failed"), 0);
+    EXPECT_EQ(a.at("ci_type"), "bca");
+    EXPECT_EQ(a.at("ci_level"), 0.95);
+    EXPECT_EQ(a.at("paths").size(), 11u);
+    EXPECT_EQ(a.at("outer_weights").size(), 18u);
+    EXPECT_EQ(a.at("r2").size(), 5u);
+    for (const auto& entry : a.at("paths")) {
+        for (const char* key : {"from", "to", "estimate", "boot_mean", "bias", "se", "t", "p", "ci_lower", "ci_upper"})
+            EXPECT_TRUE(entry.contains(key)) << key;
+        EXPECT_NEAR(entry.at("t").get<double>(), entry.at("estimate").get<double>() / entry.at("se").get<double>(), 1e-12);
+        EXPECT_LT(entry.at("ci_lower").get<double>(), entry.at("ci_upper").get<double>());
+    }
+}
+
+TEST_F(CliBootstrap, SummaryTableAndSavedDraws) {
+    const RunResult r = run({"estimate", "--model", (fs::path(CSIPLS_SOURCE_DIR) / "models/ccsi.model").string(), "--data",
+                             (fs::path(CSIPLS_SOURCE_DIR) / "data/ccsi_example.csv").string(), "--bootstrap", "50",
+                             "--save-draws", (dir_ / "draws.csv").string()});
+    ASSERT_EQ(r.exit_code, 0) << r;
+    EXPECT_THAT(r.out, HasSubstr("Bootstrap: 50 resamples (0 failed)"));
+    EXPECT_THAT(r.out, HasSubstr("顾客忠诚 ~ 顾客满意"));
+    EXPECT_THAT(r.out, HasSubstr("***"));
+    EXPECT_TRUE(r.err.empty()) << "no progress bar when stderr is not a terminal" << r;
+    const auto lines = split(read_file(dir_ / "draws.csv"), '\n');
+    ASSERT_GE(lines.size(), 51u);
+    EXPECT_THAT(lines[0], testing::StartsWith("replicate,预期质量 ~ 品牌形象,"));
+    EXPECT_THAT(lines[1], testing::StartsWith("0,"));
+    EXPECT_THAT(lines[50], testing::StartsWith("49,"));
+}
+
+TEST_F(CliBootstrap, CtrlCStopsCleanlyWithoutWriting) {
+    const RunResult r = run({"estimate", "--model", (fs::path(CSIPLS_SOURCE_DIR) / "models/ccsi.model").string(), "--data",
+                             (fs::path(CSIPLS_SOURCE_DIR) / "data/ccsi_example.csv").string(), "--bootstrap", "1000000",
+                             "--out", out_file().string()},
+                            {}, 400);
+    expect_failure(r, 130, {"interrupted; nothing was written"});
+}
+
+TEST_F(CliBootstrap, BadBootstrapOptions) {
+    const fs::path model = fs::path(CSIPLS_SOURCE_DIR) / "models/ccsi.model";
+    const fs::path data = fs::path(CSIPLS_SOURCE_DIR) / "data/ccsi_example.csv";
+    expect_failure(estimate(model, data, {"--bootstrap", "-5"}), 2, {"--bootstrap"});
+    expect_failure(estimate(model, data, {"--bootstrap", "10", "--ci", "normal"}), 2, {"--ci", "normal"});
+    expect_failure(estimate(model, data, {"--bootstrap", "10", "--ci-level", "1.5"}), 2, {"--ci-level"});
+    expect_failure(estimate(model, data, {"--bootstrap", "10", "--sign-change", "flip"}), 2, {"--sign-change", "flip"});
+    expect_failure(estimate(model, data, {"--bootstrap", "10", "--seed", "-1"}), 2, {"--seed", "-1"});
+    expect_failure(estimate(model, data, {"--bootstrap", "10", "--threads", "-2"}), 2, {"--threads"});
+    expect_failure(estimate(model, data, {"--save-draws", (dir_ / "d.csv").string()}), 2, {"--save-draws needs --bootstrap"});
 }
 
 }  // namespace
