@@ -123,13 +123,12 @@ std::uint64_t replicate_seed(std::uint64_t seed, int replicate) {
 // Per-thread buffers, allocated before the parallel loop.
 struct Workspace {
     Workspace(const detail::PlsEstimator& prototype, Eigen::Index n, Eigen::Index p)
-        : estimator(prototype), counts(n), centred(std::min<Eigen::Index>(block_rows, n), p), cross(p, p),
+        : estimator(prototype), counts(n), centred_row(p), cross(p, p),
           column_sums(p), inverse_sd(p), correlation(p, p), construct_signs(prototype.construct_count()) {}
-    static constexpr Eigen::Index block_rows = 1024;
     detail::PlsEstimator estimator;
     PlsResult result;
     Eigen::VectorXd counts;  // how often each respondent is in the resample
-    RowMatrix centred;
+    Eigen::VectorXd centred_row;
     Eigen::MatrixXd cross;
     Eigen::VectorXd column_sums, inverse_sd;
     Eigen::MatrixXd correlation;
@@ -142,19 +141,29 @@ struct Workspace {
 Eigen::Index weighted_correlation(Eigen::Map<const RowMatrix> x, const Eigen::RowVectorXd& full_means, Workspace& w) {
     const Eigen::Index n = x.rows();
     const double total = w.counts.sum();
+    const Eigen::Index p = x.cols();
     w.cross.setZero();
     w.column_sums.setZero();
-    for (Eigen::Index start = 0; start < n; start += Workspace::block_rows) {
-        const Eigen::Index len = std::min(Workspace::block_rows, n - start);
-        auto chunk = w.centred.topRows(len);
-        chunk = x.middleRows(start, len).rowwise() - full_means;
-        w.column_sums.noalias() += chunk.transpose() * w.counts.segment(start, len);
-        chunk.array().colwise() *= w.counts.segment(start, len).array().sqrt();
-        w.cross.selfadjointView<Eigen::Lower>().rankUpdate(chunk.transpose());
+    double* cross = w.cross.data();
+    double* centred = w.centred_row.data();
+    double* sums = w.column_sums.data();
+    // A plain loop over the lower triangle: Eigen's blocked products would allocate a workspace per
+    // call, and about a third of the rows are not in a given resample and cost nothing here.
+    for (Eigen::Index i = 0; i < n; ++i) {
+        const double count = w.counts[i];
+        if (count == 0.0) continue;
+        const double* row = x.data() + i * p;
+        for (Eigen::Index a = 0; a < p; ++a) centred[a] = row[a] - full_means[a];
+        for (Eigen::Index b = 0; b < p; ++b) {
+            const double weighted = count * centred[b];
+            sums[b] += weighted;
+            double* column = cross + b * p;
+            for (Eigen::Index a = b; a < p; ++a) column[a] += weighted * centred[a];
+        }
     }
     // Σc(x − m̄)(x − m̄)' − total·d·d', d the weighted mean offset, over total − 1.
-    const Eigen::VectorXd& sums = w.column_sums;
-    w.cross.selfadjointView<Eigen::Lower>().rankUpdate(sums, -1.0 / total);
+    for (Eigen::Index b = 0; b < p; ++b)
+        for (Eigen::Index a = b; a < p; ++a) cross[a + b * p] -= sums[a] * sums[b] / total;
     w.cross /= (total - 1.0);
     for (Eigen::Index j = 0; j < w.cross.rows(); ++j) {
         const double variance = w.cross(j, j);
@@ -199,11 +208,16 @@ void apply_sign_change(SignChange option, const PlsResult& original, PlsResult& 
         }
 }
 
-double quantile_type7(const std::vector<double>& sorted, double probability) {
-    const double h = (static_cast<double>(sorted.size()) - 1.0) * probability;
+// Quantile type 7 (R's default): linear interpolation between the order statistics around
+// (B − 1)·probability. Partially orders `values` (two selections, no full sort).
+double quantile_type7(std::vector<double>& values, double probability) {
+    const double h = (static_cast<double>(values.size()) - 1.0) * probability;
     const auto low = static_cast<std::size_t>(std::floor(h));
-    if (low + 1 >= sorted.size()) return sorted.back();
-    return sorted[low] + (h - static_cast<double>(low)) * (sorted[low + 1] - sorted[low]);
+    std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(low), values.end());
+    const double below = values[low];
+    if (low + 1 >= values.size()) return below;
+    const double above = *std::min_element(values.begin() + static_cast<std::ptrdiff_t>(low) + 1, values.end());
+    return below + (h - static_cast<double>(low)) * (above - below);
 }
 
 struct ReplicateRunner {
@@ -278,6 +292,7 @@ BootstrapResult bootstrap(const Model& model, const Dataset& data, const PlsResu
     }
     if (monitor && monitor->cancel.load()) throw BootstrapCancelled();
 
+    result.replicate_of_draw.reserve(static_cast<std::size_t>(resamples));
     for (int r = 0; r < resamples; ++r) {
         auto& reason = failure_reason[static_cast<std::size_t>(r)];
         if (reason.empty())
@@ -317,7 +332,7 @@ BootstrapResult bootstrap(const Model& model, const Dataset& data, const PlsResu
 
     const boost::math::normal standard_normal;
     const boost::math::students_t t_distribution(static_cast<double>(n - 1));
-    std::vector<double> sorted(static_cast<std::size_t>(result.succeeded));
+    std::vector<double> sorted(static_cast<std::size_t>(result.succeeded));  // reordered in place
     for (std::size_t i = 0; i < parameter_count; ++i) {
         const auto column = result.draws.col(static_cast<Eigen::Index>(i));
         ParameterSummary& s = result.summaries[i];
@@ -329,12 +344,11 @@ BootstrapResult bootstrap(const Model& model, const Dataset& data, const PlsResu
         s.p = std::isfinite(s.t) ? 2.0 * boost::math::cdf(boost::math::complement(t_distribution, std::abs(s.t)))
                                  : std::numeric_limits<double>::quiet_NaN();
         std::copy(column.begin(), column.end(), sorted.begin());
-        std::sort(sorted.begin(), sorted.end());
         double low_probability = alpha / 2, high_probability = 1 - alpha / 2;
         if (options.ci == ConfidenceInterval::bca) {
             // Efron (1987): bias correction z0 from the share of draws below the estimate, and
             // acceleration from the skewness of the jackknife values.
-            const auto below = static_cast<double>(std::lower_bound(sorted.begin(), sorted.end(), s.estimate) - sorted.begin());
+            const auto below = static_cast<double>(std::count_if(sorted.begin(), sorted.end(), [&](double v) { return v < s.estimate; }));
             const double B = static_cast<double>(sorted.size());
             const double share = std::clamp(below / B, 0.5 / B, 1.0 - 0.5 / B);
             const double z0 = boost::math::quantile(standard_normal, share);
