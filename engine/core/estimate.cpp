@@ -82,6 +82,7 @@ void PlsEstimator::describe(PlsResult& out) const {
     out.block_of_indicator = block_of_indicator_;
     out.paths = paths_;
     out.indirect_routes = indirect_routes_;
+    prepare_result(out);  // sized here, so that even a result's first run() allocates nothing
 }
 
 // Same-size resizes keep their storage, so a reused result costs no allocation.
