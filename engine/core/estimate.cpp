@@ -62,16 +62,18 @@ PlsEstimator::PlsEstimator(const Model& model, const EstimationOptions& options)
     Eigen::Index largest_block = 0;
     for (const Block& block : blocks_) largest_block = std::max(largest_block, block.size);
     block_product_.resize(largest_block);
-    block_factors_.resize(blocks_.size());
-    for (std::size_t j = 0; j < blocks_.size(); ++j)
-        if (blocks_[j].mode == MeasurementMode::formative)
-            block_factors_[j] = Eigen::LLT<Eigen::MatrixXd>(blocks_[j].size);
+    // Factor identities rather than use LLT(size): that constructor leaves the status member
+    // uninitialized, and copying such an object (as the bootstrap's workspaces do) reads it.
+    block_factors_.reserve(blocks_.size());
+    for (const Block& block : blocks_)
+        block_factors_.emplace_back(Eigen::MatrixXd::Identity(block.mode == MeasurementMode::formative ? block.size : 0,
+                                                              block.mode == MeasurementMode::formative ? block.size : 0));
     for (const auto& list : predecessors_) {
         const auto k = static_cast<Eigen::Index>(list.size());
         predictor_corr_.emplace_back(k, k);
         predictor_target_.emplace_back(k);
         predictor_coefficients_.emplace_back(k);
-        predictor_factors_.emplace_back(k);
+        predictor_factors_.emplace_back(Eigen::MatrixXd::Identity(k, k));
     }
 }
 
