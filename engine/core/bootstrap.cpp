@@ -9,42 +9,25 @@
 #include <limits>
 #include <omp.h>
 
+#include "csipls/enum_names.hpp"
 #include "csipls/error.hpp"
 #include "pls_estimator.hpp"
 
 namespace csipls {
 
-std::string to_string(ConfidenceInterval type) {
-    switch (type) {
-        case ConfidenceInterval::percentile: return "percentile";
-        case ConfidenceInterval::basic: return "basic";
-        case ConfidenceInterval::bca: return "bca";
-    }
-    return "unknown";
-}
+namespace {
+constexpr EnumNames<ConfidenceInterval, 3> interval_names = {
+    {ConfidenceInterval::percentile, "percentile"}, {ConfidenceInterval::basic, "basic"}, {ConfidenceInterval::bca, "bca"}};
+constexpr EnumNames<SignChange, 3> sign_change_names = {
+    {SignChange::none, "none"}, {SignChange::individual, "individual"}, {SignChange::construct, "construct"}};
+}  // namespace
 
+std::string to_string(ConfidenceInterval type) { return enum_name(interval_names, type); }
 std::optional<ConfidenceInterval> confidence_interval_from_string(std::string_view text) {
-    if (text == "percentile") return ConfidenceInterval::percentile;
-    if (text == "basic") return ConfidenceInterval::basic;
-    if (text == "bca") return ConfidenceInterval::bca;
-    return std::nullopt;
+    return enum_from_name(interval_names, text);
 }
-
-std::string to_string(SignChange option) {
-    switch (option) {
-        case SignChange::none: return "none";
-        case SignChange::individual: return "individual";
-        case SignChange::construct: return "construct";
-    }
-    return "unknown";
-}
-
-std::optional<SignChange> sign_change_from_string(std::string_view text) {
-    if (text == "none") return SignChange::none;
-    if (text == "individual") return SignChange::individual;
-    if (text == "construct") return SignChange::construct;
-    return std::nullopt;
-}
+std::string to_string(SignChange option) { return enum_name(sign_change_names, option); }
+std::optional<SignChange> sign_change_from_string(std::string_view text) { return enum_from_name(sign_change_names, text); }
 
 void BootstrapOptions::validate() const {
     if (resamples < 0 || resamples > 10'000'000)

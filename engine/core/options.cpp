@@ -2,25 +2,19 @@
 
 #include <cmath>
 
+#include "csipls/enum_names.hpp"
 #include "csipls/error.hpp"
 
 namespace csipls {
 
-std::string to_string(InnerScheme scheme) {
-    switch (scheme) {
-        case InnerScheme::path: return "path";
-        case InnerScheme::centroid: return "centroid";
-        case InnerScheme::factorial: return "factorial";
-    }
-    return "unknown";
-}
+namespace {
+constexpr EnumNames<InnerScheme, 3> scheme_names = {
+    {InnerScheme::path, "path"}, {InnerScheme::centroid, "centroid"}, {InnerScheme::factorial, "factorial"}};
+}  // namespace
 
-std::optional<InnerScheme> inner_scheme_from_string(std::string_view text) {
-    if (text == "path") return InnerScheme::path;
-    if (text == "centroid") return InnerScheme::centroid;
-    if (text == "factorial") return InnerScheme::factorial;
-    return std::nullopt;
-}
+std::string to_string(InnerScheme scheme) { return enum_name(scheme_names, scheme); }
+
+std::optional<InnerScheme> inner_scheme_from_string(std::string_view text) { return enum_from_name(scheme_names, text); }
 
 void EstimationOptions::validate() const {
     if (!(std::isfinite(tolerance) && tolerance > 0.0 && tolerance < 1.0))
