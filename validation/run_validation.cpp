@@ -115,6 +115,13 @@ TEST_P(Replication, MatchesReference) {
             EXPECT_NEAR(ours.at("indicators").at(name).at("sd").get<double>(),
                         reference.at("indicator_sd").at(name).get<double>(), tolerance) << name;
         }
+    if (reference.contains("csi_index_0_100") && c.spec.contains("scale")) {
+        const csipls::AnswerScale scale{c.spec.at("scale")[0].get<double>(), c.spec.at("scale")[1].get<double>()};
+        const csipls::CsiIndex index = csipls::csi_indices(
+            result, moments.means, moments.sds, std::vector<csipls::AnswerScale>(result.indicators.size(), scale));
+        const Json indices = csipls::csi_index_to_json(result, index, std::vector<csipls::AnswerScale>(result.indicators.size(), scale));
+        expect_same_numbers(indices.at("values"), reference.at("csi_index_0_100").at("values"), tolerance, "csi_index");
+    }
     if (reference.contains("construct_scores_first_rows")) {
         const Eigen::MatrixXd scores = csipls::construct_scores(result, moments, data);
         const Json& rows = reference.at("construct_scores_first_rows");

@@ -1,6 +1,7 @@
 // `csipls estimate`: model file + data file -> PLS estimates (summary, JSON, construct scores).
 #include <boost/program_options.hpp>
 #include <charconv>
+#include <cmath>
 #include <filesystem>
 #include <iostream>
 #include <optional>
@@ -8,6 +9,7 @@
 
 #include "commands.hpp"
 #include "progress.hpp"
+#include "csipls/csi_index.hpp"
 #include "csipls/error.hpp"
 #include "csipls/estimate.hpp"
 #include "csipls/file_util.hpp"
@@ -53,9 +55,38 @@ void refuse_overwriting_inputs(const std::string& output, const std::vector<std:
             throw UsageError(std::string(option) + " " + output + " would overwrite the input file " + input);
 }
 
+namespace {
+
+AnswerScale parse_answer_scale(const std::string& text) {
+    const auto colon = text.find(':');
+    AnswerScale scale;
+    auto parse = [](std::string_view part, double& value) {
+        const auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), value);
+        return ec == std::errc() && end == part.data() + part.size() && std::isfinite(value);
+    };
+    if (colon == std::string::npos || !parse(std::string_view(text).substr(0, colon), scale.min) ||
+        !parse(std::string_view(text).substr(colon + 1), scale.max) || !(scale.max > scale.min))
+        throw UsageError("--scale takes MIN:MAX with MIN < MAX, e.g. 1:10, got '" + text + "'");
+    return scale;
+}
+
+// An answer outside the scale means the scale is wrong, and every index with it.
+void check_answers_within_scale(const Dataset& data, const AnswerScale& scale, const std::string& data_path) {
+    const auto x = data.matrix();
+    for (Eigen::Index k = 0; k < x.cols(); ++k) {
+        const double low = x.col(k).minCoeff(), high = x.col(k).maxCoeff();
+        if (low < scale.min || high > scale.max)
+            throw UsageError(data_path + ": indicator '" + data.columns[k] + "' has answers from " + number_text(low) +
+                             " to " + number_text(high) + ", outside --scale " + number_text(scale.min) + ":" +
+                             number_text(scale.max));
+    }
+}
+
+}  // namespace
+
 int run_estimate(const std::vector<std::string>& args) {
     std::string model_path, data_path, scheme_text = "path", out_path, scores_path, delimiter_text = ",";
-    std::string ci_text = "percentile", sign_change_text = "none", draws_path, seed_text = "20240229";
+    std::string ci_text = "percentile", sign_change_text = "none", draws_path, seed_text = "20240229", scale_text;
     EstimationOptions options;
     BootstrapOptions boot;
     po::options_description described("csipls estimate --model FILE --data FILE [options]");
@@ -70,6 +101,7 @@ int run_estimate(const std::vector<std::string>& args) {
         ("max-iter", po::value(&options.max_iterations)->default_value(options.max_iterations), "iteration limit")
         ("out", po::value(&out_path), "write the JSON result to this file (replaced atomically)")
         ("scores", po::value(&scores_path), "write construct scores (one row per respondent) to this CSV file")
+        ("scale", po::value(&scale_text), "answer scale MIN:MAX of the indicators: adds 0-100 CSI indices (ACSI method)")
         ("bootstrap", po::value(&boot.resamples)->default_value(0), "bootstrap resamples (0: none)")
         ("seed", po::value(&seed_text)->default_value(seed_text), "bootstrap seed; the result is the same for any --threads")
         ("threads", po::value(&boot.threads)->default_value(0), "bootstrap threads (0: all cores)")
@@ -120,6 +152,18 @@ int run_estimate(const std::vector<std::string>& args) {
         throw ModelError(data_path + ": " + error.what());
     }
 
+    std::optional<CsiIndex> indices;
+    if (!scale_text.empty()) {
+        const AnswerScale scale = parse_answer_scale(scale_text);
+        check_answers_within_scale(data, scale, data_path);
+        boot.index_scales.assign(data.columns.size(), scale);
+        indices = csi_indices(result, moments.means, moments.sds, boot.index_scales);
+        for (std::size_t j = 0; j < result.constructs.size(); ++j)
+            if (indices->negative_weight[j])
+                spdlog::warn("construct '{}' has a negative unstandardized weight: its CSI index is not a weighted mean of "
+                             "answers and is not meaningful", result.constructs[j]);
+    }
+
     std::optional<BootstrapResult> resampled;
     if (boot.resamples > 0) {
         BootstrapMonitor monitor;
@@ -137,6 +181,7 @@ int run_estimate(const std::vector<std::string>& args) {
     OutputBatch outputs;  // every file of the run, or none
     if (!out_path.empty()) {
         Json json = result_to_json(result, moments, provenance);
+        if (indices) json["csi_index"] = csi_index_to_json(result, *indices, boot.index_scales);
         if (resampled) json["bootstrap"] = bootstrap_to_json(result, *resampled);
         outputs.stage(out_path, [&](std::ostream& out) { out << json.dump(2) << '\n'; });
     }
@@ -147,7 +192,8 @@ int run_estimate(const std::vector<std::string>& args) {
     if (!draws_path.empty())
         outputs.stage(draws_path, [&](std::ostream& out) { write_bootstrap_draws(out, result, *resampled); });
     outputs.commit();
-    if (out_path.empty()) write_summary(std::cout, result, provenance, resampled ? &*resampled : nullptr);
+    if (out_path.empty())
+        write_summary(std::cout, result, provenance, resampled ? &*resampled : nullptr, indices ? &*indices : nullptr);
     if (!result.converged) {
         spdlog::warn("the PLS iteration did not converge within {} iteration{} (last max |change in weights| = {:.3g} "
                      "> tolerance {:g}); the estimates are not a PLS solution. Try a larger --max-iter or another --scheme.",

@@ -37,7 +37,7 @@ void BootstrapOptions::validate() const {
         throw UsageError("--ci-level must be strictly between 0 and 1, got " + number_text(ci_level));
 }
 
-std::vector<BootstrapParameter> bootstrap_parameters(const PlsResult& result) {
+std::vector<BootstrapParameter> bootstrap_parameters(const PlsResult& result, bool with_indices) {
     using Kind = BootstrapParameter::Kind;
     std::vector<BootstrapParameter> parameters;
     for (const auto& link : result.paths) parameters.push_back({Kind::path, link.from, link.to});
@@ -56,6 +56,8 @@ std::vector<BootstrapParameter> bootstrap_parameters(const PlsResult& result) {
                 const bool indirect = result.indirect_routes(from, to) > 0;
                 if (kind == Kind::indirect ? indirect : (indirect || direct)) parameters.push_back({kind, from, to});
             }
+    if (with_indices)
+        for (int j = 0; j < constructs; ++j) parameters.push_back({Kind::csi_index, -1, j});
     return parameters;
 }
 
@@ -68,6 +70,7 @@ std::string parameter_label(const PlsResult& result, const BootstrapParameter& p
         case Kind::r2: return "R2(" + result.constructs[parameter.to] + ")";
         case Kind::indirect: return "indirect(" + result.constructs[parameter.from] + " -> " + result.constructs[parameter.to] + ")";
         case Kind::total: return "total(" + result.constructs[parameter.from] + " -> " + result.constructs[parameter.to] + ")";
+        case Kind::csi_index: return "index(" + result.constructs[parameter.to] + ")";
     }
     return "?";
 }
@@ -76,7 +79,8 @@ namespace {
 
 using Kind = BootstrapParameter::Kind;
 
-void extract(const PlsResult& result, const std::vector<BootstrapParameter>& parameters, double* out) {
+void extract(const PlsResult& result, const Eigen::VectorXd& index, const std::vector<BootstrapParameter>& parameters,
+             double* out) {
     for (std::size_t i = 0; i < parameters.size(); ++i) {
         const auto& parameter = parameters[i];
         switch (parameter.kind) {
@@ -86,6 +90,7 @@ void extract(const PlsResult& result, const std::vector<BootstrapParameter>& par
             case Kind::r2: out[i] = result.r2[parameter.to]; break;
             case Kind::indirect: out[i] = result.indirect_effects(parameter.from, parameter.to); break;
             case Kind::total: out[i] = result.total_effects(parameter.from, parameter.to); break;
+            case Kind::csi_index: out[i] = index[parameter.to]; break;
         }
     }
 }
@@ -107,7 +112,8 @@ std::uint64_t replicate_seed(std::uint64_t seed, int replicate) {
 struct Workspace {
     Workspace(const detail::PlsEstimator& prototype, Eigen::Index n, Eigen::Index p)
         : estimator(prototype), counts(n), centred_row(p), cross(p, p),
-          column_sums(p), inverse_sd(p), correlation(p, p), construct_signs(prototype.construct_count()) {}
+          column_sums(p), inverse_sd(p), correlation(p, p), construct_signs(prototype.construct_count()),
+          means(p), sds(p), index(prototype.construct_count()) {}
     detail::PlsEstimator estimator;
     PlsResult result;
     Eigen::VectorXd counts;  // how often each respondent is in the resample
@@ -116,6 +122,7 @@ struct Workspace {
     Eigen::VectorXd column_sums, inverse_sd;
     Eigen::MatrixXd correlation;
     Eigen::VectorXd construct_signs;
+    Eigen::VectorXd means, sds, index;  // the resample's indicator means and sds, and its CSI indices
 };
 
 // Correlations of the resample described by `counts`, as a weighted cross-product of the data:
@@ -208,6 +215,7 @@ struct ReplicateRunner {
     Eigen::RowVectorXd full_means;
     const PlsResult& original;
     SignChange sign_change;
+    const std::vector<AnswerScale>& index_scales;
     const std::vector<BootstrapParameter>& parameters;
 
     // Estimates one weighted resample into `out`; returns an empty string or why it failed.
@@ -218,8 +226,14 @@ struct ReplicateRunner {
             w.estimator.run(w.correlation, static_cast<Eigen::Index>(std::llround(w.counts.sum())), w.result);
             if (!w.result.converged)
                 return "did not converge in " + std::to_string(w.result.iterations) + " iterations";
+            if (!index_scales.empty()) {
+                // Before any sign change: the index is invariant to a block's sign, not to single flips.
+                w.means = full_means.transpose() + w.column_sums / w.counts.sum();
+                w.sds = w.inverse_sd.cwiseInverse();
+                csi_index_values(w.result, w.means, w.sds, index_scales, w.index);
+            }
             apply_sign_change(sign_change, original, w.result, w.construct_signs);
-            extract(w.result, parameters, out);
+            extract(w.result, w.index, parameters, out);
             for (std::size_t i = 0; i < parameters.size(); ++i)
                 if (!std::isfinite(out[i])) return "non-finite estimate";
             return {};
@@ -243,7 +257,10 @@ BootstrapResult bootstrap(const Model& model, const Dataset& data, const PlsResu
     const detail::PlsEstimator prototype(model, original.options);
     BootstrapResult result;
     result.options = options;
-    result.parameters = bootstrap_parameters(original);
+    const bool with_indices = !options.index_scales.empty();
+    if (with_indices && options.index_scales.size() != original.indicators.size())
+        throw UsageError("the bootstrap needs one answer scale per indicator for the indices");
+    result.parameters = bootstrap_parameters(original, with_indices);
     const std::size_t parameter_count = result.parameters.size();
     const Eigen::Index n = data.rows;
     const Eigen::Index p = data.cols();
@@ -257,7 +274,7 @@ BootstrapResult bootstrap(const Model& model, const Dataset& data, const PlsResu
         prototype.describe(workspaces.back().result);
     }
     const ReplicateRunner runner{data.matrix(), data.matrix().colwise().mean(), original,
-                                 options.sign_change, result.parameters};
+                                 options.sign_change, options.index_scales, result.parameters};
 
     Eigen::MatrixXd all_draws(parameter_count, resamples);  // column per replicate: contiguous writes
     std::vector<std::string> failure_reason(static_cast<std::size_t>(resamples));
@@ -290,7 +307,16 @@ BootstrapResult bootstrap(const Model& model, const Dataset& data, const PlsResu
 
     // Summaries, in parameter order on one thread: the same bytes whatever the thread count.
     std::vector<double> original_values(parameter_count);
-    extract(original, result.parameters, original_values.data());
+    Eigen::VectorXd original_index = Eigen::VectorXd::Zero(prototype.construct_count());
+    if (with_indices) {
+        const auto x = data.matrix();
+        const Eigen::VectorXd means = x.colwise().mean().transpose();
+        Eigen::VectorXd sds(p);
+        for (Eigen::Index k = 0; k < p; ++k)
+            sds[k] = std::sqrt((x.col(k).array() - means[k]).square().sum() / static_cast<double>(n - 1));
+        csi_index_values(original, means, sds, options.index_scales, original_index);
+    }
+    extract(original, original_index, result.parameters, original_values.data());
     const double alpha = 1.0 - options.ci_level;
     result.summaries.resize(parameter_count);
     if (result.succeeded < 2) return result;

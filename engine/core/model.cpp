@@ -50,6 +50,10 @@ void validate_model(const Model& model) {
         if (construct.indicators.empty())
             throw ModelError(where(model.source, construct.line) + ": construct '" + construct.name +
                              "' has no indicators");
+        if (!construct.population_loadings.empty() && construct.population_loadings.size() != construct.indicators.size())
+            throw ModelError(where(model.source, construct.line) + ": construct '" + construct.name + "' has " +
+                             std::to_string(construct.population_loadings.size()) + " population loadings for " +
+                             std::to_string(construct.indicators.size()) + " indicators");
         for (const auto& indicator : construct.indicators) {
             auto [it, inserted] = block_of_indicator.emplace(indicator, &construct);
             if (!inserted) {

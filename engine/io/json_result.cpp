@@ -101,6 +101,25 @@ Json result_to_json(const PlsResult& result, const IndicatorMoments& moments, co
 
 namespace csipls {
 
+Json csi_index_to_json(const PlsResult& result, const CsiIndex& index, const std::vector<AnswerScale>& scales) {
+    Json json;
+    Json values = Json::object();
+    for (std::size_t j = 0; j < result.constructs.size(); ++j) values[result.constructs[j]] = index.index[static_cast<Eigen::Index>(j)];
+    json["values"] = values;
+    json["weights"] = per_indicator_by_block(result, index.rescaled_weights);
+    Json scale = Json::object();
+    for (std::size_t k = 0; k < scales.size(); ++k) scale[result.indicators[k]] = {scales[k].min, scales[k].max};
+    json["scale"] = scale;
+    Json flagged = Json::array();
+    for (std::size_t j = 0; j < result.constructs.size(); ++j)
+        if (index.negative_weight[j]) flagged.push_back(result.constructs[j]);
+    json["negative_weight"] = flagged;
+    json["method"] =
+        "ACSI: unstandardized weights (standardized weight / indicator sd) rescaled to sum 1 in each block; "
+        "index = sum of weight * (mean - scale min) / (scale max - scale min) * 100";
+    return json;
+}
+
 Json bootstrap_to_json(const PlsResult& result, const BootstrapResult& bootstrap) {
     using Kind = BootstrapParameter::Kind;
     Json section;
@@ -119,8 +138,9 @@ Json bootstrap_to_json(const PlsResult& result, const BootstrapResult& bootstrap
     section["se"] = "sd of the draws, divisor B - 1";
     section["p"] = "two-sided, Student t with n - 1 degrees of freedom, t = estimate / se";
 
-    const char* keys[] = {"paths", "outer_weights", "loadings", "r2", "indirect_effects", "total_effects"};
+    const char* keys[] = {"paths", "outer_weights", "loadings", "r2", "indirect_effects", "total_effects", "csi_index"};
     for (const char* key : keys) section[key] = Json::array();
+    if (bootstrap.options.index_scales.empty()) section.erase("csi_index");
     for (std::size_t i = 0; i < bootstrap.parameters.size(); ++i) {
         const auto& parameter = bootstrap.parameters[i];
         const auto& s = bootstrap.summaries[i];
@@ -145,7 +165,8 @@ Json bootstrap_to_json(const PlsResult& result, const BootstrapResult& bootstrap
                 entry["indicator"] = result.indicators[parameter.to];
                 break;
             case Kind::r2:
-                key = "r2";
+            case Kind::csi_index:
+                key = parameter.kind == Kind::r2 ? "r2" : "csi_index";
                 entry["construct"] = result.constructs[parameter.to];
                 break;
         }

@@ -40,7 +40,7 @@ std::size_t display_width(std::string_view text) {
 }
 
 void write_summary(std::ostream& out, const PlsResult& result, const RunProvenance& provenance,
-                   const BootstrapResult* bootstrap) {
+                   const BootstrapResult* bootstrap, const CsiIndex* indices) {
     const std::size_t name_width = widest(result.constructs, 9) + 2;
     const std::size_t indicator_width = widest(result.indicators, 9) + 2;
     out << fmt::format("{} {}: PLS path model estimate\n", engine_name, engine_version);
@@ -79,6 +79,12 @@ void write_summary(std::ostream& out, const PlsResult& result, const RunProvenan
         out << fmt::format("  {}{}{:>10.4f}{:>10.4f}\n",
                            pad(first_of_block ? result.constructs[result.block_of_indicator[k]] : "", name_width),
                            pad(result.indicators[k], indicator_width), result.outer_weights[index], result.loadings[index]);
+    }
+    if (indices) {
+        out << "\nCustomer satisfaction indices (0-100, ACSI method)\n";
+        for (std::size_t j = 0; j < result.constructs.size(); ++j)
+            out << fmt::format("  {}{:>8.2f}{}\n", pad(result.constructs[j], name_width), indices->index[static_cast<Eigen::Index>(j)],
+                               indices->negative_weight[j] ? "  ! a negative weight: this index is not meaningful" : "");
     }
     if (!bootstrap) return;
 

@@ -190,6 +190,14 @@ TEST(ModelParserShipped, CcsiPopulationValues) {
     EXPECT_THAT(path_value(model, "顾客满意", "顾客忠诚"), Optional(0.5));
 }
 
+TEST(ModelParserShipped, AllShippedModelsAreEstimable) {
+    for (const char* file : {"/models/ecsi.model", "/models/acsi.model", "/models/ccsi.model",
+                             "/data/ccsi_population.model"}) {
+        const Model model = read_model_file(source_dir + file);
+        EXPECT_NO_THROW(validate_model(model)) << file;
+    }
+}
+
 TEST(ModelParserShipped, MissingFileIsAnIoError) {
     EXPECT_THROW(read_model_file(source_dir + "/models/no_such_model.model"), IoError);
 }

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "csipls/csi_index.hpp"
 #include "csipls/dataset.hpp"
 #include "csipls/estimate.hpp"
 
@@ -33,6 +34,8 @@ struct BootstrapOptions {
     ConfidenceInterval ci = ConfidenceInterval::percentile;
     double ci_level = 0.95;
     SignChange sign_change = SignChange::none;
+    // One answer scale per indicator: the CSI indices are bootstrapped too. Empty: no indices.
+    std::vector<AnswerScale> index_scales;
 
     void validate() const;
 };
@@ -45,9 +48,9 @@ struct BootstrapMonitor {
 
 // A bootstrapped quantity. `from`/`to` are construct or indicator positions, by kind:
 // path, indirect, total: construct → construct; outer_weight: indicator → its construct;
-// loading: construct → indicator; r2: `to` is the construct (`from` = −1).
+// loading: construct → indicator; r2 and csi_index: `to` is the construct (`from` = −1).
 struct BootstrapParameter {
-    enum class Kind { path, outer_weight, loading, r2, indirect, total };
+    enum class Kind { path, outer_weight, loading, r2, indirect, total, csi_index };
     Kind kind;
     int from;
     int to;
@@ -73,8 +76,8 @@ struct BootstrapResult {
 };
 
 // The bootstrapped quantities of a result, in a fixed order: paths, outer weights, loadings, R²,
-// indirect and total effects (only where a route exists).
-std::vector<BootstrapParameter> bootstrap_parameters(const PlsResult& result);
+// indirect and total effects (only where a route exists), and with `with_indices` the CSI indices.
+std::vector<BootstrapParameter> bootstrap_parameters(const PlsResult& result, bool with_indices = false);
 
 // A readable name for a parameter, e.g. "Satisfaction ~ Quality", "Image =~ IMAG1".
 std::string parameter_label(const PlsResult& result, const BootstrapParameter& parameter);

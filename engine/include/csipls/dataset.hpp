@@ -26,7 +26,11 @@ struct Dataset {
     Eigen::Index cols() const { return static_cast<Eigen::Index>(columns.size()); }
     Eigen::Map<const RowMatrix> matrix() const { return {values.data(), rows, cols()}; }
     Eigen::Map<RowMatrix> matrix() { return {values.data(), rows, cols()}; }
-    int column_index(const std::string& name) const;  // -1 when absent
+    int column_index(const std::string& name) const {  // -1 when absent
+        for (std::size_t j = 0; j < columns.size(); ++j)
+            if (columns[j] == name) return static_cast<int>(j);
+        return -1;
+    }
 };
 
 }  // namespace csipls

@@ -19,14 +19,14 @@ struct Construct {
     std::vector<std::string> indicators;
     // One entry per indicator: the population loading given in the model file, if any.
     std::vector<std::optional<double>> population_loadings;
-    int line = 0;  // where it was defined, for error messages (0 when built in code)
+    int line = 0;  // line of its first definition, for error messages (0 when built in code)
 };
 
 struct StructuralPath {
     std::string from;  // predictor
     std::string to;    // dependent
     std::optional<double> population_value;
-    int line = 0;
+    int line = 0;  // line where the predictor is named (a statement may span lines); 0 when built in code
 };
 
 struct Model {
@@ -40,7 +40,8 @@ struct Model {
     std::size_t indicator_count() const;
 };
 
-// Refuses a model that cannot be estimated: no constructs, a construct without indicators, an
+// Refuses a model that cannot be estimated: no constructs, a construct without indicators (or with
+// population loadings that do not match its indicators one to one), an
 // indicator in two blocks, a path naming an undefined construct, a self-loop or duplicate path, a
 // structural cycle, a construct outside the structural model. Throws ModelError naming the culprit.
 void validate_model(const Model& model);

@@ -26,12 +26,16 @@ using Json = nlohmann::ordered_json;
 // The JSON result. Keys documented in README.md; later features add keys and never rename these.
 Json result_to_json(const PlsResult& result, const IndicatorMoments& moments, const RunProvenance& provenance);
 
+// The `csi_index` section: values, the rescaled weights, the scales and the constructs flagged for a
+// negative weight.
+Json csi_index_to_json(const PlsResult& result, const CsiIndex& index, const std::vector<AnswerScale>& scales);
+
 // The `bootstrap` section of the JSON result.
 Json bootstrap_to_json(const PlsResult& result, const BootstrapResult& bootstrap);
 
 // The readable summary printed when no --out is given; with a bootstrap, its table follows.
 void write_summary(std::ostream& out, const PlsResult& result, const RunProvenance& provenance,
-                   const BootstrapResult* bootstrap = nullptr);
+                   const BootstrapResult* bootstrap = nullptr, const CsiIndex* index = nullptr);
 
 // Every successful replicate's estimates: a `replicate` column, then one column per parameter.
 void write_bootstrap_draws(std::ostream& out, const PlsResult& result, const BootstrapResult& bootstrap);

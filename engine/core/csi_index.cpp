@@ -1,0 +1,49 @@
+#include "csipls/csi_index.hpp"
+
+#include "csipls/error.hpp"
+
+namespace csipls {
+
+void csi_index_values(const PlsResult& result, const Eigen::VectorXd& means, const Eigen::VectorXd& sds,
+                      const std::vector<AnswerScale>& scales, Eigen::Ref<Eigen::VectorXd> index) {
+    // index_j = Σ u_k·score_k / Σ u_k over block j, with u_k = w_k / sd_k and score_k the mean
+    // mapped onto 0–100. Blocks are contiguous in indicator order, so one pass does it.
+    const auto indicators = result.outer_weights.size();
+    double weighted = 0.0, weights = 0.0;
+    for (Eigen::Index k = 0; k < indicators; ++k) {
+        const AnswerScale& scale = scales[static_cast<std::size_t>(k)];
+        const double unstandardized = result.outer_weights[k] / sds[k];
+        weighted += unstandardized * (means[k] - scale.min) / (scale.max - scale.min) * 100.0;
+        weights += unstandardized;
+        if (k + 1 == indicators || result.block_of_indicator[k + 1] != result.block_of_indicator[k]) {
+            index[result.block_of_indicator[k]] = weighted / weights;
+            weighted = weights = 0.0;
+        }
+    }
+}
+
+CsiIndex csi_indices(const PlsResult& result, const Eigen::VectorXd& means, const Eigen::VectorXd& sds,
+                     const std::vector<AnswerScale>& scales) {
+    if (scales.size() != result.indicators.size())
+        throw UsageError("the index needs one answer scale per indicator");
+    for (std::size_t k = 0; k < scales.size(); ++k)
+        if (!(scales[k].max > scales[k].min))
+            throw UsageError("the answer scale of '" + result.indicators[k] + "' needs MIN < MAX, got " +
+                             number_text(scales[k].min) + ":" + number_text(scales[k].max));
+    const auto constructs = static_cast<Eigen::Index>(result.constructs.size());
+    CsiIndex out;
+    out.index.resize(constructs);
+    csi_index_values(result, means, sds, scales, out.index);
+    out.rescaled_weights = result.outer_weights.cwiseQuotient(sds);
+    Eigen::VectorXd block_sums = Eigen::VectorXd::Zero(constructs);
+    for (Eigen::Index k = 0; k < out.rescaled_weights.size(); ++k) block_sums[result.block_of_indicator[k]] += out.rescaled_weights[k];
+    out.negative_weight.assign(static_cast<std::size_t>(constructs), false);
+    for (Eigen::Index k = 0; k < out.rescaled_weights.size(); ++k) {
+        const int j = result.block_of_indicator[k];
+        out.rescaled_weights[k] /= block_sums[j];
+        if (out.rescaled_weights[k] < 0) out.negative_weight[static_cast<std::size_t>(j)] = true;
+    }
+    return out;
+}
+
+}  // namespace csipls
