@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <iostream>
 
+#include "csipls/assessment.hpp"
 #include "csipls/bootstrap.hpp"
 #include "csipls/estimate.hpp"
 #include "csipls/file_util.hpp"
@@ -67,6 +68,63 @@ void expect_same_effects(const Json& ours, const Json& reference, double toleran
     }
 }
 
+// Lists of {a, b, value} matched by the unordered pair.
+void expect_same_pairs(const Json& ours, const Json& reference, double tolerance, const std::string& where) {
+    ASSERT_EQ(ours.size(), reference.size()) << where;
+    for (const auto& expected : reference) {
+        const auto match = std::find_if(ours.begin(), ours.end(), [&](const Json& entry) {
+            return (entry.at("a") == expected.at("a") && entry.at("b") == expected.at("b")) ||
+                   (entry.at("a") == expected.at("b") && entry.at("b") == expected.at("a"));
+        });
+        ASSERT_NE(match, ours.end()) << where << ": no pair " << expected.at("a") << ", " << expected.at("b");
+        if (expected.at("value").is_null())
+            EXPECT_TRUE(match->at("value").is_null()) << where;
+        else
+            EXPECT_NEAR(match->at("value").get<double>(), expected.at("value").get<double>(), tolerance)
+                << where << ": " << expected.at("a") << ", " << expected.at("b");
+    }
+}
+
+// The assessment keys of the JSON result against whatever assessment measures the reference holds.
+void expect_same_assessment(const csipls::Model& model, const csipls::PlsResult& result,
+                            const csipls::IndicatorMoments& moments, const Json& reference, double tolerance) {
+    Json ours;
+    csipls::add_assessment_to_json(ours, result, csipls::assess(model, result, moments));
+    for (const char* key : {"cronbach_alpha", "rho_a", "rho_c", "ave"})
+        if (reference.contains(key)) expect_same_numbers(ours.at("reliability").at(key), reference.at(key), tolerance, key);
+    const std::pair<const char*, const char*> pair_keys[] = {
+        {"htmt_signed", "htmt"}, {"htmt_absolute", "htmt_absolute"}, {"htmt2", "htmt2"}};
+    for (const auto& [reference_key, our_key] : pair_keys)
+        if (reference.contains(reference_key))
+            expect_same_pairs(ours.at(our_key), reference.at(reference_key).at("pairs"), tolerance, our_key);
+    if (reference.contains("fit"))
+        for (const char* which : {"estimated_model", "saturated_model"})
+            for (const char* measure : {"srmr", "d_uls", "d_g"})
+                EXPECT_NEAR(ours.at("fit").at(which).at(measure).get<double>(),
+                            reference.at("fit").at(which).at(measure).get<double>(), tolerance)
+                    << which << " " << measure;
+    if (reference.contains("gof")) EXPECT_NEAR(ours.at("gof").get<double>(), reference.at("gof").get<double>(), tolerance);
+    if (reference.contains("f2")) {
+        Json expected = Json::array();
+        for (const auto& entry : reference.at("f2"))
+            expected.push_back({{"from", entry.at("from")}, {"to", entry.at("to")}, {"estimate", entry.at("f2")}});
+        Json got = Json::array();
+        for (const auto& entry : ours.at("f2"))
+            got.push_back({{"from", entry.at("from")}, {"to", entry.at("to")}, {"estimate", entry.at("value")}});
+        expect_same_effects(got, expected, tolerance, "f2");
+    }
+    if (reference.contains("vif_structural"))
+        for (const auto& block : reference.at("vif_structural"))
+            for (const auto& [predictor, value] : block.at("vif").items()) {
+                const auto match = std::find_if(ours.at("vif_structural").begin(), ours.at("vif_structural").end(), [&](const Json& e) {
+                    return e.at("dependent") == block.at("dependent") && e.at("predictor") == predictor;
+                });
+                ASSERT_NE(match, ours.at("vif_structural").end()) << "vif " << block.at("dependent") << " " << predictor;
+                EXPECT_NEAR(match->at("value").get<double>(), value.get<double>(), tolerance) << "vif " << predictor;
+            }
+    EXPECT_TRUE(ours.at("admissibility").at("admissible").get<bool>());
+}
+
 class Replication : public testing::TestWithParam<Case> {};
 
 TEST_P(Replication, MatchesReference) {
@@ -122,6 +180,7 @@ TEST_P(Replication, MatchesReference) {
         const Json indices = csipls::csi_index_to_json(result, index, std::vector<csipls::AnswerScale>(result.indicators.size(), scale));
         expect_same_numbers(indices.at("values"), reference.at("csi_index_0_100").at("values"), tolerance, "csi_index");
     }
+    expect_same_assessment(model, result, moments, reference, tolerance);
     if (reference.contains("construct_scores_first_rows")) {
         const Eigen::MatrixXd scores = csipls::construct_scores(result, moments, data);
         const Json& rows = reference.at("construct_scores_first_rows");

@@ -152,6 +152,9 @@ int run_estimate(const std::vector<std::string>& args) {
         throw ModelError(data_path + ": " + error.what());
     }
 
+    const Assessment assessment = assess(model, result, moments);
+    for (const auto& problem : assessment.admissibility.problems) spdlog::warn("inadmissible result: {}", problem);
+
     std::optional<CsiIndex> indices;
     if (!scale_text.empty()) {
         const AnswerScale scale = parse_answer_scale(scale_text);
@@ -181,6 +184,7 @@ int run_estimate(const std::vector<std::string>& args) {
     OutputBatch outputs;  // every file of the run, or none
     if (!out_path.empty()) {
         Json json = result_to_json(result, moments, provenance);
+        add_assessment_to_json(json, result, assessment);
         if (indices) json["csi_index"] = csi_index_to_json(result, *indices, boot.index_scales);
         if (resampled) json["bootstrap"] = bootstrap_to_json(result, *resampled);
         outputs.stage(out_path, [&](std::ostream& out) { out << json.dump(2) << '\n'; });
@@ -193,7 +197,8 @@ int run_estimate(const std::vector<std::string>& args) {
         outputs.stage(draws_path, [&](std::ostream& out) { write_bootstrap_draws(out, result, *resampled); });
     outputs.commit();
     if (out_path.empty())
-        write_summary(std::cout, result, provenance, resampled ? &*resampled : nullptr, indices ? &*indices : nullptr);
+        write_summary(std::cout, result, provenance, &assessment, resampled ? &*resampled : nullptr,
+                      indices ? &*indices : nullptr);
     if (!result.converged) {
         spdlog::warn("the PLS iteration did not converge within {} iteration{} (last max |change in weights| = {:.3g} "
                      "> tolerance {:g}); the estimates are not a PLS solution. Try a larger --max-iter or another --scheme.",

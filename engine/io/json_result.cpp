@@ -1,3 +1,5 @@
+#include <cmath>
+
 #include "csipls/result_writers.hpp"
 #include "csipls/version.hpp"
 
@@ -101,6 +103,69 @@ Json result_to_json(const PlsResult& result, const IndicatorMoments& moments, co
 
 namespace csipls {
 
+namespace {
+
+// JSON has no NaN: an undefined value (α of a single item, HTMT2 with a negative correlation) is null,
+// in memory as in the file.
+Json number_or_null(double value) { return std::isfinite(value) ? Json(value) : Json(nullptr); }
+
+Json pair_list(const PlsResult& result, const std::vector<ConstructPairValue>& pairs) {
+    Json list = Json::array();
+    for (const auto& pair : pairs)
+        list.push_back({{"a", result.constructs[pair.a]}, {"b", result.constructs[pair.b]}, {"value", number_or_null(pair.value)}});
+    return list;
+}
+
+Json fit_json(const FitMeasures& fit) {
+    return {{"srmr", number_or_null(fit.srmr)}, {"d_uls", number_or_null(fit.d_uls)}, {"d_g", number_or_null(fit.d_g)}};
+}
+
+}  // namespace
+
+void add_assessment_to_json(Json& json, const PlsResult& result, const Assessment& assessment) {
+    const auto& reliability = assessment.reliability;
+    Json measures = Json::object();
+    const std::pair<const char*, const Eigen::VectorXd*> columns[] = {
+        {"cronbach_alpha", &reliability.cronbach_alpha}, {"rho_a", &reliability.rho_a},
+        {"rho_c", &reliability.rho_c}, {"ave", &reliability.ave}};
+    for (const auto& [key, values] : columns) {
+        Json per_construct = Json::object();
+        for (std::size_t j = 0; j < result.constructs.size(); ++j)
+            per_construct[result.constructs[j]] = number_or_null((*values)[static_cast<Eigen::Index>(j)]);
+        measures[key] = per_construct;
+    }
+    json["reliability"] = measures;
+    json["fornell_larcker"] = labelled_matrix(result.constructs, result.constructs, assessment.fornell_larcker);
+    json["htmt"] = pair_list(result, assessment.htmt);
+    json["htmt_absolute"] = pair_list(result, assessment.htmt_absolute);
+    json["htmt2"] = pair_list(result, assessment.htmt2);
+    Json vif = Json::array();
+    for (const auto& entry : assessment.vif_structural)
+        vif.push_back({{"dependent", result.constructs[entry.dependent]},
+                       {"predictor", result.constructs[entry.predictor]},
+                       {"value", number_or_null(entry.value)}});
+    json["vif_structural"] = vif;
+    Json vif_formative = Json::array();
+    for (const auto& entry : assessment.vif_formative)
+        vif_formative.push_back({{"construct", result.constructs[entry.construct]},
+                                 {"indicator", result.indicators[entry.indicator]},
+                                 {"value", entry.value}});
+    json["vif_formative"] = vif_formative;
+    Json f2 = Json::array();
+    for (const auto& entry : assessment.f2)
+        f2.push_back({{"from", result.constructs[entry.from]}, {"to", result.constructs[entry.to]}, {"value", number_or_null(entry.value)}});
+    json["f2"] = f2;
+    json["fit"] = {{"estimated_model", fit_json(assessment.fit.estimated_model)},
+                   {"saturated_model", fit_json(assessment.fit.saturated_model)}};
+    json["gof"] = number_or_null(assessment.gof);
+    Json criteria = Json::array();
+    for (const auto& entry : assessment.information_criteria)
+        criteria.push_back({{"construct", result.constructs[entry.construct]}, {"aic", entry.aic}, {"bic", entry.bic}});
+    json["information_criteria"] = criteria;
+    json["admissibility"] = {{"admissible", assessment.admissibility.admissible},
+                             {"problems", assessment.admissibility.problems}};
+}
+
 Json csi_index_to_json(const PlsResult& result, const CsiIndex& index, const std::vector<AnswerScale>& scales) {
     Json json;
     Json values = Json::object();
@@ -174,8 +239,8 @@ Json bootstrap_to_json(const PlsResult& result, const BootstrapResult& bootstrap
         entry["boot_mean"] = s.boot_mean;
         entry["bias"] = s.bias;
         entry["se"] = s.se;
-        entry["t"] = s.t;
-        entry["p"] = s.p;
+        entry["t"] = number_or_null(s.t);
+        entry["p"] = number_or_null(s.p);
         entry["ci_lower"] = s.ci_lower;
         entry["ci_upper"] = s.ci_upper;
         section[key].push_back(std::move(entry));

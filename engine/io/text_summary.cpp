@@ -1,3 +1,4 @@
+#include <cmath>
 #include <fmt/format.h>
 
 #include "csipls/result_writers.hpp"
@@ -40,7 +41,7 @@ std::size_t display_width(std::string_view text) {
 }
 
 void write_summary(std::ostream& out, const PlsResult& result, const RunProvenance& provenance,
-                   const BootstrapResult* bootstrap, const CsiIndex* indices) {
+                   const Assessment* assessment, const BootstrapResult* bootstrap, const CsiIndex* indices) {
     const std::size_t name_width = widest(result.constructs, 9) + 2;
     const std::size_t indicator_width = widest(result.indicators, 9) + 2;
     out << fmt::format("{} {}: PLS path model estimate\n", engine_name, engine_version);
@@ -79,6 +80,28 @@ void write_summary(std::ostream& out, const PlsResult& result, const RunProvenan
         out << fmt::format("  {}{}{:>10.4f}{:>10.4f}\n",
                            pad(first_of_block ? result.constructs[result.block_of_indicator[k]] : "", name_width),
                            pad(result.indicators[k], indicator_width), result.outer_weights[index], result.loadings[index]);
+    }
+    if (assessment) {
+        const auto& reliability = assessment->reliability;
+        out << "\nReliability and convergent validity (alpha, rho_A, rho_C >= 0.7 and AVE >= 0.5 are the usual bars)\n";
+        out << fmt::format("  {}{:>10}{:>10}{:>10}{:>10}\n", pad("construct", name_width), "alpha", "rho_A", "rho_C", "AVE");
+        for (std::size_t j = 0; j < result.constructs.size(); ++j) {
+            const auto i = static_cast<Eigen::Index>(j);
+            auto cell = [](double value) { return std::isnan(value) ? fmt::format("{:>10}", "-") : fmt::format("{:>10.4f}", value); };
+            out << "  " << pad(result.constructs[j], name_width) << cell(reliability.cronbach_alpha[i])
+                << cell(reliability.rho_a[i]) << cell(reliability.rho_c[i]) << cell(reliability.ave[i]) << '\n';
+        }
+        const auto& fit = assessment->fit;
+        out << fmt::format("\nModel fit         SRMR     d_ULS       d_G\n  estimated {:>10.4f}{:>10.4f}{:>10.4f}\n"
+                           "  saturated {:>10.4f}{:>10.4f}{:>10.4f}\n  GoF {:.4f}\n",
+                           fit.estimated_model.srmr, fit.estimated_model.d_uls, fit.estimated_model.d_g,
+                           fit.saturated_model.srmr, fit.saturated_model.d_uls, fit.saturated_model.d_g, assessment->gof);
+        if (assessment->admissibility.admissible) {
+            out << "  admissible: yes\n";
+        } else {
+            out << "\n*** INADMISSIBLE RESULT ***\n";
+            for (const auto& problem : assessment->admissibility.problems) out << "  - " << problem << '\n';
+        }
     }
     if (indices) {
         out << "\nCustomer satisfaction indices (0-100, ACSI method)\n";

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "csipls/assessment.hpp"
 #include "csipls/bootstrap.hpp"
 #include "csipls/csv.hpp"
 #include "csipls/dataset.hpp"
@@ -26,6 +27,10 @@ using Json = nlohmann::ordered_json;
 // The JSON result. Keys documented in README.md; later features add keys and never rename these.
 Json result_to_json(const PlsResult& result, const IndicatorMoments& moments, const RunProvenance& provenance);
 
+// The assessment keys of the JSON result (reliability, validity, collinearity, effect sizes, fit,
+// admissibility), added to `json`.
+void add_assessment_to_json(Json& json, const PlsResult& result, const Assessment& assessment);
+
 // The `csi_index` section: values, the rescaled weights, the scales and the constructs flagged for a
 // negative weight.
 Json csi_index_to_json(const PlsResult& result, const CsiIndex& index, const std::vector<AnswerScale>& scales);
@@ -35,7 +40,8 @@ Json bootstrap_to_json(const PlsResult& result, const BootstrapResult& bootstrap
 
 // The readable summary printed when no --out is given; with a bootstrap, its table follows.
 void write_summary(std::ostream& out, const PlsResult& result, const RunProvenance& provenance,
-                   const BootstrapResult* bootstrap = nullptr, const CsiIndex* index = nullptr);
+                   const Assessment* assessment = nullptr, const BootstrapResult* bootstrap = nullptr,
+                   const CsiIndex* index = nullptr);
 
 // Every successful replicate's estimates: a `replicate` column, then one column per parameter.
 void write_bootstrap_draws(std::ostream& out, const PlsResult& result, const BootstrapResult& bootstrap);
