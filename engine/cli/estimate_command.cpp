@@ -153,7 +153,9 @@ int run_estimate(const std::vector<std::string>& args) {
     }
 
     const Assessment assessment = assess(model, result, moments);
-    for (const auto& problem : assessment.admissibility.problems) spdlog::warn("inadmissible result: {}", problem);
+    // A non-converged run gets its own warning and exit code below; its other problems are in the result.
+    if (result.converged)
+        for (const auto& problem : assessment.admissibility.problems) spdlog::warn("inadmissible result: {}", problem);
 
     std::optional<CsiIndex> indices;
     if (!scale_text.empty()) {
