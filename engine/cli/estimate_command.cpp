@@ -9,6 +9,7 @@
 
 #include "commands.hpp"
 #include "progress.hpp"
+#include "csipls/consistent.hpp"
 #include "csipls/csi_index.hpp"
 #include "csipls/error.hpp"
 #include "csipls/estimate.hpp"
@@ -89,6 +90,7 @@ int run_estimate(const std::vector<std::string>& args) {
     std::string ci_text = "percentile", sign_change_text = "none", draws_path, seed_text = "20240229", scale_text;
     EstimationOptions options;
     BootstrapOptions boot;
+    bool consistent = false;
     po::options_description described("csipls estimate --model FILE --data FILE [options]");
     described.add_options()
         ("help,h", "print this help")
@@ -101,6 +103,7 @@ int run_estimate(const std::vector<std::string>& args) {
         ("max-iter", po::value(&options.max_iterations)->default_value(options.max_iterations), "iteration limit")
         ("out", po::value(&out_path), "write the JSON result to this file (replaced atomically)")
         ("scores", po::value(&scores_path), "write construct scores (one row per respondent) to this CSV file")
+        ("consistent", po::bool_switch(&consistent), "consistent PLS (PLSc, Dijkstra & Henseler 2015) for reflective blocks")
         ("scale", po::value(&scale_text), "answer scale MIN:MAX of the indicators: adds 0-100 CSI indices (ACSI method)")
         ("bootstrap", po::value(&boot.resamples)->default_value(0), "bootstrap resamples (0: none)")
         ("seed", po::value(&seed_text)->default_value(seed_text), "bootstrap seed; the result is the same for any --threads")
@@ -125,6 +128,8 @@ int run_estimate(const std::vector<std::string>& args) {
     boot.sign_change = *sign_change;
     boot.validate();
     if (!draws_path.empty() && boot.resamples == 0) throw UsageError("--save-draws needs --bootstrap B");
+    if (consistent && boot.resamples > 0)
+        throw UsageError("--consistent cannot be bootstrapped yet; run the bootstrap without --consistent");
     CsvOptions csv;
     csv.delimiter = parse_delimiter(delimiter_text);
     csv.validate();
@@ -147,6 +152,7 @@ int run_estimate(const std::vector<std::string>& args) {
     try {
         moments = compute_moments(data);
         result = estimate(model, moments, options);
+        if (consistent) result = make_consistent(model, result, moments);
     } catch (const ModelError& error) {
         // What the data make impossible (a constant indicator, too few rows): say which data.
         throw ModelError(data_path + ": " + error.what());

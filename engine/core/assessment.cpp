@@ -389,6 +389,10 @@ Assessment assess(const Model& model, const PlsResult& result, const IndicatorMo
             if (value > 1.0 + above_one_tolerance)
                 verdict.problems.push_back("the reliability " + std::string(name) + " of construct '" +
                                            result.constructs[c] + "' is " + number_text(value) + ", above 1");
+        // A non-positive ρ_A has no square root: PLSc's correction (which uses √|ρ_A|) is then meaningless.
+        if (out.reliability.rho_a[c] <= 0.0)
+            verdict.problems.push_back("the reliability rho_A of construct '" + result.constructs[c] + "' is " +
+                                       number_text(out.reliability.rho_a[c]) + ", not positive");
     }
     const double implied_eigenvalue = smallest_eigenvalue(implied_estimated);
     if (!(implied_eigenvalue >= -psd_tolerance))

@@ -67,6 +67,7 @@ Json result_to_json(const PlsResult& result, const IndicatorMoments& moments, co
         {"standardization", "indicators standardized with the sample sd (divisor n-1)"},
         {"outer_modes", "A for =~ (reflective), B for <~ (formative)"},
         {"sign_handling", "none"},
+        {"consistent", result.consistent},
         {"delimiter", std::string(1, provenance.csv.delimiter)},
     };
     json["n_obs"] = result.n_obs;

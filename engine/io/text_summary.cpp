@@ -48,7 +48,8 @@ void write_summary(std::ostream& out, const PlsResult& result, const RunProvenan
     out << fmt::format("model  {} ({} constructs, {} indicators, {} paths)\n", provenance.model_path,
                        result.constructs.size(), result.indicators.size(), result.paths.size());
     out << fmt::format("data   {} ({} respondents)\n", provenance.data.path, result.n_obs);
-    out << fmt::format("scheme {}, tolerance {:g}, ", to_string(result.options.scheme), result.options.tolerance);
+    out << fmt::format("scheme {}, tolerance {:g}, {}", to_string(result.options.scheme), result.options.tolerance,
+                       result.consistent ? "consistent PLS (PLSc), " : "");
     if (result.converged)
         out << fmt::format("converged in {} iterations\n", result.iterations);
     else

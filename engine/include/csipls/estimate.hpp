@@ -19,6 +19,7 @@ struct PlsResult {
     bool converged = false;
     int iterations = 0;
     double last_weight_change = 0.0;  // max |Δw| of the last iteration, to show how far from converged
+    bool consistent = false;          // loadings, construct correlations and paths corrected by PLSc
 
     std::vector<std::string> constructs;
     std::vector<std::string> indicators;
