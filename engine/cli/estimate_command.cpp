@@ -179,13 +179,19 @@ int run_estimate(const std::vector<std::string>& args) {
     if (boot.resamples > 0) {
         BootstrapMonitor monitor;
         {
-            ProgressReporter progress(monitor, boot.resamples, "bootstrap");
+            const long steps = boot.resamples + (boot.ci == ConfidenceInterval::bca ? static_cast<long>(jackknife_groups(data.rows)) : 0);
+            ProgressReporter progress(monitor, steps, "bootstrap");
             resampled = bootstrap(model, data, result, boot, &monitor);
         }
         if (!resampled->failures.empty())
             spdlog::warn("{} of {} bootstrap resamples failed and were left out (first: replicate {}: {})",
                          resampled->failures.size(), boot.resamples, resampled->failures.front().replicate,
                          resampled->failures.front().reason);
+        if (resampled->succeeded < 2)
+            spdlog::warn("fewer than 2 bootstrap resamples succeeded: standard errors, p-values and intervals are undefined");
+        if (resampled->jackknife_failed > 0)
+            spdlog::warn("{} of {} jackknife estimations for the BCa acceleration failed and were left out",
+                         resampled->jackknife_failed, resampled->jackknife_groups);
     }
 
     const RunProvenance provenance{model_path, xxh64_hex(model_text.data(), model_text.size()), data.source, csv};

@@ -30,12 +30,20 @@ std::string to_string(SignChange option) { return enum_name(sign_change_names, o
 std::optional<SignChange> sign_change_from_string(std::string_view text) { return enum_from_name(sign_change_names, text); }
 
 void BootstrapOptions::validate() const {
-    if (resamples < 0 || resamples > 10'000'000)
-        throw UsageError("--bootstrap must be between 0 and 10000000, got " + std::to_string(resamples));
+    if (resamples < 0 || resamples == 1 || resamples > 10'000'000)
+        throw UsageError("--bootstrap must be 0 (none) or between 2 and 10000000, got " + std::to_string(resamples));
     if (threads < 0 || threads > 4096) throw UsageError("--threads must be between 0 (all cores) and 4096");
     if (!(ci_level > 0.0 && ci_level < 1.0))
         throw UsageError("--ci-level must be strictly between 0 and 1, got " + number_text(ci_level));
 }
+
+double two_sided_p_value(double t, double degrees_of_freedom) {
+    if (!std::isfinite(t) || !(degrees_of_freedom > 0)) return std::numeric_limits<double>::quiet_NaN();
+    const boost::math::students_t distribution(degrees_of_freedom);
+    return 2.0 * boost::math::cdf(boost::math::complement(distribution, std::abs(t)));
+}
+
+Eigen::Index jackknife_groups(Eigen::Index respondents) { return std::min<Eigen::Index>(respondents, 1000); }
 
 std::vector<BootstrapParameter> bootstrap_parameters(const PlsResult& result, bool with_indices) {
     using Kind = BootstrapParameter::Kind;
@@ -170,15 +178,8 @@ Eigen::Index weighted_correlation(Eigen::Map<const RowMatrix> x, const Eigen::Ro
 
 // Aligns a replicate's signs with the original estimate (Tenenhaus et al. 2005).
 void apply_sign_change(SignChange option, const PlsResult& original, PlsResult& replicate, Eigen::VectorXd& signs) {
-    if (option == SignChange::none) return;
+    if (option != SignChange::construct) return;  // individual changes act on the extracted values
     const auto indicators = replicate.outer_weights.size();
-    if (option == SignChange::individual) {
-        for (Eigen::Index k = 0; k < indicators; ++k) {
-            if (replicate.outer_weights[k] * original.outer_weights[k] < 0) replicate.outer_weights[k] = -replicate.outer_weights[k];
-            if (replicate.loadings[k] * original.loadings[k] < 0) replicate.loadings[k] = -replicate.loadings[k];
-        }
-        return;
-    }
     signs.setZero();
     for (Eigen::Index k = 0; k < indicators; ++k)
         signs[replicate.block_of_indicator[k]] += original.loadings[k] * replicate.loadings[k];
@@ -217,6 +218,7 @@ struct ReplicateRunner {
     SignChange sign_change;
     const std::vector<AnswerScale>& index_scales;
     const std::vector<BootstrapParameter>& parameters;
+    const std::vector<double>& original_values;
 
     // Estimates one weighted resample into `out`; returns an empty string or why it failed.
     std::string run(Workspace& w, double* out) const {
@@ -234,8 +236,11 @@ struct ReplicateRunner {
             }
             apply_sign_change(sign_change, original, w.result, w.construct_signs);
             extract(w.result, w.index, parameters, out);
-            for (std::size_t i = 0; i < parameters.size(); ++i)
+            for (std::size_t i = 0; i < parameters.size(); ++i) {
                 if (!std::isfinite(out[i])) return "non-finite estimate";
+                // cSEM's "individual": every estimate takes the sign of its original estimate.
+                if (sign_change == SignChange::individual && out[i] * original_values[i] < 0) out[i] = -out[i];
+            }
             return {};
         } catch (const std::exception& error) {
             return error.what();
@@ -273,8 +278,20 @@ BootstrapResult bootstrap(const Model& model, const Dataset& data, const PlsResu
         workspaces.emplace_back(prototype, n, p);
         prototype.describe(workspaces.back().result);
     }
+    // The original estimates of every parameter (indices from the full data's means and sds).
+    std::vector<double> original_values(parameter_count);
+    Eigen::VectorXd original_index = Eigen::VectorXd::Zero(prototype.construct_count());
+    if (with_indices) {
+        const auto x = data.matrix();
+        const Eigen::VectorXd means = x.colwise().mean().transpose();
+        Eigen::VectorXd sds(p);
+        for (Eigen::Index k = 0; k < p; ++k)
+            sds[k] = std::sqrt((x.col(k).array() - means[k]).square().sum() / static_cast<double>(n - 1));
+        csi_index_values(original, means, sds, options.index_scales, original_index);
+    }
+    extract(original, original_index, result.parameters, original_values.data());
     const ReplicateRunner runner{data.matrix(), data.matrix().colwise().mean(), original,
-                                 options.sign_change, options.index_scales, result.parameters};
+                                 options.sign_change, options.index_scales, result.parameters, original_values};
 
     Eigen::MatrixXd all_draws(parameter_count, resamples);  // column per replicate: contiguous writes
     std::vector<std::string> failure_reason(static_cast<std::size_t>(resamples));
@@ -306,26 +323,21 @@ BootstrapResult bootstrap(const Model& model, const Dataset& data, const PlsResu
         result.draws.row(row) = all_draws.col(result.replicate_of_draw[static_cast<std::size_t>(row)]).transpose();
 
     // Summaries, in parameter order on one thread: the same bytes whatever the thread count.
-    std::vector<double> original_values(parameter_count);
-    Eigen::VectorXd original_index = Eigen::VectorXd::Zero(prototype.construct_count());
-    if (with_indices) {
-        const auto x = data.matrix();
-        const Eigen::VectorXd means = x.colwise().mean().transpose();
-        Eigen::VectorXd sds(p);
-        for (Eigen::Index k = 0; k < p; ++k)
-            sds[k] = std::sqrt((x.col(k).array() - means[k]).square().sum() / static_cast<double>(n - 1));
-        csi_index_values(original, means, sds, options.index_scales, original_index);
-    }
-    extract(original, original_index, result.parameters, original_values.data());
     const double alpha = 1.0 - options.ci_level;
     result.summaries.resize(parameter_count);
-    if (result.succeeded < 2) return result;
+    if (result.succeeded < 2) {
+        // No spread to measure: the estimate stands, everything else is undefined (null, no stars).
+        constexpr double undefined = std::numeric_limits<double>::quiet_NaN();
+        for (std::size_t i = 0; i < parameter_count; ++i)
+            result.summaries[i] = {original_values[i], undefined, undefined, undefined, undefined, undefined, undefined, undefined};
+        return result;
+    }
 
     // BCa needs the jackknife: leave-one-out estimates (leave-one-group-out beyond 1000 respondents).
     Eigen::MatrixXd jackknife;
     std::vector<char> jackknife_ok;
     if (options.ci == ConfidenceInterval::bca) {
-        const Eigen::Index groups = std::min<Eigen::Index>(n, 1000);
+        const Eigen::Index groups = jackknife_groups(n);
         jackknife.resize(static_cast<Eigen::Index>(parameter_count), groups);
         jackknife_ok.assign(static_cast<std::size_t>(groups), 0);
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 8)
@@ -335,12 +347,14 @@ BootstrapResult bootstrap(const Model& model, const Dataset& data, const PlsResu
             w.counts.setOnes();
             for (Eigen::Index i = g; i < n; i += groups) w.counts[i] = 0.0;
             jackknife_ok[static_cast<std::size_t>(g)] = runner.run(w, jackknife.col(g).data()).empty();
+            if (monitor) monitor->completed.fetch_add(1, std::memory_order_relaxed);
         }
         if (monitor && monitor->cancel.load()) throw BootstrapCancelled();
+        result.jackknife_groups = static_cast<int>(groups);
+        result.jackknife_failed = static_cast<int>(std::count(jackknife_ok.begin(), jackknife_ok.end(), 0));
     }
 
     const boost::math::normal standard_normal;
-    const boost::math::students_t t_distribution(static_cast<double>(n - 1));
     std::vector<double> sorted(static_cast<std::size_t>(result.succeeded));  // reordered in place
     for (std::size_t i = 0; i < parameter_count; ++i) {
         const auto column = result.draws.col(static_cast<Eigen::Index>(i));
@@ -350,8 +364,7 @@ BootstrapResult bootstrap(const Model& model, const Dataset& data, const PlsResu
         s.bias = s.boot_mean - s.estimate;
         s.se = std::sqrt((column.array() - s.boot_mean).square().sum() / static_cast<double>(result.succeeded - 1));
         s.t = s.se > 0 ? s.estimate / s.se : std::numeric_limits<double>::quiet_NaN();
-        s.p = std::isfinite(s.t) ? 2.0 * boost::math::cdf(boost::math::complement(t_distribution, std::abs(s.t)))
-                                 : std::numeric_limits<double>::quiet_NaN();
+        s.p = two_sided_p_value(s.t, static_cast<double>(n - 1));
         std::copy(column.begin(), column.end(), sorted.begin());
         double low_probability = alpha / 2, high_probability = 1 - alpha / 2;
         if (options.ci == ConfidenceInterval::bca) {

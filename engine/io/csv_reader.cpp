@@ -1,5 +1,6 @@
 #include "csipls/csv.hpp"
 
+#include <cctype>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
@@ -74,6 +75,7 @@ FileScan scan_file(InputFile& file, char* buffer, std::size_t capacity) {
     FileScan scan;
     XXH64_state_t* state = XXH64_createState();
     XXH64_reset(state, 0);
+    bool previous_was_cr = false;
     for (;;) {
         const std::size_t got = file.read(buffer, capacity);
         if (got == 0) break;
@@ -84,7 +86,16 @@ FileScan scan_file(InputFile& file, char* buffer, std::size_t capacity) {
             ++scan.newlines;
             ++p;
         }
+        // A CR not followed by LF also ends a line (old Mac files); the next chunk tells for the last byte.
+        if (previous_was_cr && buffer[0] != '\n') ++scan.newlines;
+        p = buffer;
+        while ((p = static_cast<const char*>(std::memchr(p, '\r', static_cast<std::size_t>(end - p))))) {
+            if (p + 1 < end && p[1] != '\n') ++scan.newlines;
+            ++p;
+        }
+        previous_was_cr = end[-1] == '\r';
     }
+    if (previous_was_cr) ++scan.newlines;
     char text[17];
     std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(XXH64_digest(state)));
     XXH64_freeState(state);
@@ -341,7 +352,11 @@ Dataset read_csv(const std::string& path, const std::vector<std::string>& column
         const bool got = located([&] {
             return next_record(window, options.delimiter, newlines_inside, field_count,
                                [&](std::size_t index, const Field& f) {
-                                   if (index == 0) first_field = f;
+                                   // A record cut by a refill is parsed again from its start.
+                                   if (index == 0) {
+                                       first_field = f;
+                                       header.clear();
+                                   }
                                    std::string name;
                                    for (const char* c = f.begin; c < f.end; ++c) {
                                        if (*c == '\0') throw InputError("the header holds a NUL byte; this is not a text CSV file");
@@ -414,7 +429,8 @@ Dataset read_csv(const std::string& path, const std::vector<std::string>& column
         std::string_view text = trim(std::string_view(f.begin, static_cast<std::size_t>(f.end - f.begin)));
         if (text.empty())
             throw bad_cell(field, f, "empty cell (missing answers are not handled yet: remove or fill them)");
-        if (text.front() == '+') text.remove_prefix(1);
+        if (text.size() > 1 && text[0] == '+' && (std::isdigit(static_cast<unsigned char>(text[1])) || text[1] == '.'))
+            text.remove_prefix(1);
         double value = 0.0;
         if (text.size() <= 9 && text.find_first_not_of("0123456789") == std::string_view::npos) {
             // Survey answers are mostly small whole numbers: exact without the general parser.

@@ -196,6 +196,10 @@ Json bootstrap_to_json(const PlsResult& result, const BootstrapResult& bootstrap
     Json failures = Json::array();
     for (const auto& failure : bootstrap.failures) failures.push_back({{"replicate", failure.replicate}, {"reason", failure.reason}});
     section["failures"] = failures;
+    if (bootstrap.options.ci == ConfidenceInterval::bca) {
+        section["jackknife_groups"] = bootstrap.jackknife_groups;
+        section["jackknife_failed"] = bootstrap.jackknife_failed;
+    }
     section["ci_type"] = to_string(bootstrap.options.ci);
     section["ci_level"] = bootstrap.options.ci_level;
     section["sign_change"] = to_string(bootstrap.options.sign_change);
@@ -237,13 +241,13 @@ Json bootstrap_to_json(const PlsResult& result, const BootstrapResult& bootstrap
                 break;
         }
         entry["estimate"] = s.estimate;
-        entry["boot_mean"] = s.boot_mean;
-        entry["bias"] = s.bias;
-        entry["se"] = s.se;
+        entry["boot_mean"] = number_or_null(s.boot_mean);
+        entry["bias"] = number_or_null(s.bias);
+        entry["se"] = number_or_null(s.se);
         entry["t"] = number_or_null(s.t);
         entry["p"] = number_or_null(s.p);
-        entry["ci_lower"] = s.ci_lower;
-        entry["ci_upper"] = s.ci_upper;
+        entry["ci_lower"] = number_or_null(s.ci_lower);
+        entry["ci_upper"] = number_or_null(s.ci_upper);
         section[key].push_back(std::move(entry));
     }
     return section;

@@ -119,13 +119,14 @@ void write_summary(std::ostream& out, const PlsResult& result, const RunProvenan
     std::vector<std::string> labels;
     for (const auto& parameter : bootstrap->parameters) labels.push_back(parameter_label(result, parameter));
     const std::size_t label_width = widest(labels, 9) + 2;
-    out << fmt::format("  {}{:>10}{:>10}{:>9}{:>9}{:>9}  {:>10}{:>10}\n", pad("parameter", label_width), "estimate",
-                       "boot mean", "se", "t", "p", "ci lower", "ci upper");
+    out << fmt::format("  {}{:>10}{:>10}{:>9}{:>9}{:>9}{:>9}  {:>10}{:>10}\n", pad("parameter", label_width), "estimate",
+                       "boot mean", "bias", "se", "t", "p", "ci lower", "ci upper");
     for (std::size_t i = 0; i < labels.size(); ++i) {
         const auto& s = bootstrap->summaries[i];
         const char* stars = !(s.p < 0.05) ? "" : s.p < 0.001 ? "***" : s.p < 0.01 ? "**" : "*";
-        out << fmt::format("  {}{:>10.4f}{:>10.4f}{:>9.4f}{:>9.2f}{:>9.4f}  {:>10.4f}{:>10.4f} {}\n", pad(labels[i], label_width),
-                           s.estimate, s.boot_mean, s.se, s.t, s.p, s.ci_lower, s.ci_upper, stars);
+        out << fmt::format("  {}{:>10.4f}{:>10.4f}{:>9.4f}{:>9.4f}{:>9.2f}{:>9.4f}  {:>10.4f}{:>10.4f} {}\n",
+                           pad(labels[i], label_width), s.estimate, s.boot_mean, s.bias, s.se, s.t, s.p, s.ci_lower,
+                           s.ci_upper, stars);
     }
     out << "  significance: *** p < 0.001, ** p < 0.01, * p < 0.05 (two-sided t test)\n";
 }

@@ -55,3 +55,28 @@ TEST(BootstrapAllocation, ReplicateLoopAllocatesNothing) {
         EXPECT_EQ(many, few) << csipls::to_string(scheme) << ": allocations grow with the number of replicates";
     }
 }
+
+// The other paths through a replicate: mode-B blocks, CSI indices, both sign changes.
+TEST(BootstrapAllocation, FormativeBlocksIndicesAndSignChangesAllocateNothing) {
+    csipls::Model model = csipls::read_model_file(std::string(CSIPLS_SOURCE_DIR) + "/models/ccsi.model");
+    model.constructs[0].mode = csipls::MeasurementMode::formative;
+    model.constructs[3].mode = csipls::MeasurementMode::formative;
+    const csipls::Dataset data =
+        csipls::read_csv(std::string(CSIPLS_SOURCE_DIR) + "/data/ccsi_example.csv", model.all_indicators());
+    const csipls::PlsResult original = csipls::estimate(model, csipls::compute_moments(data), csipls::EstimationOptions{});
+    for (auto sign_change : {csipls::SignChange::individual, csipls::SignChange::construct}) {
+        auto count = [&](int resamples) {
+            csipls::BootstrapOptions options;
+            options.resamples = resamples;
+            options.threads = 2;
+            options.sign_change = sign_change;
+            options.index_scales.assign(original.indicators.size(), csipls::AnswerScale{1, 10});
+            const long before = allocations.load();
+            const csipls::BootstrapResult result = csipls::bootstrap(model, data, original, options);
+            EXPECT_EQ(result.succeeded, resamples);
+            return allocations.load() - before;
+        };
+        count(10);
+        EXPECT_EQ(count(500), count(100)) << csipls::to_string(sign_change);
+    }
+}

@@ -2,6 +2,7 @@
 #include <boost/random/uniform_int_distribution.hpp>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <numeric>
 
 #include "csipls/bootstrap.hpp"
 #include "csipls/csv.hpp"
@@ -174,9 +175,143 @@ TEST(Bootstrap, SignChangeAlignsDrawsWithTheOriginal) {
         const double sign = individual.summaries[i].estimate > 0 ? 1.0 : -1.0;
         EXPECT_TRUE((individual.draws.col(static_cast<Eigen::Index>(i)).array() * sign >= 0).all());
     }
+    // cSEM's "individual": every estimate, paths and effects included, takes its original's sign.
+    for (std::size_t i = 0; i < individual.parameters.size(); ++i) {
+        const double sign = individual.summaries[i].estimate >= 0 ? 1.0 : -1.0;
+        EXPECT_TRUE((individual.draws.col(static_cast<Eigen::Index>(i)).array() * sign >= 0).all())
+            << parameter_label(f.original, individual.parameters[i]);
+    }
     options.sign_change = SignChange::construct;
     const BootstrapResult construct = bootstrap(f.model, f.data, f.original, options);
     EXPECT_EQ(construct.succeeded, 100);
+    // After a construct-level change, each block's loadings agree with the original's on balance.
+    for (Eigen::Index row = 0; row < construct.draws.rows(); ++row) {
+        std::vector<double> agreement(f.original.constructs.size(), 0.0);
+        for (std::size_t i = 0; i < construct.parameters.size(); ++i)
+            if (construct.parameters[i].kind == BootstrapParameter::Kind::loading)
+                agreement[static_cast<std::size_t>(construct.parameters[i].from)] +=
+                    construct.summaries[i].estimate * construct.draws(row, static_cast<Eigen::Index>(i));
+        for (double value : agreement) EXPECT_GE(value, 0.0);
+    }
+}
+
+// A construct whose indicators barely correlate with the rest flips sign between resamples under
+// the centroid scheme; the construct-level change must undo exactly those flips.
+TEST(Bootstrap, ConstructSignChangeUndoesFlippedBlocks) {
+    Eigen::MatrixXd values(60, 4);
+    for (int i = 0; i < 60; ++i) {
+        const double a = std::sin(i * 1.7), noise = std::cos(i * 2.3);
+        values.row(i) << a, a + 0.5 * noise, 0.05 * a + std::sin(i * 0.9), std::cos(i * 0.4);
+    }
+    Model model;
+    model.constructs = {testing_support::block("X", {"x1", "x2"}), testing_support::block("Y", {"y1", "y2"})};
+    model.paths = {testing_support::path("X", "Y")};
+    const Dataset data = testing_support::dataset_from({"x1", "x2", "y1", "y2"}, values);
+    EstimationOptions estimation;
+    estimation.scheme = InnerScheme::centroid;
+    const PlsResult original = estimate(model, compute_moments(data), estimation);
+    BootstrapOptions options = options_with(200, 4, 1);
+    const BootstrapResult plain = bootstrap(model, data, original, options);
+    options.sign_change = SignChange::construct;
+    const BootstrapResult changed = bootstrap(model, data, original, options);
+    ASSERT_EQ(plain.replicate_of_draw, changed.replicate_of_draw);
+    int flipped = 0;
+    for (std::size_t i = 0; i < plain.parameters.size(); ++i) {
+        const auto& parameter = plain.parameters[i];
+        if (parameter.kind != BootstrapParameter::Kind::path) continue;
+        for (Eigen::Index row = 0; row < plain.draws.rows(); ++row) {
+            const double before = plain.draws(row, static_cast<Eigen::Index>(i));
+            const double after = changed.draws(row, static_cast<Eigen::Index>(i));
+            EXPECT_NEAR(std::abs(after), std::abs(before), 1e-15);  // a sign change, never a new value
+            if (after != before) ++flipped;
+        }
+    }
+    EXPECT_GT(flipped, 0);
+}
+
+TEST(Bootstrap, PValueIsTwoSidedStudentT) {
+    // 2·P(T₉ > 2.8579717199230545), computed independently with mpmath.
+    EXPECT_NEAR(two_sided_p_value(2.8579717199230545, 9), 0.0188426099039559, 1e-14);
+    EXPECT_NEAR(two_sided_p_value(-2.8579717199230545, 9), 0.0188426099039559, 1e-14);
+    EXPECT_TRUE(std::isnan(two_sided_p_value(std::numeric_limits<double>::quiet_NaN(), 9)));
+}
+
+// BCa recomputed here from its definition (Efron 1987): z0 from the share of draws below the
+// estimate, acceleration from leave-one-out estimates made with estimate() on the reduced data.
+TEST(Bootstrap, BcaBoundsFollowEfronsDefinition) {
+    const Fixture& f = ccsi();
+    const Eigen::Index n = 40;
+    const Dataset small = testing_support::dataset_from(f.data.columns, f.data.matrix().topRows(n));
+    const PlsResult original = estimate(f.model, compute_moments(small), f.original.options);
+    BootstrapOptions options = options_with(300, 21, 2);
+    options.ci = ConfidenceInterval::bca;
+    options.ci_level = 0.9;
+    const BootstrapResult result = bootstrap(f.model, small, original, options);
+    ASSERT_GE(result.succeeded, 250);
+    EXPECT_EQ(result.jackknife_groups, n);
+    const auto parameters = result.parameters;
+    std::vector<PlsResult> leave_one_out;
+    for (Eigen::Index drop = 0; drop < n; ++drop) {
+        Eigen::MatrixXd rows(n - 1, small.cols());
+        for (Eigen::Index i = 0, r = 0; i < n; ++i)
+            if (i != drop) rows.row(r++) = small.matrix().row(i);
+        leave_one_out.push_back(estimate(f.model, compute_moments(testing_support::dataset_from(small.columns, rows)), original.options));
+    }
+    auto normal_quantile = [](double p) {  // by bisection on erfc, independent of Boost
+        double low = -10, high = 10;
+        for (int k = 0; k < 200; ++k) {
+            const double mid = 0.5 * (low + high);
+            (0.5 * std::erfc(-mid / std::sqrt(2.0)) < p ? low : high) = mid;
+        }
+        return 0.5 * (low + high);
+    };
+    auto normal_cdf = [](double z) { return 0.5 * std::erfc(-z / std::sqrt(2.0)); };
+    int checked = 0;
+    for (std::size_t i = 0; i < parameters.size(); ++i) {
+        if (parameters[i].kind != BootstrapParameter::Kind::path) continue;
+        const auto& parameter = parameters[i];
+        const double estimate_value = original.path_coefficients(parameter.from, parameter.to);
+        std::vector<double> draws(result.draws.col(static_cast<Eigen::Index>(i)).begin(), result.draws.col(static_cast<Eigen::Index>(i)).end());
+        std::sort(draws.begin(), draws.end());
+        const double B = static_cast<double>(draws.size());
+        const double below = static_cast<double>(std::count_if(draws.begin(), draws.end(), [&](double v) { return v < estimate_value; }));
+        const double z0 = normal_quantile(below / B);
+        std::vector<double> jack;
+        for (const auto& r : leave_one_out) jack.push_back(r.path_coefficients(parameter.from, parameter.to));
+        const double mean = std::accumulate(jack.begin(), jack.end(), 0.0) / static_cast<double>(jack.size());
+        double cubes = 0, squares = 0;
+        for (double v : jack) {
+            cubes += std::pow(mean - v, 3);
+            squares += std::pow(mean - v, 2);
+        }
+        const double a = cubes / (6 * std::pow(squares, 1.5));
+        auto bound = [&](double probability) {
+            const double z = normal_quantile(probability);
+            const double adjusted = normal_cdf(z0 + (z0 + z) / (1 - a * (z0 + z)));
+            const double h = (B - 1) * adjusted;
+            const auto lo = static_cast<std::size_t>(std::floor(h));
+            return draws[lo] + (h - std::floor(h)) * (draws[std::min(lo + 1, draws.size() - 1)] - draws[lo]);
+        };
+        EXPECT_NEAR(result.summaries[i].ci_lower, bound(0.05), 1e-9) << parameter_label(original, parameter);
+        EXPECT_NEAR(result.summaries[i].ci_upper, bound(0.95), 1e-9) << parameter_label(original, parameter);
+        ++checked;
+    }
+    EXPECT_EQ(checked, 11);
+}
+
+TEST(Bootstrap, TooFewSuccessesLeaveEverythingButTheEstimateUndefined) {
+    const Fixture& f = ccsi();
+    PlsResult strict = f.original;
+    strict.options.max_iterations = 1;  // every replicate fails to converge
+    const BootstrapResult result = bootstrap(f.model, f.data, strict, options_with(20, 1, 2));
+    EXPECT_EQ(result.succeeded, 0);
+    EXPECT_EQ(result.failures.size(), 20u);
+    EXPECT_EQ(result.summaries[0].estimate, f.original.path_coefficients(f.original.paths[0].from, f.original.paths[0].to));
+    EXPECT_TRUE(std::isnan(result.summaries[0].se));
+    EXPECT_TRUE(std::isnan(result.summaries[0].p));
+    BootstrapOptions one;
+    one.resamples = 1;
+    EXPECT_THROW(one.validate(), UsageError);
 }
 
 TEST(Bootstrap, CancelStopsWithoutAResult) {

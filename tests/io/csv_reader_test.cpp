@@ -128,3 +128,17 @@ TEST(CsvReader, RejectsBadDelimiter) {
     options.delimiter = '"';
     EXPECT_THROW(options.validate(), UsageError);
 }
+
+TEST(CsvReader, HeaderWithoutFinalNewlineAndOldMacLineEnds) {
+    EXPECT_THAT(read_error(write_temp_file("header_only_no_newline.csv", "a,b,c"), {"a", "b"}),
+                HasSubstr("header_only_no_newline.csv: the file has a header but no data rows"));
+    const Dataset data = read_csv(write_temp_file("mac.csv", "a,b\r1,2\r3,4\r\r5,6"), {"b", "a"});
+    ASSERT_EQ(data.rows, 3);
+    EXPECT_EQ(data.matrix()(2, 0), 6.0);
+    EXPECT_EQ(data.matrix()(2, 1), 5.0);
+}
+
+TEST(CsvReader, PlusSignOnlyBeforeADigit) {
+    EXPECT_EQ(read_csv(write_temp_file("plus.csv", "a\n+5\n+.5\n"), {"a"}).matrix()(1, 0), 0.5);
+    EXPECT_THAT(read_error(write_temp_file("plusminus.csv", "a\n+-5\n"), {"a"}), HasSubstr("not a number '+-5'"));
+}

@@ -17,9 +17,10 @@
 namespace csipls {
 
 enum class ConfidenceInterval { percentile, basic, bca };
-// Sign indeterminacy of PLS weights (Tenenhaus et al. 2005): none; individual aligns every outer
-// weight and loading with the sign of its original estimate; construct flips a whole construct
-// (weights, loadings and its role in paths and effects) when its loadings point against the original.
+// Sign indeterminacy of PLS weights (Tenenhaus et al. 2005): none; individual gives every bootstrap
+// estimate the sign of its original estimate (as cSEM's "individual"); construct flips a whole
+// construct (weights, loadings and its end of every path and effect) when its loadings point
+// against the original's.
 enum class SignChange { none, individual, construct };
 
 std::string to_string(ConfidenceInterval type);
@@ -73,7 +74,15 @@ struct BootstrapResult {
     std::vector<ParameterSummary> summaries;  // one per parameter
     Eigen::MatrixXd draws;                     // succeeded replicates × parameters
     std::vector<int> replicate_of_draw;        // replicate number of each row of `draws`
+    int jackknife_groups = 0;                  // BCa only: leave-one-(group-)out estimations run
+    int jackknife_failed = 0;                  // ... and how many of them failed (left out)
 };
+
+// Two-sided p-value of t under Student's t with the given degrees of freedom (NaN when undefined).
+double two_sided_p_value(double t, double degrees_of_freedom);
+
+// Leave-one-out groups of the BCa jackknife: one per respondent, at most 1000 (interleaved groups).
+Eigen::Index jackknife_groups(Eigen::Index respondents);
 
 // The bootstrapped quantities of a result, in a fixed order: paths, outer weights, loadings, R²,
 // indirect and total effects (only where a route exists), and with `with_indices` the CSI indices.
