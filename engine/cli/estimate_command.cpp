@@ -1,6 +1,7 @@
 // `csipls estimate`: model file + data file -> PLS estimates (summary, JSON, construct scores).
 #include <boost/program_options.hpp>
 #include <charconv>
+#include <csignal>
 #include <cmath>
 #include <filesystem>
 #include <iostream>
@@ -57,6 +58,25 @@ void refuse_overwriting_inputs(const std::string& output, const std::vector<std:
 }
 
 namespace {
+
+// Blocks SIGINT, SIGTERM and SIGHUP for its lifetime.
+class SignalsHeld {
+public:
+    SignalsHeld() {
+        sigset_t held;
+        sigemptyset(&held);
+        sigaddset(&held, SIGINT);
+        sigaddset(&held, SIGTERM);
+        sigaddset(&held, SIGHUP);
+        ::sigprocmask(SIG_BLOCK, &held, &previous_);
+    }
+    ~SignalsHeld() { ::sigprocmask(SIG_SETMASK, &previous_, nullptr); }
+    SignalsHeld(const SignalsHeld&) = delete;
+    SignalsHeld& operator=(const SignalsHeld&) = delete;
+
+private:
+    sigset_t previous_;
+};
 
 AnswerScale parse_answer_scale(const std::string& text) {
     const auto colon = text.find(':');
@@ -195,6 +215,9 @@ int run_estimate(const std::vector<std::string>& args) {
     }
 
     const RunProvenance provenance{model_path, xxh64_hex(model_text.data(), model_text.size()), data.source, csv};
+    // Ctrl-C or a kill while files are written would leave temporaries behind: hold such signals
+    // until every output is in place (they take effect right after).
+    const SignalsHeld held;
     OutputBatch outputs;  // every file of the run, or none
     if (!out_path.empty()) {
         Json json = result_to_json(result, moments, provenance);
@@ -210,9 +233,12 @@ int run_estimate(const std::vector<std::string>& args) {
     if (!draws_path.empty())
         outputs.stage(draws_path, [&](std::ostream& out) { write_bootstrap_draws(out, result, *resampled); });
     outputs.commit();
-    if (out_path.empty())
+    if (out_path.empty()) {
         write_summary(std::cout, result, provenance, &assessment, resampled ? &*resampled : nullptr,
                       indices ? &*indices : nullptr);
+        std::cout.flush();
+        if (!std::cout) throw IoError("standard output: write failed");
+    }
     if (!result.converged) {
         spdlog::warn("the PLS iteration did not converge within {} iteration{} (last max |change in weights| = {:.3g} "
                      "> tolerance {:g}); the estimates are not a PLS solution. Try a larger --max-iter or another --scheme.",

@@ -34,7 +34,7 @@ int dispatch(int argc, char** argv) {
         return csipls::cli::exit_ok;
     }
     if (command == "--version") {
-        std::cout << csipls::engine_name << ' ' << csipls::engine_version << '\n';
+        std::cout << csipls::engine_name << ' ' << csipls::engine_version << " (" << csipls::engine_commit << ")\n";
         return csipls::cli::exit_ok;
     }
     if (command == "estimate") return csipls::cli::run_estimate(args);

@@ -8,6 +8,7 @@ namespace csipls::cli {
 namespace {
 
 std::atomic<BootstrapMonitor*> interrupted_monitor{nullptr};
+struct sigaction previous_interrupt_action {};
 
 extern "C" void on_interrupt(int) {
     // Only an atomic store: the bootstrap sees it between replicates and stops without a result.
@@ -23,7 +24,7 @@ ProgressReporter::ProgressReporter(BootstrapMonitor& monitor, long total, const 
     struct sigaction action {};
     action.sa_handler = on_interrupt;
     sigemptyset(&action.sa_mask);
-    ::sigaction(SIGINT, &action, nullptr);
+    ::sigaction(SIGINT, &action, &previous_interrupt_action);
     if (terminal_)
         thread_ = std::thread([this] {
             while (!stop_.load()) {
@@ -39,7 +40,7 @@ ProgressReporter::~ProgressReporter() {
         thread_.join();
         draw(true);
     }
-    std::signal(SIGINT, SIG_DFL);
+    ::sigaction(SIGINT, &previous_interrupt_action, nullptr);  // e.g. an inherited "ignore" stays
     interrupted_monitor.store(nullptr);
 }
 

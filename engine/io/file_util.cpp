@@ -86,6 +86,11 @@ void OutputBatch::stage(const std::string& path, const std::function<void(std::o
 void OutputBatch::commit() {
     for (const auto& item : staged_) {
         std::error_code ec;
+        // A replaced file keeps its permissions (a survey result made private stays private).
+        const auto existing = std::filesystem::status(item.target, ec);
+        if (!ec && std::filesystem::is_regular_file(existing))
+            std::filesystem::permissions(item.temporary, existing.permissions(), ec);
+        ec.clear();
         std::filesystem::rename(item.temporary, item.target, ec);
         if (ec) throw IoError(item.target + ": cannot replace the file (" + ec.message() + ")");
     }

@@ -53,7 +53,7 @@ Json labelled_matrix(const std::vector<std::string>& rows, const std::vector<std
 
 Json result_to_json(const PlsResult& result, const IndicatorMoments& moments, const RunProvenance& provenance) {
     Json json;
-    json["engine"] = {{"name", engine_name}, {"version", engine_version}};
+    json["engine"] = {{"name", engine_name}, {"version", engine_version}, {"commit", engine_commit}};
     json["input"] = {
         {"model", {{"path", provenance.model_path}, {"xxh64", provenance.model_xxh64}}},
         {"data", {{"path", provenance.data.path}, {"size_bytes", provenance.data.size_bytes}, {"xxh64", provenance.data.xxh64}}},

@@ -523,7 +523,7 @@ TEST_F(CliInfo, HelpAndVersion) {
 
     const RunResult version = run({"--version"});
     EXPECT_EQ(version.exit_code, 0) << version;
-    EXPECT_THAT(version.out, MatchesRegex("csipls [0-9]+\\.[0-9]+\\.[0-9]+\n")) << version;
+    EXPECT_THAT(version.out, MatchesRegex("csipls [0-9]+\\.[0-9]+\\.[0-9]+ \\([0-9a-z-]+\\)\n")) << version;
     EXPECT_EQ(version.err, "") << version;
 }
 
