@@ -13,6 +13,7 @@
 #include "csipls/consistent.hpp"
 #include "csipls/csi_index.hpp"
 #include "csipls/error.hpp"
+#include "csipls/fit_test.hpp"
 #include "csipls/estimate.hpp"
 #include "csipls/file_util.hpp"
 #include "csipls/model_file.hpp"
@@ -110,6 +111,7 @@ int run_estimate(const std::vector<std::string>& args) {
     std::string ci_text = "percentile", sign_change_text = "none", draws_path, seed_text = "20240229", scale_text;
     EstimationOptions options;
     BootstrapOptions boot;
+    FitTestOptions fit;
     bool consistent = false;
     po::options_description described("csipls estimate --model FILE --data FILE [options]");
     described.add_options()
@@ -131,11 +133,14 @@ int run_estimate(const std::vector<std::string>& args) {
         ("ci", po::value(&ci_text)->default_value("percentile"), "bootstrap confidence interval: percentile, basic or bca")
         ("ci-level", po::value(&boot.ci_level)->default_value(0.95, "0.95"), "confidence level of the intervals")
         ("sign-change", po::value(&sign_change_text)->default_value("none"), "bootstrap sign correction: none, individual or construct")
+        ("fit-test", po::value(&fit.resamples)->default_value(0),
+         "bootstrap test of exact fit with this many resamples (Bollen-Stine; use --consistent for reflective models)")
         ("save-draws", po::value(&draws_path), "write every bootstrap replicate's estimates to this CSV file");
     po::variables_map values;
     if (!parse_command_line(args, described, values)) return exit_ok;
 
     boot.seed = parse_seed(seed_text);
+    fit.seed = boot.seed;
     const auto scheme = inner_scheme_from_string(scheme_text);
     if (!scheme) throw UsageError("--scheme must be path, centroid or factorial, got '" + scheme_text + "'");
     options.scheme = *scheme;
@@ -148,8 +153,7 @@ int run_estimate(const std::vector<std::string>& args) {
     boot.sign_change = *sign_change;
     boot.validate();
     if (!draws_path.empty() && boot.resamples == 0) throw UsageError("--save-draws needs --bootstrap B");
-    if (consistent && boot.resamples > 0)
-        throw UsageError("--consistent cannot be bootstrapped yet; run the bootstrap without --consistent");
+    fit.validate();
     CsvOptions csv;
     csv.delimiter = parse_delimiter(delimiter_text);
     csv.validate();
@@ -214,6 +218,19 @@ int run_estimate(const std::vector<std::string>& args) {
                          resampled->jackknife_failed, resampled->jackknife_groups);
     }
 
+    std::optional<FitTestResult> fit_test;
+    if (fit.resamples > 0) {
+        fit.threads = boot.threads;
+        BootstrapMonitor monitor;
+        {
+            ProgressReporter progress(monitor, fit.resamples, "fit test");
+            fit_test = bootstrap_fit_test(model, data, result, moments, fit, &monitor);
+        }
+        if (!fit_test->failures.empty())
+            spdlog::warn("{} of {} fit-test resamples were left out (first: replicate {}: {})", fit_test->failures.size(),
+                         fit.resamples, fit_test->failures.front().replicate, fit_test->failures.front().reason);
+    }
+
     const RunProvenance provenance{model_path, xxh64_hex(model_text.data(), model_text.size()), data.source, csv};
     // Ctrl-C or a kill while files are written would leave temporaries behind: hold such signals
     // until every output is in place (they take effect right after).
@@ -224,6 +241,7 @@ int run_estimate(const std::vector<std::string>& args) {
         add_assessment_to_json(json, result, assessment);
         if (indices) json["csi_index"] = csi_index_to_json(result, *indices, boot.index_scales);
         if (resampled) json["bootstrap"] = bootstrap_to_json(result, *resampled);
+        if (fit_test) json["fit_test"] = fit_test_to_json(*fit_test);
         outputs.stage(out_path, [&](std::ostream& out) { out << json.dump(2) << '\n'; });
     }
     if (!scores_path.empty()) {
@@ -235,7 +253,7 @@ int run_estimate(const std::vector<std::string>& args) {
     outputs.commit();
     if (out_path.empty()) {
         write_summary(std::cout, result, provenance, &assessment, resampled ? &*resampled : nullptr,
-                      indices ? &*indices : nullptr);
+                      indices ? &*indices : nullptr, fit_test ? &*fit_test : nullptr);
         std::cout.flush();
         if (!std::cout) throw IoError("standard output: write failed");
     }

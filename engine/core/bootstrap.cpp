@@ -10,6 +10,7 @@
 #include <omp.h>
 
 #include "csipls/enum_names.hpp"
+#include "csipls/consistent.hpp"
 #include "csipls/error.hpp"
 #include "pls_estimator.hpp"
 
@@ -131,6 +132,7 @@ struct Workspace {
     Eigen::MatrixXd correlation;
     Eigen::VectorXd construct_signs;
     Eigen::VectorXd means, sds, index;  // the resample's indicator means and sds, and its CSI indices
+    IndicatorMoments moments;           // PLSc only: the resample's correlations in the form it takes
 };
 
 // Correlations of the resample described by `counts`, as a weighted cross-product of the data:
@@ -212,6 +214,7 @@ double quantile_type7(std::vector<double>& values, double probability) {
 }
 
 struct ReplicateRunner {
+    const Model& model;
     Eigen::Map<const RowMatrix> x;
     Eigen::RowVectorXd full_means;
     const PlsResult& original;
@@ -228,6 +231,13 @@ struct ReplicateRunner {
             w.estimator.run(w.correlation, static_cast<Eigen::Index>(std::llround(w.counts.sum())), w.result);
             if (!w.result.converged)
                 return "did not converge in " + std::to_string(w.result.iterations) + " iterations";
+            if (original.consistent) {
+                // PLSc per replicate, as on the full data. This path allocates (make_consistent returns
+                // a new result); plain PLS replicates do not.
+                w.moments.correlation = w.correlation;
+                w.moments.n_obs = static_cast<Eigen::Index>(std::llround(w.counts.sum()));
+                w.result = make_consistent(model, w.result, w.moments);
+            }
             if (!index_scales.empty()) {
                 // Before any sign change: the index is invariant to a block's sign, not to single flips.
                 w.means = full_means.transpose() + w.column_sums / w.counts.sum();
@@ -290,7 +300,11 @@ BootstrapResult bootstrap(const Model& model, const Dataset& data, const PlsResu
         csi_index_values(original, means, sds, options.index_scales, original_index);
     }
     extract(original, original_index, result.parameters, original_values.data());
-    const ReplicateRunner runner{data.matrix(), data.matrix().colwise().mean(), original,
+    for (auto& w : workspaces) {
+        w.moments.names = original.indicators;
+        w.moments.correlation.resize(p, p);
+    }
+    const ReplicateRunner runner{model, data.matrix(), data.matrix().colwise().mean(), original,
                                  options.sign_change, options.index_scales, result.parameters, original_values};
 
     Eigen::MatrixXd all_draws(parameter_count, resamples);  // column per replicate: contiguous writes

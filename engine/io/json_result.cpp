@@ -186,6 +186,26 @@ Json csi_index_to_json(const PlsResult& result, const CsiIndex& index, const std
     return json;
 }
 
+Json fit_test_to_json(const FitTestResult& fit_test) {
+    Json json;
+    json["resamples"] = fit_test.options.resamples;
+    json["seed"] = fit_test.options.seed;
+    json["succeeded"] = fit_test.succeeded;
+    json["failed"] = fit_test.failures.size();
+    Json failures = Json::array();
+    for (const auto& failure : fit_test.failures) failures.push_back({{"replicate", failure.replicate}, {"reason", failure.reason}});
+    json["failures"] = failures;
+    json["method"] = "Bollen-Stine bootstrap of the data transformed to the estimated model's implied correlations "
+                     "(Dijkstra & Henseler 2015, as cSEM testOMF); inadmissible resamples dropped; quantiles type 7";
+    const std::pair<const char*, const FitStatisticTest*> measures[] = {
+        {"srmr", &fit_test.srmr}, {"d_uls", &fit_test.d_uls}, {"d_g", &fit_test.d_g}};
+    for (const auto& [name, test] : measures)
+        json[name] = {{"observed", number_or_null(test->observed)},   {"quantile_95", number_or_null(test->quantile_95)},
+                      {"quantile_99", number_or_null(test->quantile_99)}, {"exceeds_95", test->exceeds_95},
+                      {"exceeds_99", test->exceeds_99},                {"p", number_or_null(test->p_value)}};
+    return json;
+}
+
 Json bootstrap_to_json(const PlsResult& result, const BootstrapResult& bootstrap) {
     using Kind = BootstrapParameter::Kind;
     Json section;

@@ -41,7 +41,8 @@ std::size_t display_width(std::string_view text) {
 }
 
 void write_summary(std::ostream& out, const PlsResult& result, const RunProvenance& provenance,
-                   const Assessment* assessment, const BootstrapResult* bootstrap, const CsiIndex* indices) {
+                   const Assessment* assessment, const BootstrapResult* bootstrap, const CsiIndex* indices,
+                   const FitTestResult* fit_test) {
     const std::size_t name_width = widest(result.constructs, 9) + 2;
     const std::size_t indicator_width = widest(result.indicators, 9) + 2;
     out << fmt::format("{} {}: PLS path model estimate\n", engine_name, engine_version);
@@ -103,6 +104,17 @@ void write_summary(std::ostream& out, const PlsResult& result, const RunProvenan
             out << "\n*** INADMISSIBLE RESULT ***\n";
             for (const auto& problem : assessment->admissibility.problems) out << "  - " << problem << '\n';
         }
+    }
+    if (fit_test) {
+        out << fmt::format("\nBootstrap test of exact fit: {} resamples ({} left out), seed {}\n", fit_test->options.resamples,
+                           fit_test->failures.size(), fit_test->options.seed);
+        out << fmt::format("  {:<8}{:>10}{:>10}{:>10}{:>8}  {}\n", "measure", "observed", "HI95", "HI99", "p", "verdict");
+        const std::pair<const char*, const FitStatisticTest*> measures[] = {
+            {"SRMR", &fit_test->srmr}, {"d_ULS", &fit_test->d_uls}, {"d_G", &fit_test->d_g}};
+        for (const auto& [name, test] : measures)
+            out << fmt::format("  {:<8}{:>10.4f}{:>10.4f}{:>10.4f}{:>8.3f}  {}\n", name, test->observed, test->quantile_95,
+                               test->quantile_99, test->p_value,
+                               test->exceeds_99 ? "misfit at 1 %" : test->exceeds_95 ? "misfit at 5 %" : "fits");
     }
     if (indices) {
         out << "\nCustomer satisfaction indices (0-100, ACSI method)\n";

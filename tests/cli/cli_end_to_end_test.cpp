@@ -1178,4 +1178,30 @@ TEST_F(CliBootstrap, BadBootstrapOptions) {
     expect_failure(estimate(model, data, {"--save-draws", (dir_ / "d.csv").string()}), 2, {"--save-draws needs --bootstrap"});
 }
 
+TEST_F(CliBootstrap, ConsistentBootstrapAndFitTestAreThreadIndependent) {
+    const fs::path model = fs::path(CSIPLS_SOURCE_DIR) / "models/ccsi.model";
+    const fs::path data = fs::path(CSIPLS_SOURCE_DIR) / "data/ccsi_example.csv";
+    auto boot = [&](const std::string& threads, const std::string& out) {
+        return run({"estimate", "--model", model.string(), "--data", data.string(), "--consistent", "--bootstrap", "100",
+                    "--fit-test", "99", "--threads", threads, "--scale", "1:10", "--out", (dir_ / out).string()});
+    };
+    const RunResult one = boot("1", "one.json");
+    const RunResult two = boot("2", "two.json");
+    ASSERT_EQ(one.exit_code, 0) << one;
+    ASSERT_EQ(two.exit_code, 0) << two;
+    EXPECT_EQ(read_file(dir_ / "one.json"), read_file(dir_ / "two.json"));
+    const json result = read_json(dir_ / "one.json");
+    EXPECT_EQ(result.at("settings").at("consistent"), true);
+    const json& fit = result.at("fit_test");
+    EXPECT_EQ(fit.at("resamples"), 99);
+    for (const char* measure : {"srmr", "d_uls", "d_g"}) {
+        EXPECT_LT(fit.at(measure).at("quantile_95").get<double>(), fit.at(measure).at("quantile_99").get<double>());
+        EXPECT_GE(fit.at(measure).at("p").get<double>(), 0.0);
+        EXPECT_LE(fit.at(measure).at("p").get<double>(), 1.0);
+    }
+    // The example data were drawn from this model: its exact fit is not rejected.
+    EXPECT_FALSE(fit.at("srmr").at("exceeds_95").get<bool>());
+    EXPECT_EQ(result.at("bootstrap").at("csi_index").size(), 6u);
+}
+
 }  // namespace

@@ -9,6 +9,7 @@
 #include "csipls/assessment.hpp"
 #include "csipls/bootstrap.hpp"
 #include "csipls/csv.hpp"
+#include "csipls/fit_test.hpp"
 #include "csipls/dataset.hpp"
 #include "csipls/estimate.hpp"
 
@@ -41,7 +42,11 @@ Json bootstrap_to_json(const PlsResult& result, const BootstrapResult& bootstrap
 // The readable summary printed when no --out is given; with a bootstrap, its table follows.
 void write_summary(std::ostream& out, const PlsResult& result, const RunProvenance& provenance,
                    const Assessment* assessment = nullptr, const BootstrapResult* bootstrap = nullptr,
-                   const CsiIndex* index = nullptr);
+                   const CsiIndex* index = nullptr, const FitTestResult* fit_test = nullptr);
+
+// The `fit_test` section: per measure the observed value, the 95 % and 99 % quantiles under the
+// model, whether the observed value reaches them, and the share of draws at least as large.
+Json fit_test_to_json(const FitTestResult& fit_test);
 
 // Every successful replicate's estimates: a `replicate` column, then one column per parameter.
 void write_bootstrap_draws(std::ostream& out, const PlsResult& result, const BootstrapResult& bootstrap);
