@@ -6,6 +6,8 @@
 #include <boost/random/mersenne_twister.hpp>
 #include <boost/random/uniform_int_distribution.hpp>
 #include <cmath>
+#include <iterator>
+#include <numeric>
 #include <limits>
 #include <omp.h>
 
@@ -67,6 +69,8 @@ std::vector<BootstrapParameter> bootstrap_parameters(const PlsResult& result, bo
             }
     if (with_indices)
         for (int j = 0; j < constructs; ++j) parameters.push_back({Kind::csi_index, -1, j});
+    for (int a = 1; a < constructs; ++a)
+        for (int b = 0; b < a; ++b) parameters.push_back({Kind::htmt, a, b});
     return parameters;
 }
 
@@ -80,6 +84,7 @@ std::string parameter_label(const PlsResult& result, const BootstrapParameter& p
         case Kind::indirect: return "indirect(" + result.constructs[parameter.from] + " -> " + result.constructs[parameter.to] + ")";
         case Kind::total: return "total(" + result.constructs[parameter.from] + " -> " + result.constructs[parameter.to] + ")";
         case Kind::csi_index: return "index(" + result.constructs[parameter.to] + ")";
+        case Kind::htmt: return "htmt(" + result.constructs[parameter.from] + ", " + result.constructs[parameter.to] + ")";
     }
     return "?";
 }
@@ -88,8 +93,39 @@ namespace {
 
 using Kind = BootstrapParameter::Kind;
 
-void extract(const PlsResult& result, const Eigen::VectorXd& index, const std::vector<BootstrapParameter>& parameters,
-             double* out) {
+// First indicator and size of a construct's block (blocks are contiguous in indicator order).
+std::pair<Eigen::Index, Eigen::Index> block_range(const PlsResult& result, int construct) {
+    Eigen::Index start = -1, size = 0;
+    for (std::size_t k = 0; k < result.block_of_indicator.size(); ++k)
+        if (result.block_of_indicator[k] == construct) {
+            if (start < 0) start = static_cast<Eigen::Index>(k);
+            ++size;
+        }
+    return {start, size};
+}
+
+// HTMT from signed indicator correlations (Henseler, Ringle & Sarstedt 2015): the mean correlation
+// between the two blocks over the geometric mean of their mean within-block correlations (a
+// single-item block's is 1, as in cSEM). Loops only, so a replicate allocates nothing.
+double htmt(const Eigen::MatrixXd& correlation, const PlsResult& result, int a, int b) {
+    const auto [start_a, size_a] = block_range(result, a);
+    const auto [start_b, size_b] = block_range(result, b);
+    auto monotrait = [&](Eigen::Index start, Eigen::Index size) {
+        if (size < 2) return 1.0;
+        double sum = 0;
+        for (Eigen::Index i = start; i < start + size; ++i)
+            for (Eigen::Index j = i + 1; j < start + size; ++j) sum += correlation(i, j);
+        return sum / static_cast<double>(size * (size - 1) / 2);
+    };
+    double heterotrait = 0;
+    for (Eigen::Index i = start_a; i < start_a + size_a; ++i)
+        for (Eigen::Index j = start_b; j < start_b + size_b; ++j) heterotrait += correlation(i, j);
+    heterotrait /= static_cast<double>(size_a * size_b);
+    return heterotrait / std::sqrt(monotrait(start_a, size_a) * monotrait(start_b, size_b));
+}
+
+void extract(const PlsResult& result, const Eigen::VectorXd& index, const Eigen::MatrixXd& correlation,
+             const std::vector<BootstrapParameter>& parameters, double* out) {
     for (std::size_t i = 0; i < parameters.size(); ++i) {
         const auto& parameter = parameters[i];
         switch (parameter.kind) {
@@ -100,6 +136,7 @@ void extract(const PlsResult& result, const Eigen::VectorXd& index, const std::v
             case Kind::indirect: out[i] = result.indirect_effects(parameter.from, parameter.to); break;
             case Kind::total: out[i] = result.total_effects(parameter.from, parameter.to); break;
             case Kind::csi_index: out[i] = index[parameter.to]; break;
+            case Kind::htmt: out[i] = htmt(correlation, result, parameter.from, parameter.to); break;
         }
     }
 }
@@ -245,9 +282,12 @@ struct ReplicateRunner {
                 csi_index_values(w.result, w.means, w.sds, index_scales, w.index);
             }
             apply_sign_change(sign_change, original, w.result, w.construct_signs);
-            extract(w.result, w.index, parameters, out);
+            extract(w.result, w.index, w.correlation, parameters, out);
             for (std::size_t i = 0; i < parameters.size(); ++i) {
-                if (!std::isfinite(out[i])) return "non-finite estimate";
+                if (!std::isfinite(out[i])) {
+                    if (parameters[i].kind == BootstrapParameter::Kind::htmt) continue;  // undefined here, not a failure
+                    return "non-finite estimate";
+                }
                 // cSEM's "individual": every estimate takes the sign of its original estimate.
                 if (sign_change == SignChange::individual && out[i] * original_values[i] < 0) out[i] = -out[i];
             }
@@ -290,21 +330,28 @@ BootstrapResult bootstrap(const Model& model, const Dataset& data, const PlsResu
     }
     // The original estimates of every parameter (indices from the full data's means and sds).
     std::vector<double> original_values(parameter_count);
+    const Eigen::RowVectorXd full_means = data.matrix().colwise().mean();
+    Eigen::MatrixXd full_correlation;
     Eigen::VectorXd original_index = Eigen::VectorXd::Zero(prototype.construct_count());
-    if (with_indices) {
-        const auto x = data.matrix();
-        const Eigen::VectorXd means = x.colwise().mean().transpose();
-        Eigen::VectorXd sds(p);
-        for (Eigen::Index k = 0; k < p; ++k)
-            sds[k] = std::sqrt((x.col(k).array() - means[k]).square().sum() / static_cast<double>(n - 1));
-        csi_index_values(original, means, sds, options.index_scales, original_index);
+    {
+        // The full sample through the same weighted kernel (all counts 1), for HTMT and the indices.
+        Workspace& w = workspaces.front();
+        w.counts.setOnes();
+        const Eigen::Index constant = weighted_correlation(data.matrix(), full_means, w);
+        if (constant >= 0) throw ModelError("indicator '" + original.indicators[constant] + "' is constant");
+        full_correlation = w.correlation;
+        if (with_indices) {
+            w.means = full_means.transpose();
+            w.sds = w.inverse_sd.cwiseInverse();
+            csi_index_values(original, w.means, w.sds, options.index_scales, original_index);
+        }
     }
-    extract(original, original_index, result.parameters, original_values.data());
+    extract(original, original_index, full_correlation, result.parameters, original_values.data());
     for (auto& w : workspaces) {
         w.moments.names = original.indicators;
         w.moments.correlation.resize(p, p);
     }
-    const ReplicateRunner runner{model, data.matrix(), data.matrix().colwise().mean(), original,
+    const ReplicateRunner runner{model, data.matrix(), full_means, original,
                                  options.sign_change, options.index_scales, result.parameters, original_values};
 
     Eigen::MatrixXd all_draws(parameter_count, resamples);  // column per replicate: contiguous writes
@@ -369,17 +416,29 @@ BootstrapResult bootstrap(const Model& model, const Dataset& data, const PlsResu
     }
 
     const boost::math::normal standard_normal;
-    std::vector<double> sorted(static_cast<std::size_t>(result.succeeded));  // reordered in place
+    std::vector<double> sorted;  // the finite draws of one parameter, reordered in place
+    sorted.reserve(static_cast<std::size_t>(result.succeeded));
     for (std::size_t i = 0; i < parameter_count; ++i) {
         const auto column = result.draws.col(static_cast<Eigen::Index>(i));
         ParameterSummary& s = result.summaries[i];
         s.estimate = original_values[i];
-        s.boot_mean = column.mean();
+        // Only HTMT can be undefined in a replicate that otherwise succeeded (a block whose mean
+        // within-block correlation turns negative); such draws are left out of its summary alone.
+        sorted.clear();
+        std::copy_if(column.begin(), column.end(), std::back_inserter(sorted), [](double v) { return std::isfinite(v); });
+        if (sorted.size() < 2) {
+            constexpr double undefined = std::numeric_limits<double>::quiet_NaN();
+            s = {s.estimate, undefined, undefined, undefined, undefined, undefined, undefined, undefined};
+            continue;
+        }
+        const double draws_used = static_cast<double>(sorted.size());
+        s.boot_mean = std::accumulate(sorted.begin(), sorted.end(), 0.0) / draws_used;
         s.bias = s.boot_mean - s.estimate;
-        s.se = std::sqrt((column.array() - s.boot_mean).square().sum() / static_cast<double>(result.succeeded - 1));
+        double sum_of_squares = 0;
+        for (double v : sorted) sum_of_squares += (v - s.boot_mean) * (v - s.boot_mean);
+        s.se = std::sqrt(sum_of_squares / (draws_used - 1));
         s.t = s.se > 0 ? s.estimate / s.se : std::numeric_limits<double>::quiet_NaN();
         s.p = two_sided_p_value(s.t, static_cast<double>(n - 1));
-        std::copy(column.begin(), column.end(), sorted.begin());
         double low_probability = alpha / 2, high_probability = 1 - alpha / 2;
         if (options.ci == ConfidenceInterval::bca) {
             // Efron (1987): bias correction z0 from the share of draws below the estimate, and

@@ -228,7 +228,7 @@ Json bootstrap_to_json(const PlsResult& result, const BootstrapResult& bootstrap
     section["se"] = "sd of the draws, divisor B - 1";
     section["p"] = "two-sided, Student t with n - 1 degrees of freedom, t = estimate / se";
 
-    const char* keys[] = {"paths", "outer_weights", "loadings", "r2", "indirect_effects", "total_effects", "csi_index"};
+    const char* keys[] = {"paths", "outer_weights", "loadings", "r2", "indirect_effects", "total_effects", "csi_index", "htmt"};
     for (const char* key : keys) section[key] = Json::array();
     if (bootstrap.options.index_scales.empty()) section.erase("csi_index");
     for (std::size_t i = 0; i < bootstrap.parameters.size(); ++i) {
@@ -253,6 +253,11 @@ Json bootstrap_to_json(const PlsResult& result, const BootstrapResult& bootstrap
                 key = "loadings";
                 entry["construct"] = result.constructs[parameter.from];
                 entry["indicator"] = result.indicators[parameter.to];
+                break;
+            case Kind::htmt:
+                key = "htmt";
+                entry["a"] = result.constructs[parameter.from];
+                entry["b"] = result.constructs[parameter.to];
                 break;
             case Kind::r2:
             case Kind::csi_index:

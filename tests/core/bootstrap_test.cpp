@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <numeric>
 
+#include "csipls/assessment.hpp"
 #include "csipls/bootstrap.hpp"
 #include "csipls/csv.hpp"
 #include "csipls/error.hpp"
@@ -76,13 +77,16 @@ TEST(Bootstrap, ReplicateEqualsEstimateOnExplicitResample) {
     const std::uint64_t seed = 7;
     const BootstrapResult result = bootstrap(f.model, f.data, f.original, options_with(3, seed, 1));
     const Eigen::Index n = f.data.rows;
+    int htmt_checked = 0;
     for (int r = 0; r < 3; ++r) {
         boost::random::mt19937_64 engine(splitmix64(splitmix64(seed) ^ static_cast<std::uint64_t>(r)));
         boost::random::uniform_int_distribution<Eigen::Index> pick(0, n - 1);
         Eigen::MatrixXd rows(n, f.data.cols());
         for (Eigen::Index i = 0; i < n; ++i) rows.row(i) = f.data.matrix().row(pick(engine));
         const Dataset resample = testing_support::dataset_from(f.data.columns, rows);
-        const PlsResult expected = estimate(f.model, compute_moments(resample), f.original.options);
+        const IndicatorMoments resample_moments = compute_moments(resample);
+        const PlsResult expected = estimate(f.model, resample_moments, f.original.options);
+        const Assessment assessment = assess(f.model, expected, resample_moments);
         const Eigen::VectorXd draw = result.draws.row(r).transpose();
         for (std::size_t i = 0; i < result.parameters.size(); ++i) {
             const auto& parameter = result.parameters[i];
@@ -92,8 +96,25 @@ TEST(Bootstrap, ReplicateEqualsEstimateOnExplicitResample) {
                 EXPECT_NEAR(draw[static_cast<Eigen::Index>(i)], expected.outer_weights[parameter.from], 1e-9);
             if (parameter.kind == BootstrapParameter::Kind::r2)
                 EXPECT_NEAR(draw[static_cast<Eigen::Index>(i)], expected.r2[parameter.to], 1e-9);
+            if (parameter.kind == BootstrapParameter::Kind::htmt) {
+                const auto pair = std::find_if(assessment.htmt.begin(), assessment.htmt.end(), [&](const auto& e) {
+                    return e.a == parameter.from && e.b == parameter.to;
+                });
+                ASSERT_NE(pair, assessment.htmt.end());
+                EXPECT_NEAR(draw[static_cast<Eigen::Index>(i)], pair->value, 1e-9);
+                ++htmt_checked;
+            }
         }
     }
+    EXPECT_EQ(htmt_checked, 3 * 15);
+}
+
+TEST(Bootstrap, HtmtOfEveryPairIsBootstrapped) {
+    const Fixture& f = ccsi();
+    const BootstrapResult result = bootstrap(f.model, f.data, f.original, options_with(3, 7, 1));
+    const auto count = std::count_if(result.parameters.begin(), result.parameters.end(),
+                                     [](const auto& p) { return p.kind == BootstrapParameter::Kind::htmt; });
+    EXPECT_EQ(count, 15);  // 6 constructs
 }
 
 TEST(Bootstrap, SummariesFollowTheirDefinitions) {

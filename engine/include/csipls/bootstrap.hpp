@@ -49,9 +49,10 @@ struct BootstrapMonitor {
 
 // A bootstrapped quantity. `from`/`to` are construct or indicator positions, by kind:
 // path, indirect, total: construct → construct; outer_weight: indicator → its construct;
-// loading: construct → indicator; r2 and csi_index: `to` is the construct (`from` = −1).
+// loading: construct → indicator; r2 and csi_index: `to` is the construct (`from` = −1);
+// htmt: the pair of constructs (from = a, to = b, a > b).
 struct BootstrapParameter {
-    enum class Kind { path, outer_weight, loading, r2, indirect, total, csi_index };
+    enum class Kind { path, outer_weight, loading, r2, indirect, total, csi_index, htmt };
     Kind kind;
     int from;
     int to;
@@ -85,7 +86,8 @@ double two_sided_p_value(double t, double degrees_of_freedom);
 Eigen::Index jackknife_groups(Eigen::Index respondents);
 
 // The bootstrapped quantities of a result, in a fixed order: paths, outer weights, loadings, R²,
-// indirect and total effects (only where a route exists), and with `with_indices` the CSI indices.
+// indirect and total effects (only where a route exists), with `with_indices` the CSI indices, and
+// the HTMT of every pair of constructs.
 std::vector<BootstrapParameter> bootstrap_parameters(const PlsResult& result, bool with_indices = false);
 
 // A readable name for a parameter, e.g. "Satisfaction ~ Quality", "Image =~ IMAG1".

@@ -1,0 +1,277 @@
+#include "csipls/prediction.hpp"
+
+#include <Eigen/QR>
+#include <boost/random/mersenne_twister.hpp>
+#include <boost/random/uniform_int_distribution.hpp>
+#include <cmath>
+#include <limits>
+#include <string>
+#include <utility>
+
+#include "csipls/error.hpp"
+#include "csipls/moments.hpp"
+
+namespace csipls {
+namespace {
+
+// Where each construct's indicators sit in Model::all_indicators() order, and its predictors.
+struct Layout {
+    std::vector<Eigen::Index> start;
+    std::vector<Eigen::Index> size;
+    std::vector<std::vector<int>> predecessors;
+    Eigen::Index indicator_count = 0;
+};
+
+Layout layout_of(const Model& model) {
+    Layout layout;
+    Eigen::Index position = 0;
+    for (const auto& construct : model.constructs) {
+        layout.start.push_back(position);
+        layout.size.push_back(static_cast<Eigen::Index>(construct.indicators.size()));
+        position += static_cast<Eigen::Index>(construct.indicators.size());
+    }
+    layout.indicator_count = position;
+    layout.predecessors.assign(model.constructs.size(), {});
+    for (const auto& path : model.paths)
+        layout.predecessors[static_cast<std::size_t>(model.construct_index(path.to))].push_back(
+            model.construct_index(path.from));
+    return layout;
+}
+
+void check_data(const Model& model, const Dataset& data) {
+    validate_model(model);
+    if (data.columns != model.all_indicators())
+        throw EstimationError("the data columns are not in the model's indicator order");
+}
+
+Dataset subset(const Dataset& data, const std::vector<Eigen::Index>& rows) {
+    Dataset out;
+    out.source = data.source;
+    out.columns = data.columns;
+    out.rows = static_cast<Eigen::Index>(rows.size());
+    out.values.resize(static_cast<std::size_t>(out.rows * data.cols()));
+    const auto source = data.matrix();
+    auto target = out.matrix();
+    for (Eigen::Index r = 0; r < out.rows; ++r) target.row(r) = source.row(rows[static_cast<std::size_t>(r)]);
+    return out;
+}
+
+}  // namespace
+
+BlindfoldingResult blindfolding(const Model& model, const Dataset& data, const EstimationOptions& options,
+                                const BlindfoldingOptions& blindfolding_options) {
+    check_data(model, data);
+    const int d = blindfolding_options.omission_distance;
+    const Eigen::Index n = data.rows;
+    if (d < 2)
+        throw ModelError("blindfolding: the omission distance must be at least 2 (got " + std::to_string(d) + ")");
+    if (d >= n)
+        throw ModelError("blindfolding: the omission distance (" + std::to_string(d) +
+                         ") must be smaller than the number of respondents (" + std::to_string(n) + ")");
+    if (n % d == 0)
+        throw ModelError("blindfolding: the omission distance " + std::to_string(d) + " divides the number of "
+                         "respondents (" + std::to_string(n) + "), so every round would omit whole rows of a "
+                         "block; choose a distance that does not divide n (Hair et al.: n / D must not be an "
+                         "integer)");
+
+    const Layout layout = layout_of(model);
+    const auto constructs = static_cast<Eigen::Index>(model.constructs.size());
+    BlindfoldingResult result;
+    result.omission_distance = d;
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    result.q2.setConstant(constructs, nan);
+    result.sse.setConstant(constructs, nan);
+    result.sso.setConstant(constructs, nan);
+
+    const auto original = data.matrix();
+    for (Eigen::Index c = 0; c < constructs; ++c) {
+        if (layout.predecessors[static_cast<std::size_t>(c)].empty()) continue;
+        const Eigen::Index start = layout.start[static_cast<std::size_t>(c)];
+        const Eigen::Index m = layout.size[static_cast<std::size_t>(c)];
+        double sse = 0.0;
+        double sso = 0.0;
+        for (int round = 0; round < d; ++round) {
+            Dataset modified = data;
+            auto x = modified.matrix();
+            // omitted(i, l): position t = l·n + i of the block, counted column by column.
+            auto omitted = [&](Eigen::Index i, Eigen::Index l) { return (l * n + i) % d == round; };
+            for (Eigen::Index l = 0; l < m; ++l) {
+                double sum = 0.0;
+                Eigen::Index kept = 0;
+                for (Eigen::Index i = 0; i < n; ++i)
+                    if (!omitted(i, l)) {
+                        sum += original(i, start + l);
+                        ++kept;
+                    }
+                const double mean = sum / static_cast<double>(kept);
+                for (Eigen::Index i = 0; i < n; ++i)
+                    if (omitted(i, l)) x(i, start + l) = mean;
+            }
+            const IndicatorMoments moments = compute_moments(modified);
+            const PlsResult fit = estimate(model, moments, options);
+            const Eigen::MatrixXd scores = construct_scores(fit, moments, modified);
+            const Eigen::VectorXd inner = scores * fit.path_coefficients.col(c);  // predicted score of c
+            for (Eigen::Index l = 0; l < m; ++l) {
+                const Eigen::Index k = start + l;
+                for (Eigen::Index i = 0; i < n; ++i) {
+                    if (!omitted(i, l)) continue;
+                    const double z = (original(i, k) - moments.means[k]) / moments.sds[k];
+                    const double predicted = fit.loadings[k] * inner[i];
+                    sse += (z - predicted) * (z - predicted);
+                    sso += z * z;
+                }
+            }
+        }
+        result.sse[c] = sse;
+        result.sso[c] = sso;
+        result.q2[c] = 1.0 - sse / sso;
+    }
+    return result;
+}
+
+std::vector<std::vector<int>> prediction_folds(Eigen::Index n, int folds, int repetitions, std::uint64_t seed) {
+    if (folds < 2)
+        throw ModelError("PLSpredict: the number of folds must be at least 2 (got " + std::to_string(folds) + ")");
+    if (folds > n)
+        throw ModelError("PLSpredict: the number of folds (" + std::to_string(folds) +
+                         ") exceeds the number of respondents (" + std::to_string(n) + ")");
+    if (repetitions < 1)
+        throw ModelError("PLSpredict: the number of repetitions must be at least 1 (got " +
+                         std::to_string(repetitions) + ")");
+    boost::random::mt19937_64 engine(seed);
+    std::vector<std::vector<int>> result(static_cast<std::size_t>(repetitions));
+    std::vector<Eigen::Index> order(static_cast<std::size_t>(n));
+    for (auto& fold_of_row : result) {
+        for (Eigen::Index i = 0; i < n; ++i) order[static_cast<std::size_t>(i)] = i;
+        // Fisher–Yates: position i takes a uniformly chosen element of positions 0 … i.
+        for (Eigen::Index i = n - 1; i > 0; --i) {
+            boost::random::uniform_int_distribution<Eigen::Index> pick(0, i);
+            std::swap(order[static_cast<std::size_t>(i)], order[static_cast<std::size_t>(pick(engine))]);
+        }
+        fold_of_row.assign(static_cast<std::size_t>(n), 0);
+        for (Eigen::Index p = 0; p < n; ++p)
+            fold_of_row[static_cast<std::size_t>(order[static_cast<std::size_t>(p)])] = static_cast<int>(p % folds);
+    }
+    return result;
+}
+
+PlsPredictResult pls_predict(const Model& model, const Dataset& data, const EstimationOptions& options,
+                             const PlsPredictOptions& predict_options) {
+    check_data(model, data);
+    const Eigen::Index n = data.rows;
+    const int k = predict_options.folds;
+    const auto folds = prediction_folds(n, k, predict_options.repetitions, predict_options.seed);
+    // The smallest training set: n minus the largest fold, ceil(n / k).
+    const Eigen::Index smallest_training = n - (n + k - 1) / k;
+    const Eigen::Index needed = minimum_respondents(model);
+    if (smallest_training < needed)
+        throw ModelError("PLSpredict: with " + std::to_string(k) + " folds of " + std::to_string(n) +
+                         " respondents the training sets have " + std::to_string(smallest_training) +
+                         " respondents and the model needs at least " + std::to_string(needed));
+
+    const Layout layout = layout_of(model);
+    const auto p = layout.indicator_count;
+    std::vector<int> exogenous_indicators;
+    std::vector<int> endogenous_indicators;
+    std::vector<int> construct_of_indicator;
+    for (std::size_t c = 0; c < model.constructs.size(); ++c)
+        for (Eigen::Index l = 0; l < layout.size[c]; ++l) {
+            const auto index = static_cast<int>(layout.start[c] + l);
+            construct_of_indicator.push_back(static_cast<int>(c));
+            (layout.predecessors[c].empty() ? exogenous_indicators : endogenous_indicators).push_back(index);
+        }
+    const auto q = static_cast<Eigen::Index>(exogenous_indicators.size());
+    const auto e = static_cast<Eigen::Index>(endogenous_indicators.size());
+
+    PlsPredictResult result;
+    result.folds = k;
+    result.repetitions = predict_options.repetitions;
+    result.seed = predict_options.seed;
+    result.predicted_indicators = endogenous_indicators;
+    Eigen::VectorXd pls_rmse = Eigen::VectorXd::Zero(e), pls_mae = pls_rmse, pls_q2 = pls_rmse;
+    Eigen::VectorXd lm_rmse = pls_rmse, lm_mae = pls_rmse, lm_q2 = pls_rmse;
+
+    const auto x = data.matrix();
+    Eigen::MatrixXd actual(n, e);
+    for (Eigen::Index j = 0; j < e; ++j) actual.col(j) = x.col(endogenous_indicators[static_cast<std::size_t>(j)]);
+
+    for (const auto& fold_of_row : folds) {
+        Eigen::MatrixXd pls_prediction(n, e), lm_prediction(n, e), mean_prediction(n, e);
+        for (int fold = 0; fold < k; ++fold) {
+            std::vector<Eigen::Index> training, holdout;
+            for (Eigen::Index i = 0; i < n; ++i)
+                (fold_of_row[static_cast<std::size_t>(i)] == fold ? holdout : training).push_back(i);
+            const Dataset train = subset(data, training);
+            const IndicatorMoments moments = compute_moments(train);
+            const PlsResult fit = estimate(model, moments, options);
+
+            // LM benchmark on centred training data.
+            const auto tx = train.matrix();
+            Eigen::MatrixXd xc(train.rows, q), yc(train.rows, e);
+            for (Eigen::Index j = 0; j < q; ++j) {
+                const int col = exogenous_indicators[static_cast<std::size_t>(j)];
+                xc.col(j) = tx.col(col).array() - moments.means[col];
+            }
+            for (Eigen::Index j = 0; j < e; ++j) {
+                const int col = endogenous_indicators[static_cast<std::size_t>(j)];
+                yc.col(j) = tx.col(col).array() - moments.means[col];
+            }
+            const Eigen::ColPivHouseholderQR<Eigen::MatrixXd> qr(xc);
+            if (qr.rank() < q)
+                throw EstimationError("PLSpredict: the linear-model benchmark is rank deficient: the indicators "
+                                      "of the exogenous constructs are linearly dependent in a training set");
+            const Eigen::MatrixXd coefficients = qr.solve(yc);
+
+            for (const Eigen::Index i : holdout) {
+                // Exogenous scores from the standardized hold-out row, then the structural model.
+                Eigen::VectorXd exogenous_scores = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(model.constructs.size()));
+                Eigen::RowVectorXd xrow(q);
+                for (Eigen::Index j = 0; j < q; ++j) {
+                    const int col = exogenous_indicators[static_cast<std::size_t>(j)];
+                    const double z = (x(i, col) - moments.means[col]) / moments.sds[col];
+                    exogenous_scores[construct_of_indicator[static_cast<std::size_t>(col)]] += fit.outer_weights[col] * z;
+                    xrow[j] = x(i, col) - moments.means[col];
+                }
+                const Eigen::RowVectorXd lm_row = xrow * coefficients;
+                for (Eigen::Index j = 0; j < e; ++j) {
+                    const int col = endogenous_indicators[static_cast<std::size_t>(j)];
+                    const int c = construct_of_indicator[static_cast<std::size_t>(col)];
+                    const double score = exogenous_scores.dot(fit.total_effects.col(c));
+                    pls_prediction(i, j) = fit.loadings[col] * score * moments.sds[col] + moments.means[col];
+                    lm_prediction(i, j) = moments.means[col] + lm_row[j];
+                    mean_prediction(i, j) = moments.means[col];
+                }
+            }
+        }
+        const Eigen::ArrayXXd pls_error = (actual - pls_prediction).array();
+        const Eigen::ArrayXXd lm_error = (actual - lm_prediction).array();
+        const Eigen::ArrayXd naive_sse = (actual - mean_prediction).array().square().colwise().sum().transpose();
+        const auto nd = static_cast<double>(n);
+        const Eigen::ArrayXd pls_sse = pls_error.square().colwise().sum().transpose();
+        const Eigen::ArrayXd lm_sse = lm_error.square().colwise().sum().transpose();
+        pls_rmse.array() += (pls_sse / nd).sqrt();
+        lm_rmse.array() += (lm_sse / nd).sqrt();
+        pls_mae.array() += pls_error.abs().colwise().sum().transpose() / nd;
+        lm_mae.array() += lm_error.abs().colwise().sum().transpose() / nd;
+        pls_q2.array() += 1.0 - pls_sse / naive_sse;
+        lm_q2.array() += 1.0 - lm_sse / naive_sse;
+    }
+
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    const double reps = static_cast<double>(predict_options.repetitions);
+    for (auto* v : {&result.pls_rmse, &result.pls_mae, &result.pls_q2_predict, &result.lm_rmse, &result.lm_mae,
+                    &result.lm_q2_predict})
+        v->setConstant(p, nan);
+    for (Eigen::Index j = 0; j < e; ++j) {
+        const int col = endogenous_indicators[static_cast<std::size_t>(j)];
+        result.pls_rmse[col] = pls_rmse[j] / reps;
+        result.pls_mae[col] = pls_mae[j] / reps;
+        result.pls_q2_predict[col] = pls_q2[j] / reps;
+        result.lm_rmse[col] = lm_rmse[j] / reps;
+        result.lm_mae[col] = lm_mae[j] / reps;
+        result.lm_q2_predict[col] = lm_q2[j] / reps;
+    }
+    return result;
+}
+
+}  // namespace csipls
