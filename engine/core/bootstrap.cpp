@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <boost/math/distributions/normal.hpp>
 #include <boost/math/distributions/students_t.hpp>
-#include <boost/random/mersenne_twister.hpp>
-#include <boost/random/uniform_int_distribution.hpp>
 #include <cmath>
 #include <iterator>
 #include <numeric>
@@ -15,6 +13,7 @@
 #include "csipls/consistent.hpp"
 #include "csipls/error.hpp"
 #include "pls_estimator.hpp"
+#include "resampling.hpp"
 
 namespace csipls {
 
@@ -141,79 +140,19 @@ void extract(const PlsResult& result, const Eigen::VectorXd& index, const Eigen:
     }
 }
 
-// SplitMix64 (Steele, Lea & Flood 2014): a bijective mixer, so (seed, replicate) pairs give
-// well-spread, distinct seeds for each replicate's generator.
-std::uint64_t mix(std::uint64_t x) {
-    x += 0x9E3779B97F4A7C15ULL;
-    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
-    return x ^ (x >> 31);
-}
-
-std::uint64_t replicate_seed(std::uint64_t seed, int replicate) {
-    return mix(mix(seed) ^ static_cast<std::uint64_t>(replicate));
-}
-
 // Per-thread buffers, allocated before the parallel loop.
 struct Workspace {
     Workspace(const detail::PlsEstimator& prototype, Eigen::Index n, Eigen::Index p)
-        : estimator(prototype), counts(n), centred_row(p), cross(p, p),
-          column_sums(p), inverse_sd(p), correlation(p, p), construct_signs(prototype.construct_count()),
-          means(p), sds(p), index(prototype.construct_count()) {}
+        : estimator(prototype), counts(n), resample(p), construct_signs(prototype.construct_count()), means(p), sds(p),
+          index(prototype.construct_count()) {}
     detail::PlsEstimator estimator;
     PlsResult result;
     Eigen::VectorXd counts;  // how often each respondent is in the resample
-    Eigen::VectorXd centred_row;
-    Eigen::MatrixXd cross;
-    Eigen::VectorXd column_sums, inverse_sd;
-    Eigen::MatrixXd correlation;
+    detail::ResampleMoments resample;
     Eigen::VectorXd construct_signs;
     Eigen::VectorXd means, sds, index;  // the resample's indicator means and sds, and its CSI indices
     IndicatorMoments moments;           // PLSc only: the resample's correlations in the form it takes
 };
-
-// Correlations of the resample described by `counts`, as a weighted cross-product of the data:
-// nothing is copied per replicate. Centring on the full-sample means first keeps the sums small.
-// Returns the index of a constant indicator, or −1.
-Eigen::Index weighted_correlation(Eigen::Map<const RowMatrix> x, const Eigen::RowVectorXd& full_means, Workspace& w) {
-    const Eigen::Index n = x.rows();
-    const double total = w.counts.sum();
-    const Eigen::Index p = x.cols();
-    w.cross.setZero();
-    w.column_sums.setZero();
-    double* cross = w.cross.data();
-    double* centred = w.centred_row.data();
-    double* sums = w.column_sums.data();
-    // A plain loop over the lower triangle: Eigen's blocked products would allocate a workspace per
-    // call, and about a third of the rows are not in a given resample and cost nothing here.
-    for (Eigen::Index i = 0; i < n; ++i) {
-        const double count = w.counts[i];
-        if (count == 0.0) continue;
-        const double* row = x.data() + i * p;
-        for (Eigen::Index a = 0; a < p; ++a) centred[a] = row[a] - full_means[a];
-        for (Eigen::Index b = 0; b < p; ++b) {
-            const double weighted = count * centred[b];
-            sums[b] += weighted;
-            double* column = cross + b * p;
-            for (Eigen::Index a = b; a < p; ++a) column[a] += weighted * centred[a];
-        }
-    }
-    // Σc(x − m̄)(x − m̄)' − total·d·d', d the weighted mean offset, over total − 1.
-    for (Eigen::Index b = 0; b < p; ++b)
-        for (Eigen::Index a = b; a < p; ++a) cross[a + b * p] -= sums[a] * sums[b] / total;
-    w.cross /= (total - 1.0);
-    for (Eigen::Index j = 0; j < w.cross.rows(); ++j) {
-        const double variance = w.cross(j, j);
-        if (!(variance > 1e-24)) return j;
-        w.inverse_sd[j] = 1.0 / std::sqrt(variance);
-    }
-    for (Eigen::Index b = 0; b < w.cross.cols(); ++b) {
-        w.correlation(b, b) = 1.0;
-        for (Eigen::Index a = b + 1; a < w.cross.rows(); ++a)
-            w.correlation(a, b) = w.correlation(b, a) = w.cross(a, b) * w.inverse_sd[a] * w.inverse_sd[b];
-    }
-    return -1;
-}
 
 // Aligns a replicate's signs with the original estimate (Tenenhaus et al. 2005).
 void apply_sign_change(SignChange option, const PlsResult& original, PlsResult& replicate, Eigen::VectorXd& signs) {
@@ -263,26 +202,26 @@ struct ReplicateRunner {
     // Estimates one weighted resample into `out`; returns an empty string or why it failed.
     std::string run(Workspace& w, double* out) const {
         try {
-            const Eigen::Index constant = weighted_correlation(x, full_means, w);
+            const Eigen::Index constant = w.resample.compute(x, full_means, w.counts);
             if (constant >= 0) return "indicator '" + original.indicators[constant] + "' is constant in this resample";
-            w.estimator.run(w.correlation, static_cast<Eigen::Index>(std::llround(w.counts.sum())), w.result);
+            w.estimator.run(w.resample.correlation, static_cast<Eigen::Index>(std::llround(w.counts.sum())), w.result);
             if (!w.result.converged)
                 return "did not converge in " + std::to_string(w.result.iterations) + " iterations";
             if (original.consistent) {
                 // PLSc per replicate, as on the full data. This path allocates (make_consistent returns
                 // a new result); plain PLS replicates do not.
-                w.moments.correlation = w.correlation;
+                w.moments.correlation = w.resample.correlation;
                 w.moments.n_obs = static_cast<Eigen::Index>(std::llround(w.counts.sum()));
                 w.result = make_consistent(model, w.result, w.moments);
             }
             if (!index_scales.empty()) {
                 // Before any sign change: the index is invariant to a block's sign, not to single flips.
-                w.means = full_means.transpose() + w.column_sums / w.counts.sum();
-                w.sds = w.inverse_sd.cwiseInverse();
+                w.means = full_means.transpose() + w.resample.column_sums / w.counts.sum();
+                w.sds = w.resample.inverse_sd.cwiseInverse();
                 csi_index_values(w.result, w.means, w.sds, index_scales, w.index);
             }
             apply_sign_change(sign_change, original, w.result, w.construct_signs);
-            extract(w.result, w.index, w.correlation, parameters, out);
+            extract(w.result, w.index, w.resample.correlation, parameters, out);
             for (std::size_t i = 0; i < parameters.size(); ++i) {
                 if (!std::isfinite(out[i])) {
                     if (parameters[i].kind == BootstrapParameter::Kind::htmt) continue;  // undefined here, not a failure
@@ -337,12 +276,12 @@ BootstrapResult bootstrap(const Model& model, const Dataset& data, const PlsResu
         // The full sample through the same weighted kernel (all counts 1), for HTMT and the indices.
         Workspace& w = workspaces.front();
         w.counts.setOnes();
-        const Eigen::Index constant = weighted_correlation(data.matrix(), full_means, w);
+        const Eigen::Index constant = w.resample.compute(data.matrix(), full_means, w.counts);
         if (constant >= 0) throw ModelError("indicator '" + original.indicators[constant] + "' is constant");
-        full_correlation = w.correlation;
+        full_correlation = w.resample.correlation;
         if (with_indices) {
             w.means = full_means.transpose();
-            w.sds = w.inverse_sd.cwiseInverse();
+            w.sds = w.resample.inverse_sd.cwiseInverse();
             csi_index_values(original, w.means, w.sds, options.index_scales, original_index);
         }
     }
@@ -361,10 +300,7 @@ BootstrapResult bootstrap(const Model& model, const Dataset& data, const PlsResu
     for (int r = 0; r < resamples; ++r) {
         if (monitor && monitor->cancel.load(std::memory_order_relaxed)) continue;
         Workspace& w = workspaces[static_cast<std::size_t>(omp_get_thread_num())];
-        boost::random::mt19937_64 engine(replicate_seed(options.seed, r));
-        boost::random::uniform_int_distribution<Eigen::Index> pick(0, n - 1);
-        w.counts.setZero();
-        for (Eigen::Index i = 0; i < n; ++i) w.counts[pick(engine)] += 1.0;
+        detail::draw_resample_counts(options.seed, r, w.counts);
         failure_reason[static_cast<std::size_t>(r)] = runner.run(w, all_draws.col(r).data());
         if (monitor) monitor->completed.fetch_add(1, std::memory_order_relaxed);
     }

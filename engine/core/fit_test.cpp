@@ -2,8 +2,6 @@
 
 #include <Eigen/Eigenvalues>
 #include <algorithm>
-#include <boost/random/mersenne_twister.hpp>
-#include <boost/random/uniform_int_distribution.hpp>
 #include <cmath>
 #include <limits>
 #include <omp.h>
@@ -12,6 +10,7 @@
 #include "csipls/consistent.hpp"
 #include "csipls/error.hpp"
 #include "pls_estimator.hpp"
+#include "resampling.hpp"
 
 namespace csipls {
 
@@ -31,18 +30,6 @@ constexpr double positive_definite_tolerance = 1e-10;
 // How far the correlations of the data may be from the moments passed with it (rounding only).
 constexpr double moments_tolerance = 1e-8;
 constexpr int statistic_count = 3;  // srmr, d_uls, d_g: the columns of FitTestResult::draws
-
-// SplitMix64 (Steele, Lea & Flood 2014), as in bootstrap.cpp.
-std::uint64_t mix(std::uint64_t x) {
-    x += 0x9E3779B97F4A7C15ULL;
-    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
-    return x ^ (x >> 31);
-}
-
-std::uint64_t replicate_seed(std::uint64_t seed, int replicate) {
-    return mix(mix(seed ^ fit_test_stream) ^ static_cast<std::uint64_t>(replicate));
-}
 
 // A symmetric matrix to the power ±½ by its eigen decomposition (the principal square root, which
 // is what cSEM's expm::sqrtm gives for a positive definite matrix). Throws EstimationError, naming
@@ -64,7 +51,7 @@ Eigen::MatrixXd symmetric_power_half(const Eigen::MatrixXd& m, bool inverse, con
 struct Workspace {
     Workspace(const detail::PlsEstimator& prototype, const std::vector<std::string>& names, Eigen::Index n,
               Eigen::Index p)
-        : estimator(prototype), counts(n), centred_row(p), cross(p, p), column_sums(p), inverse_sd(p) {
+        : estimator(prototype), counts(n), resample(p) {
         moments.n_obs = n;
         moments.names = names;
         moments.means = Eigen::VectorXd::Zero(p);  // not used by assess(); sized for consistency
@@ -75,51 +62,8 @@ struct Workspace {
     PlsResult result;
     IndicatorMoments moments;  // the resample's correlations, in the form assess() takes
     Eigen::VectorXd counts;    // how often each respondent is in the resample
-    Eigen::VectorXd centred_row;
-    Eigen::MatrixXd cross;
-    Eigen::VectorXd column_sums, inverse_sd;
+    detail::ResampleMoments resample;
 };
-
-// Correlations of the resample described by `counts` as a weighted cross-product of the rows of
-// `x` (the scheme of bootstrap.cpp: nothing is copied per replicate), into w.moments.correlation.
-// Returns the index of a constant indicator, or −1.
-Eigen::Index weighted_correlation(const RowMatrix& x, const Eigen::RowVectorXd& full_means, Workspace& w) {
-    const Eigen::Index n = x.rows();
-    const Eigen::Index p = x.cols();
-    const double total = w.counts.sum();
-    w.cross.setZero();
-    w.column_sums.setZero();
-    double* cross = w.cross.data();
-    double* centred = w.centred_row.data();
-    double* sums = w.column_sums.data();
-    for (Eigen::Index i = 0; i < n; ++i) {
-        const double count = w.counts[i];
-        if (count == 0.0) continue;
-        const double* row = x.data() + i * p;
-        for (Eigen::Index a = 0; a < p; ++a) centred[a] = row[a] - full_means[a];
-        for (Eigen::Index b = 0; b < p; ++b) {
-            const double weighted = count * centred[b];
-            sums[b] += weighted;
-            double* column = cross + b * p;
-            for (Eigen::Index a = b; a < p; ++a) column[a] += weighted * centred[a];
-        }
-    }
-    for (Eigen::Index b = 0; b < p; ++b)
-        for (Eigen::Index a = b; a < p; ++a) cross[a + b * p] -= sums[a] * sums[b] / total;
-    w.cross /= (total - 1.0);
-    for (Eigen::Index j = 0; j < p; ++j) {
-        const double variance = w.cross(j, j);
-        if (!(variance > 1e-24)) return j;
-        w.inverse_sd[j] = 1.0 / std::sqrt(variance);
-    }
-    Eigen::MatrixXd& correlation = w.moments.correlation;
-    for (Eigen::Index b = 0; b < p; ++b) {
-        correlation(b, b) = 1.0;
-        for (Eigen::Index a = b + 1; a < p; ++a)
-            correlation(a, b) = correlation(b, a) = w.cross(a, b) * w.inverse_sd[a] * w.inverse_sd[b];
-    }
-    return -1;
-}
 
 struct ReplicateRunner {
     const Model& model;
@@ -133,7 +77,9 @@ struct ReplicateRunner {
     // out while writing the reason (the caller catches that).
     std::string run(Workspace& w, double* out) const {
         try {
-            const Eigen::Index constant = weighted_correlation(transformed, full_means, w);
+            const Eigen::Index constant = w.resample.compute(
+                Eigen::Map<const RowMatrix>(transformed.data(), transformed.rows(), transformed.cols()), full_means, w.counts);
+            w.moments.correlation = w.resample.correlation;
             if (constant >= 0) return "indicator '" + indicators[constant] + "' is constant in this resample";
             w.estimator.run(w.moments.correlation, static_cast<Eigen::Index>(std::llround(w.counts.sum())), w.result);
             if (!w.result.converged)
@@ -261,10 +207,8 @@ FitTestResult bootstrap_fit_test(const Model& model, const Dataset& data, const 
         if (monitor && monitor->cancel.load(std::memory_order_relaxed)) continue;
         try {
             Workspace& w = workspaces[static_cast<std::size_t>(omp_get_thread_num())];
-            boost::random::mt19937_64 engine(replicate_seed(options.seed, r));
-            boost::random::uniform_int_distribution<Eigen::Index> pick(0, n - 1);
-            w.counts.setZero();
-            for (Eigen::Index i = 0; i < n; ++i) w.counts[pick(engine)] += 1.0;
+            // A stream of its own, apart from the parameter bootstrap's with the same seed.
+            detail::draw_resample_counts(options.seed ^ fit_test_stream, r, w.counts);
             failure_reason[static_cast<std::size_t>(r)] = runner.run(w, all_draws.col(r).data());
         } catch (...) {
             lost[static_cast<std::size_t>(r)] = 1;

@@ -229,7 +229,7 @@ TEST(PredictionPlsPredict, CloseToLinearModelForTrueModel) {
     }
     // Same seed, same figures.
     const PlsPredictResult again = pls_predict(ccsi_model(), ccsi_data(), options);
-    EXPECT_EQ(result.pls_rmse.tail(16), again.pls_rmse.tail(16));
+    for (const int k : result.predicted_indicators) EXPECT_EQ(result.pls_rmse[k], again.pls_rmse[k]);
 }
 
 TEST(PredictionPlsPredict, RefusesImpossibleFolds) {

@@ -21,6 +21,8 @@
 //   * SSE_c = Σ (z − ẑ)², SSO_c = Σ z², z = (x − m)/s with m, s the mean and sd of the modified
 //     column (m is the mean of the column's remaining values, which semPLS's SSO uses). Summed over
 //     all rounds and the block's indicators: Q²_c = 1 − SSE_c / SSO_c.
+//   * Every endogenous construct gets a Q², formative ones too (their loadings are the indicators'
+//     correlations with the composite); semPLS restricts Q² to reflective endogenous constructs.
 //
 // PLSpredict (Shmueli, Ray, Velasquez Estrada & Chatla 2016, J. Bus. Res. 69; Shmueli et al. 2019,
 // Eur. J. Mark. 53; seminr's predict_pls with predict_EA):

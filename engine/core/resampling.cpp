@@ -1,0 +1,76 @@
+#include "resampling.hpp"
+
+#include <boost/random/mersenne_twister.hpp>
+#include <boost/random/uniform_int_distribution.hpp>
+#include <cmath>
+
+namespace csipls::detail {
+namespace {
+
+std::uint64_t splitmix64(std::uint64_t x) {
+    x += 0x9E3779B97F4A7C15ULL;
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+    return x ^ (x >> 31);
+}
+
+}  // namespace
+
+std::uint64_t replicate_seed(std::uint64_t stream, int replicate) {
+    return splitmix64(splitmix64(stream) ^ static_cast<std::uint64_t>(replicate));
+}
+
+void draw_resample_counts(std::uint64_t stream, int replicate, Eigen::VectorXd& counts) {
+    boost::random::mt19937_64 engine(replicate_seed(stream, replicate));
+    const auto n = counts.size();
+    boost::random::uniform_int_distribution<Eigen::Index> pick(0, n - 1);
+    counts.setZero();
+    for (Eigen::Index i = 0; i < n; ++i) counts[pick(engine)] += 1.0;
+}
+
+ResampleMoments::ResampleMoments(Eigen::Index indicators)
+    : centred_row(indicators), column_sums(indicators), inverse_sd(indicators), cross(indicators, indicators),
+      correlation(indicators, indicators) {}
+
+Eigen::Index ResampleMoments::compute(Eigen::Map<const RowMatrix> x, const Eigen::RowVectorXd& full_means,
+                                      const Eigen::VectorXd& counts) {
+    const Eigen::Index n = x.rows();
+    const Eigen::Index p = x.cols();
+    const double total = counts.sum();
+    cross.setZero();
+    column_sums.setZero();
+    double* cross_data = cross.data();
+    double* centred = centred_row.data();
+    double* sums = column_sums.data();
+    // A plain loop over the lower triangle: Eigen's blocked products would allocate a workspace per
+    // call, and about a third of the rows are not in a given resample and cost nothing here.
+    for (Eigen::Index i = 0; i < n; ++i) {
+        const double count = counts[i];
+        if (count == 0.0) continue;
+        const double* row = x.data() + i * p;
+        for (Eigen::Index a = 0; a < p; ++a) centred[a] = row[a] - full_means[a];
+        for (Eigen::Index b = 0; b < p; ++b) {
+            const double weighted = count * centred[b];
+            sums[b] += weighted;
+            double* column = cross_data + b * p;
+            for (Eigen::Index a = b; a < p; ++a) column[a] += weighted * centred[a];
+        }
+    }
+    // Σc(x − m̄)(x − m̄)' − total·d·d', d the weighted mean offset, over total − 1.
+    for (Eigen::Index b = 0; b < p; ++b)
+        for (Eigen::Index a = b; a < p; ++a) cross_data[a + b * p] -= sums[a] * sums[b] / total;
+    cross /= (total - 1.0);
+    for (Eigen::Index j = 0; j < p; ++j) {
+        const double variance = cross(j, j);
+        if (!(variance > 1e-24)) return j;
+        inverse_sd[j] = 1.0 / std::sqrt(variance);
+    }
+    for (Eigen::Index b = 0; b < p; ++b) {
+        correlation(b, b) = 1.0;
+        for (Eigen::Index a = b + 1; a < p; ++a)
+            correlation(a, b) = correlation(b, a) = cross(a, b) * inverse_sd[a] * inverse_sd[b];
+    }
+    return -1;
+}
+
+}  // namespace csipls::detail

@@ -1,0 +1,36 @@
+#pragma once
+// What every resampling procedure shares (the bootstrap, the fit test): one random stream per
+// replicate, and a resample's correlation matrix built from row counts without copying the data.
+#include <Eigen/Core>
+#include <cstdint>
+
+#include "csipls/dataset.hpp"
+
+namespace csipls::detail {
+
+// Seed of replicate r's generator: splitmix64(splitmix64(stream) xor r). SplitMix64 (Steele, Lea &
+// Flood 2014) is a bijective mixer, so distinct (stream, r) give distinct, well-spread seeds.
+std::uint64_t replicate_seed(std::uint64_t stream, int replicate);
+
+// How often each of counts.size() respondents is drawn (with replacement) in replicate r: Boost's
+// mt19937_64 and uniform_int_distribution, the same draws on every platform and for any thread.
+void draw_resample_counts(std::uint64_t stream, int replicate, Eigen::VectorXd& counts);
+
+// Per-thread buffers for the correlations of a weighted resample; sized once, never reallocated.
+struct ResampleMoments {
+    explicit ResampleMoments(Eigen::Index indicators);
+
+    // Correlations of the rows of `x` weighted by `counts` (a resample's row counts), centred on the
+    // full-sample means first to keep the sums small. Fills `correlation`, `inverse_sd` and
+    // `column_sums` (Σ count·(x − full mean)). Returns the index of an indicator constant in the
+    // resample, or −1.
+    Eigen::Index compute(Eigen::Map<const RowMatrix> x, const Eigen::RowVectorXd& full_means, const Eigen::VectorXd& counts);
+
+    Eigen::VectorXd centred_row;
+    Eigen::VectorXd column_sums;
+    Eigen::VectorXd inverse_sd;
+    Eigen::MatrixXd cross;
+    Eigen::MatrixXd correlation;
+};
+
+}  // namespace csipls::detail
