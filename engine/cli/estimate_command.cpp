@@ -14,6 +14,7 @@
 #include "csipls/csi_index.hpp"
 #include "csipls/error.hpp"
 #include "csipls/fit_test.hpp"
+#include "csipls/prediction.hpp"
 #include "csipls/estimate.hpp"
 #include "csipls/file_util.hpp"
 #include "csipls/model_file.hpp"
@@ -112,7 +113,9 @@ int run_estimate(const std::vector<std::string>& args) {
     EstimationOptions options;
     BootstrapOptions boot;
     FitTestOptions fit;
-    bool consistent = false;
+    BlindfoldingOptions blindfold;
+    PlsPredictOptions plspredict;
+    bool consistent = false, predict = false;
     po::options_description described("csipls estimate --model FILE --data FILE [options]");
     described.add_options()
         ("help,h", "print this help")
@@ -135,12 +138,17 @@ int run_estimate(const std::vector<std::string>& args) {
         ("sign-change", po::value(&sign_change_text)->default_value("none"), "bootstrap sign correction: none, individual or construct")
         ("fit-test", po::value(&fit.resamples)->default_value(0),
          "bootstrap test of exact fit with this many resamples (Bollen-Stine; use --consistent for reflective models)")
+        ("predict", po::bool_switch(&predict), "predictive power: Q2 by blindfolding and PLSpredict (RMSE, MAE vs a linear model)")
+        ("omission-distance", po::value(&blindfold.omission_distance)->default_value(7), "blindfolding omission distance D")
+        ("folds", po::value(&plspredict.folds)->default_value(10), "PLSpredict folds k")
+        ("repetitions", po::value(&plspredict.repetitions)->default_value(10), "PLSpredict repetitions")
         ("save-draws", po::value(&draws_path), "write every bootstrap replicate's estimates to this CSV file");
     po::variables_map values;
     if (!parse_command_line(args, described, values)) return exit_ok;
 
     boot.seed = parse_seed(seed_text);
     fit.seed = boot.seed;
+    plspredict.seed = boot.seed;
     const auto scheme = inner_scheme_from_string(scheme_text);
     if (!scheme) throw UsageError("--scheme must be path, centroid or factorial, got '" + scheme_text + "'");
     options.scheme = *scheme;
@@ -218,6 +226,18 @@ int run_estimate(const std::vector<std::string>& args) {
                          resampled->jackknife_failed, resampled->jackknife_groups);
     }
 
+    std::optional<BlindfoldingResult> q2;
+    std::optional<PlsPredictResult> predicted;
+    if (predict) {
+        if (consistent) throw UsageError("--predict uses plain PLS; run it without --consistent");
+        try {
+            q2 = blindfolding(model, data, options, blindfold);
+            predicted = pls_predict(model, data, options, plspredict);
+        } catch (const ModelError& error) {
+            throw ModelError(data_path + ": " + error.what());
+        }
+    }
+
     std::optional<FitTestResult> fit_test;
     if (fit.resamples > 0) {
         fit.threads = boot.threads;
@@ -242,6 +262,7 @@ int run_estimate(const std::vector<std::string>& args) {
         if (indices) json["csi_index"] = csi_index_to_json(result, *indices, boot.index_scales);
         if (resampled) json["bootstrap"] = bootstrap_to_json(result, *resampled);
         if (fit_test) json["fit_test"] = fit_test_to_json(*fit_test);
+        if (q2) json["prediction"] = prediction_to_json(result, *q2, *predicted);
         outputs.stage(out_path, [&](std::ostream& out) { out << json.dump(2) << '\n'; });
     }
     if (!scores_path.empty()) {

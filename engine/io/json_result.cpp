@@ -186,6 +186,26 @@ Json csi_index_to_json(const PlsResult& result, const CsiIndex& index, const std
     return json;
 }
 
+Json prediction_to_json(const PlsResult& result, const BlindfoldingResult& q2, const PlsPredictResult& predicted) {
+    Json json;
+    Json blindfolded = Json::object();
+    for (std::size_t j = 0; j < result.constructs.size(); ++j)
+        if (result.is_endogenous(static_cast<int>(j))) blindfolded[result.constructs[j]] = number_or_null(q2.q2[static_cast<Eigen::Index>(j)]);
+    json["q2_blindfolding"] = {{"omission_distance", q2.omission_distance}, {"q2", blindfolded}};
+    Json indicators = Json::array();
+    for (int k : predicted.predicted_indicators)
+        indicators.push_back({{"indicator", result.indicators[k]},
+                              {"pls_rmse", number_or_null(predicted.pls_rmse[k])},
+                              {"pls_mae", number_or_null(predicted.pls_mae[k])},
+                              {"pls_q2_predict", number_or_null(predicted.pls_q2_predict[k])},
+                              {"lm_rmse", number_or_null(predicted.lm_rmse[k])},
+                              {"lm_mae", number_or_null(predicted.lm_mae[k])},
+                              {"lm_q2_predict", number_or_null(predicted.lm_q2_predict[k])}});
+    json["pls_predict"] = {{"folds", predicted.folds}, {"repetitions", predicted.repetitions}, {"seed", predicted.seed},
+                           {"indicators", indicators}};
+    return json;
+}
+
 Json fit_test_to_json(const FitTestResult& fit_test) {
     Json json;
     json["resamples"] = fit_test.options.resamples;

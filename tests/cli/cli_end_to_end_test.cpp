@@ -1204,4 +1204,22 @@ TEST_F(CliBootstrap, ConsistentBootstrapAndFitTestAreThreadIndependent) {
     EXPECT_EQ(result.at("bootstrap").at("csi_index").size(), 6u);
 }
 
+TEST_F(CliEstimate, PredictionAndAssessmentKeys) {
+    const RunResult r = run({"estimate", "--model", (fs::path(CSIPLS_SOURCE_DIR) / "models/ccsi.model").string(), "--data",
+                             (fs::path(CSIPLS_SOURCE_DIR) / "data/ccsi_example.csv").string(), "--predict", "--folds", "5",
+                             "--repetitions", "2", "--out", (dir_ / "p.json").string()});
+    ASSERT_EQ(r.exit_code, 0) << r;
+    const json result = read_json(dir_ / "p.json");
+    const json& q2 = result.at("prediction").at("q2_blindfolding");
+    EXPECT_EQ(q2.at("omission_distance"), 7);
+    EXPECT_EQ(q2.at("q2").size(), 5u);  // endogenous constructs
+    for (const auto& [construct, value] : q2.at("q2").items()) EXPECT_GT(value.get<double>(), 0.0) << construct;
+    const json& predicted = result.at("prediction").at("pls_predict");
+    EXPECT_EQ(predicted.at("folds"), 5);
+    EXPECT_EQ(predicted.at("indicators").size(), 15u);  // indicators of the 5 endogenous constructs
+    for (const char* key : {"reliability", "htmt", "htmt2", "fit", "gof", "f2", "vif_structural", "admissibility"})
+        EXPECT_TRUE(result.contains(key)) << key;
+    EXPECT_TRUE(result.at("admissibility").at("admissible").get<bool>());
+}
+
 }  // namespace

@@ -10,6 +10,7 @@
 #include "csipls/bootstrap.hpp"
 #include "csipls/csv.hpp"
 #include "csipls/fit_test.hpp"
+#include "csipls/prediction.hpp"
 #include "csipls/dataset.hpp"
 #include "csipls/estimate.hpp"
 
@@ -43,6 +44,10 @@ Json bootstrap_to_json(const PlsResult& result, const BootstrapResult& bootstrap
 void write_summary(std::ostream& out, const PlsResult& result, const RunProvenance& provenance,
                    const Assessment* assessment = nullptr, const BootstrapResult* bootstrap = nullptr,
                    const CsiIndex* index = nullptr, const FitTestResult* fit_test = nullptr);
+
+// The `prediction` section: Q² by blindfolding per endogenous construct, and PLSpredict per
+// predicted indicator.
+Json prediction_to_json(const PlsResult& result, const BlindfoldingResult& q2, const PlsPredictResult& predicted);
 
 // The `fit_test` section: per measure the observed value, the 95 % and 99 % quantiles under the
 // model, whether the observed value reaches them, and the share of draws at least as large.
