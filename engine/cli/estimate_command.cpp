@@ -274,7 +274,7 @@ int run_estimate(const std::vector<std::string>& args) {
     outputs.commit();
     if (out_path.empty()) {
         write_summary(std::cout, result, provenance, &assessment, resampled ? &*resampled : nullptr,
-                      indices ? &*indices : nullptr, fit_test ? &*fit_test : nullptr);
+                      indices ? &*indices : nullptr, fit_test ? &*fit_test : nullptr, q2 ? &*q2 : nullptr);
         std::cout.flush();
         if (!std::cout) throw IoError("standard output: write failed");
     }

@@ -1,4 +1,5 @@
 #include <cmath>
+#include <limits>
 #include <fmt/format.h>
 
 #include "csipls/result_writers.hpp"
@@ -42,7 +43,7 @@ std::size_t display_width(std::string_view text) {
 
 void write_summary(std::ostream& out, const PlsResult& result, const RunProvenance& provenance,
                    const Assessment* assessment, const BootstrapResult* bootstrap, const CsiIndex* indices,
-                   const FitTestResult* fit_test) {
+                   const FitTestResult* fit_test, const BlindfoldingResult* q2) {
     const std::size_t name_width = widest(result.constructs, 9) + 2;
     const std::size_t indicator_width = widest(result.indicators, 9) + 2;
     out << fmt::format("{} {}: PLS path model estimate\n", engine_name, engine_version);
@@ -93,6 +94,24 @@ void write_summary(std::ostream& out, const PlsResult& result, const RunProvenan
             out << "  " << pad(result.constructs[j], name_width) << cell(reliability.cronbach_alpha[i])
                 << cell(reliability.rho_a[i]) << cell(reliability.rho_c[i]) << cell(reliability.ave[i]) << '\n';
         }
+        auto value_text = [](double value) { return std::isnan(value) ? std::string("-") : fmt::format("{:.4f}", value); };
+        out << "\nDiscriminant validity: HTMT (signed / absolute / HTMT2; below 0.85 or 0.90 is the usual bar)\n";
+        for (std::size_t i = 0; i < assessment->htmt.size(); ++i) {
+            const auto& pair = assessment->htmt[i];
+            const std::string label = result.constructs[pair.a] + " / " + result.constructs[pair.b];
+            out << fmt::format("  {}{:>10}{:>10}{:>10}{}\n", pad(label, 2 * name_width), value_text(pair.value),
+                               value_text(assessment->htmt_absolute[i].value), value_text(assessment->htmt2[i].value),
+                               pair.value > 0.9 ? "  > 0.90" : pair.value > 0.85 ? "  > 0.85" : "");
+        }
+        out << "\nStructural collinearity and effect sizes (VIF above 5 is a problem; f2 0.02/0.15/0.35 small/medium/large)\n";
+        out << fmt::format("  {}{}{:>10}{:>10}\n", pad("from", name_width), pad("to", name_width), "VIF", "f2");
+        for (const auto& effect : assessment->f2) {
+            double vif = std::numeric_limits<double>::quiet_NaN();
+            for (const auto& entry : assessment->vif_structural)
+                if (entry.dependent == effect.to && entry.predictor == effect.from) vif = entry.value;
+            out << fmt::format("  {}{}{:>10}{:>10}\n", pad(result.constructs[effect.from], name_width),
+                               pad(result.constructs[effect.to], name_width), value_text(vif), value_text(effect.value));
+        }
         const auto& fit = assessment->fit;
         out << fmt::format("\nModel fit         SRMR     d_ULS       d_G\n  estimated {:>10.4f}{:>10.4f}{:>10.4f}\n"
                            "  saturated {:>10.4f}{:>10.4f}{:>10.4f}\n  GoF {:.4f}\n",
@@ -104,6 +123,14 @@ void write_summary(std::ostream& out, const PlsResult& result, const RunProvenan
             out << "\n*** INADMISSIBLE RESULT ***\n";
             for (const auto& problem : assessment->admissibility.problems) out << "  - " << problem << '\n';
         }
+    }
+    if (q2) {
+        out << fmt::format("\nPredictive relevance: Q2 by blindfolding (omission distance {}; above 0 is relevant)\n",
+                           q2->omission_distance);
+        for (std::size_t j = 0; j < result.constructs.size(); ++j)
+            if (result.is_endogenous(static_cast<int>(j)))
+                out << fmt::format("  {}{:>10.4f}\n", pad(result.constructs[j], name_width), q2->q2[static_cast<Eigen::Index>(j)]);
+        out << "  (PLSpredict per indicator: in the JSON result, --out)\n";
     }
     if (fit_test) {
         out << fmt::format("\nBootstrap test of exact fit: {} resamples ({} left out), seed {}\n", fit_test->options.resamples,

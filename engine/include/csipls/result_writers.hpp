@@ -43,7 +43,8 @@ Json bootstrap_to_json(const PlsResult& result, const BootstrapResult& bootstrap
 // The readable summary printed when no --out is given; with a bootstrap, its table follows.
 void write_summary(std::ostream& out, const PlsResult& result, const RunProvenance& provenance,
                    const Assessment* assessment = nullptr, const BootstrapResult* bootstrap = nullptr,
-                   const CsiIndex* index = nullptr, const FitTestResult* fit_test = nullptr);
+                   const CsiIndex* index = nullptr, const FitTestResult* fit_test = nullptr,
+                   const BlindfoldingResult* q2 = nullptr);
 
 // The `prediction` section: Q² by blindfolding per endogenous construct, and PLSpredict per
 // predicted indicator.
