@@ -1,4 +1,5 @@
 // `csipls estimate`: model file + data file -> PLS estimates (summary, JSON, construct scores).
+#include <algorithm>
 #include <boost/program_options.hpp>
 #include <charconv>
 #include <csignal>
@@ -240,6 +241,13 @@ int run_estimate(const std::vector<std::string>& args) {
 
     std::optional<FitTestResult> fit_test;
     if (fit.resamples > 0) {
+        const bool reflective = std::any_of(model.constructs.begin(), model.constructs.end(), [](const Construct& c) {
+            return c.mode == MeasurementMode::reflective && c.indicators.size() > 1;
+        });
+        if (reflective && !consistent)
+            spdlog::warn("the fit test without --consistent tests the composite model: plain PLS loadings overstate "
+                         "common-factor correlations, so reflective (=~) blocks are rejected whenever they hold "
+                         "measurement error; add --consistent to test a common-factor model");
         fit.threads = boot.threads;
         BootstrapMonitor monitor;
         {
