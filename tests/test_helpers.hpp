@@ -4,8 +4,11 @@
 #include <fstream>
 #include <string>
 
+#include "csipls/csv.hpp"
 #include "csipls/dataset.hpp"
+#include "csipls/estimate.hpp"
 #include "csipls/model.hpp"
+#include "csipls/model_file.hpp"
 
 namespace csipls::testing_support {
 
@@ -41,6 +44,41 @@ inline Dataset dataset_from(const std::vector<std::string>& columns, const Eigen
     data.values.resize(static_cast<std::size_t>(values.size()));
     data.matrix() = values;
     return data;
+}
+
+// Moments that hold only a correlation matrix (unit sds, zero means), for tests of the estimator
+// and what follows it on hand-made correlation matrices.
+inline IndicatorMoments moments_for(const Model& model, const Eigen::MatrixXd& correlation, Eigen::Index n) {
+    IndicatorMoments moments;
+    moments.n_obs = n;
+    moments.names = model.all_indicators();
+    moments.means = Eigen::VectorXd::Zero(correlation.rows());
+    moments.sds = Eigen::VectorXd::Ones(correlation.rows());
+    moments.correlation = correlation;
+    return moments;
+}
+
+// The bundled CCSI example (models/ccsi.model on data/ccsi_example.csv, in the repository, so tests
+// using it never skip), estimated once with tolerance 1e-10.
+struct CcsiExample {
+    Model model;
+    Dataset data;
+    IndicatorMoments moments;
+    PlsResult original;
+};
+
+inline const CcsiExample& ccsi_example() {
+    static const CcsiExample example = [] {
+        CcsiExample e;
+        e.model = read_model_file(std::string(CSIPLS_SOURCE_DIR) + "/models/ccsi.model");
+        e.data = read_csv(std::string(CSIPLS_SOURCE_DIR) + "/data/ccsi_example.csv", e.model.all_indicators());
+        e.moments = compute_moments(e.data);
+        EstimationOptions options;
+        options.tolerance = 1e-10;
+        e.original = estimate(e.model, e.moments, options);
+        return e;
+    }();
+    return example;
 }
 
 }  // namespace csipls::testing_support

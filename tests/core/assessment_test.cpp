@@ -28,16 +28,6 @@ using testing::HasSubstr;
 
 namespace {
 
-IndicatorMoments moments_for(const Model& model, const Eigen::MatrixXd& correlation, Eigen::Index n) {
-    IndicatorMoments moments;
-    moments.n_obs = n;
-    moments.names = model.all_indicators();
-    moments.means = Eigen::VectorXd::Zero(correlation.rows());
-    moments.sds = Eigen::VectorXd::Ones(correlation.rows());
-    moments.correlation = correlation;
-    return moments;
-}
-
 EstimationOptions tight() {
     EstimationOptions options;
     options.tolerance = 1e-13;

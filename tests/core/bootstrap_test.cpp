@@ -15,27 +15,8 @@ using namespace csipls;
 
 namespace {
 
-struct Fixture {
-    Model model;
-    Dataset data;
-    IndicatorMoments moments;
-    PlsResult original;
-};
-
-// The bundled CCSI example (in the repository, so these tests never skip).
-const Fixture& ccsi() {
-    static const Fixture fixture = [] {
-        Fixture f;
-        f.model = read_model_file(std::string(CSIPLS_SOURCE_DIR) + "/models/ccsi.model");
-        f.data = read_csv(std::string(CSIPLS_SOURCE_DIR) + "/data/ccsi_example.csv", f.model.all_indicators());
-        f.moments = compute_moments(f.data);
-        EstimationOptions options;
-        options.tolerance = 1e-10;
-        f.original = estimate(f.model, f.moments, options);
-        return f;
-    }();
-    return fixture;
-}
+using Fixture = testing_support::CcsiExample;
+const Fixture& ccsi() { return testing_support::ccsi_example(); }
 
 BootstrapOptions options_with(int resamples, std::uint64_t seed, int threads) {
     BootstrapOptions options;

@@ -30,16 +30,6 @@ using testing::HasSubstr;
 
 namespace {
 
-IndicatorMoments correlation_moments(const Model& model, const Eigen::MatrixXd& correlation, Eigen::Index n) {
-    IndicatorMoments moments;
-    moments.n_obs = n;
-    moments.names = model.all_indicators();
-    moments.means = Eigen::VectorXd::Zero(correlation.rows());
-    moments.sds = Eigen::VectorXd::Ones(correlation.rows());
-    moments.correlation = correlation;
-    return moments;
-}
-
 EstimationOptions tight() {
     EstimationOptions options;
     options.tolerance = 1e-13;
@@ -92,7 +82,7 @@ TEST(Consistent, TwoParallelBlocksRecoverLoadingAndCorrelationExactly) {
         Eigen::Matrix2d construct_phi;
         construct_phi << 1.0, phi, phi, 1.0;
         const IndicatorMoments moments =
-            correlation_moments(model, two_indicator_correlations(Eigen::Vector2d(lambda, lambda), construct_phi), 100);
+            moments_for(model, two_indicator_correlations(Eigen::Vector2d(lambda, lambda), construct_phi), 100);
         const PlsResult pls = estimate(model, moments, tight());
         ASSERT_TRUE(pls.converged);
         const double rho = 2.0 * lambda * lambda / (1.0 + lambda * lambda);
@@ -130,7 +120,7 @@ TEST(Consistent, TwoParallelBlocksRecoverLoadingAndCorrelationExactly) {
 TEST(Consistent, PopulationCorrelationsGivePopulationValues) {
     const Model model = ccsi_population();
     const PopulationModel population = population_model(model, SimulationOptions{});
-    const IndicatorMoments moments = correlation_moments(model, population.indicator_correlations, 100'000'000);
+    const IndicatorMoments moments = moments_for(model, population.indicator_correlations, 100'000'000);
     const PlsResult pls = estimate(model, moments, tight());
     ASSERT_TRUE(pls.converged);
     const PlsResult c = make_consistent(model, pls, moments);
@@ -306,7 +296,7 @@ TEST(Consistent, NegativeRhoAGivesValuesNotAnError) {
         -0.1, 1.0, 0.3, 0.3,       //
         0.3, 0.3, 1.0, 0.6,        //
         0.3, 0.3, 0.6, 1.0;
-    const IndicatorMoments moments = correlation_moments(model, sigma, 100);
+    const IndicatorMoments moments = moments_for(model, sigma, 100);
     const PlsResult pls = estimate(model, moments, tight());
     const Eigen::VectorXd rho_a = dijkstra_henseler_rho_a(model, pls, moments);
     ASSERT_LT(rho_a[0], 0.0);
@@ -327,7 +317,7 @@ TEST(Consistent, SingularCorrectedPredictorsThrow) {
     Eigen::Matrix3d phi;
     phi << 1.0, 1.0, 0.5, 1.0, 1.0, 0.5, 0.5, 0.5, 1.0;
     const IndicatorMoments moments =
-        correlation_moments(model, two_indicator_correlations(Eigen::Vector3d(0.8, 0.8, 0.7), phi), 100);
+        moments_for(model, two_indicator_correlations(Eigen::Vector3d(0.8, 0.8, 0.7), phi), 100);
     const PlsResult pls = estimate(model, moments, tight());
     EXPECT_TRUE(pls.path_coefficients.allFinite());
     try {
@@ -346,7 +336,7 @@ TEST(Consistent, ZeroRhoAThrows) {
         0.0, 1.0, 0.3, 0.3,       //
         0.3, 0.3, 1.0, 0.6,       //
         0.3, 0.3, 0.6, 1.0;
-    const IndicatorMoments moments = correlation_moments(model, sigma, 100);
+    const IndicatorMoments moments = moments_for(model, sigma, 100);
     const PlsResult pls = estimate(model, moments, tight());
     EXPECT_EQ(dijkstra_henseler_rho_a(model, pls, moments)[0], 0.0);
     try {
@@ -362,7 +352,7 @@ TEST(Consistent, RefusesResultOfAnotherModel) {
     Eigen::Matrix2d phi;
     phi << 1.0, 0.4, 0.4, 1.0;
     const IndicatorMoments moments =
-        correlation_moments(model, two_indicator_correlations(Eigen::Vector2d(0.8, 0.7), phi), 100);
+        moments_for(model, two_indicator_correlations(Eigen::Vector2d(0.8, 0.7), phi), 100);
     const PlsResult pls = estimate(model, moments, tight());
     Model other = model;
     other.constructs[1].name = "C";

@@ -23,16 +23,6 @@ Eigen::MatrixXd two_block_correlation() {
     return s;
 }
 
-IndicatorMoments moments_for(const Model& model, const Eigen::MatrixXd& correlation, Eigen::Index n) {
-    IndicatorMoments moments;
-    moments.n_obs = n;
-    moments.names = model.all_indicators();
-    moments.means = Eigen::VectorXd::Zero(correlation.rows());
-    moments.sds = Eigen::VectorXd::Ones(correlation.rows());
-    moments.correlation = correlation;
-    return moments;
-}
-
 Model two_blocks(MeasurementMode mode) {
     Model model;
     model.constructs = {block("A", {"a1", "a2"}, mode), block("B", {"b1", "b2"}, mode)};
