@@ -110,6 +110,7 @@ void check_answers_within_scale(const Dataset& data, const AnswerScale& scale, c
 
 int run_estimate(const std::vector<std::string>& args) {
     std::string model_path, data_path, scheme_text = "path", out_path, scores_path, delimiter_text = ",";
+    std::string weight_column;
     std::string ci_text = "percentile", sign_change_text = "none", draws_path, seed_text = "20240229", scale_text;
     EstimationOptions options;
     BootstrapOptions boot;
@@ -123,6 +124,7 @@ int run_estimate(const std::vector<std::string>& args) {
         ("model", po::value(&model_path)->required(), "model file (lavaan syntax: =~, <~, ~)")
         ("data", po::value(&data_path)->required(), "CSV data file with a header row")
         ("delimiter", po::value(&delimiter_text)->default_value(","), "field delimiter of the data file: one character, or 'tab'")
+        ("case-weights", po::value(&weight_column), "column of case (survey) weights: weighted means and correlations")
         ("scheme", po::value(&scheme_text)->default_value("path"), "inner weighting scheme: path, centroid or factorial")
         ("tolerance", po::value(&options.tolerance)->default_value(options.tolerance, "1e-07"),
          "convergence: stop when max |change in outer weights| < T")
@@ -165,6 +167,9 @@ int run_estimate(const std::vector<std::string>& args) {
     fit.validate();
     CsvOptions csv;
     csv.delimiter = parse_delimiter(delimiter_text);
+    csv.weight_column = weight_column;
+    if (!weight_column.empty() && (predict || fit.resamples > 0))
+        throw UsageError("--case-weights does not work with --predict or --fit-test yet");
     csv.validate();
     const std::pair<const char*, const std::string*> output_options[] = {
         {"--out", &out_path}, {"--scores", &scores_path}, {"--save-draws", &draws_path}};

@@ -269,18 +269,22 @@ BootstrapResult bootstrap(const Model& model, const Dataset& data, const PlsResu
     }
     // The original estimates of every parameter (indices from the full data's means and sds).
     std::vector<double> original_values(parameter_count);
+    const bool weighted = data.case_weights.size() > 0;
     const Eigen::RowVectorXd full_means = data.matrix().colwise().mean();
     Eigen::MatrixXd full_correlation;
     Eigen::VectorXd original_index = Eigen::VectorXd::Zero(prototype.construct_count());
     {
         // The full sample through the same weighted kernel (all counts 1), for HTMT and the indices.
         Workspace& w = workspaces.front();
-        w.counts.setOnes();
+        if (weighted)
+            w.counts = data.case_weights;
+        else
+            w.counts.setOnes();
         const Eigen::Index constant = w.resample.compute(data.matrix(), full_means, w.counts);
         if (constant >= 0) throw ModelError("indicator '" + original.indicators[constant] + "' is constant");
         full_correlation = w.resample.correlation;
         if (with_indices) {
-            w.means = full_means.transpose();
+            w.means = full_means.transpose() + w.resample.column_sums / w.counts.sum();
             w.sds = w.resample.inverse_sd.cwiseInverse();
             csi_index_values(original, w.means, w.sds, options.index_scales, original_index);
         }
@@ -301,6 +305,7 @@ BootstrapResult bootstrap(const Model& model, const Dataset& data, const PlsResu
         if (monitor && monitor->cancel.load(std::memory_order_relaxed)) continue;
         Workspace& w = workspaces[static_cast<std::size_t>(omp_get_thread_num())];
         detail::draw_resample_counts(options.seed, r, w.counts);
+        if (weighted) w.counts.array() *= data.case_weights.array();  // respondents are resampled, weights kept
         failure_reason[static_cast<std::size_t>(r)] = runner.run(w, all_draws.col(r).data());
         if (monitor) monitor->completed.fetch_add(1, std::memory_order_relaxed);
     }
@@ -341,7 +346,10 @@ BootstrapResult bootstrap(const Model& model, const Dataset& data, const PlsResu
         for (Eigen::Index g = 0; g < groups; ++g) {
             if (monitor && monitor->cancel.load(std::memory_order_relaxed)) continue;
             Workspace& w = workspaces[static_cast<std::size_t>(omp_get_thread_num())];
-            w.counts.setOnes();
+            if (weighted)
+                w.counts = data.case_weights;
+            else
+                w.counts.setOnes();
             for (Eigen::Index i = g; i < n; i += groups) w.counts[i] = 0.0;
             jackknife_ok[static_cast<std::size_t>(g)] = runner.run(w, jackknife.col(g).data()).empty();
             if (monitor) monitor->completed.fetch_add(1, std::memory_order_relaxed);
@@ -374,7 +382,7 @@ BootstrapResult bootstrap(const Model& model, const Dataset& data, const PlsResu
         for (double v : sorted) sum_of_squares += (v - s.boot_mean) * (v - s.boot_mean);
         s.se = std::sqrt(sum_of_squares / (draws_used - 1));
         s.t = s.se > 0 ? s.estimate / s.se : std::numeric_limits<double>::quiet_NaN();
-        s.p = two_sided_p_value(s.t, static_cast<double>(n - 1));
+        s.p = two_sided_p_value(s.t, static_cast<double>(original.n_obs - 1));
         double low_probability = alpha / 2, high_probability = 1 - alpha / 2;
         if (options.ci == ConfidenceInterval::bca) {
             // Efron (1987): bias correction z0 from the share of draws below the estimate, and

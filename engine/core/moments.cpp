@@ -14,10 +14,19 @@ IndicatorMoments compute_moments(const Dataset& data) {
         throw ModelError("the data have " + std::to_string(n) + " respondent(s); at least 2 are needed");
     const auto x = data.matrix();
 
+    const bool weighted = data.case_weights.size() > 0;
+    if (weighted && data.case_weights.size() != n)
+        throw ModelError("the data have " + std::to_string(n) + " rows but " + std::to_string(data.case_weights.size()) +
+                         " case weights");
+    // Frequency weights: a weight of 2 counts a respondent twice, so the sample size is Σw
+    // (rounded for the degrees of freedom) and the divisor of the covariances is Σw − 1.
+    const double total = weighted ? data.case_weights.sum() : static_cast<double>(n);
+
     IndicatorMoments moments;
-    moments.n_obs = n;
+    moments.n_obs = weighted ? static_cast<Eigen::Index>(std::llround(total)) : n;
     moments.names = data.columns;
-    moments.means = x.colwise().sum().transpose() / static_cast<double>(n);
+    moments.means = weighted ? Eigen::VectorXd(x.transpose() * data.case_weights / total)
+                             : Eigen::VectorXd(x.colwise().sum().transpose() / static_cast<double>(n));
 
     // Centred cross-products, a block of rows at a time: one pass, a fixed buffer, and the rank
     // update keeps the work at half of a full X'X.
@@ -28,10 +37,11 @@ IndicatorMoments compute_moments(const Dataset& data) {
     for (Eigen::Index start = 0; start < n; start += block_rows) {
         const Eigen::Index len = std::min(block_rows, n - start);
         centred.topRows(len) = x.middleRows(start, len).rowwise() - mean_row;
+        if (weighted) centred.topRows(len).array().colwise() *= data.case_weights.segment(start, len).array().sqrt();
         cross.selfadjointView<Eigen::Lower>().rankUpdate(centred.topRows(len).transpose());
     }
     cross.triangularView<Eigen::StrictlyUpper>() = cross.transpose();
-    const Eigen::MatrixXd covariance = cross / static_cast<double>(n - 1);
+    const Eigen::MatrixXd covariance = cross / (total - 1.0);
 
     moments.sds = covariance.diagonal().cwiseSqrt();
     for (Eigen::Index j = 0; j < p; ++j) {

@@ -312,15 +312,20 @@ bool is_blank_record(std::size_t fields, const Field& first) { return fields == 
 
 }  // namespace
 
-Dataset read_csv(const std::string& path, const std::vector<std::string>& columns, const CsvOptions& options) {
+Dataset read_csv(const std::string& path, const std::vector<std::string>& requested, const CsvOptions& options) {
     options.validate();
+    // The weight column is parsed as one more column, then moved out of the rows (below).
+    std::vector<std::string> columns = requested;
+    const bool weighted = !options.weight_column.empty();
+    if (weighted) columns.push_back(options.weight_column);
+    const int weight_target = weighted ? static_cast<int>(requested.size()) : -1;
     InputFile file(path);
     Window window(file);
     const FileScan scan = scan_file(file, window.scratch(), window.capacity());
 
     Dataset data;
     data.source = {path, file.size(), scan.xxh64};
-    data.columns = columns;
+    data.columns = requested;
     std::uint64_t line = 1;  // line where the current record starts
     std::uint64_t newlines_inside = 0;
     std::size_t field_count = 0;
@@ -443,6 +448,7 @@ Dataset read_csv(const std::string& path, const std::vector<std::string>& column
         if (ec == std::errc::result_out_of_range) throw bad_cell(field, f, "number out of range");
         if (ec != std::errc() || end != text.data() + text.size()) throw bad_cell(field, f, "not a number");
         if (!std::isfinite(value)) throw bad_cell(field, f, "not a finite number");
+        if (target == weight_target && value < 0) throw bad_cell(field, f, "a case weight cannot be negative");
         row[target] = value;
     };
 
@@ -467,6 +473,21 @@ Dataset read_csv(const std::string& path, const std::vector<std::string>& column
     }
     if (rows == 0) throw InputError(path + ": the file has a header but no data rows");
     data.rows = rows;
+    if (weighted) {
+        // Move each row's weight out and close the gap in place (destinations never pass sources).
+        data.case_weights.resize(rows);
+        const Eigen::Index kept = width - 1;
+        for (Eigen::Index r = 0; r < rows; ++r) {
+            const double* source = data.values.data() + r * width;
+            data.case_weights[r] = source[kept];
+            std::memmove(data.values.data() + r * kept, source, static_cast<std::size_t>(kept) * sizeof(double));
+        }
+        if (!(data.case_weights.sum() > 1.0))
+            throw InputError(path + ": the case weights in column '" + options.weight_column + "' sum to " +
+                             number_text(data.case_weights.sum()) + "; they must sum to more than 1");
+        data.values.resize(static_cast<std::size_t>(rows * kept));
+        return data;
+    }
     data.values.resize(static_cast<std::size_t>(rows * width));
     return data;
 }

@@ -69,6 +69,7 @@ Json result_to_json(const PlsResult& result, const IndicatorMoments& moments, co
         {"sign_handling", "none"},
         {"consistent", result.consistent},
         {"delimiter", std::string(1, provenance.csv.delimiter)},
+        {"case_weights", provenance.csv.weight_column.empty() ? Json(nullptr) : Json(provenance.csv.weight_column)},
     };
     json["n_obs"] = result.n_obs;
     json["converged"] = result.converged;

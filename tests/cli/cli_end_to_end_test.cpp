@@ -1222,4 +1222,28 @@ TEST_F(CliEstimate, PredictionAndAssessmentKeys) {
     EXPECT_TRUE(result.at("admissibility").at("admissible").get<bool>());
 }
 
+TEST_F(CliEstimate, CaseWeightTwoEqualsADuplicatedRespondent) {
+    auto lines = ccsi_lines(120);
+    std::vector<std::string> duplicated = lines;
+    duplicated.push_back(lines[5]);
+    std::vector<std::string> weighted = lines;
+    weighted[0] += ",weight";
+    for (std::size_t i = 1; i < weighted.size(); ++i) weighted[i] += (i == 5 ? ",2" : ",1");
+    const fs::path model = fs::path(CSIPLS_SOURCE_DIR) / "models/ccsi.model";
+    const RunResult a = run({"estimate", "--model", model.string(), "--data", write("dup.csv", csv_text(duplicated)).string(),
+                             "--scale", "1:10", "--out", (dir_ / "a.json").string()});
+    const RunResult b = run({"estimate", "--model", model.string(), "--data", write("w.csv", csv_text(weighted)).string(),
+                             "--case-weights", "weight", "--scale", "1:10", "--out", (dir_ / "b.json").string()});
+    ASSERT_EQ(a.exit_code, 0) << a;
+    ASSERT_EQ(b.exit_code, 0) << b;
+    const json ja = read_json(dir_ / "a.json"), jb = read_json(dir_ / "b.json");
+    EXPECT_EQ(jb.at("settings").at("case_weights"), "weight");
+    EXPECT_EQ(ja.at("n_obs"), jb.at("n_obs"));
+    for (const auto& [key, value] : path_estimates(ja)) EXPECT_NEAR(value, path_estimates(jb).at(key), 1e-10);
+    for (const auto& [construct, value] : ja.at("csi_index").at("values").items())
+        EXPECT_NEAR(value.get<double>(), jb.at("csi_index").at("values").at(construct).get<double>(), 1e-9) << construct;
+    for (const auto& [construct, value] : ja.at("r2_adj").items())
+        EXPECT_NEAR(value.get<double>(), jb.at("r2_adj").at(construct).get<double>(), 1e-10) << construct;
+}
+
 }  // namespace

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "csipls/error.hpp"
+#include "csipls/estimate.hpp"
 #include "csipls/moments.hpp"
 #include "test_helpers.hpp"
 
@@ -56,4 +57,37 @@ TEST(Moments, RefuseSingleRow) {
     Eigen::MatrixXd values(1, 2);
     values << 1, 2;
     EXPECT_THROW(compute_moments(testing_support::dataset_from({"a", "b"}, values)), ModelError);
+}
+
+// Frequency weights: giving a respondent weight 2 must equal listing them twice, for the moments
+// and everything estimated from them (including adjusted R², which depends on n).
+TEST(Moments, DuplicatingARowEqualsWeightTwo) {
+    const auto& example = testing_support::ccsi_example();
+    const Eigen::Index n = 100;
+    const auto x = example.data.matrix().topRows(n);
+    Eigen::MatrixXd duplicated(n + 1, x.cols());
+    duplicated.topRows(n) = x;
+    duplicated.row(n) = x.row(7);
+    Dataset weighted = testing_support::dataset_from(example.data.columns, x);
+    weighted.case_weights = Eigen::VectorXd::Ones(n);
+    weighted.case_weights[7] = 2.0;
+
+    const IndicatorMoments a = compute_moments(testing_support::dataset_from(example.data.columns, duplicated));
+    const IndicatorMoments b = compute_moments(weighted);
+    EXPECT_EQ(a.n_obs, 101);
+    EXPECT_EQ(b.n_obs, 101);
+    EXPECT_LT((a.means - b.means).cwiseAbs().maxCoeff(), 1e-12);
+    EXPECT_LT((a.sds - b.sds).cwiseAbs().maxCoeff(), 1e-12);
+    EXPECT_LT((a.correlation - b.correlation).cwiseAbs().maxCoeff(), 1e-12);
+
+    const PlsResult from_duplicates = estimate(example.model, a, EstimationOptions{});
+    const PlsResult from_weights = estimate(example.model, b, EstimationOptions{});
+    EXPECT_LT((from_duplicates.path_coefficients - from_weights.path_coefficients).cwiseAbs().maxCoeff(), 1e-10);
+    for (Eigen::Index j = 0; j < from_weights.r2_adj.size(); ++j)
+        if (from_weights.is_endogenous(static_cast<int>(j)))
+            EXPECT_NEAR(from_duplicates.r2_adj[j], from_weights.r2_adj[j], 1e-10) << j;
+    EXPECT_LT((from_duplicates.outer_weights - from_weights.outer_weights).cwiseAbs().maxCoeff(), 1e-10);
+    // A weight that is not 1 changes the answer (the weights are really used).
+    weighted.case_weights[7] = 5.0;
+    EXPECT_GT((compute_moments(weighted).means - b.means).cwiseAbs().maxCoeff(), 1e-6);
 }

@@ -142,3 +142,21 @@ TEST(CsvReader, PlusSignOnlyBeforeADigit) {
     EXPECT_EQ(read_csv(write_temp_file("plus.csv", "a\n+5\n+.5\n"), {"a"}).matrix()(1, 0), 0.5);
     EXPECT_THAT(read_error(write_temp_file("plusminus.csv", "a\n+-5\n"), {"a"}), HasSubstr("not a number '+-5'"));
 }
+
+TEST(CsvReader, CaseWeightColumnIsMovedOutOfTheRows) {
+    CsvOptions options;
+    options.weight_column = "w";
+    const Dataset data = read_csv(write_temp_file("weights.csv", "a,w,b,note\n1,0.5,2,x\n3,2,4,y\n5,1.5,6,z\n"), {"b", "a"}, options);
+    ASSERT_EQ(data.rows, 3);
+    EXPECT_EQ(data.columns, (std::vector<std::string>{"b", "a"}));
+    EXPECT_EQ(data.values.size(), 6u);
+    EXPECT_EQ(data.matrix()(1, 0), 4.0);
+    EXPECT_EQ(data.matrix()(2, 1), 5.0);
+    EXPECT_EQ(data.case_weights, Eigen::Vector3d(0.5, 2, 1.5));
+    EXPECT_THAT(read_error(write_temp_file("negative_weight.csv", "a,w\n1,1\n2,-1\n"), {"a"}, options),
+                HasSubstr("negative_weight.csv:3: column 'w' (field 2): a case weight cannot be negative '-1'"));
+    EXPECT_THAT(read_error(write_temp_file("zero_weights.csv", "a,w\n1,0\n2,0\n"), {"a"}, options),
+                HasSubstr("case weights in column 'w' sum to 0"));
+    EXPECT_THAT(read_error(write_temp_file("no_weight.csv", "a\n1\n2\n"), {"a"}, options),
+                HasSubstr("column 'w' is not in the header"));
+}

@@ -10,6 +10,9 @@ namespace csipls {
 
 struct CsvOptions {
     char delimiter = ',';
+    // A column of case (survey) weights, read into Dataset::case_weights; empty for none. Weights
+    // must be finite and non-negative.
+    std::string weight_column;
     void validate() const;
 };
 

@@ -22,6 +22,9 @@ struct Dataset {
     std::vector<std::string> columns;  // the loaded columns, in the order requested
     std::vector<double> values;        // row-major; capacity may exceed rows × columns
     Eigen::Index rows = 0;
+    // Case weights, one per row (frequency semantics: weight 2 counts a respondent twice); empty
+    // when unweighted.
+    Eigen::VectorXd case_weights;
 
     Eigen::Index cols() const { return static_cast<Eigen::Index>(columns.size()); }
     Eigen::Map<const RowMatrix> matrix() const { return {values.data(), rows, cols()}; }
