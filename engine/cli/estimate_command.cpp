@@ -170,6 +170,7 @@ int run_estimate(const std::vector<std::string>& args) {
     csv.weight_column = weight_column;
     if (!weight_column.empty() && (predict || fit.resamples > 0))
         throw UsageError("--case-weights does not work with --predict or --fit-test yet");
+    if (predict && consistent) throw UsageError("--predict uses plain PLS; run it without --consistent");
     csv.validate();
     const std::pair<const char*, const std::string*> output_options[] = {
         {"--out", &out_path}, {"--scores", &scores_path}, {"--save-draws", &draws_path}};
@@ -235,7 +236,6 @@ int run_estimate(const std::vector<std::string>& args) {
     std::optional<BlindfoldingResult> q2;
     std::optional<PlsPredictResult> predicted;
     if (predict) {
-        if (consistent) throw UsageError("--predict uses plain PLS; run it without --consistent");
         try {
             q2 = blindfolding(model, data, options, blindfold);
             predicted = pls_predict(model, data, options, plspredict);
