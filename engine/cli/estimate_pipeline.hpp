@@ -1,0 +1,75 @@
+#pragma once
+// The estimation pipeline shared by the commands that estimate (estimate, report): its options, how
+// they are checked, and one run from the model and data files to every result the options ask for.
+#include <boost/program_options.hpp>
+#include <optional>
+#include <string>
+
+#include "csipls/assessment.hpp"
+#include "csipls/bootstrap.hpp"
+#include "csipls/csi_index.hpp"
+#include "csipls/csv.hpp"
+#include "csipls/estimate.hpp"
+#include "csipls/fit_test.hpp"
+#include "csipls/model.hpp"
+#include "csipls/moments.hpp"
+#include "csipls/prediction.hpp"
+#include "csipls/result_writers.hpp"
+
+namespace csipls::cli {
+
+struct EstimateSettings {
+    std::string model_path;
+    std::string data_path;
+    CsvOptions csv;
+    EstimationOptions options;
+    bool consistent = false;
+    std::optional<AnswerScale> scale;  // --scale; the model file may give scales too
+    BootstrapOptions boot;
+    FitTestOptions fit;
+    bool predict = false;
+    BlindfoldingOptions blindfold;
+    PlsPredictOptions plspredict;
+
+    // Option texts, turned into the fields above by finish_settings().
+    std::string delimiter_text = ",";
+    std::string scheme_text = "path";
+    std::string ci_text = "percentile";
+    std::string sign_change_text = "none";
+    std::string seed_text = "20240229";
+    std::string scale_text;
+};
+
+// Adds the model, data and analysis options (not the output files) to `described`, bound to `settings`.
+void add_estimation_options(boost::program_options::options_description& described, EstimateSettings& settings);
+
+// Parses the option texts and checks the combination. Throws UsageError.
+void finish_settings(EstimateSettings& settings);
+
+// Everything one run produced. Optional parts are there when the settings asked for them.
+struct EstimateRun {
+    Model model;
+    Dataset data;
+    IndicatorMoments moments;
+    PlsResult result;
+    Assessment assessment;
+    RunProvenance provenance;
+    std::vector<AnswerScale> index_scales;  // per indicator; empty without indices
+    std::optional<CsiIndex> indices;
+    std::optional<BootstrapResult> bootstrap;
+    std::optional<BlindfoldingResult> q2;
+    std::optional<PlsPredictResult> predicted;
+    std::optional<FitTestResult> fit_test;
+
+    Json to_json() const;
+    void write_summary(std::ostream& out) const;
+};
+
+// Reads the model and data files and runs what `settings` asks for, with a progress bar on standard
+// error for the long steps. Warnings (inadmissible results, failed resamples) go to the log.
+EstimateRun run_estimation(const EstimateSettings& settings);
+
+// The warning and exit code of a run whose PLS iteration did not converge.
+int convergence_exit_code(const EstimateRun& run);
+
+}  // namespace csipls::cli
