@@ -30,6 +30,11 @@ struct EstimateSettings {
     bool predict = false;
     BlindfoldingOptions blindfold;
     PlsPredictOptions plspredict;
+    // --group: the text column whose values split the respondents into groups estimated one by one
+    // (companies, segments, periods); --pooled: the groups share the weights of the pooled estimate.
+    std::string group_column;
+    bool pooled = false;
+    std::string ipma_target;  // --ipma: the target construct of the importance-performance map
 
     // Option texts, turned into the fields above by finish_settings().
     std::string delimiter_text = ",";
