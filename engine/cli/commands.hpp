@@ -17,6 +17,8 @@ inline constexpr int exit_internal = 70;      // a bug: please report
 // Each subcommand takes the arguments after its name; errors propagate to main's single catch.
 int run_estimate(const std::vector<std::string>& args);
 int run_simulate(const std::vector<std::string>& args);
+int run_report(const std::vector<std::string>& args);
+int run_diagram(const std::vector<std::string>& args);
 
 // Shared option helpers.
 // Parses `args` into `values`, refusing stray words. Returns false when --help was asked for (and printed).

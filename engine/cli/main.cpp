@@ -18,6 +18,11 @@ usage:
   csipls estimate --model FILE --data FILE [options]   estimate a model (csipls estimate --help)
   csipls simulate --model FILE --n N --out FILE [options]
                                                        draw survey data from a population model
+  csipls report --model FILE --data FILE [options] --out REPORT.html
+  csipls report --result RESULT.json [--draws FILE] --out REPORT.html
+                                                       the study report as one HTML page
+  csipls diagram --model FILE [--data FILE] --svg FILE --dot FILE
+                                                       the path diagram as SVG and Graphviz DOT
   csipls --version                                     print the engine version
   csipls --help                                        print this help
 )";
@@ -39,7 +44,9 @@ int dispatch(int argc, char** argv) {
     }
     if (command == "estimate") return csipls::cli::run_estimate(args);
     if (command == "simulate") return csipls::cli::run_simulate(args);
-    throw csipls::UsageError("unknown command '" + command + "' (commands: estimate, simulate; see csipls --help)");
+    if (command == "report") return csipls::cli::run_report(args);
+    if (command == "diagram") return csipls::cli::run_diagram(args);
+    throw csipls::UsageError("unknown command '" + command + "' (commands: estimate, simulate, report, diagram; see csipls --help)");
 }
 
 }  // namespace

@@ -1,0 +1,146 @@
+// `csipls report`: the study report as one HTML page, estimated now (--model, --data) or from a saved
+// result (--result). Both routes render the same JSON document, so they give the same page.
+#include <algorithm>
+#include <boost/program_options.hpp>
+#include <iostream>
+
+#include "commands.hpp"
+#include "estimate_pipeline.hpp"
+#include "signals_held.hpp"
+#include "csipls/error.hpp"
+#include "csipls/file_util.hpp"
+#include "csipls/report.hpp"
+
+namespace po = boost::program_options;
+
+namespace csipls::cli {
+
+namespace {
+
+bool has_option(const std::vector<std::string>& args, const std::string& name) {
+    return std::any_of(args.begin(), args.end(), [&](const std::string& a) { return a == name || a.rfind(name + "=", 0) == 0; });
+}
+
+ReportDraws draws_of(const EstimateRun& run) {
+    ReportDraws draws;
+    const BootstrapResult& boot = *run.bootstrap;
+    for (std::size_t k = 0; k < boot.parameters.size(); ++k) {
+        draws.labels.push_back(parameter_label(run.result, boot.parameters[k]));
+        const auto column = boot.draws.col(static_cast<Eigen::Index>(k));
+        draws.columns.emplace_back(column.data(), column.data() + column.size());
+    }
+    return draws;
+}
+
+// Renders, naming `source` when the document is not what a csipls result holds.
+std::string render(const Json& result, const ReportDraws* draws, const ReportOptions& options, const std::string& source) {
+    try {
+        return render_html_report(result, draws, options);
+    } catch (const InputError& error) {
+        throw InputError(source + ": " + error.what());
+    } catch (const nlohmann::json::exception& error) {
+        throw InputError(source + ": not a csipls result (" + std::string(error.what()) + ")");
+    }
+}
+
+void write_report(const std::string& out_path, const std::string& html) {
+    const SignalsHeld held;
+    OutputBatch outputs;
+    outputs.stage(out_path, [&](std::ostream& out) { out << html; });
+    outputs.commit();
+}
+
+int report_from_result(const std::vector<std::string>& args, po::options_description& general) {
+    std::string result_path, draws_path, out_path;
+    ReportOptions options;
+    po::options_description described("csipls report --result RESULT.json [--draws DRAWS.csv] --out REPORT.html");
+    described.add(general);
+    described.add_options()
+        ("result", po::value(&result_path)->required(), "a saved JSON result (csipls estimate --out)")
+        ("draws", po::value(&draws_path), "its bootstrap draws (csipls estimate --save-draws) for the histograms")
+        ("period", po::value(&options.period_column), "the result's groups are periods of this column: add a control chart")
+        ("out", po::value(&out_path)->required(), "write the HTML report here (replaced atomically; - for stdout)");
+    for (const char* estimation_only : {"--model", "--data"})
+        if (has_option(args, estimation_only))
+            throw UsageError(std::string("--result and ") + estimation_only + " exclude each other: report a saved result, "
+                             "or estimate with --model and --data");
+    po::variables_map values;
+    if (!parse_command_line(args, described, values)) return exit_ok;
+    refuse_overwriting_inputs(out_path, {result_path, draws_path}, "--out");
+
+    const std::string text = read_text_file(result_path);
+    Json result;
+    try {
+        result = Json::parse(text);
+    } catch (const nlohmann::json::parse_error& error) {
+        throw InputError(result_path + ": not valid JSON (" + std::string(error.what()) + ")");
+    }
+    std::optional<ReportDraws> draws;
+    if (!draws_path.empty()) {
+        draws = parse_report_draws(read_text_file(draws_path), draws_path);
+        // Draws from another run would draw the wrong histograms without any sign of it.
+        const Json* boot = result.is_object() && result.contains("bootstrap") ? &result["bootstrap"] : nullptr;
+        if (!boot || !boot->is_object())
+            throw InputError(draws_path + ": the result " + result_path + " has no bootstrap, so these draws are not from it");
+        const std::size_t rows = draws->columns.empty() ? 0 : draws->columns.front().size();
+        const auto succeeded = boot->value("succeeded", Json());
+        if (succeeded.is_number_integer() && succeeded.get<long long>() != static_cast<long long>(rows))
+            throw InputError(draws_path + ": " + std::to_string(rows) + " replicates, but the bootstrap of " + result_path +
+                             " has " + std::to_string(succeeded.get<long long>()) + ": the draws are not from this result");
+    }
+    write_report(out_path, render(result, draws ? &*draws : nullptr, options, result_path));
+    return exit_ok;
+}
+
+int report_from_data(const std::vector<std::string>& args, po::options_description& general) {
+    EstimateSettings settings;
+    std::string out_path;
+    ReportOptions options;
+    po::options_description described("csipls report --model FILE --data FILE [estimation options] --out REPORT.html");
+    described.add(general);
+    add_estimation_options(described, settings);
+    described.add_options()
+        ("period", po::value(&options.period_column),
+         "estimate one group per value of this column (periods, in their order) and add a control chart of the index")
+        ("out", po::value(&out_path)->required(), "write the HTML report here (replaced atomically; - for stdout)");
+    for (const char* result_only : {"--draws"})
+        if (has_option(args, result_only)) throw UsageError(std::string(result_only) + " goes with --result");
+    po::variables_map values;
+    if (!parse_command_line(args, described, values)) return exit_ok;
+    // The periods are the groups the pipeline estimates one by one (before finish_settings checks them).
+    if (!options.period_column.empty()) {
+        if (!settings.group_column.empty() && settings.group_column != options.period_column)
+            throw UsageError("--period " + options.period_column + " and --group " + settings.group_column + " differ");
+        settings.group_column = options.period_column;
+    }
+    finish_settings(settings);
+    refuse_overwriting_inputs(out_path, {settings.model_path, settings.data_path}, "--out");
+
+    const EstimateRun run = run_estimation(settings);
+    const Json result = run.to_json();
+    std::optional<ReportDraws> draws;
+    if (run.bootstrap && run.bootstrap->succeeded > 0) draws = draws_of(run);
+    write_report(out_path, render(result, draws ? &*draws : nullptr, options, "the estimate of " + settings.data_path));
+    return convergence_exit_code(run);
+}
+
+}  // namespace
+
+int run_report(const std::vector<std::string>& args) {
+    po::options_description general("general");
+    general.add_options()("help,h", "print this help");
+    if (has_option(args, "--help") || has_option(args, "-h")) {
+        // Both routes' options, so one --help shows how to report either way.
+        std::vector<std::string> help{"--help"};
+        std::cout << "csipls report: the study report as one self-contained HTML page\n\n";
+        report_from_data(help, general);
+        std::cout << '\n';
+        po::options_description general_again("general");
+        general_again.add_options()("help,h", "print this help");
+        report_from_result(help, general_again);
+        return exit_ok;
+    }
+    return has_option(args, "--result") ? report_from_result(args, general) : report_from_data(args, general);
+}
+
+}  // namespace csipls::cli

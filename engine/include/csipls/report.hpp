@@ -1,0 +1,92 @@
+#pragma once
+// The study report and the path diagram, rendered from the JSON result (the documented interface),
+// so a report made right after estimation and one made later from a saved result are the same
+// bytes. Pure functions: text in, text out; the CLI reads and writes the files.
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "csipls/model.hpp"
+#include "csipls/result_writers.hpp"
+
+namespace csipls {
+
+// Bootstrap draws for the histograms: one column per parameter, labelled as in --save-draws
+// ("Satisfaction ~ Quality" for a path).
+struct ReportDraws {
+    std::vector<std::string> labels;
+    std::vector<std::vector<double>> columns;  // columns[k][r]: replicate r of parameter k
+};
+
+// Parses a --save-draws CSV (header `replicate,label,...`, then numbers). `source_name` names the
+// file in errors. Throws InputError naming the line and column at fault.
+ReportDraws parse_report_draws(std::string_view text, const std::string& source_name);
+
+struct ReportOptions {
+    // The column whose groups are periods (--period): draws the control chart from the index
+    // table's group rows. Empty: no control chart.
+    std::string period_column;
+};
+
+// The whole report: one self-contained HTML page (inline CSS and SVG, no scripts, no network).
+// Sections whose keys the result lacks are left out. Throws InputError when `result` is not a
+// csipls result (a required key missing or of the wrong type); the message names the key.
+std::string render_html_report(const Json& result, const ReportDraws* draws, const ReportOptions& options = {});
+
+// The path diagram's content, from a result (estimates, R², significance) or from a model alone.
+struct DiagramConstruct {
+    std::string name;
+    bool formative = false;
+    std::vector<std::string> indicators;
+    std::vector<double> indicator_values;  // loadings (reflective) or weights (formative); empty: none
+    bool has_r2 = false;
+    double r2 = 0;
+};
+
+struct DiagramPath {
+    int from = 0, to = 0;  // construct positions
+    bool has_estimate = false;
+    double estimate = 0;
+    bool has_p = false;
+    double p = 0;
+};
+
+struct DiagramModel {
+    std::vector<DiagramConstruct> constructs;
+    std::vector<DiagramPath> paths;
+};
+
+DiagramModel diagram_from_model(const Model& model);
+// Block modes come from `vif_formative`, which lists every indicator of every formative block.
+DiagramModel diagram_from_result(const Json& result);
+
+// Where everything is drawn, in SVG user units (y down). Exposed so tests can check for overlaps.
+struct Box {
+    double x = 0, y = 0, width = 0, height = 0;  // top-left corner
+};
+
+struct DiagramLayout {
+    double width = 0, height = 0;
+    std::vector<Box> constructs;                       // ellipses' bounding boxes
+    std::vector<std::vector<Box>> indicators;          // per construct, its indicators' rectangles
+    std::vector<std::vector<Box>> indicator_labels;    // per construct, the loading/weight labels
+    std::vector<Box> path_labels;                      // per path, its coefficient label (empty box: none)
+    // Per path, the polyline it is drawn along: out of the source's right side, across the gaps
+    // between columns, through a reserved lane in every column it skips, into the target's left side.
+    std::vector<std::vector<std::pair<double, double>>> path_routes;
+    std::vector<int> depth;                            // per construct: longest path from an exogenous one
+};
+
+DiagramLayout layout_diagram(const DiagramModel& model);
+
+// `id_prefix` keeps element ids unique when several SVGs share one page.
+std::string render_diagram_svg(const DiagramModel& model, std::string_view id_prefix = "pd");
+std::string render_diagram_dot(const DiagramModel& model);
+
+// Significance stars of a two-sided p-value: *** < 0.001, ** < 0.01, * < 0.05, else "".
+std::string significance_stars(double p);
+
+// Text safe inside HTML/SVG elements and attribute values (& < > " ').
+std::string html_escape(std::string_view text);
+
+}  // namespace csipls

@@ -1,0 +1,862 @@
+// The study report: one self-contained HTML page rendered from the JSON result. Each section reads
+// the keys it needs and is left out (with nothing else changing) when the result lacks them.
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "csipls/error.hpp"
+#include "csipls/version.hpp"
+#include "report_internal.hpp"
+
+namespace csipls {
+
+using namespace report_detail;
+
+namespace {
+
+struct Section {
+    std::string id, title, html;
+};
+
+using Out = std::back_insert_iterator<std::string>;
+
+// A table cell with a number and, when the value misses its threshold, a class the CSS marks.
+std::string td(const std::string& text, const std::string& css_class = "", const std::string& title = "") {
+    std::string cell = "<td";
+    if (!css_class.empty()) cell += " class=\"" + css_class + "\"";
+    if (!title.empty()) cell += " title=\"" + html_escape(title) + "\"";
+    return cell + ">" + text + "</td>";
+}
+
+std::string th(std::string_view text) { return "<th>" + html_escape(text) + "</th>"; }
+
+std::vector<std::string> construct_names(const Json& result) {
+    std::vector<std::string> names;
+    for (const auto& [name, block] : required_object(result, "outer_weights").items()) names.push_back(name);
+    return names;
+}
+
+std::set<std::string> formative_constructs(const Json& result) {
+    std::set<std::string> formative;
+    if (const Json* vif = member(result, "vif_formative"); vif && vif->is_array())
+        for (const auto& entry : *vif) formative.insert(text_at(entry, "construct"));
+    return formative;
+}
+
+// The bootstrap entry of a parameter list (`paths`, `r2`, `csi_index`, ...) matching `match`.
+template <class Match>
+const Json* bootstrap_entry(const Json& result, std::string_view list, Match match) {
+    const Json* boot = member(result, "bootstrap");
+    const Json* entries = boot ? member(*boot, list) : nullptr;
+    if (!entries || !entries->is_array()) return nullptr;
+    for (const auto& entry : *entries)
+        if (match(entry)) return &entry;
+    return nullptr;
+}
+
+double ci_level(const Json& result) {
+    const Json* boot = member(result, "bootstrap");
+    return boot ? number_at(*boot, "ci_level").value_or(0.95) : 0.95;
+}
+
+std::string percent(double level) { return fixed(level * 100, level * 100 == std::round(level * 100) ? 0 : 1) + " %"; }
+
+// --- run and settings -------------------------------------------------------------------------
+
+Section run_section(const Json& result) {
+    Section s{"run", "Run and reproducibility", {}};
+    auto out = std::back_inserter(s.html);
+    const Json& engine = required_object(result, "engine");
+    s.html += "<table class=\"facts\"><tbody>\n";
+    fmt::format_to(out, "<tr><th>Estimated by</th><td>{} {} (commit {})</td></tr>\n", html_escape(text_at(engine, "name")),
+                   html_escape(plain_text(engine.value("version", Json()))), html_escape(text_at(engine, "commit")));
+    fmt::format_to(out, "<tr><th>Report rendered by</th><td>{} {} (commit {})</td></tr>\n", engine_name, engine_version,
+                   html_escape(engine_commit));
+    if (const Json* input = member(result, "input")) {
+        if (const Json* model = member(*input, "model"))
+            fmt::format_to(out, "<tr><th>Model file</th><td><code>{}</code>, xxh64 <code>{}</code></td></tr>\n",
+                           html_escape(text_at(*model, "path")), html_escape(text_at(*model, "xxh64")));
+        if (const Json* data = member(*input, "data"))
+            fmt::format_to(out, "<tr><th>Data file</th><td><code>{}</code>, {} bytes, xxh64 <code>{}</code></td></tr>\n",
+                           html_escape(text_at(*data, "path")), html_escape(plain_text(data->value("size_bytes", Json()))),
+                           html_escape(text_at(*data, "xxh64")));
+    }
+    if (const auto n = number_at(result, "n_obs")) fmt::format_to(out, "<tr><th>Respondents</th><td>{}</td></tr>\n", fixed(*n, 0));
+    if (const Json* converged = member(result, "converged"))
+        fmt::format_to(out, "<tr><th>PLS iteration</th><td>{} after {} iterations (last max weight change {})</td></tr>\n",
+                       converged->is_boolean() && converged->get<bool>() ? "converged" : "<strong>did not converge</strong>",
+                       html_escape(plain_text(result.value("iterations", Json()))),
+                       html_escape(plain_text(result.value("last_weight_change", Json()))));
+    s.html += "</tbody></table>\n";
+    if (const Json* settings = member(result, "settings"); settings && settings->is_object()) {
+        s.html += "<h3>Settings</h3>\n<table class=\"facts\"><tbody>\n";
+        for (const auto& [key, value] : settings->items())
+            fmt::format_to(out, "<tr><th>{}</th><td>{}</td></tr>\n", html_escape(key), html_escape(plain_text(value)));
+        s.html += "</tbody></table>\n";
+    }
+    if (const Json* boot = member(result, "bootstrap")) {
+        s.html += "<h3>Bootstrap</h3>\n<table class=\"facts\"><tbody>\n";
+        for (const char* key : {"resamples", "seed", "succeeded", "failed", "ci_type", "ci_level", "sign_change", "resampling", "p"})
+            if (const Json* value = member(*boot, key))
+                fmt::format_to(out, "<tr><th>{}</th><td>{}</td></tr>\n", key, html_escape(plain_text(*value)));
+        s.html += "</tbody></table>\n";
+    }
+    return s;
+}
+
+// --- path diagram and structural model --------------------------------------------------------
+
+Section diagram_section(const Json& result) {
+    Section s{"diagram", "Path diagram", {}};
+    s.html += "<figure class=\"diagram\">\n" + diagram_svg(diagram_from_result(result), "pd", false);
+    s.html += "<figcaption>Constructs are ellipses (R² inside the endogenous ones), indicators rectangles: loadings on "
+              "the arrows of reflective (=~) blocks, which point to the indicators; outer weights on those of formative "
+              "(&lt;~) blocks, which point to the construct. Arrows between constructs carry the path coefficients";
+    if (member(result, "bootstrap"))
+        s.html += " with bootstrap significance (* p &lt; 0.05, ** p &lt; 0.01, *** p &lt; 0.001; dashed grey: not "
+                  "significant at 5 %; red: negative)";
+    else
+        s.html += " (no bootstrap in this result, so no significance stars)";
+    s.html += ".</figcaption>\n</figure>\n";
+    return s;
+}
+
+Section structural_section(const Json& result) {
+    Section s{"structural", "Structural model", {}};
+    auto out = std::back_inserter(s.html);
+    const bool boot = member(result, "bootstrap") != nullptr;
+    std::map<std::pair<std::string, std::string>, double> f2;
+    if (const Json* list = member(result, "f2"); list && list->is_array())
+        for (const auto& entry : *list)
+            if (const auto v = number_at(entry, "value")) f2[{text_at(entry, "from"), text_at(entry, "to")}] = *v;
+    s.html += "<table class=\"numbers\"><thead><tr><th>From</th><th>To</th><th>Estimate</th>";
+    if (boot)
+        fmt::format_to(out, "<th>Boot. se</th><th>t</th><th>p</th><th>{} CI</th><th></th>", percent(ci_level(result)));
+    s.html += "<th>f²</th></tr></thead><tbody>\n";
+    for (const auto& path : required_array(result, "paths")) {
+        const std::string from = text_at(path, "from"), to = text_at(path, "to");
+        fmt::format_to(out, "<tr><td>{}</td><td>{}</td>{}", html_escape(from), html_escape(to),
+                       td(fixed(number_at(path, "estimate"), 3)));
+        if (boot) {
+            const Json* entry = bootstrap_entry(result, "paths", [&](const Json& e) {
+                return text_at(e, "from") == from && text_at(e, "to") == to;
+            });
+            if (entry) {
+                const auto p = number_at(*entry, "p");
+                fmt::format_to(out, "{}{}{}{}{}", td(fixed(number_at(*entry, "se"), 3)), td(fixed(number_at(*entry, "t"), 2)),
+                               td(fixed(p, 3)),
+                               td("[" + fixed(number_at(*entry, "ci_lower"), 3) + ", " + fixed(number_at(*entry, "ci_upper"), 3) + "]"),
+                               td(p ? significance_stars(*p) : ""));
+            } else {
+                s.html += "<td>—</td><td>—</td><td>—</td><td>—</td><td></td>";
+            }
+        }
+        const auto found = f2.find({from, to});
+        s.html += td(found == f2.end() ? "—" : fixed(found->second, 3)) + "</tr>\n";
+    }
+    s.html += "</tbody></table>\n";
+    if (const Json* r2 = member(result, "r2"); r2 && r2->is_object() && !r2->empty()) {
+        const Json* r2_adj = member(result, "r2_adj");
+        s.html += "<h3>Explained variance</h3>\n<table class=\"numbers\"><thead><tr><th>Construct</th><th>R²</th><th>Adjusted R²</th>";
+        if (boot) fmt::format_to(out, "<th>{} CI of R²</th>", percent(ci_level(result)));
+        s.html += "</tr></thead><tbody>\n";
+        for (const auto& [name, value] : r2->items()) {
+            fmt::format_to(out, "<tr><td>{}</td>{}{}", html_escape(name), td(fixed(number_of(&value), 3)),
+                           td(fixed(r2_adj ? number_at(*r2_adj, name) : std::nullopt, 3)));
+            if (boot) {
+                const Json* entry = bootstrap_entry(result, "r2", [&](const Json& e) { return text_at(e, "construct") == name; });
+                s.html += td(entry ? "[" + fixed(number_at(*entry, "ci_lower"), 3) + ", " + fixed(number_at(*entry, "ci_upper"), 3) + "]"
+                                   : "—");
+            }
+            s.html += "</tr>\n";
+        }
+        s.html += "</tbody></table>\n";
+    }
+    return s;
+}
+
+// --- indices ----------------------------------------------------------------------------------
+
+struct IndexRow {
+    std::string group;
+    std::string level;  // "all", "group" or an aggregation level ("industry", "total"); "" when not given
+    std::string error;  // why the row has no index
+    std::optional<double> n_obs;
+    std::map<std::string, std::optional<double>> index, se, lower, upper;
+    std::set<std::string> negative_weight;
+};
+
+struct IndexTable {
+    std::vector<std::string> constructs;
+    double level = 0.95;
+    std::vector<IndexRow> rows;  // the first is "(all)" when the result has one
+};
+
+std::optional<IndexTable> read_index_table(const Json& result) {
+    IndexTable table;
+    if (const Json* json = member(result, "index_table")) {
+        const Json& constructs = required_array(*json, "constructs");
+        for (const auto& name : constructs)
+            if (name.is_string()) table.constructs.push_back(name.get<std::string>());
+        table.level = number_at(*json, "ci_level").value_or(0.95);
+        for (const auto& row : required_array(*json, "rows")) {
+            IndexRow r;
+            const Json* group = member(row, "group");
+            r.group = group ? plain_text(*group) : "—";
+            r.n_obs = number_at(row, "n_obs");
+            r.level = text_at(row, "level");
+            r.error = text_at(row, "error");
+            if (const Json* flagged = member(row, "negative_weight"); flagged && flagged->is_array())
+                for (const auto& name : *flagged)
+                    if (name.is_string()) r.negative_weight.insert(name.get<std::string>());
+            for (const auto& name : table.constructs) {
+                for (auto [key, target] : {std::pair{"index", &r.index}, std::pair{"se", &r.se},
+                                           std::pair{"ci_lower", &r.lower}, std::pair{"ci_upper", &r.upper}}) {
+                    const Json* values = member(row, key);
+                    (*target)[name] = values ? number_at(*values, name) : std::nullopt;
+                }
+            }
+            table.rows.push_back(std::move(r));
+        }
+        return table;
+    }
+    // Before group estimation: the overall indices, with their bootstrap intervals.
+    const Json* csi = member(result, "csi_index");
+    const Json* values = csi ? member(*csi, "values") : nullptr;
+    if (!values || !values->is_object()) return std::nullopt;
+    table.level = ci_level(result);
+    IndexRow row{"(all)", "all", "", number_at(result, "n_obs"), {}, {}, {}, {}, {}};
+    for (const auto& [name, value] : values->items()) {
+        table.constructs.push_back(name);
+        row.index[name] = number_of(&value);
+        const Json* entry = bootstrap_entry(result, "csi_index", [&](const Json& e) { return text_at(e, "construct") == name; });
+        row.se[name] = entry ? number_at(*entry, "se") : std::nullopt;
+        row.lower[name] = entry ? number_at(*entry, "ci_lower") : std::nullopt;
+        row.upper[name] = entry ? number_at(*entry, "ci_upper") : std::nullopt;
+    }
+    table.rows.push_back(std::move(row));
+    return table;
+}
+
+// The construct charted per group and on the control chart: the IPMA target when there is one,
+// else the construct most paths lead into (satisfaction, in the ACSI, ECSI and CCSI models).
+std::string key_construct(const Json& result, const std::vector<std::string>& candidates) {
+    if (const Json* ipma = member(result, "ipma")) {
+        const std::string target = text_at(*ipma, "target");
+        if (std::find(candidates.begin(), candidates.end(), target) != candidates.end()) return target;
+    }
+    std::string best = candidates.empty() ? "" : candidates.front();
+    long best_count = -1;
+    for (const auto& name : candidates) {
+        long count = 0;
+        if (const Json* paths = member(result, "paths"); paths && paths->is_array())
+            count = std::count_if(paths->begin(), paths->end(), [&](const Json& p) { return text_at(p, "to") == name; });
+        if (count > best_count) best = name, best_count = count;
+    }
+    return best;
+}
+
+bool is_overall(const IndexRow& row) { return row.level.empty() ? row.group == "(all)" : row.level == "all"; }
+// A row of one group (company, segment, period), not the overall row or an aggregate of groups.
+bool is_group(const IndexRow& row) { return row.level.empty() ? row.group != "(all)" : row.level == "group"; }
+
+std::optional<Section> index_section(const Json& result, const IndexTable& table) {
+    Section s{"indices", "Customer satisfaction indices (0-100)", {}};
+    auto out = std::back_inserter(s.html);
+    std::set<std::string> negative;
+    if (const Json* csi = member(result, "csi_index"))
+        if (const Json* flagged = member(*csi, "negative_weight"); flagged && flagged->is_array())
+            for (const auto& name : *flagged)
+                if (name.is_string()) negative.insert(name.get<std::string>());
+    const bool intervals = std::any_of(table.rows.begin(), table.rows.end(), [](const IndexRow& r) {
+        return std::any_of(r.lower.begin(), r.lower.end(), [](const auto& kv) { return kv.second.has_value(); });
+    });
+    const bool aggregates = std::any_of(table.rows.begin(), table.rows.end(), [](const IndexRow& r) {
+        return !r.level.empty() && r.level != "all" && r.level != "group";
+    });
+    s.html += "<div class=\"table-scroll\"><table class=\"numbers index-table\"><thead><tr><th>Group</th>";
+    if (aggregates) s.html += "<th>Level</th>";
+    s.html += "<th>n</th>";
+    for (const auto& name : table.constructs)
+        fmt::format_to(out, "<th>{}{}</th>", html_escape(name), negative.count(name) ? " †" : "");
+    s.html += "</tr></thead><tbody>\n";
+    for (const auto& row : table.rows) {
+        fmt::format_to(out, "<tr{}><td>{}</td>", is_overall(row) ? " class=\"overall\"" : is_group(row) ? "" : " class=\"aggregate\"",
+                       html_escape(row.group));
+        if (aggregates) fmt::format_to(out, "<td>{}</td>", html_escape(row.level));
+        s.html += td(fixed(row.n_obs, 0));
+        if (!row.error.empty()) {
+            fmt::format_to(out, "<td class=\"row-error\" colspan=\"{}\">no index: {}</td></tr>\n", table.constructs.size(),
+                           html_escape(row.error));
+            continue;
+        }
+        for (const auto& name : table.constructs) {
+            std::string text = fixed(row.index.at(name), 1);
+            if (row.negative_weight.count(name)) text += " †";
+            if (row.lower.at(name) && row.upper.at(name))
+                text += "<br><span class=\"ci\">[" + fixed(row.lower.at(name), 1) + ", " + fixed(row.upper.at(name), 1) + "]</span>";
+            s.html += td(text);
+        }
+        s.html += "</tr>\n";
+    }
+    s.html += "</tbody></table></div>\n<p class=\"note\">";
+    if (intervals) fmt::format_to(out, "Brackets: {} bootstrap confidence intervals. ", percent(table.level));
+    else s.html += "No bootstrap in this result, so no intervals. ";
+    if (!negative.empty())
+        s.html += "† a negative unstandardized weight: this index is a difference of answers, not a weighted mean, and is "
+                  "not meaningful. ";
+    s.html += "Indices by the ACSI method: outer weights rescaled to sum 1 weight the item means mapped onto 0-100.</p>\n";
+
+    const IndexRow& first = *std::find_if(table.rows.begin(), table.rows.end(), [&](const IndexRow& r) {
+        return r.error.empty() || &r == &table.rows.back();
+    });
+    std::vector<ChartItem> overall;
+    for (const auto& name : table.constructs)
+        overall.push_back({name, first.index.at(name), first.lower.at(name), first.upper.at(name)});
+    fmt::format_to(out, "<figure>\n{}<figcaption>Indices of group {}{}.</figcaption></figure>\n",
+                   bar_chart(overall, 0, 100, "Indices by construct"), html_escape(first.group),
+                   intervals ? ", with their intervals" : "");
+
+    std::vector<const IndexRow*> groups;
+    for (const auto& row : table.rows)
+        if (is_group(row) && row.error.empty()) groups.push_back(&row);
+    if (!groups.empty()) {
+        const std::string key = key_construct(result, table.constructs);
+        std::vector<ChartItem> items;
+        for (const IndexRow* row : groups) items.push_back({row->group, row->index.at(key), row->lower.at(key), row->upper.at(key)});
+        // Up to 40 groups stay readable as labelled bars; more become a strip of points in group order.
+        const std::string chart = items.size() <= 40 ? bar_chart(items, 0, 100, "Index of " + key + " by group")
+                                                     : strip_chart(items, key + " index", "Index of " + key + " by group");
+        fmt::format_to(out, "<figure>\n{}<figcaption>Index of {} in each of the {} groups{}.</figcaption></figure>\n", chart,
+                       html_escape(key), groups.size(),
+                       items.size() <= 40 ? "" : " (in their order; points with interval lines; every group is in the table)");
+    }
+    return s;
+}
+
+// --- importance-performance map ---------------------------------------------------------------
+
+std::string quadrant_name(const std::string& quadrant) {
+    if (quadrant == "priority") return "priority (improve first)";
+    if (quadrant == "keep_up") return "keep up the good work";
+    if (quadrant == "low_priority") return "low priority";
+    if (quadrant == "possible_overkill") return "possible overkill";
+    return quadrant;
+}
+
+std::optional<Section> ipma_section(const Json& result) {
+    const Json* ipma = member(result, "ipma");
+    if (!ipma) return std::nullopt;
+    Section s{"ipma", "Importance-performance map", {}};
+    auto out = std::back_inserter(s.html);
+    const std::string target = text_at(*ipma, "target");
+    const auto importance_mean = number_at(*ipma, "importance_mean");
+    const auto performance_mean = number_at(*ipma, "performance_mean");
+    std::vector<IpmaPoint> points;
+    for (const auto& entry : required_array(*ipma, "constructs")) {
+        const auto importance = number_at(entry, "importance"), performance = number_at(entry, "performance");
+        if (importance && performance) points.push_back({text_at(entry, "construct"), *importance, *performance, text_at(entry, "quadrant")});
+    }
+    fmt::format_to(out,
+                   "<p>Target construct: <strong>{}</strong>. Importance is the total effect on the target, performance the "
+                   "0-100 index; the lines are the means ({} and {}).</p>\n<figure>\n{}</figure>\n",
+                   html_escape(target), fixed(importance_mean, 3), fixed(performance_mean, 1),
+                   ipma_chart(points, importance_mean, performance_mean));
+    auto table = [&](const Json& list, bool indicators) {
+        s.html += indicators ? "<table class=\"numbers\"><thead><tr><th>Construct</th><th>Indicator</th>"
+                             : "<table class=\"numbers\"><thead><tr><th>Construct</th>";
+        s.html += "<th>Importance</th><th>Performance</th><th>Quadrant</th></tr></thead><tbody>\n";
+        for (const auto& entry : list) {
+            const std::string quadrant = text_at(entry, "quadrant");
+            fmt::format_to(out, "<tr class=\"{}\"><td>{}</td>", html_escape(quadrant), html_escape(text_at(entry, "construct")));
+            if (indicators) fmt::format_to(out, "<td>{}</td>", html_escape(text_at(entry, "indicator")));
+            fmt::format_to(out, "{}{}<td>{}</td></tr>\n", td(fixed(number_at(entry, "importance"), 3)),
+                           td(fixed(number_at(entry, "performance"), 1)), html_escape(quadrant_name(quadrant)));
+        }
+        s.html += "</tbody></table>\n";
+    };
+    table(required_array(*ipma, "constructs"), false);
+    if (const Json* list = member(*ipma, "indicators"); list && list->is_array() && !list->empty()) {
+        s.html += "<h3>Indicators</h3>\n";
+        table(*list, true);
+    }
+    return s;
+}
+
+// --- control chart ----------------------------------------------------------------------------
+
+Section control_section(const Json& result, const std::optional<IndexTable>& table, const std::string& period_column) {
+    if (const Json* groups = member(result, "groups")) {
+        const std::string column = text_at(*groups, "column");
+        if (!column.empty() && column != period_column)
+            throw InputError("the result's groups come from the column '" + column + "', not the period column '" +
+                             period_column + "'");
+    }
+    if (!table || !member(result, "index_table"))
+        throw InputError("no control chart: the result has no 'index_table' with an index per period (estimate with "
+                         "--scale and --period COLUMN)");
+    Section s{"control", "Control chart", {}};
+    auto out = std::back_inserter(s.html);
+    const std::string key = key_construct(result, table->constructs);
+    struct Period {
+        std::string label;
+        double value;
+        std::optional<double> se;
+    };
+    std::vector<Period> periods;
+    std::size_t period_rows = 0;
+    for (const auto& row : table->rows) {
+        if (!is_group(row)) continue;
+        ++period_rows;
+        if (row.error.empty() && row.index.at(key)) periods.push_back({row.group, *row.index.at(key), row.se.at(key)});
+    }
+    if (period_rows == 0)
+        throw InputError("no control chart: the result's 'index_table' has no row per period (estimate with --scale and "
+                         "--period COLUMN)");
+    if (periods.size() < 2) {
+        fmt::format_to(out, "<p class=\"note\">The index of {} is known for {} period(s) of '{}'; a control chart needs at least 2.</p>\n",
+                       html_escape(key), periods.size(), html_escape(period_column));
+        return s;
+    }
+    const bool by_se = std::all_of(periods.begin(), periods.end(), [](const Period& p) { return p.se && *p.se > 0; });
+    std::vector<ControlPoint> points;
+    double centre = 0;
+    std::string method;
+    if (by_se) {
+        // Each period's own sampling error, as a p-chart uses the binomial error of each subgroup:
+        // the chart asks whether a period differs from a stable level by more than its sample explains.
+        double weight_sum = 0;
+        for (const auto& p : periods) {
+            const double w = 1 / (*p.se * *p.se);
+            centre += w * p.value, weight_sum += w;
+        }
+        centre /= weight_sum;
+        for (const auto& p : periods)
+            points.push_back({p.label, p.value, centre - 3 * *p.se, centre + 3 * *p.se, std::abs(p.value - centre) > 3 * *p.se});
+        method = "centre line: the periods' indices averaged with weights 1/se²; limits: centre ± 3 se of each period, "
+                 "se being that period's bootstrap standard error. The sampling error of each period's own estimate is the "
+                 "variation a stable level would show (as a p-chart uses each subgroup's binomial error), and it follows "
+                 "each period's sample size; a moving range would mix real period-to-period change into the limits and is "
+                 "unstable over the few periods CSI studies have.";
+    } else {
+        // Without standard errors: the individuals (XmR) chart, sigma = mean moving range / d2 (1.128).
+        double moving = 0;
+        for (std::size_t k = 1; k < periods.size(); ++k) moving += std::abs(periods[k].value - periods[k - 1].value);
+        moving /= static_cast<double>(periods.size() - 1);
+        const double sigma = moving / 1.128;
+        for (const auto& p : periods) centre += p.value;
+        centre /= static_cast<double>(periods.size());
+        for (const auto& p : periods)
+            points.push_back({p.label, p.value, centre - 3 * sigma, centre + 3 * sigma, std::abs(p.value - centre) > 3 * sigma});
+        method = "no bootstrap standard errors in this result, so the individuals (XmR) chart: centre line the mean of the "
+                 "periods' indices, limits ± 3σ with σ = mean moving range / 1.128 (" + fixed(sigma, 2) +
+                 "). Run with --bootstrap for limits from each period's sampling error.";
+    }
+    const long flagged = std::count_if(points.begin(), points.end(), [](const ControlPoint& p) { return p.out_of_control; });
+    fmt::format_to(out, "<p>Index of <strong>{}</strong> per period of <code>{}</code>: {} of {} periods outside the limits "
+                        "(marked red).</p>\n<figure>\n{}</figure>\n<p class=\"note\">How the limits are set: {}</p>\n",
+                   html_escape(key), html_escape(period_column), flagged, points.size(), control_chart(points, centre, key + " index"),
+                   html_escape(method));
+    s.html += "<table class=\"numbers\"><thead><tr><th>Period</th><th>Index</th><th>Lower limit</th><th>Upper limit</th><th></th></tr></thead><tbody>\n";
+    for (const auto& p : points)
+        fmt::format_to(out, "<tr><td>{}</td>{}{}{}{}</tr>\n", html_escape(p.label), td(fixed(p.value, 2)), td(fixed(p.lower_limit, 2)),
+                       td(fixed(p.upper_limit, 2)), p.out_of_control ? td("out of control", "fail") : td(""));
+    s.html += "</tbody></table>\n";
+    return s;
+}
+
+// --- measurement model and assessment ----------------------------------------------------------
+
+Section measurement_section(const Json& result) {
+    Section s{"measurement", "Measurement model", {}};
+    auto out = std::back_inserter(s.html);
+    const Json& weights = required_object(result, "outer_weights");
+    const Json& loadings = required_object(result, "loadings");
+    const std::set<std::string> formative = formative_constructs(result);
+    s.html += "<table class=\"numbers\"><thead><tr><th>Construct</th><th>Mode</th><th>Indicator</th><th>Loading</th><th>Outer weight</th></tr></thead><tbody>\n";
+    for (const auto& [name, block] : weights.items()) {
+        const bool mode_b = formative.count(name) > 0;
+        const Json* block_loadings = member(loadings, name);
+        for (const auto& [indicator, weight] : block.items()) {
+            const auto loading = block_loadings ? number_at(*block_loadings, indicator) : std::nullopt;
+            // Hair et al. (2022): a reflective loading below 0.708 explains less than half the indicator's variance.
+            const bool weak = !mode_b && loading && std::abs(*loading) < 0.708;
+            fmt::format_to(out, "<tr><td>{}</td><td>{}</td><td>{}</td>{}{}</tr>\n", html_escape(name), mode_b ? "formative" : "reflective",
+                           html_escape(indicator), td(fixed(loading, 3), weak ? "warn" : "", weak ? "below 0.708" : ""),
+                           td(fixed(number_of(&weight), 3)));
+        }
+    }
+    s.html += "</tbody></table>\n<p class=\"note\">Marked: reflective loadings below 0.708.</p>\n";
+    return s;
+}
+
+std::optional<Section> reliability_section(const Json& result) {
+    const Json* reliability = member(result, "reliability");
+    if (!reliability) return std::nullopt;
+    Section s{"reliability", "Reliability and convergent validity", {}};
+    auto out = std::back_inserter(s.html);
+    const std::set<std::string> formative = formative_constructs(result);
+    struct Measure {
+        const char* key;
+        const char* title;
+        double threshold;
+    };
+    const Measure measures[] = {{"cronbach_alpha", "Cronbach's α", 0.7}, {"rho_a", "ρ_A", 0.7}, {"rho_c", "ρ_C", 0.7}, {"ave", "AVE", 0.5}};
+    s.html += "<table class=\"numbers\"><thead><tr><th>Construct</th>";
+    for (const auto& m : measures) fmt::format_to(out, "<th>{} (≥ {})</th>", m.title, fixed(m.threshold, 1));
+    s.html += "</tr></thead><tbody>\n";
+    for (const auto& name : construct_names(result)) {
+        fmt::format_to(out, "<tr><td>{}</td>", html_escape(name));
+        for (const auto& m : measures) {
+            const Json* values = member(*reliability, m.key);
+            const auto value = values ? number_at(*values, name) : std::nullopt;
+            if (formative.count(name)) s.html += td(fixed(value, 3), "not-applicable", "formative block: not a criterion");
+            else if (value && *value < m.threshold) s.html += td(fixed(value, 3), "fail", "below " + fixed(m.threshold, 1));
+            else s.html += td(fixed(value, 3), value ? "pass" : "");
+        }
+        s.html += "</tr>\n";
+    }
+    s.html += "</tbody></table>\n<p class=\"note\">Thresholds: α, ρ_A, ρ_C at least 0.7, AVE at least 0.5 (Hair et al. "
+              "2022); values below are marked. They do not apply to formative blocks (greyed).</p>\n";
+    return s;
+}
+
+std::optional<Section> discriminant_section(const Json& result) {
+    const Json* htmt = member(result, "htmt");
+    const Json* fl = member(result, "fornell_larcker");
+    if (!htmt && !fl) return std::nullopt;
+    Section s{"discriminant", "Discriminant validity", {}};
+    auto out = std::back_inserter(s.html);
+    const std::vector<std::string> names = construct_names(result);
+    if (htmt && htmt->is_array()) {
+        std::map<std::pair<std::string, std::string>, std::optional<double>> value;
+        for (const auto& entry : *htmt) {
+            const auto v = number_at(entry, "value");
+            value[{text_at(entry, "a"), text_at(entry, "b")}] = v;
+            value[{text_at(entry, "b"), text_at(entry, "a")}] = v;
+        }
+        s.html += "<h3>HTMT</h3>\n<div class=\"table-scroll\"><table class=\"numbers matrix\"><thead><tr><th></th>";
+        for (std::size_t j = 0; j + 1 < names.size(); ++j) s.html += th(names[j]);
+        s.html += "</tr></thead><tbody>\n";
+        for (std::size_t i = 1; i < names.size(); ++i) {
+            fmt::format_to(out, "<tr><th>{}</th>", html_escape(names[i]));
+            for (std::size_t j = 0; j + 1 < names.size(); ++j) {
+                if (j >= i) {
+                    s.html += "<td></td>";
+                    continue;
+                }
+                const auto found = value.find({names[i], names[j]});
+                const auto v = found == value.end() ? std::nullopt : found->second;
+                if (v && *v > 0.90) s.html += td(fixed(v, 3), "fail", "above 0.90");
+                else if (v && *v > 0.85) s.html += td(fixed(v, 3), "warn", "above 0.85");
+                else s.html += td(fixed(v, 3));
+            }
+            s.html += "</tr>\n";
+        }
+        s.html += "</tbody></table></div>\n<p class=\"note\">Heterotrait-monotrait ratio (Henseler et al. 2015): above 0.85 "
+                  "(conceptually distinct constructs) marked amber, above 0.90 (similar constructs) red.</p>\n";
+    }
+    if (fl && fl->is_object()) {
+        const Json& rows = required_array(*fl, "rows");
+        const Json& values = required_array(*fl, "values");
+        std::vector<std::string> labels;
+        for (const auto& r : rows) labels.push_back(plain_text(r));
+        auto at = [&](std::size_t i, std::size_t j) -> std::optional<double> {
+            if (i >= values.size() || !values[i].is_array() || j >= values[i].size()) return std::nullopt;
+            return number_of(&values[i][j]);
+        };
+        s.html += "<h3>Fornell-Larcker criterion</h3>\n<div class=\"table-scroll\"><table class=\"numbers matrix\"><thead><tr><th></th>";
+        for (const auto& label : labels) s.html += th(label);
+        s.html += "</tr></thead><tbody>\n";
+        for (std::size_t i = 0; i < labels.size(); ++i) {
+            fmt::format_to(out, "<tr><th>{}</th>", html_escape(labels[i]));
+            for (std::size_t j = 0; j <= i; ++j) {
+                const auto v = at(i, j);
+                if (i == j) {
+                    s.html += td("<strong>" + fixed(v, 3) + "</strong>", "diagonal");
+                } else {
+                    const auto di = at(i, i), dj = at(j, j);
+                    const bool fails = v && ((di && std::abs(*v) > *di) || (dj && std::abs(*v) > *dj));
+                    s.html += td(fixed(v, 3), fails ? "fail" : "", fails ? "exceeds √AVE" : "");
+                }
+            }
+            for (std::size_t j = i + 1; j < labels.size(); ++j) s.html += "<td></td>";
+            s.html += "</tr>\n";
+        }
+        s.html += "</tbody></table></div>\n<p class=\"note\">Diagonal: √AVE; below it the construct correlations, marked "
+                  "where a correlation exceeds the √AVE of either construct.</p>\n";
+    }
+    return s;
+}
+
+std::optional<Section> collinearity_section(const Json& result) {
+    const Json* structural = member(result, "vif_structural");
+    const Json* formative = member(result, "vif_formative");
+    if (!structural && !formative) return std::nullopt;
+    Section s{"collinearity", "Collinearity (VIF)", {}};
+    auto out = std::back_inserter(s.html);
+    auto vif_cell = [](std::optional<double> v) {
+        // Hair et al. (2019): VIF at 5 and above is critical, from 3 a possible problem.
+        if (v && *v >= 5) return td(fixed(v, 2), "fail", "5 or more");
+        if (v && *v >= 3) return td(fixed(v, 2), "warn", "3 or more");
+        return td(fixed(v, 2));
+    };
+    if (structural && structural->is_array() && !structural->empty()) {
+        s.html += "<h3>Structural model</h3>\n<table class=\"numbers\"><thead><tr><th>Dependent</th><th>Predictor</th><th>VIF</th></tr></thead><tbody>\n";
+        for (const auto& e : *structural)
+            fmt::format_to(out, "<tr><td>{}</td><td>{}</td>{}</tr>\n", html_escape(text_at(e, "dependent")),
+                           html_escape(text_at(e, "predictor")), vif_cell(number_at(e, "value")));
+        s.html += "</tbody></table>\n";
+    }
+    if (formative && formative->is_array() && !formative->empty()) {
+        s.html += "<h3>Formative indicators</h3>\n<table class=\"numbers\"><thead><tr><th>Construct</th><th>Indicator</th><th>VIF</th></tr></thead><tbody>\n";
+        for (const auto& e : *formative)
+            fmt::format_to(out, "<tr><td>{}</td><td>{}</td>{}</tr>\n", html_escape(text_at(e, "construct")),
+                           html_escape(text_at(e, "indicator")), vif_cell(number_at(e, "value")));
+        s.html += "</tbody></table>\n";
+    }
+    s.html += "<p class=\"note\">VIF from 3 marked amber, from 5 red (Hair et al. 2019).</p>\n";
+    return s;
+}
+
+std::optional<Section> fit_section(const Json& result) {
+    const Json* fit = member(result, "fit");
+    const Json* admissibility = member(result, "admissibility");
+    if (!fit && !admissibility) return std::nullopt;
+    Section s{"fit", "Model fit and admissibility", {}};
+    auto out = std::back_inserter(s.html);
+    if (fit) {
+        s.html += "<table class=\"numbers\"><thead><tr><th>Model</th><th>SRMR (&lt; 0.08)</th><th>d_ULS</th><th>d_G</th></tr></thead><tbody>\n";
+        for (const auto& [key, title] : {std::pair{"estimated_model", "estimated"}, std::pair{"saturated_model", "saturated"}}) {
+            const Json* m = member(*fit, key);
+            if (!m) continue;
+            const auto srmr = number_at(*m, "srmr");
+            fmt::format_to(out, "<tr><td>{}</td>{}{}{}</tr>\n", title,
+                           td(fixed(srmr, 3), srmr ? (*srmr < 0.08 ? "pass" : "fail") : "", srmr && *srmr >= 0.08 ? "0.08 or more" : ""),
+                           td(fixed(number_at(*m, "d_uls"), 3)), td(fixed(number_at(*m, "d_g"), 3)));
+        }
+        s.html += "</tbody></table>\n";
+        if (const auto gof = number_at(result, "gof")) fmt::format_to(out, "<p>GoF (Tenenhaus et al.): {}</p>\n", fixed(gof, 3));
+        s.html += "<p class=\"note\">SRMR below 0.08 is the usual cut-off (Hu &amp; Bentler 1999; Henseler et al. 2016).</p>\n";
+    }
+    if (const Json* test = member(result, "fit_test")) {
+        s.html += "<h3>Bootstrap test of exact fit</h3>\n<table class=\"numbers\"><thead><tr><th>Measure</th><th>Observed</th><th>95 % quantile</th><th>99 % quantile</th><th>p</th></tr></thead><tbody>\n";
+        for (const char* key : {"srmr", "d_uls", "d_g"})
+            if (const Json* m = member(*test, key)) {
+                const bool exceeds = m->value("exceeds_95", false);
+                fmt::format_to(out, "<tr><td>{}</td>{}{}{}{}</tr>\n", key, td(fixed(number_at(*m, "observed"), 3), exceeds ? "fail" : "pass"),
+                               td(fixed(number_at(*m, "quantile_95"), 3)), td(fixed(number_at(*m, "quantile_99"), 3)),
+                               td(fixed(number_at(*m, "p"), 3)));
+            }
+        s.html += "</tbody></table>\n";
+    }
+    if (admissibility) {
+        const Json* ok = member(*admissibility, "admissible");
+        const bool admissible = ok && ok->is_boolean() && ok->get<bool>();
+        fmt::format_to(out, "<p class=\"{}\">Admissibility: {}</p>\n", admissible ? "pass" : "fail",
+                       admissible ? "admissible" : "<strong>not admissible</strong>");
+        if (const Json* problems = member(*admissibility, "problems"); problems && problems->is_array() && !problems->empty()) {
+            s.html += "<ul>\n";
+            for (const auto& problem : *problems) fmt::format_to(out, "<li>{}</li>\n", html_escape(plain_text(problem)));
+            s.html += "</ul>\n";
+        }
+    }
+    return s;
+}
+
+// --- bootstrap histograms ---------------------------------------------------------------------
+
+Section histogram_section(const Json& result, const ReportDraws* draws) {
+    Section s{"bootstrap", "Bootstrap distributions of the paths", {}};
+    auto out = std::back_inserter(s.html);
+    if (!draws) {
+        s.html += "<p class=\"note\">No bootstrap draws: estimate with --bootstrap B (or pass --draws FILE, saved with "
+                  "csipls estimate --save-draws, together with --result).</p>\n";
+        return s;
+    }
+    std::map<std::string, std::size_t> column;
+    for (std::size_t k = 0; k < draws->labels.size(); ++k) column.emplace(draws->labels[k], k);
+    constexpr std::size_t most = 36;  // beyond this the figures stop helping; the table has every path
+    std::size_t shown = 0, total = 0;
+    s.html += "<div class=\"small-multiples\">\n";
+    for (const auto& path : required_array(result, "paths")) {
+        const std::string from = text_at(path, "from"), to = text_at(path, "to");
+        const auto found = column.find(to + " ~ " + from);
+        if (found == column.end()) continue;
+        ++total;
+        if (shown == most) continue;
+        ++shown;
+        const Json* entry = bootstrap_entry(result, "paths", [&](const Json& e) {
+            return text_at(e, "from") == from && text_at(e, "to") == to;
+        });
+        s.html += histogram_chart(draws->columns[found->second], number_at(path, "estimate"),
+                                  entry ? number_at(*entry, "ci_lower") : std::nullopt,
+                                  entry ? number_at(*entry, "ci_upper") : std::nullopt, from + " → " + to);
+    }
+    s.html += "</div>\n";
+    if (total == 0)
+        s.html = "<p class=\"note\">The bootstrap draws hold no column for any path of this result.</p>\n";
+    else
+        fmt::format_to(out, "<p class=\"note\">Solid line: the estimate; dashed: the {} interval bounds; grey: zero.{}</p>\n",
+                       percent(ci_level(result)),
+                       shown < total ? fmt::format(" The first {} of {} paths are shown.", shown, total) : std::string());
+    return s;
+}
+
+constexpr const char* page_css = R"(
+:root { --ink: #1d2430; --muted: #5b6472; --line: #d5dae1; --accent: #2f5d9b; --fail: #b03a2e; --warn: #b7791f; --pass: #2e7d4f; }
+* { box-sizing: border-box; }
+body { font-family: FONTS; color: var(--ink); margin: 0 auto; max-width: 1240px; padding: 24px 28px 60px; line-height: 1.45; font-size: 14px; }
+h1 { font-size: 24px; margin: 0 0 4px; }
+h2 { font-size: 19px; margin: 34px 0 10px; padding-bottom: 4px; border-bottom: 2px solid var(--accent); }
+h3 { font-size: 15px; margin: 20px 0 8px; }
+.subtitle { color: var(--muted); margin: 0 0 14px; }
+nav ol { columns: 2; margin: 8px 0 0; padding-left: 22px; }
+nav a { color: var(--accent); text-decoration: none; }
+.banner { padding: 8px 12px; border-left: 4px solid var(--fail); background: #fbeeec; margin: 12px 0; }
+table { border-collapse: collapse; margin: 6px 0 10px; font-size: 13px; }
+th, td { border-bottom: 1px solid var(--line); padding: 3px 10px; text-align: left; vertical-align: top; }
+thead th { border-bottom: 2px solid var(--ink); white-space: nowrap; }
+table.numbers td { text-align: right; font-variant-numeric: tabular-nums; }
+table.numbers td:first-child, table.numbers td:nth-child(2):not(:last-child) { text-align: left; }
+table.facts th { width: 200px; color: var(--muted); font-weight: normal; }
+table.matrix td, table.matrix th { text-align: right; }
+tr.overall td { font-weight: 600; }
+tr.aggregate td { font-style: italic; }
+td.row-error { color: var(--fail); text-align: left !important; }
+.ci { color: var(--muted); font-size: 11px; white-space: nowrap; }
+td.fail { color: var(--fail); font-weight: 600; }
+td.fail::after { content: " \25BC"; font-size: 9px; }
+td.warn { color: var(--warn); font-weight: 600; }
+td.warn::after { content: " \25B3"; font-size: 9px; }
+td.not-applicable { color: #9aa0a8; }
+p.fail { color: var(--fail); }
+.note, figcaption { color: var(--muted); font-size: 12px; }
+.table-scroll { overflow-x: auto; }
+figure { margin: 10px 0 16px; }
+svg { max-width: 100%; height: auto; }
+svg text { font-family: FONTS; fill: var(--ink); }
+.path-diagram .construct ellipse { fill: #e8f0fb; stroke: var(--accent); stroke-width: 1.5; }
+.path-diagram .construct .name { font-size: 13px; font-weight: 600; }
+.path-diagram .construct .r2 { font-size: 11px; }
+.path-diagram .indicator rect { fill: #fff8e6; stroke: #a07a1f; }
+.path-diagram .indicator text { font-size: 11px; }
+.path-diagram .measurement line { stroke: #8a8f98; stroke-width: 1; }
+.path-diagram .measurement text { font-size: 10px; fill: #555; }
+.path-diagram .path polyline { fill: none; stroke: #333; stroke-linejoin: round; }
+.path-diagram .path.negative polyline { stroke: var(--fail); }
+.path-diagram .path.not-significant polyline { stroke: #9aa0a8; stroke-dasharray: 5 3; }
+.path-diagram .path text { font-size: 11px; font-weight: 600; }
+.path-diagram .path rect { fill: #fff; fill-opacity: 0.9; }
+.chart .grid { stroke: #e6e9ee; }
+.chart .tick { font-size: 10px; fill: var(--muted); }
+.chart .axis-label { font-size: 11px; fill: var(--muted); }
+.chart .axis { stroke: var(--ink); }
+.bar-chart .bar rect { fill: var(--accent); }
+.bar-chart .label { font-size: 12px; }
+.bar-chart .value { font-size: 11px; }
+.chart .whisker { stroke: var(--ink); stroke-width: 1.5; }
+.strip-chart circle { fill: var(--accent); }
+.ipma-chart .quadrant-line { stroke: var(--muted); stroke-dasharray: 6 4; }
+.ipma-chart .quadrant-name { font-size: 11px; fill: #9aa0a8; font-style: italic; }
+.ipma-chart text { font-size: 11px; }
+.ipma-point circle { fill: var(--accent); }
+.ipma-point.priority circle { fill: var(--fail); }
+.ipma-point.keep_up circle { fill: var(--pass); }
+.ipma-point.possible_overkill circle { fill: var(--warn); }
+.ipma-point.low_priority circle { fill: #9aa0a8; }
+.histogram .bin { fill: #9db4d6; }
+.histogram .estimate { stroke: var(--ink); stroke-width: 2; }
+.histogram .ci-bound { stroke: var(--fail); stroke-dasharray: 4 3; }
+.histogram .zero { stroke: #9aa0a8; }
+.histogram .chart-title { font-size: 12px; font-weight: 600; }
+.small-multiples { display: flex; flex-wrap: wrap; gap: 8px 16px; }
+.small-multiples svg { width: 300px; }
+.control-chart .centre-line { stroke: var(--pass); stroke-width: 1.5; }
+.control-chart .control-limit { fill: none; stroke: var(--fail); stroke-dasharray: 6 4; }
+.control-chart .series { fill: none; stroke: var(--accent); stroke-width: 1.5; }
+.control-chart .in-control { fill: var(--accent); }
+.control-chart .out-of-control { fill: var(--fail); stroke: #fff; }
+footer { margin-top: 40px; color: var(--muted); font-size: 12px; border-top: 1px solid var(--line); padding-top: 8px; }
+@page { size: A4; margin: 14mm; }
+@media print {
+  body { max-width: none; padding: 0; font-size: 10pt; }
+  nav { display: none; }
+  h2 { break-after: avoid; }
+  section { break-before: page; }
+  section#run { break-before: auto; }
+  figure, svg, tr { break-inside: avoid; }
+  thead { display: table-header-group; }
+  .table-scroll { overflow: visible; }
+  a { color: inherit; }
+}
+)";
+
+std::string page_style() {
+    std::string css = page_css;
+    for (std::size_t at = css.find("FONTS"); at != std::string::npos; at = css.find("FONTS", at))
+        css.replace(at, 5, font_stack);
+    return css;
+}
+
+}  // namespace
+
+std::string render_html_report(const Json& result, const ReportDraws* draws, const ReportOptions& options) {
+    if (!result.is_object()) throw InputError("not a csipls result: the document is not a JSON object");
+    required_object(result, "engine");
+    required_array(result, "paths");
+    required_object(result, "loadings");
+    const std::vector<std::string> names = construct_names(result);
+    if (names.empty()) throw InputError("not a csipls result: 'outer_weights' names no construct");
+
+    std::vector<Section> sections;
+    sections.push_back(diagram_section(result));
+    sections.push_back(structural_section(result));
+    const auto table = read_index_table(result);
+    if (table && !table->rows.empty() && !table->constructs.empty())
+        if (auto s = index_section(result, *table)) sections.push_back(std::move(*s));
+    if (auto s = ipma_section(result)) sections.push_back(std::move(*s));
+    if (!options.period_column.empty()) sections.push_back(control_section(result, table, options.period_column));
+    sections.push_back(measurement_section(result));
+    for (auto s : {reliability_section(result), discriminant_section(result), collinearity_section(result), fit_section(result)})
+        if (s) sections.push_back(std::move(*s));
+    sections.push_back(histogram_section(result, draws));
+    sections.push_back(run_section(result));
+
+    std::string model_path;
+    if (const Json* input = member(result, "input"))
+        if (const Json* model = member(*input, "model")) model_path = text_at(*model, "path");
+    const std::string title = "CSI study report" + (model_path.empty() ? std::string() : ": " + model_path);
+
+    std::string html;
+    html.reserve(1 << 16);
+    auto out = std::back_inserter(html);
+    fmt::format_to(out,
+                   "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+                   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+                   "<meta name=\"generator\" content=\"{} {}\">\n<title>{}</title>\n<style>{}</style>\n</head>\n<body>\n",
+                   engine_name, engine_version, html_escape(title), page_style());
+    fmt::format_to(out, "<header>\n<h1>{}</h1>\n<p class=\"subtitle\">", html_escape(title));
+    std::string data_path;
+    if (const Json* input = member(result, "input"))
+        if (const Json* data = member(*input, "data")) data_path = text_at(*data, "path");
+    fmt::format_to(out, "{} constructs, {} paths", names.size(), required_array(result, "paths").size());
+    if (!data_path.empty()) fmt::format_to(out, "; data <code>{}</code>", html_escape(data_path));
+    if (const auto n = number_at(result, "n_obs")) fmt::format_to(out, ", {} respondents", fixed(*n, 0));
+    html += "</p>\n";
+    if (const Json* converged = member(result, "converged"); converged && converged->is_boolean() && !converged->get<bool>())
+        html += "<p class=\"banner\">The PLS iteration did not converge: these estimates are not a PLS solution.</p>\n";
+    if (const Json* admissibility = member(result, "admissibility"))
+        if (const Json* ok = member(*admissibility, "admissible"); ok && ok->is_boolean() && !ok->get<bool>())
+            html += "<p class=\"banner\">The result is not admissible: see <a href=\"#fit\">Model fit and admissibility</a>.</p>\n";
+    html += "<nav><ol>\n";
+    for (const auto& s : sections) fmt::format_to(out, "<li><a href=\"#{}\">{}</a></li>\n", s.id, html_escape(s.title));
+    html += "</ol></nav>\n</header>\n";
+    for (const auto& s : sections)
+        fmt::format_to(out, "<section id=\"{}\">\n<h2>{}</h2>\n{}</section>\n", s.id, html_escape(s.title), s.html);
+    fmt::format_to(out, "<footer>Rendered by {} {} from the JSON result; the same result gives the same bytes.</footer>\n</body>\n</html>\n",
+                   engine_name, engine_version);
+    return html;
+}
+
+}  // namespace csipls

@@ -1,0 +1,86 @@
+#pragma once
+// Helpers shared by the report's renderers: checked access to the JSON result, number formatting,
+// text width estimates and the SVG charts.
+#include <cmath>
+#include <fmt/format.h>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "csipls/report.hpp"
+
+namespace csipls::report_detail {
+
+// The member `key` of `object` when present and not null, else nullptr. Never throws.
+const Json* member(const Json& object, std::string_view key);
+// Like member(), but refuses a missing key or the wrong type with an InputError naming the key.
+const Json& required_object(const Json& object, std::string_view key);
+const Json& required_array(const Json& object, std::string_view key);
+// A finite number, or nullopt for null, absent, NaN or a non-number.
+std::optional<double> number_at(const Json& object, std::string_view key);
+std::optional<double> number_of(const Json* value);
+std::string text_at(const Json& object, std::string_view key);  // "" when absent or not a string
+// The value as text for a settings table (strings unquoted, others as JSON).
+std::string plain_text(const Json& value);
+
+// Fixed-point text; "—" for a missing value. Fixed digits keep the report's bytes stable.
+std::string fixed(std::optional<double> value, int digits);
+inline std::string fixed(double value, int digits) { return fixed(std::optional<double>(value), digits); }
+// Compact number for SVG coordinates (two decimals, trailing zeros dropped).
+std::string coord(double value);
+
+// Approximate rendered width of `text` in pixels at `font_size` (East Asian characters count double).
+double text_width(std::string_view text, double font_size);
+
+// Path coefficient p-values by "from\x1fto" from `bootstrap.paths`.
+std::optional<double> bootstrap_path_p(const Json& result, const std::string& from, const std::string& to);
+
+// Axis ticks: about `count` round values covering [low, high].
+std::vector<double> nice_ticks(double low, double high, int count);
+
+// The CSS font stack for every text: Latin first, then CJK fonts by platform.
+inline constexpr const char* font_stack =
+    "\"Noto Sans\", \"DejaVu Sans\", \"Segoe UI\", \"Helvetica Neue\", Arial, \"Noto Sans CJK SC\", "
+    "\"Source Han Sans SC\", \"Microsoft YaHei\", \"PingFang SC\", \"Hiragino Sans GB\", "
+    "\"WenQuanYi Micro Hei\", sans-serif";
+
+// The diagram's SVG with or without its own <style> (a standalone file needs one; the report's page
+// styles every SVG once).
+std::string diagram_svg(const DiagramModel& model, std::string_view id_prefix, bool standalone);
+
+}  // namespace csipls::report_detail
+
+namespace csipls::report_detail {
+
+// One bar, point or histogram input of a chart; missing numbers are not drawn.
+struct ChartItem {
+    std::string label;
+    std::optional<double> value, lower, upper;
+};
+
+// Horizontal bars on [axis_min, axis_max] with interval whiskers, one row per item.
+std::string bar_chart(const std::vector<ChartItem>& items, double axis_min, double axis_max, std::string_view aria_label);
+// Many items along x (groups in their order) as points with interval lines; y fits the data.
+std::string strip_chart(const std::vector<ChartItem>& items, std::string_view y_label, std::string_view aria_label);
+
+struct IpmaPoint {
+    std::string label;
+    double importance = 0, performance = 0;
+    std::string quadrant;
+};
+std::string ipma_chart(const std::vector<IpmaPoint>& points, std::optional<double> importance_mean,
+                       std::optional<double> performance_mean);
+
+// Histogram of `values` (non-finite ones left out) with the estimate and interval bounds marked.
+std::string histogram_chart(const std::vector<double>& values, std::optional<double> estimate,
+                            std::optional<double> lower, std::optional<double> upper, std::string_view title);
+
+struct ControlPoint {
+    std::string label;
+    double value = 0, lower_limit = 0, upper_limit = 0;
+    bool out_of_control = false;
+};
+std::string control_chart(const std::vector<ControlPoint>& points, double centre, std::string_view y_label);
+
+}  // namespace csipls::report_detail

@@ -1,0 +1,389 @@
+// End-to-end tests of `csipls report` and `csipls diagram`: the binary runs as a child process on
+// the bundled CCSI example; the report is opened in headless Chromium (skipped, with a message,
+// when Debian's chromium is not installed) and Graphviz checks the DOT (skipped without `dot`).
+// Failure cases check the CLI's contract: exit code, one "csipls: error:" line naming the file,
+// and an existing output left byte for byte as it was, with no temporary beside it.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <fcntl.h>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <vector>
+
+#ifndef CSIPLS_EXECUTABLE
+#error "CSIPLS_EXECUTABLE must name the csipls binary"
+#endif
+#ifndef CSIPLS_BINARY_DIR
+#error "CSIPLS_BINARY_DIR must name the build directory (screenshots are saved there)"
+#endif
+
+namespace {
+
+namespace fs = std::filesystem;
+using testing::HasSubstr;
+using testing::Not;
+using testing::StartsWith;
+
+const fs::path source_dir = CSIPLS_SOURCE_DIR;
+const fs::path ccsi_model = source_dir / "models" / "ccsi.model";
+const fs::path ccsi_data = source_dir / "data" / "ccsi_example.csv";
+
+std::string read_file(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+std::size_t count(const std::string& text, const std::string& needle) {
+    std::size_t n = 0;
+    for (std::size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + needle.size())) ++n;
+    return n;
+}
+
+std::size_t count_regex(const std::string& text, const std::string& pattern) {
+    const std::regex re(pattern);
+    return static_cast<std::size_t>(std::distance(std::sregex_iterator(text.begin(), text.end(), re), std::sregex_iterator()));
+}
+
+// The first of `names` found on PATH or as an absolute path, or "".
+std::string find_program(std::initializer_list<const char*> names) {
+    const char* path = std::getenv("PATH");
+    for (const char* name : names) {
+        if (name[0] == '/' && ::access(name, X_OK) == 0) return name;
+        std::stringstream dirs(path ? path : "/usr/bin:/bin");
+        for (std::string dir; std::getline(dirs, dir, ':');) {
+            const fs::path candidate = fs::path(dir) / name;
+            if (::access(candidate.c_str(), X_OK) == 0) return candidate.string();
+        }
+    }
+    return "";
+}
+
+struct RunResult {
+    int exit_code = -1;
+    std::string out, err, command;
+};
+
+std::ostream& operator<<(std::ostream& os, const RunResult& r) {
+    return os << "\n  command: " << r.command << "\n  exit code: " << r.exit_code << "\n  stdout: ["
+              << r.out.substr(0, 2000) << "]\n  stderr: [" << r.err.substr(0, 2000) << "]\n";
+}
+
+class ReportCliTest : public testing::Test {
+protected:
+    void SetUp() override {
+        const auto* info = testing::UnitTest::GetInstance()->current_test_info();
+        dir_ = fs::path(testing::TempDir()) / "csipls_report_e2e" /
+               (std::string(info->test_suite_name()) + "." + info->name() + "-" + std::to_string(::getpid()));
+        fs::remove_all(dir_);
+        fs::create_directories(dir_ / ".capture");
+        ASSERT_TRUE(fs::exists(CSIPLS_EXECUTABLE)) << CSIPLS_EXECUTABLE << " was not built";
+    }
+    void TearDown() override {
+        if (!HasFailure()) {
+            std::error_code ignored;
+            fs::remove_all(dir_, ignored);
+        }
+    }
+
+    // Runs `program` with `args` in the test directory, no shell; a hung child is killed after
+    // `timeout_s` seconds.
+    RunResult run_program(const std::string& program, const std::vector<std::string>& args, unsigned timeout_s = 120) {
+        RunResult result;
+        result.command = program;
+        for (const auto& a : args) result.command += " '" + a + "'";
+        const int id = runs_++;
+        const fs::path out_path = dir_ / ".capture" / ("stdout-" + std::to_string(id));
+        const fs::path err_path = dir_ / ".capture" / ("stderr-" + std::to_string(id));
+        std::vector<std::string> storage{program};
+        storage.insert(storage.end(), args.begin(), args.end());
+        std::vector<char*> argv;
+        for (auto& s : storage) argv.push_back(s.data());
+        argv.push_back(nullptr);
+        const pid_t pid = ::fork();
+        if (pid < 0) {
+            ADD_FAILURE() << "fork failed: " << std::strerror(errno);
+            return result;
+        }
+        if (pid == 0) {
+            const int in = ::open("/dev/null", O_RDONLY);
+            const int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+            const int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+            if (in < 0 || out < 0 || err < 0 || ::dup2(in, 0) < 0 || ::dup2(out, 1) < 0 || ::dup2(err, 2) < 0 ||
+                ::chdir(dir_.c_str()) != 0)
+                ::_exit(126);
+            ::alarm(timeout_s);
+            ::execv(argv[0], argv.data());
+            ::_exit(127);
+        }
+        int status = 0;
+        while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+        }
+        result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        result.out = read_file(out_path);
+        result.err = read_file(err_path);
+        return result;
+    }
+    RunResult run(const std::vector<std::string>& args) { return run_program(CSIPLS_EXECUTABLE, args); }
+
+    fs::path write(const std::string& name, const std::string& contents) {
+        const fs::path path = dir_ / name;
+        std::ofstream(path, std::ios::binary) << contents;
+        return path;
+    }
+
+    // Files in the test directory other than the captured output.
+    std::vector<std::string> files() const {
+        std::vector<std::string> names;
+        for (const auto& entry : fs::directory_iterator(dir_))
+            if (entry.path().filename() != ".capture") names.push_back(entry.path().filename().string());
+        std::sort(names.begin(), names.end());
+        return names;
+    }
+
+    // Estimates the CCSI example with a bootstrap, saving the result and the draws.
+    void estimate_ccsi() {
+        const auto r = run({"estimate", "--model", ccsi_model.string(), "--data", ccsi_data.string(), "--scale", "1:10",
+                            "--bootstrap", "100", "--threads", "2", "--out", "r.json", "--save-draws", "d.csv"});
+        ASSERT_EQ(r.exit_code, 0) << r;
+    }
+
+    void expect_refused(const RunResult& r, int code, const std::string& culprit) {
+        EXPECT_EQ(r.exit_code, code) << r;
+        EXPECT_THAT(r.err, StartsWith("csipls: error: ")) << r;
+        EXPECT_THAT(r.err, HasSubstr(culprit)) << r;
+        EXPECT_EQ(count(r.err, "\n"), 1u) << r;
+        EXPECT_EQ(r.out, "") << r;
+    }
+
+    fs::path dir_;
+    int runs_ = 0;
+};
+
+TEST_F(ReportCliTest, FromTheResultAndFromTheDataGiveTheSameBytes) {
+    estimate_ccsi();
+    const auto from_result = run({"report", "--result", "r.json", "--draws", "d.csv", "--out", "a.html"});
+    ASSERT_EQ(from_result.exit_code, 0) << from_result;
+    const auto from_data = run({"report", "--model", ccsi_model.string(), "--data", ccsi_data.string(), "--scale", "1:10",
+                                "--bootstrap", "100", "--threads", "1", "--out", "b.html"});
+    ASSERT_EQ(from_data.exit_code, 0) << from_data;
+    const std::string html = read_file(dir_ / "a.html");
+    EXPECT_EQ(html, read_file(dir_ / "b.html"));
+    EXPECT_EQ(count(html, "class=\"construct\""), 6u);
+    EXPECT_EQ(count_regex(html, "<g class=\"path[ \"]"), 11u);
+    EXPECT_EQ(count(html, "class=\"chart histogram\""), 11u);
+    EXPECT_THAT(html, HasSubstr("顾客满意"));
+    EXPECT_THAT(html, HasSubstr("xxh64 <code>23bc262027296bdf</code>"));  // the data file's hash
+    EXPECT_THAT(html, HasSubstr("<section id=\"indices\">"));
+    EXPECT_THAT(html, Not(HasSubstr("<script")));
+    // Nothing from the network: the only URLs are the SVG namespace names.
+    EXPECT_EQ(count(html, "http"), count(html, "xmlns=\"http://www.w3.org/2000/svg\""));
+}
+
+TEST_F(ReportCliTest, MalformedResultIsRefusedAndTheOutputKept) {
+    write("bad.json", "{\"engine\": {\"name\": \"csipls\"},\n \"paths\": [1, 2,\n");
+    write("report.html", "keep me");
+    expect_refused(run({"report", "--result", "bad.json", "--out", "report.html"}), 1, "bad.json: not valid JSON");
+    EXPECT_EQ(read_file(dir_ / "report.html"), "keep me");
+    EXPECT_EQ(files(), (std::vector<std::string>{"bad.json", "report.html"}));  // no temporary left
+}
+
+TEST_F(ReportCliTest, ResultWithoutRequiredKeysNamesTheKey) {
+    write("r.json", "{\"engine\": {\"name\": \"csipls\"}, \"outer_weights\": {}, \"loadings\": {}}");
+    write("report.html", "keep me");
+    expect_refused(run({"report", "--result", "r.json", "--out", "report.html"}), 1, "r.json: not a csipls result: 'paths'");
+    EXPECT_EQ(read_file(dir_ / "report.html"), "keep me");
+    write("r.json", "{\"engine\": 1, \"paths\": 2}");
+    expect_refused(run({"report", "--result", "r.json", "--out", "report.html"}), 1, "r.json: not a csipls result: 'engine'");
+    EXPECT_EQ(read_file(dir_ / "report.html"), "keep me");
+}
+
+TEST_F(ReportCliTest, DrawsOfAnotherRunAreRefused) {
+    estimate_ccsi();
+    write("short.csv", read_file(dir_ / "d.csv").substr(0, read_file(dir_ / "d.csv").find('\n') + 1));  // header only
+    expect_refused(run({"report", "--result", "r.json", "--draws", "short.csv", "--out", "x.html"}), 1,
+                   "short.csv: 0 replicates, but the bootstrap of r.json has 100");
+    EXPECT_FALSE(fs::exists(dir_ / "x.html"));
+}
+
+TEST_F(ReportCliTest, ControlChartNeedsPerPeriodIndices) {
+    estimate_ccsi();  // no groups: the index table has the (all) row only
+    expect_refused(run({"report", "--result", "r.json", "--period", "quarter", "--out", "x.html"}), 1,
+                   "r.json: no control chart: the result's 'index_table' has no row per period");
+    EXPECT_FALSE(fs::exists(dir_ / "x.html"));
+}
+
+TEST_F(ReportCliTest, ControlChartOfFourQuarters) {
+    // The CCSI example cut into four quarters of 125 respondents.
+    std::stringstream lines(read_file(ccsi_data));
+    std::string data, line;
+    for (int row = -1; std::getline(lines, line); ++row)
+        if (!line.empty()) data += line + "," + (row < 0 ? "quarter" : "2024Q" + std::to_string(row / 125 + 1)) + "\n";
+    write("quarters.csv", data);
+    const auto r = run({"report", "--model", ccsi_model.string(), "--data", "quarters.csv", "--scale", "1:10",
+                        "--bootstrap", "60", "--threads", "2", "--period", "quarter", "--out", "q.html"});
+    ASSERT_EQ(r.exit_code, 0) << r;
+    const std::string html = read_file(dir_ / "q.html");
+    EXPECT_THAT(html, HasSubstr("<section id=\"control\">"));
+    EXPECT_THAT(html, HasSubstr("per period of <code>quarter</code>"));
+    EXPECT_EQ(count(html, "<circle class=\"in-control\"") + count(html, "<circle class=\"out-of-control\""), 4u);
+    EXPECT_THAT(html, HasSubstr("se being that period&#39;s bootstrap standard error"));
+    for (const char* quarter : {"2024Q1", "2024Q2", "2024Q3", "2024Q4"}) EXPECT_THAT(html, HasSubstr(quarter));
+    // The same result saved and reported later gives the same page.
+    const auto saved = run({"estimate", "--model", ccsi_model.string(), "--data", "quarters.csv", "--scale", "1:10",
+                            "--bootstrap", "60", "--group", "quarter", "--out", "q.json", "--save-draws", "qd.csv"});
+    ASSERT_EQ(saved.exit_code, 0) << saved;
+    const auto later = run({"report", "--result", "q.json", "--draws", "qd.csv", "--period", "quarter", "--out", "q2.html"});
+    ASSERT_EQ(later.exit_code, 0) << later;
+    EXPECT_EQ(read_file(dir_ / "q2.html"), html);
+}
+
+TEST_F(ReportCliTest, UsageErrors) {
+    expect_refused(run({"report", "--result", "r.json", "--model", "m", "--out", "x.html"}), 2, "exclude each other");
+    expect_refused(run({"report", "--model", ccsi_model.string(), "--data", ccsi_data.string(), "--draws", "d.csv",
+                        "--out", "x.html"}),
+                   2, "--draws goes with --result");
+    expect_refused(run({"report", "--model", ccsi_model.string(), "--data", ccsi_data.string(), "--out",
+                        ccsi_data.string()}),
+                   2, "would overwrite the input file");
+    expect_refused(run({"diagram", "--model", ccsi_model.string()}), 2, "diagram needs --svg FILE, --dot FILE or both");
+    const auto help = run({"report", "--help"});
+    EXPECT_EQ(help.exit_code, 0) << help;
+    EXPECT_THAT(help.out, HasSubstr("--result"));
+    EXPECT_THAT(help.out, HasSubstr("--bootstrap"));
+}
+
+TEST_F(ReportCliTest, DiagramOfTheStructureAlone) {
+    const auto r = run({"diagram", "--model", ccsi_model.string(), "--svg", "ccsi.svg", "--dot", "ccsi.dot"});
+    ASSERT_EQ(r.exit_code, 0) << r;
+    const std::string svg = read_file(dir_ / "ccsi.svg");
+    EXPECT_THAT(svg, StartsWith("<svg xmlns=\"http://www.w3.org/2000/svg\""));
+    EXPECT_EQ(count(svg, "class=\"construct\""), 6u);
+    EXPECT_EQ(count_regex(svg, "<g class=\"path[ \"]"), 11u);
+    EXPECT_EQ(count(svg, "R² ="), 0u);  // no data, no estimates
+    const std::string dot = read_file(dir_ / "ccsi.dot");
+    EXPECT_EQ(count(dot, "shape=ellipse"), 6u);
+    EXPECT_EQ(count(dot, "shape=box"), 18u);
+    EXPECT_EQ(count_regex(dot, "\"c:[^\"]+\" -> \"c:[^\"]+\" \\[penwidth"), 11u);
+}
+
+TEST_F(ReportCliTest, DiagramWithEstimates) {
+    const auto r = run({"diagram", "--model", ccsi_model.string(), "--data", ccsi_data.string(), "--bootstrap", "50",
+                        "--svg", "ccsi.svg"});
+    ASSERT_EQ(r.exit_code, 0) << r;
+    const std::string svg = read_file(dir_ / "ccsi.svg");
+    EXPECT_EQ(count(svg, "R² = "), 5u);
+    EXPECT_THAT(svg, HasSubstr(">0.380***</text>"));  // 品牌形象 -> 预期质量 (0.3798)
+    EXPECT_EQ(files(), (std::vector<std::string>{"ccsi.svg"}));
+}
+
+TEST_F(ReportCliTest, DotIsValidGraphviz) {
+    const std::string dot = find_program({"dot"});
+    if (dot.empty()) GTEST_SKIP() << "Graphviz 'dot' is not installed (Debian package graphviz): DOT not checked by Graphviz";
+    const auto r = run({"diagram", "--model", ccsi_model.string(), "--data", ccsi_data.string(), "--dot", "ccsi.dot"});
+    ASSERT_EQ(r.exit_code, 0) << r;
+    const auto rendered = run_program(dot, {"-Tsvg", "ccsi.dot", "-o", "ccsi.svg"});
+    EXPECT_EQ(rendered.exit_code, 0) << rendered;
+    EXPECT_EQ(rendered.err, "") << rendered;
+    EXPECT_THAT(read_file(dir_ / "ccsi.svg"), HasSubstr("顾客满意"));
+}
+
+// --- headless Chromium -------------------------------------------------------------------------
+
+class ReportBrowserTest : public ReportCliTest {
+protected:
+    void SetUp() override {
+        ReportCliTest::SetUp();
+        chromium_ = find_program({"chromium", "chromium-browser", "google-chrome"});
+        if (chromium_.empty())
+            GTEST_SKIP() << "headless Chromium is not installed (Debian package chromium; .ci/install-deps installs it): "
+                            "the report is not checked in a browser";
+    }
+
+    // Chromium's flags for a run that needs no display, no sandbox (root in CI containers) and no
+    // shared profile (tests run in parallel).
+    std::vector<std::string> browser_flags() const {
+        return {"--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--hide-scrollbars",
+                "--user-data-dir=" + (dir_ / "profile").string()};
+    }
+
+    // Loads the page: the DOM after load, and the page's console messages (Chromium logs each as
+    // an INFO:CONSOLE line with --enable-logging=stderr).
+    std::pair<std::string, std::vector<std::string>> load(const fs::path& page) {
+        auto flags = browser_flags();
+        flags.insert(flags.end(), {"--enable-logging=stderr", "--v=0", "--dump-dom", "file://" + page.string()});
+        const auto r = run_program(chromium_, flags);
+        EXPECT_EQ(r.exit_code, 0) << r;
+        std::vector<std::string> console;
+        std::stringstream lines(r.err);
+        for (std::string line; std::getline(lines, line);)
+            if (line.find(":CONSOLE") != std::string::npos) console.push_back(line);
+        return {r.out, console};
+    }
+
+    void screenshot(const fs::path& page, const fs::path& png, const std::string& size) {
+        fs::remove(png);
+        auto flags = browser_flags();
+        flags.insert(flags.end(), {"--window-size=" + size, "--screenshot=" + png.string(), "file://" + page.string()});
+        const auto r = run_program(chromium_, flags);
+        EXPECT_EQ(r.exit_code, 0) << r;
+        const std::string bytes = read_file(png);
+        EXPECT_GT(bytes.size(), 10000u) << png;
+        EXPECT_EQ(bytes.substr(0, 8), std::string("\x89PNG\r\n\x1a\n", 8)) << png;
+    }
+
+    std::string chromium_;
+};
+
+TEST_F(ReportBrowserTest, CcsiReportLoadsWithoutConsoleErrors) {
+    estimate_ccsi();
+    const auto r = run({"report", "--result", "r.json", "--draws", "d.csv", "--out", "report.html"});
+    ASSERT_EQ(r.exit_code, 0) << r;
+    const auto [dom, console] = load(dir_ / "report.html");
+    EXPECT_TRUE(console.empty()) << "console messages:\n" << testing::PrintToString(console);
+    EXPECT_EQ(count(dom, "class=\"construct\""), 6u);
+    EXPECT_EQ(count_regex(dom, "<g class=\"path[ \"]"), 11u);
+    EXPECT_THAT(dom, HasSubstr("</html>"));
+    screenshot(dir_ / "report.html", fs::path(CSIPLS_BINARY_DIR) / "report-screenshot.png", "1280,1500");
+}
+
+TEST_F(ReportBrowserTest, TwentyConstructReportLoads) {
+    // 20 constructs in 5 layers, each fed by two of the layer before, plus paths that skip layers.
+    std::string model;
+    for (int c = 0; c < 20; ++c)
+        model += "F" + std::to_string(c) + " =~ " + "x" + std::to_string(c) + "a + x" + std::to_string(c) + "b + x" +
+                 std::to_string(c) + "c\n";
+    int paths = 0;
+    for (int layer = 1; layer < 5; ++layer)
+        for (int k = 0; k < 4; ++k) {
+            model += "F" + std::to_string(4 * layer + k) + " ~ F" + std::to_string(4 * (layer - 1) + k) + " + F" +
+                     std::to_string(4 * (layer - 1) + (k + 1) % 4) + "\n";
+            paths += 2;
+        }
+    model += "F19 ~ F2\nF14 ~ F1\nF9 ~ F0\n";
+    paths += 3;
+    write("m20.model", model);
+    const auto simulated = run({"simulate", "--model", "m20.model", "--n", "400", "--out", "d20.csv"});
+    ASSERT_EQ(simulated.exit_code, 0) << simulated;
+    const auto r = run({"report", "--model", "m20.model", "--data", "d20.csv", "--scale", "1:10", "--bootstrap", "30",
+                        "--threads", "2", "--out", "r20.html"});
+    ASSERT_EQ(r.exit_code, 0) << r;
+    const auto [dom, console] = load(dir_ / "r20.html");
+    EXPECT_TRUE(console.empty()) << "console messages:\n" << testing::PrintToString(console);
+    EXPECT_EQ(count(dom, "class=\"construct\""), 20u);
+    EXPECT_EQ(count_regex(dom, "<g class=\"path[ \"]"), static_cast<std::size_t>(paths));
+    screenshot(dir_ / "r20.html", fs::path(CSIPLS_BINARY_DIR) / "report-20-constructs-screenshot.png", "1280,1200");
+}
+
+}  // namespace
