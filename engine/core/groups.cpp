@@ -1,0 +1,354 @@
+#include "csipls/groups.hpp"
+
+#include <algorithm>
+#include <boost/math/distributions/normal.hpp>
+#include <boost/random/mersenne_twister.hpp>
+#include <boost/random/uniform_int_distribution.hpp>
+#include <cmath>
+#include <exception>
+#include <limits>
+#include <numeric>
+#include <omp.h>
+
+#include "csipls/consistent.hpp"
+#include "csipls/error.hpp"
+#include "csipls/moments.hpp"
+#include "resampling.hpp"
+
+namespace csipls {
+
+void GroupOptions::validate() const {
+    if (threads < 0 || threads > 4096) throw UsageError("--threads must be between 0 (all cores) and 4096");
+    if (permutations < 0 || permutations == 1 || permutations > 1'000'000)
+        throw UsageError("--permutations must be 0 (none) or between 2 and 1000000, got " + std::to_string(permutations));
+    if (pairs == Pairs::listed && listed_pairs.empty()) throw UsageError("no group pairs listed for difference tests");
+}
+
+bool natural_less(std::string_view a, std::string_view b) {
+    auto digit = [](char c) { return c >= '0' && c <= '9'; };
+    std::size_t i = 0, j = 0;
+    while (i < a.size() && j < b.size()) {
+        if (digit(a[i]) && digit(b[j])) {
+            std::size_t i_end = i, j_end = j;
+            while (i_end < a.size() && digit(a[i_end])) ++i_end;
+            while (j_end < b.size() && digit(b[j_end])) ++j_end;
+            // Compare digit runs by value: skip leading zeros, then longer is larger, then lexically.
+            std::size_t i0 = i, j0 = j;
+            while (i0 + 1 < i_end && a[i0] == '0') ++i0;
+            while (j0 + 1 < j_end && b[j0] == '0') ++j0;
+            const auto run_a = a.substr(i0, i_end - i0), run_b = b.substr(j0, j_end - j0);
+            if (run_a.size() != run_b.size()) return run_a.size() < run_b.size();
+            if (run_a != run_b) return run_a < run_b;
+            i = i_end;
+            j = j_end;
+            continue;
+        }
+        if (a[i] != b[j]) return static_cast<unsigned char>(a[i]) < static_cast<unsigned char>(b[j]);
+        ++i;
+        ++j;
+    }
+    if ((a.size() - i) != (b.size() - j)) return a.size() - i < b.size() - j;
+    return a < b;  // equal under the natural order ("01" and "1"): fall back to bytes for a strict order
+}
+
+namespace {
+
+// FNV-1a: a fixed, platform-independent hash of a group's label for its random stream.
+std::uint64_t label_hash(std::string_view label) {
+    std::uint64_t hash = 14695981039346656037ULL;
+    for (const char c : label) {
+        hash ^= static_cast<unsigned char>(c);
+        hash *= 1099511628211ULL;
+    }
+    return hash;
+}
+
+std::uint64_t group_stream(std::uint64_t seed, std::string_view label) { return seed ^ detail::replicate_seed(label_hash(label), 0); }
+
+std::uint64_t pair_stream(std::uint64_t seed, std::string_view a, std::string_view b) {
+    return seed ^ detail::replicate_seed(label_hash(a) ^ detail::replicate_seed(label_hash(b), 1), 2);
+}
+
+Dataset subset(const Dataset& data, const std::vector<Eigen::Index>& rows) {
+    Dataset part;
+    part.source = data.source;
+    part.columns = data.columns;
+    part.rows = static_cast<Eigen::Index>(rows.size());
+    const auto width = static_cast<std::size_t>(data.cols());
+    part.values.resize(rows.size() * width);
+    const bool weighted = data.case_weights.size() > 0;
+    if (weighted) part.case_weights.resize(part.rows);
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        std::copy_n(data.values.data() + static_cast<std::size_t>(rows[i]) * width, width, part.values.data() + i * width);
+        if (weighted) part.case_weights[static_cast<Eigen::Index>(i)] = data.case_weights[rows[i]];
+    }
+    return part;
+}
+
+// The compared quantities: paths, R² of endogenous constructs and, with scales, the indices.
+bool compared_kind(BootstrapParameter::Kind kind) {
+    using Kind = BootstrapParameter::Kind;
+    return kind == Kind::path || kind == Kind::r2 || kind == Kind::csi_index;
+}
+
+double parameter_value(const PlsResult& result, const Eigen::VectorXd& index, const BootstrapParameter& parameter) {
+    using Kind = BootstrapParameter::Kind;
+    switch (parameter.kind) {
+        case Kind::path: return result.path_coefficients(parameter.from, parameter.to);
+        case Kind::r2: return result.r2[parameter.to];
+        case Kind::csi_index: return index[parameter.to];
+        default: return std::numeric_limits<double>::quiet_NaN();
+    }
+}
+
+int find_parameter(const std::vector<BootstrapParameter>& parameters, const BootstrapParameter& wanted) {
+    for (std::size_t i = 0; i < parameters.size(); ++i)
+        if (parameters[i].kind == wanted.kind && parameters[i].from == wanted.from && parameters[i].to == wanted.to)
+            return static_cast<int>(i);
+    return -1;
+}
+
+// One group's estimate (and its indices) from its rows: on its own, or under the pooled weights.
+struct GroupFit {
+    PlsResult result;
+    Eigen::VectorXd index;
+    std::vector<bool> negative_weight;
+};
+
+GroupFit fit_group(const Model& model, const Dataset& part, const EstimationOptions& options,
+                   const std::vector<AnswerScale>& scales, const GroupOptions& group_options,
+                   const Eigen::VectorXd& pooled_weights) {
+    const IndicatorMoments moments = compute_moments(part);
+    GroupFit fit;
+    if (group_options.pooled)
+        fit.result = estimate_with_weights(model, moments, options, pooled_weights.cwiseProduct(moments.sds));
+    else
+        fit.result = estimate(model, moments, options);
+    if (!fit.result.converged)
+        throw EstimationError("the PLS iteration did not converge in " + std::to_string(fit.result.iterations) + " iterations");
+    if (group_options.consistent) fit.result = make_consistent(model, fit.result, moments);
+    if (!scales.empty()) {
+        CsiIndex index = csi_indices(fit.result, moments.means, moments.sds, scales);
+        fit.index = std::move(index.index);
+        fit.negative_weight = std::move(index.negative_weight);
+    }
+    return fit;
+}
+
+int thread_count(int requested) { return requested > 0 ? requested : std::max(1, omp_get_max_threads()); }
+
+std::vector<std::pair<int, int>> tested_pairs(const std::vector<std::string>& names, const GroupOptions& options) {
+    std::vector<std::pair<int, int>> pairs;
+    const int count = static_cast<int>(names.size());
+    const bool all = options.pairs == GroupOptions::Pairs::all ||
+                     (options.pairs == GroupOptions::Pairs::automatic && count <= GroupOptions::automatic_pair_limit);
+    if (all) {
+        for (int a = 0; a < count; ++a)
+            for (int b = a + 1; b < count; ++b) pairs.emplace_back(a, b);
+    } else if (options.pairs == GroupOptions::Pairs::listed) {
+        auto position = [&](const std::string& label) {
+            const auto it = std::find(names.begin(), names.end(), label);
+            if (it == names.end()) throw UsageError("group '" + label + "' (in --group-pairs) is not in the data");
+            return static_cast<int>(it - names.begin());
+        };
+        for (const auto& [a, b] : options.listed_pairs) {
+            const int i = position(a), j = position(b);
+            if (i == j) throw UsageError("--group-pairs compares group '" + a + "' with itself");
+            pairs.emplace_back(i, j);
+        }
+    }
+    return pairs;
+}
+
+std::vector<std::string> sorted_labels(const Dataset& data, std::vector<int>& position_of_code) {
+    std::vector<int> order(data.group_names.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::sort(order.begin(), order.end(),
+              [&](int a, int b) { return natural_less(data.group_names[static_cast<std::size_t>(a)], data.group_names[static_cast<std::size_t>(b)]); });
+    std::vector<std::string> names;
+    position_of_code.assign(order.size(), 0);
+    for (std::size_t i = 0; i < order.size(); ++i) {
+        names.push_back(data.group_names[static_cast<std::size_t>(order[i])]);
+        position_of_code[static_cast<std::size_t>(order[i])] = static_cast<int>(i);
+    }
+    return names;
+}
+
+}  // namespace
+
+long group_analysis_steps(const Dataset& data, const BootstrapOptions& boot, const GroupOptions& group_options) {
+    std::vector<int> unused;
+    const auto names = sorted_labels(data, unused);
+    long steps = static_cast<long>(names.size()) * boot.resamples;
+    if (group_options.permutations > 0)
+        steps += static_cast<long>(tested_pairs(names, group_options).size()) * group_options.permutations;
+    return steps;
+}
+
+GroupsResult estimate_groups(const Model& model, const Dataset& data, const PlsResult& pooled,
+                             const IndicatorMoments& pooled_moments, const EstimationOptions& options,
+                             const std::vector<AnswerScale>& scales, const BootstrapOptions& boot,
+                             const GroupOptions& group_options, BootstrapMonitor* monitor) {
+    group_options.validate();
+    boot.validate();
+    if (data.group_of_row.size() != static_cast<std::size_t>(data.rows))
+        throw UsageError("the data have no group column");
+    if (data.columns != pooled.indicators) throw EstimationError("the data columns are not in the model's indicator order");
+
+    GroupsResult out;
+    out.pooled = group_options.pooled;
+    std::vector<int> position_of_code;
+    const std::vector<std::string> names = sorted_labels(data, position_of_code);
+    const auto group_count = static_cast<int>(names.size());
+    std::vector<std::vector<Eigen::Index>> rows_of(names.size());
+    for (Eigen::Index r = 0; r < data.rows; ++r)
+        rows_of[static_cast<std::size_t>(position_of_code[static_cast<std::size_t>(data.group_of_row[static_cast<std::size_t>(r)])])].push_back(r);
+    out.groups.resize(names.size());
+    for (std::size_t g = 0; g < names.size(); ++g) {
+        out.groups[g].name = names[g];
+        out.groups[g].n_obs = static_cast<Eigen::Index>(rows_of[g].size());
+    }
+
+    // The pooled unstandardized weights: what every group keeps in pooled mode.
+    const Eigen::VectorXd pooled_weights = pooled.outer_weights.cwiseQuotient(pooled_moments.sds);
+    const std::vector<BootstrapParameter> all_parameters = bootstrap_parameters(pooled, !scales.empty());
+    std::vector<BootstrapParameter> compared;
+    for (const auto& parameter : all_parameters)
+        if (compared_kind(parameter.kind)) compared.push_back(parameter);
+
+    // Largest groups first, so that one big group does not start last and finish alone.
+    std::vector<int> schedule(names.size());
+    std::iota(schedule.begin(), schedule.end(), 0);
+    std::stable_sort(schedule.begin(), schedule.end(),
+                     [&](int a, int b) { return rows_of[static_cast<std::size_t>(a)].size() > rows_of[static_cast<std::size_t>(b)].size(); });
+    bool cancelled = false;
+    const int threads = thread_count(group_options.threads);
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
+    for (int s = 0; s < group_count; ++s) {
+        const auto g = static_cast<std::size_t>(schedule[static_cast<std::size_t>(s)]);
+        GroupEstimate& group = out.groups[g];
+        if (monitor && monitor->cancel.load(std::memory_order_relaxed)) continue;
+        try {
+            const Dataset part = subset(data, rows_of[g]);
+            GroupFit fit = fit_group(model, part, options, scales, group_options, pooled_weights);
+            group.result = std::move(fit.result);
+            group.index = std::move(fit.index);
+            group.negative_weight = std::move(fit.negative_weight);
+            if (boot.resamples > 0) {
+                BootstrapOptions own = boot;
+                own.threads = 1;  // the groups are the parallel loop
+                own.seed = group_stream(boot.seed, group.name);
+                own.index_scales = scales;
+                if (group_options.pooled) own.fixed_weights = pooled_weights;
+                BootstrapResult resampled = bootstrap(model, part, group.result, own, monitor);
+                // Keep only the compared quantities' draws, aligned with `compared`.
+                Eigen::MatrixXd draws(resampled.succeeded, static_cast<Eigen::Index>(compared.size()));
+                std::vector<ParameterSummary> summaries(compared.size());
+                for (std::size_t c = 0; c < compared.size(); ++c) {
+                    const int column = find_parameter(resampled.parameters, compared[c]);
+                    if (column < 0) throw EstimationError("a compared parameter is missing from the group's bootstrap");
+                    draws.col(static_cast<Eigen::Index>(c)) = resampled.draws.col(column);
+                    summaries[c] = resampled.summaries[static_cast<std::size_t>(column)];
+                }
+                resampled.draws = std::move(draws);
+                resampled.parameters = compared;
+                resampled.summaries = std::move(summaries);
+                group.bootstrap = std::move(resampled);
+            }
+        } catch (const BootstrapCancelled&) {
+#pragma omp atomic write
+            cancelled = true;
+        } catch (const std::exception& error) {
+            group.error = error.what();
+        } catch (...) {
+            group.error = "unknown error";
+        }
+    }
+    if (cancelled || (monitor && monitor->cancel.load())) throw BootstrapCancelled();
+    for (const auto& group : out.groups)
+        if (!group.ok()) ++out.failed;
+
+    // Differences between pairs of groups.
+    const auto pairs = tested_pairs(names, group_options);
+    const boost::math::normal standard_normal;
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    for (const auto& [a, b] : pairs) {
+        const GroupEstimate& ga = out.groups[static_cast<std::size_t>(a)];
+        const GroupEstimate& gb = out.groups[static_cast<std::size_t>(b)];
+        if (!ga.ok() || !gb.ok()) continue;
+        for (std::size_t c = 0; c < compared.size(); ++c) {
+            GroupDifference d;
+            d.a = a;
+            d.b = b;
+            d.parameter = compared[c];
+            d.difference = parameter_value(ga.result, ga.index, compared[c]) - parameter_value(gb.result, gb.index, compared[c]);
+            d.se = d.bootstrap_p = d.permutation_p = nan;
+            if (ga.bootstrap && gb.bootstrap) {
+                const double se_a = ga.bootstrap->summaries[c].se, se_b = gb.bootstrap->summaries[c].se;
+                d.se = std::sqrt(se_a * se_a + se_b * se_b);
+                if (d.se > 0 && std::isfinite(d.se))
+                    d.bootstrap_p = 2.0 * boost::math::cdf(boost::math::complement(standard_normal, std::abs(d.difference / d.se)));
+            }
+            out.differences.push_back(d);
+        }
+    }
+
+    if (group_options.permutations > 0 && !out.differences.empty()) {
+        // Every (pair, permutation) is a task with its own random stream; the tasks write their own
+        // slots and the counting below runs in order, so the result does not depend on threads.
+        std::vector<std::pair<int, int>> tested;
+        for (const auto& [a, b] : pairs)
+            if (out.groups[static_cast<std::size_t>(a)].ok() && out.groups[static_cast<std::size_t>(b)].ok()) tested.emplace_back(a, b);
+        const int permutations = group_options.permutations;
+        const auto task_count = static_cast<long>(tested.size()) * permutations;
+        Eigen::MatrixXd permuted(static_cast<Eigen::Index>(compared.size()), task_count);
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 4)
+        for (long task = 0; task < task_count; ++task) {
+            if (monitor && monitor->cancel.load(std::memory_order_relaxed)) continue;
+            const auto [a, b] = tested[static_cast<std::size_t>(task / permutations)];
+            const auto replicate = static_cast<int>(task % permutations);
+            auto column = permuted.col(task);
+            try {
+                const auto& rows_a = rows_of[static_cast<std::size_t>(a)];
+                const auto& rows_b = rows_of[static_cast<std::size_t>(b)];
+                std::vector<Eigen::Index> rows(rows_a);
+                rows.insert(rows.end(), rows_b.begin(), rows_b.end());
+                boost::random::mt19937_64 generator(
+                    detail::replicate_seed(pair_stream(boot.seed, names[static_cast<std::size_t>(a)], names[static_cast<std::size_t>(b)]), replicate));
+                for (std::size_t i = rows.size() - 1; i > 0; --i) {
+                    boost::random::uniform_int_distribution<std::size_t> pick(0, i);
+                    std::swap(rows[i], rows[pick(generator)]);
+                }
+                const std::vector<Eigen::Index> first(rows.begin(), rows.begin() + static_cast<std::ptrdiff_t>(rows_a.size()));
+                const std::vector<Eigen::Index> second(rows.begin() + static_cast<std::ptrdiff_t>(rows_a.size()), rows.end());
+                const GroupFit fit_a = fit_group(model, subset(data, first), options, scales, group_options, pooled_weights);
+                const GroupFit fit_b = fit_group(model, subset(data, second), options, scales, group_options, pooled_weights);
+                for (std::size_t c = 0; c < compared.size(); ++c)
+                    column[static_cast<Eigen::Index>(c)] = parameter_value(fit_a.result, fit_a.index, compared[c]) -
+                                                           parameter_value(fit_b.result, fit_b.index, compared[c]);
+            } catch (...) {
+                column.setConstant(nan);  // a permutation that cannot be estimated is left out
+            }
+            if (monitor) monitor->completed.fetch_add(1, std::memory_order_relaxed);
+        }
+        if (monitor && monitor->cancel.load()) throw BootstrapCancelled();
+        for (auto& d : out.differences) {
+            const auto pair_index = static_cast<long>(
+                std::find(tested.begin(), tested.end(), std::make_pair(d.a, d.b)) - tested.begin());
+            const int c = find_parameter(compared, d.parameter);
+            int used = 0, reached = 0;
+            for (int p = 0; p < permutations; ++p) {
+                const double value = permuted(c, pair_index * permutations + p);
+                if (!std::isfinite(value)) continue;
+                ++used;
+                // A relative allowance so that ties with the observed value count as reached.
+                if (std::abs(value) >= std::abs(d.difference) * (1.0 - 1e-12)) ++reached;
+            }
+            d.permutations_used = used;
+            d.permutation_p = used > 0 ? (reached + 1.0) / (used + 1.0) : nan;
+        }
+    }
+    return out;
+}
+
+}  // namespace csipls

@@ -1,0 +1,92 @@
+#pragma once
+// Group analysis: the model estimated per group (company, brand, segment, period), as the ACSI
+// estimates each company on its own, or with the weights of the pooled estimate; per group the
+// indices, paths and R² with bootstrap intervals, and tests of group differences.
+#include <Eigen/Core>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "csipls/bootstrap.hpp"
+#include "csipls/csi_index.hpp"
+#include "csipls/dataset.hpp"
+#include "csipls/estimate.hpp"
+#include "csipls/model.hpp"
+
+namespace csipls {
+
+struct GroupOptions {
+    // Each group keeps the pooled estimate's unstandardized outer weights and gets its own means,
+    // correlations, paths and indices. Otherwise each group is estimated on its own.
+    bool pooled = false;
+    bool consistent = false;  // PLSc in each group, as on the pooled data
+    int threads = 0;          // groups run in parallel; 0: every core OpenMP offers
+    // Which pairs of groups get difference tests: automatic (every pair when there are at most
+    // `automatic_pair_limit` groups, else none), all, none, or the listed pairs of group labels.
+    enum class Pairs { automatic, all, none, listed };
+    Pairs pairs = Pairs::automatic;
+    std::vector<std::pair<std::string, std::string>> listed_pairs;
+    static constexpr int automatic_pair_limit = 10;
+    // Permutations per tested pair for permutation p-values (Chin & Dibbern 2010); 0: none.
+    int permutations = 0;
+
+    void validate() const;
+};
+
+struct GroupEstimate {
+    std::string name;
+    Eigen::Index n_obs = 0;
+    std::string error;  // why this group could not be estimated; empty when it was
+    PlsResult result;
+    Eigen::VectorXd index;  // CSI per construct; empty without answer scales
+    std::vector<bool> negative_weight;
+    // Summaries of every parameter; draws are kept only for paths, R² and indices (the quantities
+    // compared between groups and aggregated), to bound memory with hundreds of groups.
+    std::optional<BootstrapResult> bootstrap;
+
+    bool ok() const { return error.empty(); }
+};
+
+// A test of a difference between two groups in one parameter (a path, an R², an index).
+struct GroupDifference {
+    int a = 0;  // group positions in GroupsResult::groups
+    int b = 0;
+    BootstrapParameter parameter;
+    double difference = 0;  // a − b
+    // With a bootstrap: se = √(se_a² + se_b²) of the independent groups' bootstrap draws, and the
+    // two-sided normal p of difference / se. NaN without a bootstrap.
+    double se = 0;
+    double bootstrap_p = 0;
+    // With permutations: the share of label permutations whose |difference| reaches the observed
+    // one, (count + 1) / (permutations used + 1). NaN without.
+    double permutation_p = 0;
+    int permutations_used = 0;
+};
+
+struct GroupsResult {
+    bool pooled = false;
+    std::vector<GroupEstimate> groups;  // in natural label order ("B2" before "B10")
+    std::vector<GroupDifference> differences;
+    int failed = 0;  // groups that could not be estimated
+};
+
+// Orders labels as people do: digit runs by value, the rest byte by byte.
+bool natural_less(std::string_view a, std::string_view b);
+
+// Estimates `model` in each group of `data` (which must have group_of_row). `pooled` is the
+// estimate on all of `data`. With scales (one per indicator), indices; with boot.resamples > 0, a
+// bootstrap per group whose random stream comes from (boot.seed, group label), so adding or
+// dropping a group changes no other group's draws, and nothing depends on the thread count. A group
+// that cannot be estimated (too few respondents, a constant indicator) is reported, not fatal.
+// Throws BootstrapCancelled when the monitor asks to stop.
+GroupsResult estimate_groups(const Model& model, const Dataset& data, const PlsResult& pooled,
+                             const IndicatorMoments& pooled_moments, const EstimationOptions& options,
+                             const std::vector<AnswerScale>& scales, const BootstrapOptions& boot,
+                             const GroupOptions& group_options, BootstrapMonitor* monitor = nullptr);
+
+// The steps estimate_groups reports to a monitor (resamples and permutations), for a progress bar.
+long group_analysis_steps(const Dataset& data, const BootstrapOptions& boot, const GroupOptions& group_options);
+
+}  // namespace csipls

@@ -1,0 +1,234 @@
+// Writers of the group analysis and the index table (JSON and CSV), and the reader of the
+// aggregation weights file.
+#include <fmt/format.h>
+#include <fstream>
+#include <limits>
+#include <set>
+
+#include "csipls/error.hpp"
+#include "csipls/file_util.hpp"
+#include "csipls/result_writers.hpp"
+
+namespace csipls {
+namespace {
+
+Json finite_or_null(double value) { return std::isfinite(value) ? Json(value) : Json(nullptr); }
+
+Json per_construct(const std::vector<std::string>& constructs, const Eigen::VectorXd& values) {
+    Json json = Json::object();
+    for (std::size_t j = 0; j < constructs.size(); ++j) json[constructs[j]] = finite_or_null(values[static_cast<Eigen::Index>(j)]);
+    return json;
+}
+
+const char* kind_name(BootstrapParameter::Kind kind) {
+    switch (kind) {
+        case BootstrapParameter::Kind::path: return "path";
+        case BootstrapParameter::Kind::r2: return "r2";
+        case BootstrapParameter::Kind::csi_index: return "csi_index";
+        default: return "other";
+    }
+}
+
+Json describe_parameter(const PlsResult& result, const BootstrapParameter& parameter) {
+    Json json;
+    json["kind"] = kind_name(parameter.kind);
+    if (parameter.kind == BootstrapParameter::Kind::path) json["from"] = result.constructs[static_cast<std::size_t>(parameter.from)];
+    json[parameter.kind == BootstrapParameter::Kind::path ? "to" : "construct"] = result.constructs[static_cast<std::size_t>(parameter.to)];
+    return json;
+}
+
+Json summary_json(const ParameterSummary& s) {
+    return {{"se", finite_or_null(s.se)}, {"p", finite_or_null(s.p)}, {"ci_lower", finite_or_null(s.ci_lower)},
+            {"ci_upper", finite_or_null(s.ci_upper)}};
+}
+
+// A text field of a CSV row, quoted when it holds the delimiter, a quote or a line break.
+std::string csv_text(const std::string& text) {
+    if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
+    std::string out = "\"";
+    for (char c : text) {
+        if (c == '"') out += '"';
+        out += c;
+    }
+    return out + '"';
+}
+
+std::string csv_number(double value) { return std::isfinite(value) ? fmt::format("{}", value) : std::string(); }
+
+}  // namespace
+
+Json groups_to_json(const PlsResult& pooled, const GroupsResult& groups, const std::string& column) {
+    Json json;
+    json["column"] = column;
+    json["mode"] = groups.pooled ? "pooled" : "separate";
+    json["method"] = groups.pooled
+                         ? "each group keeps the pooled estimate's unstandardized outer weights; its paths, R2 and indices "
+                           "come from its own means and correlations (the bootstrap holds the weights fixed)"
+                         : "each group estimated on its own respondents";
+    json["count"] = groups.groups.size();
+    json["failed"] = groups.failed;
+    Json results = Json::array();
+    for (const auto& group : groups.groups) {
+        Json entry;
+        entry["group"] = group.name;
+        entry["n_obs"] = group.n_obs;
+        if (!group.ok()) {
+            entry["error"] = group.error;
+            results.push_back(entry);
+            continue;
+        }
+        entry["iterations"] = group.result.iterations;
+        Json paths = Json::array();
+        for (const auto& link : group.result.paths)
+            paths.push_back({{"from", pooled.constructs[static_cast<std::size_t>(link.from)]},
+                             {"to", pooled.constructs[static_cast<std::size_t>(link.to)]},
+                             {"estimate", group.result.path_coefficients(link.from, link.to)}});
+        entry["paths"] = paths;
+        Json r2 = Json::object();
+        for (std::size_t j = 0; j < pooled.constructs.size(); ++j)
+            if (group.result.is_endogenous(static_cast<int>(j))) r2[pooled.constructs[j]] = group.result.r2[static_cast<Eigen::Index>(j)];
+        entry["r2"] = r2;
+        if (group.index.size() > 0) entry["csi_index"] = per_construct(pooled.constructs, group.index);
+        if (group.bootstrap) {
+            Json summaries = Json::array();
+            for (std::size_t i = 0; i < group.bootstrap->parameters.size(); ++i) {
+                Json item = describe_parameter(pooled, group.bootstrap->parameters[i]);
+                item.update(summary_json(group.bootstrap->summaries[i]));
+                summaries.push_back(item);
+            }
+            entry["bootstrap"] = {{"seed", group.bootstrap->options.seed},
+                                  {"succeeded", group.bootstrap->succeeded},
+                                  {"failed", group.bootstrap->failures.size()},
+                                  {"parameters", summaries}};
+        }
+        results.push_back(entry);
+    }
+    json["results"] = results;
+    json["random_streams"] = "group g resamples with seed xor splitmix64(splitmix64(fnv1a(label g))), so results do not "
+                             "depend on which other groups are in the data";
+    Json differences = Json::array();
+    for (const auto& d : groups.differences) {
+        Json item;
+        item["a"] = groups.groups[static_cast<std::size_t>(d.a)].name;
+        item["b"] = groups.groups[static_cast<std::size_t>(d.b)].name;
+        item.update(describe_parameter(pooled, d.parameter));
+        item["difference"] = d.difference;
+        item["se"] = finite_or_null(d.se);
+        item["bootstrap_p"] = finite_or_null(d.bootstrap_p);
+        item["permutation_p"] = finite_or_null(d.permutation_p);
+        item["permutations_used"] = d.permutations_used;
+        differences.push_back(item);
+    }
+    json["differences"] = differences;
+    json["difference_tests"] = "difference = a - b; bootstrap_p: two-sided normal p of difference / sqrt(se_a^2 + se_b^2); "
+                               "permutation_p: (permutations with |difference| at least the observed + 1) / (used + 1)";
+    return json;
+}
+
+Json index_table_to_json(const IndexTable& table) {
+    Json json;
+    json["constructs"] = table.constructs;
+    json["ci_level"] = table.ci_level;
+    Json rows = Json::array();
+    for (const auto& row : table.rows) {
+        Json entry;
+        entry["group"] = row.label;
+        entry["level"] = row.level;
+        entry["n_obs"] = row.n_obs;
+        if (row.members > 0) entry["members"] = row.members;
+        if (!row.error.empty()) {
+            entry["error"] = row.error;
+            rows.push_back(entry);
+            continue;
+        }
+        entry["index"] = per_construct(table.constructs, row.index);
+        if (row.se.size() > 0) {
+            entry["se"] = per_construct(table.constructs, row.se);
+            entry["ci_lower"] = per_construct(table.constructs, row.ci_lower);
+            entry["ci_upper"] = per_construct(table.constructs, row.ci_upper);
+        }
+        entry["negative_weight"] = row.negative_weight;
+        rows.push_back(entry);
+    }
+    json["rows"] = rows;
+    return json;
+}
+
+void write_index_table_csv(std::ostream& out, const IndexTable& table) {
+    out << "group,level,n_obs";
+    for (const auto& construct : table.constructs) {
+        const std::string name = csv_text(construct);
+        out << ',' << name;
+    }
+    for (const auto& construct : table.constructs)
+        out << ',' << csv_text(construct + "_se") << ',' << csv_text(construct + "_ci_lower") << ','
+            << csv_text(construct + "_ci_upper");
+    out << ",note\n";
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    for (const auto& row : table.rows) {
+        out << csv_text(row.label) << ',' << row.level << ',' << row.n_obs;
+        const auto at = [&](const Eigen::VectorXd& values, std::size_t j) {
+            return values.size() > 0 ? values[static_cast<Eigen::Index>(j)] : nan;
+        };
+        for (std::size_t j = 0; j < table.constructs.size(); ++j) out << ',' << csv_number(at(row.index, j));
+        for (std::size_t j = 0; j < table.constructs.size(); ++j)
+            out << ',' << csv_number(at(row.se, j)) << ',' << csv_number(at(row.ci_lower, j)) << ','
+                << csv_number(at(row.ci_upper, j));
+        std::string note = row.error;
+        if (note.empty() && !row.negative_weight.empty()) {
+            note = "negative weight, index not meaningful:";
+            for (const auto& name : row.negative_weight) note += " " + name;
+        }
+        out << ',' << csv_text(note) << '\n';
+    }
+}
+
+AggregationPlan read_aggregation_plan(const std::string& path, const std::string& group_column, char delimiter) {
+    const TextTable table = read_text_table(path, delimiter);
+    auto column = [&](const std::string& name) -> int {
+        for (std::size_t j = 0; j < table.header.size(); ++j)
+            if (table.header[j] == name) return static_cast<int>(j);
+        return -1;
+    };
+    int group = column(group_column);
+    if (group < 0) group = column("group");
+    if (group < 0)
+        throw InputError(path + ":1: the aggregation file needs a column '" + group_column + "' (or 'group') naming the groups");
+    const int weight = column("weight");
+    if (weight < 0) throw InputError(path + ":1: the aggregation file needs a 'weight' column");
+    AggregationPlan plan;
+    std::vector<int> level_columns;
+    for (std::size_t j = 0; j < table.header.size(); ++j)
+        if (static_cast<int>(j) != group && static_cast<int>(j) != weight) {
+            plan.levels.push_back(table.header[j]);
+            level_columns.push_back(static_cast<int>(j));
+        }
+    std::set<std::string> seen;
+    for (std::size_t r = 0; r < table.rows.size(); ++r) {
+        const auto& cells = table.rows[r];
+        const std::string where = path + ":" + std::to_string(table.lines[r]) + ": ";
+        AggregationPlan::Member member;
+        member.group = cells[static_cast<std::size_t>(group)];
+        if (member.group.empty()) throw InputError(where + "empty group name");
+        if (!seen.insert(member.group).second) throw InputError(where + "group '" + member.group + "' is listed twice");
+        const std::string& text = cells[static_cast<std::size_t>(weight)];
+        std::size_t used = 0;
+        try {
+            member.weight = std::stod(text, &used);
+        } catch (const std::exception&) {
+            used = 0;
+        }
+        if (used == 0 || used != text.size() || !(member.weight > 0) || !std::isfinite(member.weight))
+            throw InputError(where + "column 'weight': '" + text + "' is not a positive number");
+        for (int j : level_columns) {
+            member.units.push_back(cells[static_cast<std::size_t>(j)]);
+            if (member.units.back().empty())
+                throw InputError(where + "column '" + table.header[static_cast<std::size_t>(j)] + "' is empty");
+        }
+        plan.members.push_back(std::move(member));
+    }
+    if (plan.members.empty()) throw InputError(path + ": the aggregation file lists no groups");
+    return plan;
+}
+
+}  // namespace csipls
