@@ -135,9 +135,7 @@ int run_report(const std::vector<std::string>& args) {
         std::cout << "csipls report: the study report as one self-contained HTML page\n\n";
         report_from_data(help, general);
         std::cout << '\n';
-        po::options_description general_again("general");
-        general_again.add_options()("help,h", "print this help");
-        report_from_result(help, general_again);
+        report_from_result(help, general);
         return exit_ok;
     }
     return has_option(args, "--result") ? report_from_result(args, general) : report_from_data(args, general);
