@@ -86,23 +86,25 @@ private:
 
 int run_estimate(const std::vector<std::string>& args) {
     EstimateSettings settings;
-    std::string out_path, scores_path, draws_path;
+    std::string out_path, scores_path, draws_path, index_table_path;
     po::options_description described("csipls estimate --model FILE --data FILE [options]");
     described.add_options()("help,h", "print this help");
     add_estimation_options(described, settings);
     described.add_options()
         ("out", po::value(&out_path), "write the JSON result to this file (replaced atomically)")
         ("scores", po::value(&scores_path), "write construct scores (one row per respondent) to this CSV file")
-        ("save-draws", po::value(&draws_path), "write every bootstrap replicate's estimates to this CSV file");
+        ("save-draws", po::value(&draws_path), "write every bootstrap replicate's estimates to this CSV file")
+        ("index-table", po::value(&index_table_path), "with --scale: write the index table (a row per group, CI columns) to this CSV file");
     po::variables_map values;
     if (!parse_command_line(args, described, values)) return exit_ok;
     finish_settings(settings);
     if (!draws_path.empty() && settings.boot.resamples == 0) throw UsageError("--save-draws needs --bootstrap B");
+    if (!index_table_path.empty() && !settings.scale) throw UsageError("--index-table needs --scale MIN:MAX");
     const std::pair<const char*, const std::string*> output_options[] = {
-        {"--out", &out_path}, {"--scores", &scores_path}, {"--save-draws", &draws_path}};
+        {"--out", &out_path}, {"--scores", &scores_path}, {"--save-draws", &draws_path}, {"--index-table", &index_table_path}};
     for (const auto& [option, output] : output_options) {
         if (output->empty()) continue;
-        refuse_overwriting_inputs(*output, {settings.model_path, settings.data_path}, option);
+        refuse_overwriting_inputs(*output, {settings.model_path, settings.data_path, settings.aggregate_path}, option);
         for (const auto& [other_option, other] : output_options)
             if (other != output && !other->empty() && same_file(*other, *output))
                 throw UsageError(std::string(option) + " and " + other_option + " name the same file");
@@ -119,11 +121,13 @@ int run_estimate(const std::vector<std::string>& args) {
         outputs.stage(out_path, [&](std::ostream& out) { out << json.dump(2) << '\n'; });
     }
     if (!scores_path.empty()) {
-        const Eigen::MatrixXd scores = construct_scores(run.result, run.moments, run.data);
+        const Eigen::MatrixXd scores = run.scores();
         outputs.stage(scores_path, [&](std::ostream& out) { write_csv_table(out, run.result.constructs, scores); });
     }
     if (!draws_path.empty())
         outputs.stage(draws_path, [&](std::ostream& out) { write_bootstrap_draws(out, run.result, *run.bootstrap); });
+    if (!index_table_path.empty())
+        outputs.stage(index_table_path, [&](std::ostream& out) { write_index_table_csv(out, *run.index_table); });
     outputs.commit();
     if (out_path.empty()) {
         run.write_summary(std::cout);

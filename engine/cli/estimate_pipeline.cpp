@@ -9,6 +9,7 @@
 #include "commands.hpp"
 #include "progress.hpp"
 #include "csipls/consistent.hpp"
+#include "csipls/data_reader.hpp"
 #include "csipls/error.hpp"
 #include "csipls/file_util.hpp"
 #include "csipls/model_file.hpp"
@@ -36,11 +37,16 @@ AnswerScale parse_answer_scale(const std::string& text) {
 void check_answers_within_scale(const Dataset& data, const AnswerScale& scale, const std::string& data_path) {
     const auto x = data.matrix();
     for (Eigen::Index k = 0; k < x.cols(); ++k) {
-        const double low = x.col(k).minCoeff(), high = x.col(k).maxCoeff();
+        // Missing answers (NaN) are not outside any scale.
+        const double low = x.col(k).minCoeff<Eigen::PropagateNumbers>(), high = x.col(k).maxCoeff<Eigen::PropagateNumbers>();
         if (low < scale.min || high > scale.max)
             throw UsageError(data_path + ": indicator '" + data.columns[k] + "' has answers from " + number_text(low) +
                              " to " + number_text(high) + ", outside --scale " + number_text(scale.min) + ":" +
-                             number_text(scale.max));
+                             number_text(scale.max) +
+                             // Survey files code "no answer" as -99, 99, 999: say how to declare such a code.
+                             (low < scale.min && low < 0 ? " (if " + number_text(low) + " means no answer, add --missing " + number_text(low) + ")"
+                              : high > scale.max && high >= 90 ? " (if " + number_text(high) + " means no answer, add --missing " + number_text(high) + ")"
+                                                                 : std::string()));
     }
 }
 
@@ -51,6 +57,10 @@ void add_estimation_options(po::options_description& described, EstimateSettings
         ("model", po::value(&s.model_path)->required(), "model file (lavaan syntax: =~, <~, ~)")
         ("data", po::value(&s.data_path)->required(), "CSV data file with a header row")
         ("delimiter", po::value(&s.delimiter_text)->default_value(","), "field delimiter of the data file: one character, or 'tab'")
+        ("decimal-comma", po::bool_switch(&s.csv.decimal_comma), "',' is the decimal mark (European CSV; the delimiter becomes ';' unless given)")
+        ("missing", po::value(&s.missing_codes_text), "codes meaning 'no answer', e.g. -99 or -99,99 (empty cells and NA always are)")
+        ("missing-treatment", po::value(&s.missing_treatment_text)->default_value("listwise"),
+         "missing answers: listwise, mean (replacement), pairwise or em")
         ("case-weights", po::value(&s.csv.weight_column), "column of case (survey) weights: weighted means and correlations")
         ("scheme", po::value(&s.scheme_text)->default_value("path"), "inner weighting scheme: path, centroid or factorial")
         ("tolerance", po::value(&s.options.tolerance)->default_value(s.options.tolerance, "1e-07"),
@@ -69,7 +79,13 @@ void add_estimation_options(po::options_description& described, EstimateSettings
         ("predict", po::bool_switch(&s.predict), "predictive power: Q2 by blindfolding and PLSpredict (RMSE, MAE vs a linear model)")
         ("omission-distance", po::value(&s.blindfold.omission_distance)->default_value(7), "blindfolding omission distance D")
         ("folds", po::value(&s.plspredict.folds)->default_value(10), "PLSpredict folds k")
-        ("repetitions", po::value(&s.plspredict.repetitions)->default_value(10), "PLSpredict repetitions");
+        ("repetitions", po::value(&s.plspredict.repetitions)->default_value(10), "PLSpredict repetitions")
+        ("group", po::value(&s.group_column), "text column of groups (company, segment, period): the model is also estimated per group")
+        ("pooled", po::bool_switch(&s.groups.pooled), "with --group: groups keep the pooled estimate's weights instead of their own")
+        ("group-pairs", po::value(&s.group_pairs_text)->default_value("auto"),
+         "group-difference tests: auto (all pairs up to 10 groups), all, none, or A:B[,C:D...]")
+        ("permutations", po::value(&s.groups.permutations)->default_value(0), "permutation tests of group differences with this many permutations")
+        ("aggregate", po::value(&s.aggregate_path), "with --group and --scale: CSV of group weights and levels (industry, sector) to aggregate indices");
 }
 
 void finish_settings(EstimateSettings& s) {
@@ -90,10 +106,58 @@ void finish_settings(EstimateSettings& s) {
     s.fit.validate();
     if (!s.scale_text.empty()) s.scale = parse_answer_scale(s.scale_text);
     s.csv.delimiter = parse_delimiter(s.delimiter_text);
+    if (s.csv.decimal_comma && s.delimiter_text == ",") s.csv.delimiter = ';';
+    const auto treatment = missing_treatment_from_string(s.missing_treatment_text);
+    if (!treatment)
+        throw UsageError("--missing-treatment must be listwise, mean, pairwise or em, got '" + s.missing_treatment_text + "'");
+    s.missing.treatment = *treatment;
+    s.csv.missing_codes.clear();
+    if (!s.missing_codes_text.empty()) {
+        std::string_view rest = s.missing_codes_text;
+        for (;;) {
+            const auto comma = rest.find(',');
+            const std::string_view item = rest.substr(0, comma);
+            double code = 0;
+            const auto [end, ec] = std::from_chars(item.data(), item.data() + item.size(), code);
+            if (item.empty() || ec != std::errc() || end != item.data() + item.size() || !std::isfinite(code))
+                throw UsageError("--missing takes numbers separated by commas, e.g. -99,99, got '" + s.missing_codes_text + "'");
+            s.csv.missing_codes.push_back(code);
+            if (comma == std::string_view::npos) break;
+            rest.remove_prefix(comma + 1);
+        }
+    }
     if (!s.csv.weight_column.empty() && (s.predict || s.fit.resamples > 0))
         throw UsageError("--case-weights does not work with --predict or --fit-test yet");
     if (s.predict && s.consistent) throw UsageError("--predict uses plain PLS; run it without --consistent");
+    s.csv.group_column = s.group_column;
     s.csv.validate();
+    if (s.group_column.empty()) {
+        if (s.groups.pooled || s.groups.permutations > 0 || !s.aggregate_path.empty() || s.group_pairs_text != "auto")
+            throw UsageError("--pooled, --group-pairs, --permutations and --aggregate need --group COLUMN");
+    } else {
+        if (s.predict || s.fit.resamples > 0) throw UsageError("--group does not work with --predict or --fit-test");
+        if (!s.aggregate_path.empty() && !s.scale) throw UsageError("--aggregate combines indices: it needs --scale");
+        s.groups.consistent = s.consistent;
+        s.groups.threads = s.boot.threads;
+        using Pairs = GroupOptions::Pairs;
+        if (s.group_pairs_text == "auto") s.groups.pairs = Pairs::automatic;
+        else if (s.group_pairs_text == "all") s.groups.pairs = Pairs::all;
+        else if (s.group_pairs_text == "none") s.groups.pairs = Pairs::none;
+        else {
+            s.groups.pairs = Pairs::listed;
+            std::string_view rest = s.group_pairs_text;
+            while (!rest.empty()) {
+                const auto comma = rest.find(',');
+                const std::string_view item = rest.substr(0, comma);
+                const auto colon = item.find(':');
+                if (colon == std::string_view::npos || colon == 0 || colon + 1 == item.size())
+                    throw UsageError("--group-pairs takes auto, all, none or A:B[,C:D...], got '" + s.group_pairs_text + "'");
+                s.groups.listed_pairs.emplace_back(std::string(item.substr(0, colon)), std::string(item.substr(colon + 1)));
+                rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+            }
+        }
+        s.groups.validate();
+    }
 }
 
 EstimateRun run_estimation(const EstimateSettings& s) {
@@ -102,11 +166,11 @@ EstimateRun run_estimation(const EstimateSettings& s) {
     run.model = parse_model(model_text, s.model_path);
     validate_model(run.model);
     const Model& model = run.model;
-    run.data = read_csv(s.data_path, model.all_indicators(), s.csv);
+    run.data = read_data(s.data_path, model.all_indicators(), s.csv);
     const Dataset& data = run.data;
     run.provenance = RunProvenance{s.model_path, xxh64_hex(model_text.data(), model_text.size()), data.source, s.csv};
     try {
-        run.moments = compute_moments(data);
+        run.moments = compute_moments(data, s.missing, &run.provenance.missing);
         run.result = estimate(model, run.moments, s.options);
         if (s.consistent) run.result = make_consistent(model, run.result, run.moments);
     } catch (const ModelError& error) {
@@ -120,7 +184,23 @@ EstimateRun run_estimation(const EstimateSettings& s) {
     if (result.converged)
         for (const auto& problem : run.assessment.admissibility.problems) spdlog::warn("inadmissible result: {}", problem);
 
+    // Blindfolding, PLSpredict and the Bollen-Stine test work on whole respondents: with missing
+    // values only the complete cases, which is listwise deletion, so the other treatments are refused.
+    const bool incomplete = run.provenance.missing.missing_cells() > 0;
+    if (incomplete && (s.predict || s.fit.resamples > 0) && s.missing.treatment != MissingTreatment::listwise)
+        throw UsageError(std::string(s.predict ? "--predict" : "--fit-test") + " needs whole respondents: with missing values (" +
+                         std::to_string(run.provenance.missing.missing_cells()) + " in " + s.data_path +
+                         ") it works only with --missing-treatment listwise");
+    Dataset complete;
+    IndicatorMoments complete_moments;
+    if (incomplete && (s.predict || s.fit.resamples > 0)) {
+        complete = complete_cases(data);
+        complete_moments = compute_moments(complete);
+    }
+    const Dataset& whole_respondents = incomplete ? complete : data;
+
     BootstrapOptions boot = s.boot;
+    boot.missing = s.missing;
     if (s.scale) {
         check_answers_within_scale(data, *s.scale, s.data_path);
         run.index_scales.assign(data.columns.size(), *s.scale);
@@ -153,8 +233,8 @@ EstimateRun run_estimation(const EstimateSettings& s) {
 
     if (s.predict) {
         try {
-            run.q2 = blindfolding(model, data, s.options, s.blindfold);
-            run.predicted = pls_predict(model, data, s.options, s.plspredict);
+            run.q2 = blindfolding(model, whole_respondents, s.options, s.blindfold);
+            run.predicted = pls_predict(model, whole_respondents, s.options, s.plspredict);
         } catch (const ModelError& error) {
             throw ModelError(s.data_path + ": " + error.what());
         }
@@ -173,11 +253,31 @@ EstimateRun run_estimation(const EstimateSettings& s) {
         BootstrapMonitor monitor;
         {
             ProgressReporter progress(monitor, fit.resamples, "fit test");
-            run.fit_test = bootstrap_fit_test(model, data, result, run.moments, fit, &monitor);
+            run.fit_test = bootstrap_fit_test(model, whole_respondents, result, incomplete ? complete_moments : run.moments, fit, &monitor);
         }
         if (!run.fit_test->failures.empty())
             spdlog::warn("{} of {} fit-test resamples were left out (first: replicate {}: {})", run.fit_test->failures.size(),
                          fit.resamples, run.fit_test->failures.front().replicate, run.fit_test->failures.front().reason);
+    }
+    if (!s.group_column.empty()) {
+        BootstrapMonitor monitor;
+        {
+            ProgressReporter progress(monitor, group_analysis_steps(data, s.boot, s.groups), "groups");
+            run.groups = estimate_groups(model, data, result, run.moments, s.options, run.index_scales, s.boot, s.groups, &monitor);
+        }
+        for (const auto& group : run.groups->groups)
+            if (!group.ok()) spdlog::warn("group '{}' ({} respondents) could not be estimated: {}", group.name, group.n_obs, group.error);
+        if (run.groups->failed > 0)
+            spdlog::warn("{} of {} groups could not be estimated; their rows say why", run.groups->failed, run.groups->groups.size());
+    }
+    if (run.indices) {
+        run.index_table = make_index_table(result, *run.indices, run.bootstrap ? &*run.bootstrap : nullptr,
+                                           run.groups ? &*run.groups : nullptr, s.boot.ci_level);
+        if (!s.aggregate_path.empty()) {
+            const AggregationPlan plan = read_aggregation_plan(s.aggregate_path, s.group_column, s.csv.delimiter);
+            auto rows = aggregate_indices(*run.groups, plan, result.constructs, s.boot.ci_level);
+            for (auto& row : rows) run.index_table->rows.push_back(std::move(row));
+        }
     }
     return run;
 }
@@ -189,12 +289,19 @@ Json EstimateRun::to_json() const {
     if (bootstrap) json["bootstrap"] = bootstrap_to_json(result, *bootstrap);
     if (fit_test) json["fit_test"] = fit_test_to_json(*fit_test);
     if (q2) json["prediction"] = prediction_to_json(result, *q2, *predicted);
+    if (groups) json["groups"] = groups_to_json(result, *groups, provenance.csv.group_column);
+    if (index_table) json["index_table"] = index_table_to_json(*index_table);
     return json;
 }
 
 void EstimateRun::write_summary(std::ostream& out) const {
     csipls::write_summary(out, result, provenance, &assessment, bootstrap ? &*bootstrap : nullptr,
                           indices ? &*indices : nullptr, fit_test ? &*fit_test : nullptr, q2 ? &*q2 : nullptr);
+}
+
+Eigen::MatrixXd EstimateRun::scores() const {
+    if (provenance.missing.missing_cells() == 0) return construct_scores(result, moments, data);
+    return construct_scores(result, moments, fill_missing_for_scores(data, moments, {provenance.missing.treatment}));
 }
 
 int convergence_exit_code(const EstimateRun& run) {

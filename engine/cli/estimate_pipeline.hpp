@@ -11,6 +11,9 @@
 #include "csipls/csv.hpp"
 #include "csipls/estimate.hpp"
 #include "csipls/fit_test.hpp"
+#include "csipls/groups.hpp"
+#include "csipls/index_table.hpp"
+#include "csipls/missing.hpp"
 #include "csipls/model.hpp"
 #include "csipls/moments.hpp"
 #include "csipls/prediction.hpp"
@@ -33,8 +36,13 @@ struct EstimateSettings {
     // --group: the text column whose values split the respondents into groups estimated one by one
     // (companies, segments, periods); --pooled: the groups share the weights of the pooled estimate.
     std::string group_column;
-    bool pooled = false;
+    GroupOptions groups;
+    std::string group_pairs_text = "auto";
+    std::string aggregate_path;  // --aggregate: weights and levels for industry, sector, total indices
     std::string ipma_target;  // --ipma: the target construct of the importance-performance map
+    MissingOptions missing;   // --missing-treatment; the codes (--missing) are in csv
+    std::string missing_codes_text;
+    std::string missing_treatment_text = "listwise";
 
     // Option texts, turned into the fields above by finish_settings().
     std::string delimiter_text = ",";
@@ -65,9 +73,14 @@ struct EstimateRun {
     std::optional<BlindfoldingResult> q2;
     std::optional<PlsPredictResult> predicted;
     std::optional<FitTestResult> fit_test;
+    std::optional<GroupsResult> groups;
+    std::optional<IndexTable> index_table;  // with indices: the (all) row, the groups, the aggregates
 
     Json to_json() const;
     void write_summary(std::ostream& out) const;
+    // Construct scores per respondent; missing answers filled as the treatment says (listwise:
+    // the rows of respondents left out are NaN).
+    Eigen::MatrixXd scores() const;
 };
 
 // Reads the model and data files and runs what `settings` asks for, with a progress bar on standard

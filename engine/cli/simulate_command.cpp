@@ -82,6 +82,9 @@ int run_simulate(const std::vector<std::string>& args) {
          "loading of indicators without a population value")
         ("default-path", po::value(&options.default_path)->default_value(options.default_path, "0.3"),
          "value of paths without a population value")
+        ("groups", po::value(&options.groups)->default_value(0), "simulate this many companies of --n respondents each, in a 'company' column")
+        ("group-spread", po::value(&options.group_spread)->default_value(options.group_spread, "0.1"),
+         "with --groups: each company's answer centre moves by up to this much (0..0.5)")
         ("out", po::value(&out_path)->required(), "CSV file to write (replaced atomically)");
     po::variables_map values;
     if (!parse_command_line(args, described, values)) return exit_ok;
@@ -94,7 +97,12 @@ int run_simulate(const std::vector<std::string>& args) {
     Model model = read_model_file(model_path);
     if (!params_path.empty()) apply_parameters_file(model, params_path);
     const Dataset data = simulate(model, options);
-    write_file_atomically(out_path, [&](std::ostream& out) { write_csv_table(out, data.columns, data.matrix()); });
+    write_file_atomically(out_path, [&](std::ostream& out) {
+        if (data.group_names.empty())
+            write_csv_table(out, data.columns, data.matrix());
+        else
+            write_grouped_csv(out, "company", data);
+    });
     return exit_ok;
 }
 

@@ -12,6 +12,7 @@
 #include "csipls/enum_names.hpp"
 #include "csipls/consistent.hpp"
 #include "csipls/error.hpp"
+#include "missing_kernel.hpp"
 #include "pls_estimator.hpp"
 #include "resampling.hpp"
 
@@ -144,7 +145,7 @@ void extract(const PlsResult& result, const Eigen::VectorXd& index, const Eigen:
 struct Workspace {
     Workspace(const detail::PlsEstimator& prototype, Eigen::Index n, Eigen::Index p)
         : estimator(prototype), counts(n), resample(p), construct_signs(prototype.construct_count()), means(p), sds(p),
-          index(prototype.construct_count()) {}
+          index(prototype.construct_count()), standardized_weights(p) {}
     detail::PlsEstimator estimator;
     PlsResult result;
     Eigen::VectorXd counts;  // how often each respondent is in the resample
@@ -152,7 +153,23 @@ struct Workspace {
     Eigen::VectorXd construct_signs;
     Eigen::VectorXd means, sds, index;  // the resample's indicator means and sds, and its CSI indices
     IndicatorMoments moments;           // PLSc only: the resample's correlations in the form it takes
+    // Data with missing values: the treatment's buffers, its options, and where EM starts.
+    std::optional<detail::MissingMoments> missing;
+    const MissingOptions* missing_options = nullptr;
+    const detail::MissingMoments* em_start = nullptr;
+    Eigen::VectorXd standardized_weights;  // fixed weights only: the given weights times the resample's sds
 };
+
+// A sample with missing values: the treatment is applied to the resample (missing answers are
+// resampled with their respondents) and its moments are left where the complete-data kernel leaves
+// its own, so everything after works unchanged. Throws when the treatment fails on this sample.
+Eigen::Index treat_missing(Workspace& w, Eigen::Map<const RowMatrix> x, const Eigen::RowVectorXd& centre) {
+    w.missing->compute(x, w.counts, *w.missing_options, w.em_start);
+    w.resample.correlation = w.missing->correlation;
+    w.resample.inverse_sd = w.missing->sds.cwiseInverse();
+    w.resample.column_sums = (w.missing->means - centre.transpose()) * w.counts.sum();
+    return -1;
+}
 
 // Aligns a replicate's signs with the original estimate (Tenenhaus et al. 2005).
 void apply_sign_change(SignChange option, const PlsResult& original, PlsResult& replicate, Eigen::VectorXd& signs) {
@@ -177,18 +194,6 @@ void apply_sign_change(SignChange option, const PlsResult& original, PlsResult& 
         }
 }
 
-// Quantile type 7 (R's default): linear interpolation between the order statistics around
-// (B − 1)·probability. Partially orders `values` (two selections, no full sort).
-double quantile_type7(std::vector<double>& values, double probability) {
-    const double h = (static_cast<double>(values.size()) - 1.0) * probability;
-    const auto low = static_cast<std::size_t>(std::floor(h));
-    std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(low), values.end());
-    const double below = values[low];
-    if (low + 1 >= values.size()) return below;
-    const double above = *std::min_element(values.begin() + static_cast<std::ptrdiff_t>(low) + 1, values.end());
-    return below + (h - static_cast<double>(low)) * (above - below);
-}
-
 struct ReplicateRunner {
     const Model& model;
     Eigen::Map<const RowMatrix> x;
@@ -198,13 +203,20 @@ struct ReplicateRunner {
     const std::vector<AnswerScale>& index_scales;
     const std::vector<BootstrapParameter>& parameters;
     const std::vector<double>& original_values;
+    const Eigen::VectorXd& fixed_weights;
 
     // Estimates one weighted resample into `out`; returns an empty string or why it failed.
     std::string run(Workspace& w, double* out) const {
         try {
-            const Eigen::Index constant = w.resample.compute(x, full_means, w.counts);
+            const Eigen::Index constant = w.missing ? treat_missing(w, x, full_means) : w.resample.compute(x, full_means, w.counts);
             if (constant >= 0) return "indicator '" + original.indicators[constant] + "' is constant in this resample";
-            w.estimator.run(w.resample.correlation, static_cast<Eigen::Index>(std::llround(w.counts.sum())), w.result);
+            const auto resample_size = static_cast<Eigen::Index>(std::llround(w.missing ? w.missing->n_used : w.counts.sum()));
+            if (fixed_weights.size() > 0) {
+                w.standardized_weights = fixed_weights.cwiseQuotient(w.resample.inverse_sd);
+                w.estimator.evaluate(w.resample.correlation, resample_size, w.standardized_weights, w.result);
+            } else {
+                w.estimator.run(w.resample.correlation, resample_size, w.result);
+            }
             if (!w.result.converged)
                 return "did not converge in " + std::to_string(w.result.iterations) + " iterations";
             if (original.consistent) {
@@ -270,7 +282,20 @@ BootstrapResult bootstrap(const Model& model, const Dataset& data, const PlsResu
     // The original estimates of every parameter (indices from the full data's means and sds).
     std::vector<double> original_values(parameter_count);
     const bool weighted = data.case_weights.size() > 0;
-    const Eigen::RowVectorXd full_means = data.matrix().colwise().mean();
+    Eigen::RowVectorXd full_means = data.matrix().colwise().mean();
+    // A missing value makes its column's mean NaN; such data go through the missing-data kernel,
+    // centred on the observed means.
+    std::optional<detail::MissingLayout> missing_layout;
+    std::optional<detail::MissingMoments> em_start;
+    if (!full_means.allFinite()) {
+        options.missing.validate();
+        missing_layout.emplace(data);
+        full_means = missing_layout->centre;
+        for (auto& w : workspaces) {
+            w.missing.emplace(*missing_layout, original.indicators);
+            w.missing_options = &options.missing;
+        }
+    }
     Eigen::MatrixXd full_correlation;
     Eigen::VectorXd original_index = Eigen::VectorXd::Zero(prototype.construct_count());
     {
@@ -280,8 +305,14 @@ BootstrapResult bootstrap(const Model& model, const Dataset& data, const PlsResu
             w.counts = data.case_weights;
         else
             w.counts.setOnes();
-        const Eigen::Index constant = w.resample.compute(data.matrix(), full_means, w.counts);
+        const Eigen::Index constant =
+            w.missing ? treat_missing(w, data.matrix(), full_means) : w.resample.compute(data.matrix(), full_means, w.counts);
         if (constant >= 0) throw ModelError("indicator '" + original.indicators[constant] + "' is constant");
+        if (w.missing && options.missing.treatment == MissingTreatment::em) {
+            // Every resample's EM starts from the full sample's estimate: fewer iterations, same fixed point.
+            em_start.emplace(*w.missing);
+            for (auto& each : workspaces) each.em_start = &*em_start;
+        }
         full_correlation = w.resample.correlation;
         if (with_indices) {
             w.means = full_means.transpose() + w.resample.column_sums / w.counts.sum();
@@ -295,7 +326,8 @@ BootstrapResult bootstrap(const Model& model, const Dataset& data, const PlsResu
         w.moments.correlation.resize(p, p);
     }
     const ReplicateRunner runner{model, data.matrix(), full_means, original,
-                                 options.sign_change, options.index_scales, result.parameters, original_values};
+                                 options.sign_change, options.index_scales, result.parameters, original_values,
+                                 options.fixed_weights};
 
     Eigen::MatrixXd all_draws(parameter_count, resamples);  // column per replicate: contiguous writes
     std::vector<std::string> failure_reason(static_cast<std::size_t>(resamples));
@@ -413,8 +445,8 @@ BootstrapResult bootstrap(const Model& model, const Dataset& data, const PlsResu
             low_probability = adjusted(low_probability);
             high_probability = adjusted(high_probability);
         }
-        const double low = quantile_type7(sorted, low_probability);
-        const double high = quantile_type7(sorted, high_probability);
+        const double low = detail::quantile_type7(sorted, low_probability);
+        const double high = detail::quantile_type7(sorted, high_probability);
         if (options.ci == ConfidenceInterval::basic) {
             s.ci_lower = 2 * s.estimate - high;
             s.ci_upper = 2 * s.estimate - low;

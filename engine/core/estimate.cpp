@@ -227,6 +227,25 @@ void PlsEstimator::run(const Eigen::MatrixXd& correlation, Eigen::Index n_obs, P
         }
     }
 
+    finish(correlation, n_obs, out);
+}
+
+void PlsEstimator::evaluate(const Eigen::MatrixXd& correlation, Eigen::Index n_obs, const Eigen::VectorXd& weights,
+                            PlsResult& out) {
+    if (correlation.rows() != indicator_count_ || correlation.cols() != indicator_count_ || weights.size() != indicator_count_)
+        throw EstimationError("correlation matrix or weights have the wrong size for the model");
+    prepare_result(out);
+    out.n_obs = n_obs;
+    weights_.setZero();
+    for (Eigen::Index k = 0; k < indicator_count_; ++k) weights_(k, block_of_indicator_[k]) = weights[k];
+    normalize_weights(correlation, weights_);
+    out.converged = true;  // nothing to iterate: the weights are given
+    out.iterations = 0;
+    out.last_weight_change = 0.0;
+    finish(correlation, n_obs, out);
+}
+
+void PlsEstimator::finish(const Eigen::MatrixXd& correlation, Eigen::Index n_obs, PlsResult& out) {
     out.cross_loadings.noalias() = correlation * weights_;
     out.construct_correlations.noalias() = weights_.transpose() * out.cross_loadings;
     for (Eigen::Index k = 0; k < indicator_count_; ++k) {
@@ -291,6 +310,21 @@ PlsResult estimate(const Model& model, const IndicatorMoments& moments, const Es
     PlsResult result;
     estimator.describe(result);
     estimator.run(moments.correlation, moments.n_obs, result);
+    return result;
+}
+
+PlsResult estimate_with_weights(const Model& model, const IndicatorMoments& moments, const EstimationOptions& options,
+                                const Eigen::VectorXd& weights) {
+    detail::PlsEstimator estimator(model, options);
+    if (moments.names != model.all_indicators())
+        throw EstimationError("the indicator moments are not in the model's indicator order");
+    const Eigen::Index needed = minimum_respondents(model);
+    if (moments.n_obs < needed)
+        throw ModelError("too few respondents: the data have " + std::to_string(moments.n_obs) +
+                         " and the model needs at least " + std::to_string(needed));
+    PlsResult result;
+    estimator.describe(result);
+    estimator.evaluate(moments.correlation, moments.n_obs, weights, result);
     return result;
 }
 

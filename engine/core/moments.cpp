@@ -4,10 +4,14 @@
 #include <cmath>
 
 #include "csipls/error.hpp"
+#include "csipls/missing.hpp"
+#include "missing_kernel.hpp"
 
 namespace csipls {
 
-IndicatorMoments compute_moments(const Dataset& data) {
+IndicatorMoments compute_moments(const Dataset& data) { return compute_moments(data, MissingOptions{}, nullptr); }
+
+IndicatorMoments compute_moments(const Dataset& data, const MissingOptions& missing, MissingReport* report) {
     const Eigen::Index n = data.rows;
     const Eigen::Index p = data.cols();
     if (n < 2)
@@ -27,6 +31,15 @@ IndicatorMoments compute_moments(const Dataset& data) {
     moments.names = data.columns;
     moments.means = weighted ? Eigen::VectorXd(x.transpose() * data.case_weights / total)
                              : Eigen::VectorXd(x.colwise().sum().transpose() / static_cast<double>(n));
+    // A missing cell (NaN) makes its column's mean NaN: complete data pay nothing to find out.
+    if (!moments.means.allFinite()) return detail::moments_with_missing(data, missing, report);
+    if (report) {
+        *report = MissingReport{};
+        report->treatment = missing.treatment;
+        report->respondents = report->complete_respondents = report->respondents_used = n;
+        report->indicators = data.columns;
+        report->missing_per_indicator.assign(data.columns.size(), 0);
+    }
 
     // Centred cross-products, a block of rows at a time: one pass, a fixed buffer, and the rank
     // update keeps the work at half of a full X'X.

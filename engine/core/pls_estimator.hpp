@@ -22,6 +22,10 @@ public:
     // allocates nothing: the bootstrap relies on that.
     void run(const Eigen::MatrixXd& correlation, Eigen::Index n_obs, PlsResult& out);
 
+    // The same with the outer weights given (per indicator, for standardized indicators; rescaled
+    // here to unit construct variance) instead of iterated: the outer and inner model of fixed weights.
+    void evaluate(const Eigen::MatrixXd& correlation, Eigen::Index n_obs, const Eigen::VectorXd& weights, PlsResult& out);
+
     Eigen::Index indicator_count() const { return indicator_count_; }
     Eigen::Index construct_count() const { return construct_count_; }
 
@@ -33,6 +37,7 @@ private:
     };
 
     void prepare_result(PlsResult& out) const;
+    void finish(const Eigen::MatrixXd& correlation, Eigen::Index n_obs, PlsResult& out);
     void factor_formative_blocks(const Eigen::MatrixXd& correlation);
     void normalize_weights(const Eigen::MatrixXd& correlation, Eigen::MatrixXd& weights);
     static double smallest_pivot(const Eigen::LLT<Eigen::MatrixXd>& factor);

@@ -1,5 +1,6 @@
 #include "resampling.hpp"
 
+#include <algorithm>
 #include <boost/random/mersenne_twister.hpp>
 #include <boost/random/uniform_int_distribution.hpp>
 #include <cmath>
@@ -71,6 +72,16 @@ Eigen::Index ResampleMoments::compute(Eigen::Map<const RowMatrix> x, const Eigen
             correlation(a, b) = correlation(b, a) = cross(a, b) * inverse_sd[a] * inverse_sd[b];
     }
     return -1;
+}
+
+double quantile_type7(std::vector<double>& values, double probability) {
+    const double h = (static_cast<double>(values.size()) - 1.0) * probability;
+    const auto low = static_cast<std::size_t>(std::floor(h));
+    std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(low), values.end());
+    const double below = values[low];
+    if (low + 1 >= values.size()) return below;
+    const double above = *std::min_element(values.begin() + static_cast<std::ptrdiff_t>(low) + 1, values.end());
+    return below + (h - static_cast<double>(low)) * (above - below);
 }
 
 }  // namespace csipls::detail

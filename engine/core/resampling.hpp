@@ -3,6 +3,7 @@
 // replicate, and a resample's correlation matrix built from row counts without copying the data.
 #include <Eigen/Core>
 #include <cstdint>
+#include <vector>
 
 #include "csipls/dataset.hpp"
 
@@ -15,6 +16,10 @@ std::uint64_t replicate_seed(std::uint64_t stream, int replicate);
 // How often each of counts.size() respondents is drawn (with replacement) in replicate r: Boost's
 // mt19937_64 and uniform_int_distribution, the same draws on every platform and for any thread.
 void draw_resample_counts(std::uint64_t stream, int replicate, Eigen::VectorXd& counts);
+
+// Quantile type 7 (R's default): linear interpolation between the order statistics around
+// (size − 1)·probability. Reorders `values` (two partial selections, no full sort).
+double quantile_type7(std::vector<double>& values, double probability);
 
 // Per-thread buffers for the correlations of a weighted resample; sized once, never reallocated.
 struct ResampleMoments {

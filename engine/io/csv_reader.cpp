@@ -1,11 +1,13 @@
 #include "csipls/csv.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstring>
 #include <fcntl.h>
+#include <limits>
 #include <memory>
 #include <string_view>
 #include <sys/stat.h>
@@ -20,6 +22,10 @@ namespace csipls {
 void CsvOptions::validate() const {
     if (delimiter == '"' || delimiter == '\n' || delimiter == '\r' || delimiter == '\0')
         throw UsageError("--delimiter cannot be a quote, a line break or NUL");
+    if (decimal_comma && (delimiter == ',' || delimiter == '.'))
+        throw UsageError("with --decimal-comma the delimiter cannot be ',' or '.' (European CSV uses --delimiter ';')");
+    for (double code : missing_codes)
+        if (!std::isfinite(code)) throw UsageError("a missing-value code must be a finite number");
 }
 
 namespace {
@@ -308,6 +314,11 @@ bool next_record(Window& window, char delimiter, std::uint64_t& newlines_inside,
     }
 }
 
+struct TransparentHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+};
+
 bool is_blank_record(std::size_t fields, const Field& first) { return fields == 1 && !first.quoted && first.begin == first.end; }
 
 }  // namespace
@@ -404,6 +415,23 @@ Dataset read_csv(const std::string& path, const std::vector<std::string>& reques
     for (const auto& name : header)
         if (!looks_like_text(name))
             throw fail(header_line, "the header is not UTF-8 text ('" + printable(name) + "'); is this a CSV file?");
+    const bool grouped = !options.group_column.empty();
+    int group_field = -1;
+    if (grouped) {
+        if (wanted.count(options.group_column))
+            throw UsageError("the group column '" + options.group_column + "' is also an indicator or the weight column");
+        for (std::size_t f = 0; f < header.size(); ++f)
+            if (header[f] == options.group_column) {
+                if (group_field >= 0)
+                    throw fail(header_line, "column '" + header[f] + "' appears twice in the header (columns " +
+                                                std::to_string(group_field + 1) + " and " + std::to_string(f + 1) + ")");
+                group_field = static_cast<int>(f);
+            }
+        if (group_field < 0)
+            throw fail(header_line, "the group column '" + options.group_column + "' is not in the header");
+    }
+    // Labels are looked up without building a string; only a new label allocates.
+    std::unordered_map<std::string, int, TransparentHash, std::equal_to<>> group_code;
     for (std::size_t i = 0; i < columns.size(); ++i)
         if (field_of_target[i] < 0) {
             std::string available;
@@ -421,19 +449,48 @@ Dataset read_csv(const std::string& path, const std::vector<std::string>& reques
     data.values.resize(row_bound * columns.size());
     double* row = data.values.data();
     Eigen::Index rows = 0;
+    if (grouped) data.group_of_row.assign(row_bound, -1);
     const std::size_t expected_fields = header.size();
 
     auto bad_cell = [&](std::size_t field, const Field& f, const char* why) {
         return fail(line, "column '" + header[field] + "' (field " + std::to_string(field + 1) + "): " + why +
                               (f.begin == f.end ? std::string() : " '" + printable(std::string_view(f.begin, f.end - f.begin)) + "'"));
     };
+    constexpr double missing_value = std::numeric_limits<double>::quiet_NaN();
+    auto is_missing_code = [&](double value) {
+        return std::find(options.missing_codes.begin(), options.missing_codes.end(), value) != options.missing_codes.end();
+    };
     auto on_field = [&](std::size_t field, const Field& f) {
         if (field >= expected_fields) return;  // reported as a ragged row once the record is complete
+        if (static_cast<int>(field) == group_field) {
+            std::string_view label = trim(std::string_view(f.begin, static_cast<std::size_t>(f.end - f.begin)));
+            if (label.empty()) throw bad_cell(field, f, "empty group label");
+            std::string unescaped;
+            if (f.quoted && label.find('"') != std::string_view::npos) {  // "" inside quotes is one quote
+                for (const char* c = label.data(); c < label.data() + label.size(); ++c) {
+                    if (*c == '"') ++c;
+                    unescaped += *c;
+                }
+                label = unescaped;
+            }
+            auto it = group_code.find(label);
+            if (it == group_code.end()) {
+                if (!looks_like_text(label)) throw bad_cell(field, f, "the group label is not UTF-8 text");
+                it = group_code.emplace(std::string(label), static_cast<int>(data.group_names.size())).first;
+                data.group_names.emplace_back(label);
+            }
+            // Indexed, not appended: a record cut by a buffer refill is parsed again.
+            data.group_of_row[static_cast<std::size_t>(rows)] = it->second;
+            return;
+        }
         const int target = target_of_field[field];
         if (target < 0) return;
         std::string_view text = trim(std::string_view(f.begin, static_cast<std::size_t>(f.end - f.begin)));
-        if (text.empty())
-            throw bad_cell(field, f, "empty cell (missing answers are not handled yet: remove or fill them)");
+        if (text.empty() || text == "NA") {
+            if (target == weight_target) throw bad_cell(field, f, "the case weight is missing");
+            row[target] = missing_value;
+            return;
+        }
         if (text.size() > 1 && text[0] == '+' && (std::isdigit(static_cast<unsigned char>(text[1])) || text[1] == '.'))
             text.remove_prefix(1);
         double value = 0.0;
@@ -442,12 +499,33 @@ Dataset read_csv(const std::string& path, const std::vector<std::string>& reques
             long whole = 0;
             for (char digit : text) whole = whole * 10 + (digit - '0');
             row[target] = static_cast<double>(whole);
+            if (!options.missing_codes.empty() && is_missing_code(row[target])) {
+                if (target == weight_target) throw bad_cell(field, f, "the case weight is a missing-value code");
+                row[target] = missing_value;
+            }
             return;
+        }
+        char swapped[64];
+        if (options.decimal_comma) {
+            // from_chars knows only '.': parse a copy with the comma swapped in.
+            if (text.find('.') != std::string_view::npos || text.size() >= sizeof swapped)
+                throw bad_cell(field, f, "not a number (with --decimal-comma the decimal mark is ',', and '.' is not allowed)");
+            for (std::size_t k = 0; k < text.size(); ++k) swapped[k] = text[k] == ',' ? '.' : text[k];
+            text = std::string_view(swapped, text.size());
         }
         const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
         if (ec == std::errc::result_out_of_range) throw bad_cell(field, f, "number out of range");
-        if (ec != std::errc() || end != text.data() + text.size()) throw bad_cell(field, f, "not a number");
+        if (ec != std::errc() || end != text.data() + text.size())
+            throw bad_cell(field, f,
+                           !options.decimal_comma && text.find(',') != std::string_view::npos
+                               ? "not a number (if ',' is the decimal mark, use --decimal-comma)"
+                               : "not a number");
         if (!std::isfinite(value)) throw bad_cell(field, f, "not a finite number");
+        if (!options.missing_codes.empty() && is_missing_code(value)) {
+            if (target == weight_target) throw bad_cell(field, f, "the case weight is a missing-value code");
+            row[target] = missing_value;
+            return;
+        }
         if (target == weight_target && value < 0) throw bad_cell(field, f, "a case weight cannot be negative");
         row[target] = value;
     };
@@ -473,6 +551,7 @@ Dataset read_csv(const std::string& path, const std::vector<std::string>& reques
     }
     if (rows == 0) throw InputError(path + ": the file has a header but no data rows");
     data.rows = rows;
+    if (grouped) data.group_of_row.resize(static_cast<std::size_t>(rows));
     if (weighted) {
         // Move each row's weight out and close the gap in place (destinations never pass sources).
         data.case_weights.resize(rows);

@@ -1,3 +1,4 @@
+#include <cmath>
 #include <fmt/format.h>
 
 #include "csipls/result_writers.hpp"
@@ -29,8 +30,25 @@ void write_csv_table(std::ostream& out, const std::vector<std::string>& header,
         line.clear();
         for (Eigen::Index j = 0; j < values.cols(); ++j) {
             if (j) line.push_back(delimiter);
-            fmt::format_to(std::back_inserter(line), "{}", values(i, j));
+            // A value that does not exist (a respondent left out by listwise deletion) is an empty cell.
+            if (!std::isnan(values(i, j))) fmt::format_to(std::back_inserter(line), "{}", values(i, j));
         }
+        line.push_back('\n');
+        out.write(line.data(), static_cast<std::streamsize>(line.size()));
+    }
+}
+
+void write_grouped_csv(std::ostream& out, const std::string& group_column, const Dataset& data, char delimiter) {
+    out << quoted_if_needed(group_column, delimiter);
+    for (const auto& name : data.columns) out << delimiter << quoted_if_needed(name, delimiter);
+    out << '\n';
+    const auto x = data.matrix();
+    fmt::memory_buffer line;
+    for (Eigen::Index i = 0; i < x.rows(); ++i) {
+        line.clear();
+        const std::string label = quoted_if_needed(data.group_names[static_cast<std::size_t>(data.group_of_row[static_cast<std::size_t>(i)])], delimiter);
+        line.append(label.data(), label.data() + label.size());
+        for (Eigen::Index j = 0; j < x.cols(); ++j) fmt::format_to(std::back_inserter(line), "{}{}", delimiter, x(i, j));
         line.push_back('\n');
         out.write(line.data(), static_cast<std::streamsize>(line.size()));
     }

@@ -70,8 +70,27 @@ Json result_to_json(const PlsResult& result, const IndicatorMoments& moments, co
         {"consistent", result.consistent},
         {"delimiter", std::string(1, provenance.csv.delimiter)},
         {"case_weights", provenance.csv.weight_column.empty() ? Json(nullptr) : Json(provenance.csv.weight_column)},
+        {"missing_treatment", to_string(provenance.missing.treatment)},
+        {"missing_codes", provenance.csv.missing_codes},
+        {"decimal_comma", provenance.csv.decimal_comma},
     };
     json["n_obs"] = result.n_obs;
+    if (!provenance.missing.indicators.empty()) {
+        const MissingReport& missing = provenance.missing;
+        Json per_indicator = Json::object();
+        for (std::size_t k = 0; k < missing.indicators.size(); ++k)
+            per_indicator[missing.indicators[k]] = missing.missing_per_indicator[k];
+        json["missing"] = {
+            {"treatment", to_string(missing.treatment)},
+            {"respondents", missing.respondents},
+            {"complete_respondents", missing.complete_respondents},
+            {"respondents_used", missing.respondents_used},
+            {"missing_values", missing.missing_cells()},
+            {"missing_per_indicator", per_indicator},
+        };
+        if (missing.treatment == MissingTreatment::pairwise) json["missing"]["fewest_pairs"] = missing.fewest_pairs;
+        if (missing.treatment == MissingTreatment::em) json["missing"]["em_iterations"] = missing.em_iterations;
+    }
     json["converged"] = result.converged;
     json["iterations"] = result.iterations;
     json["last_weight_change"] = result.last_weight_change;

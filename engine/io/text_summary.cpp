@@ -50,6 +50,20 @@ void write_summary(std::ostream& out, const PlsResult& result, const RunProvenan
     out << fmt::format("model  {} ({} constructs, {} indicators, {} paths)\n", provenance.model_path,
                        result.constructs.size(), result.indicators.size(), result.paths.size());
     out << fmt::format("data   {} ({} respondents)\n", provenance.data.path, result.n_obs);
+    if (provenance.missing.missing_cells() > 0) {
+        const MissingReport& missing = provenance.missing;
+        out << fmt::format("missing {} values; {} of {} respondents complete; treatment {}: {} respondents used", missing.missing_cells(),
+                           missing.complete_respondents, missing.respondents, to_string(missing.treatment),
+                           missing.respondents_used);
+        if (missing.treatment == MissingTreatment::pairwise)
+            out << fmt::format(" (the least supported correlation rests on {})", missing.fewest_pairs);
+        if (missing.treatment == MissingTreatment::em) out << fmt::format(" (EM converged in {} iterations)", missing.em_iterations);
+        out << "\n       per indicator:";
+        for (std::size_t k = 0; k < missing.indicators.size(); ++k)
+            if (missing.missing_per_indicator[k] > 0)
+                out << fmt::format(" {} {}", missing.indicators[k], missing.missing_per_indicator[k]);
+        out << '\n';
+    }
     out << fmt::format("scheme {}, tolerance {:g}, {}", to_string(result.options.scheme), result.options.tolerance,
                        result.consistent ? "consistent PLS (PLSc), " : "");
     if (result.converged)

@@ -22,6 +22,7 @@
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <readstat.h>
 #include <random>
 #include <set>
 #include <sstream>
@@ -698,11 +699,13 @@ TEST_F(CliBadData, NonNumericCellNamesLineAndColumn) {
     expect_failure(estimate(ccsi_model, data), 1, {"text-cell.csv:7", "'PQ3'", "not a number", "abc"});
 }
 
-TEST_F(CliBadData, EmptyCellNamesLineAndColumn) {
-    auto lines = ccsi_lines(30);
+// An empty cell is a missing answer; --predict needs whole respondents, so only listwise deletion.
+TEST_F(CliBadData, EmptyCellWithPredictNeedsListwise) {
+    auto lines = ccsi_lines(60);
     set_cell(lines, 11, "SAT2", "");  // file line 12
     const fs::path data = write("empty-cell.csv", csv_text(lines));
-    expect_failure(estimate(ccsi_model, data), 1, {"empty-cell.csv:12", "'SAT2'", "empty"});
+    expect_failure(estimate(ccsi_model, data, {"--predict", "--missing-treatment", "mean"}), 2,
+                   {"--predict needs whole respondents", "missing values (1 in", "empty-cell.csv", "listwise"});
 }
 
 TEST_F(CliBadData, RowWithTooFewFields) {
@@ -1247,3 +1250,323 @@ TEST_F(CliEstimate, CaseWeightTwoEqualsADuplicatedRespondent) {
 }
 
 }  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Missing answers, SPSS files and European CSV (issue 7)
+
+namespace {
+
+// The CCSI example's first `rows` rows with a fixed set of cells replaced by `code` (about 3 %).
+std::vector<std::string> ccsi_with_missing(std::size_t rows, const std::string& code, std::size_t* blanked = nullptr,
+                                           std::size_t* incomplete_rows = nullptr) {
+    auto lines = ccsi_lines(rows);
+    const auto header = split(lines[0], ',');
+    std::size_t cells = 0, incomplete = 0;
+    for (std::size_t r = 1; r < lines.size(); ++r) {
+        auto fields = split(lines[r], ',');
+        bool any = false;
+        for (std::size_t c = 0; c < fields.size(); ++c)
+            if ((r * 31 + c * 17) % 37 == 0) fields[c] = code, ++cells, any = true;
+        incomplete += any;
+        lines[r] = join(fields, ",");
+    }
+    if (blanked) *blanked = cells;
+    if (incomplete_rows) *incomplete_rows = incomplete;
+    return lines;
+}
+
+ssize_t write_sav_bytes(const void* bytes, size_t length, void* file) {
+    return static_cast<ssize_t>(std::fwrite(bytes, 1, length, static_cast<FILE*>(file)));
+}
+
+// A CSV table (header, numbers, empty = missing) as an SPSS file written by ReadStat; the first
+// column gets value labels and 99 as a user-missing value.
+void write_sav(const fs::path& path, const std::vector<std::string>& lines, bool compressed) {
+    FILE* file = std::fopen(path.c_str(), "wb");
+    ASSERT_NE(file, nullptr);
+    readstat_writer_t* writer = readstat_writer_init();
+    readstat_set_data_writer(writer, write_sav_bytes);
+    if (compressed) readstat_writer_set_compression(writer, READSTAT_COMPRESS_BINARY);
+    readstat_label_set_t* labels = readstat_add_label_set(writer, READSTAT_TYPE_DOUBLE, "scale");
+    readstat_label_double_value(labels, 1, "very poor");
+    readstat_label_double_value(labels, 10, "excellent");
+    std::vector<readstat_variable_t*> variables;
+    for (const auto& name : split(lines[0], ',')) {
+        variables.push_back(readstat_add_variable(writer, name.c_str(), READSTAT_TYPE_DOUBLE, 0));
+        if (variables.size() == 1) {
+            readstat_variable_set_label_set(variables.back(), labels);
+            readstat_variable_add_missing_double_value(variables.back(), 99);
+        }
+    }
+    readstat_begin_writing_sav(writer, file, static_cast<long>(lines.size() - 1));
+    for (std::size_t r = 1; r < lines.size(); ++r) {
+        readstat_begin_row(writer);
+        const auto fields = split(lines[r], ',');
+        for (std::size_t c = 0; c < variables.size(); ++c) {
+            if (fields[c].empty())
+                readstat_insert_missing_value(writer, variables[c]);
+            else
+                readstat_insert_double_value(writer, variables[c], std::stod(fields[c]));
+        }
+        readstat_end_row(writer);
+    }
+    readstat_end_writing(writer);
+    readstat_writer_free(writer);
+    std::fclose(file);
+}
+
+}  // namespace
+
+using CliMissing = CliTest;
+
+TEST_F(CliMissing, EveryTreatmentReportsWhatWasMissing) {
+    std::size_t cells = 0, incomplete = 0;
+    const fs::path data = write("coded.csv", csv_text(ccsi_with_missing(120, "-99", &cells, &incomplete)));
+    ASSERT_GT(cells, 20u);
+    for (const std::string treatment : {"listwise", "mean", "pairwise", "em"}) {
+        const fs::path out = dir_ / (treatment + ".json");
+        const RunResult r = run({"estimate", "--model", ccsi_model.string(), "--data", data.string(), "--missing", "-99",
+                                 "--missing-treatment", treatment, "--out", out.string()});
+        ASSERT_EQ(r.exit_code, 0) << r;
+        const json result = read_json(out);
+        EXPECT_EQ(result["settings"]["missing_treatment"], treatment);
+        EXPECT_EQ(result["settings"]["missing_codes"], json::array({-99.0}));
+        EXPECT_EQ(result["missing"]["missing_values"], cells);
+        EXPECT_EQ(result["missing"]["respondents"], 120);
+        EXPECT_EQ(result["missing"]["complete_respondents"], 120 - incomplete);
+        EXPECT_EQ(result["missing"]["respondents_used"], treatment == "listwise" ? 120 - incomplete : 120);
+        std::size_t per_indicator = 0;
+        for (const auto& [name, count] : result["missing"]["missing_per_indicator"].items()) per_indicator += count.get<std::size_t>();
+        EXPECT_EQ(per_indicator, cells);
+        if (treatment == "listwise") EXPECT_EQ(result["n_obs"], 120 - incomplete);
+        if (treatment == "mean" || treatment == "em") EXPECT_EQ(result["n_obs"], 120);
+        if (treatment == "em") EXPECT_GT(result["missing"]["em_iterations"], 1);
+        if (treatment == "pairwise") EXPECT_LT(result["missing"]["fewest_pairs"], 120);
+    }
+    // Without --missing the code is an answer: --scale catches it and suggests the option.
+    const RunResult r = run({"estimate", "--model", ccsi_model.string(), "--data", data.string(), "--scale", "1:10"});
+    EXPECT_EQ(r.exit_code, 2) << r;
+    EXPECT_THAT(r.err, HasSubstr("coded.csv: indicator 'BI1' has answers from -99 to 10, outside --scale 1:10 (if -99 means no "
+                                 "answer, add --missing -99)")) << r;
+}
+
+TEST_F(CliMissing, SummaryScoresAndBootstrap) {
+    const fs::path data = write("blank.csv", csv_text(ccsi_with_missing(100, "NA")));
+    const RunResult summary = run({"estimate", "--model", ccsi_model.string(), "--data", data.string(), "--missing-treatment", "em"});
+    ASSERT_EQ(summary.exit_code, 0) << summary;
+    EXPECT_THAT(summary.out, HasSubstr("treatment em: 100 respondents used (EM converged in")) << summary;
+    EXPECT_THAT(summary.out, HasSubstr("per indicator: BI1 ")) << summary;
+    // Listwise scores leave the respondents it did not use empty; mean replacement fills them.
+    for (const std::string treatment : {"listwise", "mean"}) {
+        const fs::path scores = dir_ / (treatment + "-scores.csv");
+        const RunResult r = run({"estimate", "--model", ccsi_model.string(), "--data", data.string(), "--missing-treatment",
+                                 treatment, "--scores", scores.string(), "--out", (dir_ / "r.json").string()});
+        ASSERT_EQ(r.exit_code, 0) << r;
+        const auto lines = split(read_file(scores), '\n');
+        ASSERT_EQ(lines.size(), 101u);
+        // Rows as ccsi_with_missing blanks them: data row r misses a cell when (31r + 17c) % 37 == 0.
+        for (std::size_t r = 1; r <= 100; ++r) {
+            bool incomplete = false;
+            for (std::size_t c = 0; c < 18; ++c) incomplete = incomplete || (r * 31 + c * 17) % 37 == 0;
+            const std::string expected = incomplete && treatment == "listwise" ? "^,,,,,$" : "^[-0-9.e]+(,[-0-9.e]+){5}$";
+            EXPECT_THAT(lines[r], MatchesRegex(expected)) << treatment << " row " << r;
+        }
+    }
+    // The bootstrap resamples respondents with their missing answers: the same bytes for 1 and 2 threads.
+    std::string first;
+    for (const std::string threads : {"1", "2"}) {
+        const fs::path out = dir_ / ("boot" + threads + ".json");
+        const RunResult r = run({"estimate", "--model", ccsi_model.string(), "--data", data.string(), "--missing-treatment",
+                                 "pairwise", "--bootstrap", "50", "--threads", threads, "--out", out.string()});
+        ASSERT_EQ(r.exit_code, 0) << r;
+        auto result = read_json(out);
+        EXPECT_EQ(result["bootstrap"]["succeeded"], 50);
+        if (first.empty())
+            first = result["bootstrap"].dump();
+        else
+            EXPECT_EQ(result["bootstrap"].dump(), first);
+    }
+    // --fit-test and --predict run on the complete cases under listwise deletion.
+    const RunResult predicted = run({"estimate", "--model", ccsi_model.string(), "--data", data.string(), "--predict", "--folds",
+                                     "5", "--repetitions", "1", "--out", (dir_ / "p.json").string()});
+    ASSERT_EQ(predicted.exit_code, 0) << predicted;
+    EXPECT_TRUE(read_json(dir_ / "p.json").contains("prediction"));
+}
+
+TEST_F(CliMissing, SpssFilesGiveTheEstimatesOfTheSameCsv) {
+    auto lines = ccsi_with_missing(150, "");
+    const fs::path csv = write("survey.csv", csv_text(lines));
+    const fs::path sav = dir_ / "survey.sav";
+    const fs::path zsav = dir_ / "survey.zsav";
+    write_sav(sav, lines, false);
+    write_sav(zsav, lines, true);
+    // A user-missing 99 in the SPSS file is missing too; in the CSV it is written as a blank already.
+    json reference;
+    for (const fs::path& data : {csv, sav, zsav}) {
+        const fs::path out = dir_ / (data.filename().string() + ".json");
+        const RunResult r = run({"estimate", "--model", ccsi_model.string(), "--data", data.string(), "--missing-treatment",
+                                 "mean", "--out", out.string()});
+        ASSERT_EQ(r.exit_code, 0) << r;
+        const json result = read_json(out);
+        if (reference.is_null()) {
+            reference = result;
+            continue;
+        }
+        EXPECT_EQ(result["paths"], reference["paths"]) << data;
+        EXPECT_EQ(result["missing"], reference["missing"]) << data;
+        EXPECT_EQ(result["input"]["data"]["path"], data.string());
+    }
+}
+
+TEST_F(CliMissing, DecimalCommaGivesTheEstimatesOfTheSameCsv) {
+    auto lines = ccsi_lines(80);
+    std::string european;
+    for (std::size_t r = 0; r < lines.size(); ++r) {
+        auto fields = split(lines[r], ',');
+        if (r > 0)
+            for (auto& f : fields) f += ",25";  // 7 -> 7,25
+        european += join(fields, ";") + "\n";
+        if (r > 0) {
+            for (auto& f : fields) f.replace(f.find(','), 1, ".");
+            lines[r] = join(fields, ",");
+        }
+    }
+    const fs::path dotted = write("dotted.csv", csv_text(lines));
+    const fs::path comma = write("comma.csv", european);
+    const RunResult a = run({"estimate", "--model", ccsi_model.string(), "--data", dotted.string(), "--out", (dir_ / "a.json").string()});
+    const RunResult b = run({"estimate", "--model", ccsi_model.string(), "--data", comma.string(), "--decimal-comma", "--out",
+                             (dir_ / "b.json").string()});
+    ASSERT_EQ(a.exit_code, 0) << a;
+    ASSERT_EQ(b.exit_code, 0) << b;
+    EXPECT_EQ(read_json(dir_ / "a.json")["paths"], read_json(dir_ / "b.json")["paths"]);
+    EXPECT_EQ(read_json(dir_ / "b.json")["settings"]["delimiter"], ";");
+}
+
+TEST_F(CliMissing, CorpRepEstimatesWithEveryTreatment) {
+    const fs::path corp_rep = fs::path(CSIPLS_SHARED_DIR) / "data" / "corp_rep_data.csv";
+    if (!fs::exists(corp_rep)) GTEST_SKIP() << corp_rep << " is not there: ../shared is absent";
+    const fs::path model = write("corp_rep.model",
+                                 "COMP =~ comp_1 + comp_2 + comp_3\nLIKE =~ like_1 + like_2 + like_3\nCUSA =~ cusa\n"
+                                 "CUSL =~ cusl_1 + cusl_2 + cusl_3\nCUSA ~ COMP + LIKE\nCUSL ~ COMP + LIKE + CUSA\n");
+    for (const std::string treatment : {"listwise", "mean", "pairwise", "em"}) {
+        const fs::path out = dir_ / (treatment + ".json");
+        const RunResult r = run({"estimate", "--model", model.string(), "--data", corp_rep.string(), "--missing", "-99",
+                                 "--missing-treatment", treatment, "--bootstrap", "100", "--out", out.string()});
+        ASSERT_EQ(r.exit_code, 0) << r;
+        const json result = read_json(out);
+        EXPECT_EQ(result["missing"]["missing_values"], 11) << treatment;
+        EXPECT_EQ(result["missing"]["complete_respondents"], 336) << treatment;
+        EXPECT_EQ(result["bootstrap"]["succeeded"], 100) << treatment;
+    }
+}
+
+using CliBadMissing = CliFailure;
+
+TEST_F(CliBadMissing, MissingCodeThatIsNotANumber) {
+    expect_failure(estimate(ccsi_model, ccsi_data, {"--missing", "-99,abc"}), 2, {"--missing takes numbers", "-99,abc"});
+}
+
+TEST_F(CliBadMissing, UnknownTreatment) {
+    expect_failure(estimate(ccsi_model, ccsi_data, {"--missing-treatment", "multiple"}), 2,
+                   {"--missing-treatment must be listwise, mean, pairwise or em", "multiple"});
+}
+
+TEST_F(CliBadMissing, IndicatorWithoutAnswers) {
+    auto lines = ccsi_lines(40);
+    for (std::size_t r = 1; r < lines.size(); ++r) set_cell(lines, r, "PV2", "-99");
+    const fs::path data = write("no-pv2.csv", csv_text(lines));
+    expect_failure(estimate(ccsi_model, data, {"--missing", "-99", "--missing-treatment", "em"}), 1,
+                   {"no-pv2.csv", "indicator 'PV2' has 0 answer(s) (40 of 40 missing)"});
+}
+
+TEST_F(CliBadMissing, ListwiseWithoutCompleteRespondents) {
+    auto lines = ccsi_lines(40);
+    for (std::size_t r = 1; r < lines.size(); ++r) set_cell(lines, r, r % 2 ? "BI1" : "LOY3", "");
+    const fs::path data = write("no-complete.csv", csv_text(lines));
+    expect_failure(estimate(ccsi_model, data), 1, {"no-complete.csv", "only 0 respondent(s) answered every indicator"});
+}
+
+TEST_F(CliBadMissing, PairwiseCorrelationsNotPositiveDefinite) {
+    std::string text = "a1,a2,b1,b2\n";
+    // a1 and a2 answered together agree, a2 and b1 agree, a1 and b1 disagree: no data set has these correlations.
+    const char* rows[] = {"1,1,,", "2,2,,", "3,3,,", ",1,1,", ",2,2,", ",3,3,", "1,,3,", "2,,2,", "3,,1,",
+                          "1,,,2", "2,,,3", "3,,,1", ",1,,2", ",2,,1", ",3,,3", ",,1,1", ",,2,3", ",,3,2"};
+    for (const char* row : rows) text += std::string(row) + "\n";
+    const fs::path data = write("inconsistent.csv", text);
+    const fs::path model = write("ab.model", "A =~ a1 + a2\nB =~ b1 + b2\nB ~ A\n");
+    expect_failure(estimate(model, data, {"--missing-treatment", "pairwise"}), 1,
+                   {"inconsistent.csv", "pairwise-complete correlation matrix is not positive definite"});
+}
+
+TEST_F(CliBadMissing, FitTestNeedsListwise) {
+    const fs::path data = write("blank.csv", csv_text(ccsi_with_missing(60, "")));
+    expect_failure(estimate(ccsi_model, data, {"--fit-test", "20", "--missing-treatment", "em"}), 2,
+                   {"--fit-test needs whole respondents", "blank.csv"});
+}
+
+TEST_F(CliBadMissing, MissingCaseWeight) {
+    auto lines = ccsi_lines(40);
+    for (std::size_t r = 0; r < lines.size(); ++r) lines[r] += r == 0 ? ",w" : (r == 9 ? "," : ",1");
+    const fs::path data = write("weights.csv", csv_text(lines));
+    expect_failure(estimate(ccsi_model, data, {"--case-weights", "w"}), 1,
+                   {"weights.csv:10", "column 'w' (field 19)", "the case weight is missing"});
+}
+
+TEST_F(CliBadMissing, NotAvailableTextIsNotAMissingCode) {
+    auto lines = ccsi_lines(40);
+    set_cell(lines, 5, "EQ2", "n/a");
+    const fs::path data = write("na-text.csv", csv_text(lines));
+    expect_failure(estimate(ccsi_model, data), 1, {"na-text.csv:6", "'EQ2'", "not a number 'n/a'"});
+}
+
+TEST_F(CliBadMissing, DecimalCommaWithDotDelimiter) {
+    expect_failure(estimate(ccsi_model, ccsi_data, {"--decimal-comma", "--delimiter", "."}), 2,
+                   {"--decimal-comma", "delimiter cannot be ',' or '.'"});
+}
+
+TEST_F(CliBadMissing, DotInADecimalCommaFile) {
+    auto lines = ccsi_lines(40);
+    set_cell(lines, 3, "PQ1", "7.5");
+    for (auto& line : lines) std::replace(line.begin(), line.end(), ',', ';');
+    const fs::path data = write("dot.csv", csv_text(lines));
+    expect_failure(estimate(ccsi_model, data, {"--decimal-comma"}), 1, {"dot.csv:4", "'PQ1'", "decimal mark is ','", "7.5"});
+}
+
+TEST_F(CliBadMissing, DecimalCommaWithoutTheOption) {
+    auto lines = ccsi_lines(40);
+    set_cell(lines, 7, "BI1", "7#5");
+    for (auto& line : lines) std::replace(line.begin(), line.end(), ',', ';');
+    for (auto& line : lines) std::replace(line.begin(), line.end(), '#', ',');
+    const fs::path data = write("comma.csv", csv_text(lines));
+    expect_failure(estimate(ccsi_model, data, {"--delimiter", "semicolon"}), 1, {"comma.csv:8", "'BI1'", "use --decimal-comma"});
+}
+
+TEST_F(CliBadMissing, SavThatIsText) {
+    const fs::path data = write("text.sav", read_file(ccsi_data));
+    expect_failure(estimate(ccsi_model, data), 1, {"text.sav", "not a readable SPSS"});
+}
+
+TEST_F(CliBadMissing, SavCutShort) {
+    const fs::path whole = dir_ / "whole.sav";
+    write_sav(whole, ccsi_lines(100), false);
+    const std::string bytes = read_file(whole);
+    const fs::path data = write("cut.sav", bytes.substr(0, bytes.size() * 2 / 3));
+    expect_failure(estimate(ccsi_model, data), 1, {"cut.sav"});
+}
+
+TEST_F(CliBadMissing, SavWithoutAnIndicator) {
+    auto lines = ccsi_lines(50);
+    for (auto& line : lines) line = line.substr(0, line.rfind(','));  // drop LOY3
+    const fs::path data = dir_ / "short.zsav";
+    write_sav(data, lines, true);
+    expect_failure(estimate(ccsi_model, data), 1, {"short.zsav", "variable 'LOY3' is not in the SPSS file"});
+}
+
+TEST_F(CliBadMissing, SavUserMissingLeavesTooFewAnswers) {
+    auto lines = ccsi_lines(50);
+    for (std::size_t r = 1; r < lines.size(); ++r) set_cell(lines, r, "BI1", r == 1 ? "3" : "99");  // 99 is user-missing
+    const fs::path data = dir_ / "user-missing.sav";
+    write_sav(data, lines, false);
+    expect_failure(estimate(ccsi_model, data, {"--missing-treatment", "mean"}), 1,
+                   {"user-missing.sav", "indicator 'BI1' has 1 answer(s) (49 of 50 missing)"});
+}

@@ -1,6 +1,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "csipls/csv.hpp"
 #include "csipls/error.hpp"
 #include "csipls/file_util.hpp"
@@ -85,8 +87,6 @@ TEST(CsvReader, RecordsAcrossBufferRefillsParseExactly) {
 TEST(CsvReader, ErrorsNameFileLineAndColumn) {
     const auto bad_cell = write_temp_file("bad_cell.csv", "a,b\n1,2\n3,x7\n");
     EXPECT_THAT(read_error(bad_cell, {"a", "b"}), HasSubstr("bad_cell.csv:3: column 'b' (field 2): not a number 'x7'"));
-    const auto empty_cell = write_temp_file("empty_cell.csv", "a,b\n1,2\n3, \n");
-    EXPECT_THAT(read_error(empty_cell, {"a", "b"}), HasSubstr("empty_cell.csv:3: column 'b' (field 2): empty cell"));
     const auto ragged = write_temp_file("ragged.csv", "a,b\n1,2\n3\n");
     EXPECT_THAT(read_error(ragged, {"a"}), HasSubstr("ragged.csv:3: the row has 1 fields but the header has 2"));
     const auto duplicate = write_temp_file("dup.csv", "a,b,a\n1,2,3\n");
@@ -159,4 +159,50 @@ TEST(CsvReader, CaseWeightColumnIsMovedOutOfTheRows) {
                 HasSubstr("case weights in column 'w' sum to 0"));
     EXPECT_THAT(read_error(write_temp_file("no_weight.csv", "a\n1\n2\n"), {"a"}, options),
                 HasSubstr("column 'w' is not in the header"));
+}
+
+TEST(CsvReader, EmptyCellsNaAndMissingCodesBecomeMissing) {
+    const auto path = write_temp_file("missing_values.csv", "a,b,c\n1, ,-99\nNA,2,-99.0\n3,99,4\n\"\",5,6\n");
+    CsvOptions options;
+    const Dataset plain = read_csv(path, {"a", "b", "c"}, options);
+    EXPECT_TRUE(std::isnan(plain.matrix()(0, 1)));
+    EXPECT_TRUE(std::isnan(plain.matrix()(1, 0)));
+    EXPECT_TRUE(std::isnan(plain.matrix()(3, 0)));  // a quoted empty cell too
+    EXPECT_EQ(plain.matrix()(0, 2), -99.0);         // a code only with --missing
+    options.missing_codes = {-99, 99};
+    const Dataset coded = read_csv(path, {"a", "b", "c"}, options);
+    EXPECT_TRUE(std::isnan(coded.matrix()(0, 2)));
+    EXPECT_TRUE(std::isnan(coded.matrix()(1, 2)));  // matched as a number: -99.0 is -99
+    EXPECT_TRUE(std::isnan(coded.matrix()(2, 1)));  // the whole-number fast path too
+    EXPECT_EQ(coded.matrix()(2, 2), 4.0);
+    // Unused columns may hold anything; a missing case weight is an error naming the cell.
+    options.weight_column = "w";
+    EXPECT_THAT(read_error(write_temp_file("missing_weight.csv", "a,w\n1,1\n2,\n"), {"a"}, options),
+                HasSubstr("missing_weight.csv:3: column 'w' (field 2): the case weight is missing"));
+    EXPECT_THAT(read_error(write_temp_file("coded_weight.csv", "a,w\n1,1\n2,-99\n"), {"a"}, options),
+                HasSubstr("coded_weight.csv:3: column 'w' (field 2): the case weight is a missing-value code '-99'"));
+    EXPECT_THAT(read_error(write_temp_file("na_text.csv", "a\n1\nN/A\n"), {"a"}), HasSubstr("na_text.csv:3: column 'a' (field 1): not a number 'N/A'"));
+}
+
+TEST(CsvReader, DecimalCommaForEuropeanFiles) {
+    CsvOptions options;
+    options.delimiter = ';';
+    options.decimal_comma = true;
+    const Dataset data = read_csv(write_temp_file("european.csv", "a;b\n1,5;-2,25\n3;\"4,75\"\n;1e2\n"), {"a", "b"}, options);
+    ASSERT_EQ(data.rows, 3);
+    EXPECT_EQ(data.matrix()(0, 0), 1.5);
+    EXPECT_EQ(data.matrix()(0, 1), -2.25);
+    EXPECT_EQ(data.matrix()(1, 1), 4.75);
+    EXPECT_TRUE(std::isnan(data.matrix()(2, 0)));
+    EXPECT_EQ(data.matrix()(2, 1), 100.0);
+    EXPECT_THAT(read_error(write_temp_file("dot_in_european.csv", "a;b\n1.5;2\n"), {"a"}, options),
+                HasSubstr("dot_in_european.csv:2: column 'a' (field 1): not a number (with --decimal-comma the decimal mark is ','"));
+    // Without the option a decimal comma gets a hint.
+    CsvOptions semicolon;
+    semicolon.delimiter = ';';
+    EXPECT_THAT(read_error(write_temp_file("comma_no_option.csv", "a;b\n1,5;2\n"), {"a"}, semicolon),
+                HasSubstr("not a number (if ',' is the decimal mark, use --decimal-comma) '1,5'"));
+    CsvOptions clash;
+    clash.decimal_comma = true;  // with the ',' delimiter
+    EXPECT_THROW(clash.validate(), UsageError);
 }

@@ -13,6 +13,7 @@
 #include "csipls/csi_index.hpp"
 #include "csipls/dataset.hpp"
 #include "csipls/estimate.hpp"
+#include "csipls/missing.hpp"
 
 namespace csipls {
 
@@ -37,6 +38,12 @@ struct BootstrapOptions {
     SignChange sign_change = SignChange::none;
     // One answer scale per indicator: the CSI indices are bootstrapped too. Empty: no indices.
     std::vector<AnswerScale> index_scales;
+    // Per indicator, unstandardized outer weights (standardized weight / sd) that every replicate
+    // keeps instead of iterating its own: a group's bootstrap under the pooled weights. Empty: none.
+    Eigen::VectorXd fixed_weights;
+    // How missing values are treated: each resample (respondents drawn with their missing answers)
+    // is treated as the full data were.
+    MissingOptions missing;
 
     void validate() const;
 };

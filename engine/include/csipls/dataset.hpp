@@ -4,6 +4,7 @@
 #include <Eigen/Core>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace csipls {
@@ -25,6 +26,17 @@ struct Dataset {
     // Case weights, one per row (frequency semantics: weight 2 counts a respondent twice); empty
     // when unweighted.
     Eigen::VectorXd case_weights;
+    // With a group column (company, segment, period): each row's group as an index into
+    // group_names, which holds the labels in the order they first appear; both empty without one.
+    std::vector<int> group_of_row;
+    std::vector<std::string> group_names;
+    // From SPSS files, per loaded column: the variable label and the value labels (value → text, e.g.
+    // 1 → "very dissatisfied"), kept for reports; empty for CSV.
+    struct ColumnLabels {
+        std::string label;
+        std::vector<std::pair<double, std::string>> values;
+    };
+    std::vector<ColumnLabels> labels;
 
     Eigen::Index cols() const { return static_cast<Eigen::Index>(columns.size()); }
     Eigen::Map<const RowMatrix> matrix() const { return {values.data(), rows, cols()}; }

@@ -57,6 +57,11 @@ Eigen::Index minimum_respondents(const Model& model);
 // EstimationError for a numerical failure. Non-convergence is not an error: see PlsResult::converged.
 PlsResult estimate(const Model& model, const IndicatorMoments& moments, const EstimationOptions& options);
 
+// The outer and inner model of given outer weights (per indicator, for standardized indicators, in
+// Model::all_indicators() order), with no iteration: e.g. a group's paths under pooled weights.
+PlsResult estimate_with_weights(const Model& model, const IndicatorMoments& moments, const EstimationOptions& options,
+                                const Eigen::VectorXd& weights);
+
 // Construct scores (respondents × constructs, unit sample variance): the standardized indicators
 // times the outer weights. `data` columns must be in Model::all_indicators() order.
 Eigen::MatrixXd construct_scores(const PlsResult& result, const IndicatorMoments& moments, const Dataset& data);

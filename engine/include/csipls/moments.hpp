@@ -18,7 +18,8 @@ struct IndicatorMoments {
 };
 
 // Means, sds and correlations of every column of `data`. Throws ModelError for a constant column
-// (it has no correlation) and for fewer than two rows.
+// (it has no correlation) and for fewer than two rows. Missing values (NaN) are deleted listwise;
+// compute_moments(data, MissingOptions, MissingReport*) in missing.hpp offers the other treatments.
 IndicatorMoments compute_moments(const Dataset& data);
 
 }  // namespace csipls

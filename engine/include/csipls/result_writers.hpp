@@ -10,6 +10,9 @@
 #include "csipls/bootstrap.hpp"
 #include "csipls/csv.hpp"
 #include "csipls/fit_test.hpp"
+#include "csipls/missing.hpp"
+#include "csipls/groups.hpp"
+#include "csipls/index_table.hpp"
 #include "csipls/prediction.hpp"
 #include "csipls/dataset.hpp"
 #include "csipls/estimate.hpp"
@@ -22,6 +25,8 @@ struct RunProvenance {
     std::string model_xxh64;
     DataSource data;
     CsvOptions csv;
+    // What was missing and how it was treated; empty `indicators` when not recorded.
+    MissingReport missing;
 };
 
 using Json = nlohmann::ordered_json;
@@ -61,7 +66,26 @@ void write_bootstrap_draws(std::ostream& out, const PlsResult& result, const Boo
 void write_csv_table(std::ostream& out, const std::vector<std::string>& header,
                      const Eigen::Ref<const Eigen::MatrixXd>& values, char delimiter = ',');
 
+// A data set with its group labels as the first column, named `group_column`.
+void write_grouped_csv(std::ostream& out, const std::string& group_column, const Dataset& data, char delimiter = ',');
+
 // Display width of UTF-8 text in a terminal (East Asian wide characters take two columns).
 std::size_t display_width(std::string_view text);
+
+// The `groups` section: per group its size, paths, R², indices and bootstrap summaries (or why it
+// could not be estimated), and the group-difference tests.
+Json groups_to_json(const PlsResult& pooled, const GroupsResult& groups, const std::string& column);
+
+// The `index_table` section: a row per unit with index, se and interval per construct.
+Json index_table_to_json(const IndexTable& table);
+
+// The index table as published: a row per unit; per construct the index, then se and interval
+// columns; a note column for errors and flagged indices.
+void write_index_table_csv(std::ostream& out, const IndexTable& table);
+
+// Reads the aggregation weights file: a column naming the groups (`group_column` or "group"), a
+// `weight` column, and any further columns as aggregation levels from lowest to highest (e.g.
+// industry, sector). Throws InputError naming the file, line and column.
+AggregationPlan read_aggregation_plan(const std::string& path, const std::string& group_column, char delimiter = ',');
 
 }  // namespace csipls

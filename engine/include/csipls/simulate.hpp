@@ -22,6 +22,10 @@ struct SimulationOptions {
     double centre = 0.7;
     double default_loading = 0.8;  // for indicators without a population loading in the model
     double default_path = 0.3;     // for paths without a population value
+    // Groups (companies): n respondents each, labelled C001, C002, …; each group's answer centre is
+    // `centre` shifted by a uniform draw in ±group_spread, so their indices differ. 0: one sample.
+    int groups = 0;
+    double group_spread = 0.1;
 
     void validate() const;
 };

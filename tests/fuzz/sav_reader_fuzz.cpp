@@ -1,0 +1,19 @@
+// libFuzzer target: the SPSS reader (ReadStat underneath: malformed .sav files have a CVE history).
+#include <cstdint>
+
+#include "csipls/error.hpp"
+#include "csipls/sav.hpp"
+#include "fuzz_support.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    const std::string path = csipls::fuzz::input_file(".sav", data, size);
+    csipls::CsvOptions options;
+    if (size > 0 && (data[size - 1] & 1)) options.weight_column = "w";
+    options.missing_codes = {-99};
+    try {
+        const csipls::Dataset dataset = csipls::read_sav(path, {"q1", "q2"}, options);
+        if (dataset.rows < 1 || dataset.values.size() != static_cast<std::size_t>(dataset.rows * 2)) __builtin_trap();
+    } catch (const csipls::Error&) {
+    }
+    return 0;
+}
