@@ -80,12 +80,17 @@ void add_estimation_options(po::options_description& described, EstimateSettings
         ("omission-distance", po::value(&s.blindfold.omission_distance)->default_value(7), "blindfolding omission distance D")
         ("folds", po::value(&s.plspredict.folds)->default_value(10), "PLSpredict folds k")
         ("repetitions", po::value(&s.plspredict.repetitions)->default_value(10), "PLSpredict repetitions")
+        ("ipma", po::value(&s.ipma_target), "with --scale: importance-performance map for this target construct")
         ("group", po::value(&s.group_column), "text column of groups (company, segment, period): the model is also estimated per group")
         ("pooled", po::bool_switch(&s.groups.pooled), "with --group: groups keep the pooled estimate's weights instead of their own")
         ("group-pairs", po::value(&s.group_pairs_text)->default_value("auto"),
          "group-difference tests: auto (all pairs up to 10 groups), all, none, or A:B[,C:D...]")
         ("permutations", po::value(&s.groups.permutations)->default_value(0), "permutation tests of group differences with this many permutations")
         ("aggregate", po::value(&s.aggregate_path), "with --group and --scale: CSV of group weights and levels (industry, sector) to aggregate indices");
+    described.add_options()
+        ("item-scores", po::bool_switch(&s.practice.item_scores), "with --scale: mean item satisfaction on -90..+90, per item and construct")
+        ("weights-index", po::value(&s.practice.weights_index_path), "with --scale: fixed-weight hierarchical index (0-100) from a CSV node,parent,weight")
+        ("gap", po::value(&s.practice.gap_text), "with --scale: satisfaction-minus-expectation gaps, PERCEIVED:EXPECTED[,...] (data columns)");
 }
 
 void finish_settings(EstimateSettings& s) {
@@ -129,6 +134,8 @@ void finish_settings(EstimateSettings& s) {
     if (!s.csv.weight_column.empty() && (s.predict || s.fit.resamples > 0))
         throw UsageError("--case-weights does not work with --predict or --fit-test yet");
     if (s.predict && s.consistent) throw UsageError("--predict uses plain PLS; run it without --consistent");
+    if (!s.ipma_target.empty() && !s.scale) throw UsageError("--ipma maps indices: it needs --scale MIN:MAX");
+    finish_practice_settings(s.practice, s.scale.has_value());
     s.csv.group_column = s.group_column;
     s.csv.validate();
     if (s.group_column.empty()) {
@@ -212,6 +219,14 @@ EstimateRun run_estimation(const EstimateSettings& s) {
                              "answers and is not meaningful", result.constructs[j]);
     }
 
+    if (!s.ipma_target.empty()) {
+        const auto target = std::find(result.constructs.begin(), result.constructs.end(), s.ipma_target);
+        if (target == result.constructs.end())
+            throw UsageError("--ipma: '" + s.ipma_target + "' is not a construct of " + s.model_path);
+        run.ipma = importance_performance(result, *run.indices, run.moments, run.index_scales,
+                                          static_cast<int>(target - result.constructs.begin()));
+    }
+
     if (boot.resamples > 0) {
         BootstrapMonitor monitor;
         {
@@ -279,6 +294,7 @@ EstimateRun run_estimation(const EstimateSettings& s) {
             for (auto& row : rows) run.index_table->rows.push_back(std::move(row));
         }
     }
+    if (s.practice.wanted()) run.practice = compute_practice_indices(s.practice, model, s.data_path, s.csv, *s.scale);
     return run;
 }
 
@@ -291,12 +307,19 @@ Json EstimateRun::to_json() const {
     if (q2) json["prediction"] = prediction_to_json(result, *q2, *predicted);
     if (groups) json["groups"] = groups_to_json(result, *groups, provenance.csv.group_column);
     if (index_table) json["index_table"] = index_table_to_json(*index_table);
+    if (practice) {
+        json["practice_indices"] = practice_indices_to_json(*practice);
+        if (practice->weights_file)
+            json["input"]["weights_index"] = {{"path", practice->weights_file->path}, {"xxh64", practice->weights_file->xxh64}};
+    }
+    if (ipma) json["ipma"] = ipma_to_json(result, *ipma);
     return json;
 }
 
 void EstimateRun::write_summary(std::ostream& out) const {
     csipls::write_summary(out, result, provenance, &assessment, bootstrap ? &*bootstrap : nullptr,
                           indices ? &*indices : nullptr, fit_test ? &*fit_test : nullptr, q2 ? &*q2 : nullptr);
+    if (practice) write_practice_summary(out, *practice);
 }
 
 Eigen::MatrixXd EstimateRun::scores() const {

@@ -13,11 +13,13 @@
 #include "csipls/fit_test.hpp"
 #include "csipls/groups.hpp"
 #include "csipls/index_table.hpp"
+#include "csipls/ipma.hpp"
 #include "csipls/missing.hpp"
 #include "csipls/model.hpp"
 #include "csipls/moments.hpp"
 #include "csipls/prediction.hpp"
 #include "csipls/result_writers.hpp"
+#include "practice_step.hpp"
 
 namespace csipls::cli {
 
@@ -43,6 +45,7 @@ struct EstimateSettings {
     MissingOptions missing;   // --missing-treatment; the codes (--missing) are in csv
     std::string missing_codes_text;
     std::string missing_treatment_text = "listwise";
+    PracticeSettings practice;  // --item-scores, --weights-index, --gap
 
     // Option texts, turned into the fields above by finish_settings().
     std::string delimiter_text = ",";
@@ -74,7 +77,9 @@ struct EstimateRun {
     std::optional<PlsPredictResult> predicted;
     std::optional<FitTestResult> fit_test;
     std::optional<GroupsResult> groups;
-    std::optional<IndexTable> index_table;  // with indices: the (all) row, the groups, the aggregates
+    std::optional<PracticeIndices> practice;  // --item-scores, --weights-index, --gap (all respondents)
+    std::optional<IndexTable> index_table;
+    std::optional<IpmaResult> ipma;  // with indices: the (all) row, the groups, the aggregates
 
     Json to_json() const;
     void write_summary(std::ostream& out) const;

@@ -125,6 +125,33 @@ Json groups_to_json(const PlsResult& pooled, const GroupsResult& groups, const s
     return json;
 }
 
+Json ipma_to_json(const PlsResult& result, const IpmaResult& ipma) {
+    Json json;
+    json["target"] = result.constructs[static_cast<std::size_t>(ipma.target)];
+    json["importance_mean"] = ipma.construct_importance_mean;
+    json["performance_mean"] = ipma.construct_performance_mean;
+    json["indicator_importance_mean"] = ipma.indicator_importance_mean;
+    json["indicator_performance_mean"] = ipma.indicator_performance_mean;
+    Json constructs = Json::array();
+    for (const auto& entry : ipma.constructs)
+        constructs.push_back({{"construct", result.constructs[static_cast<std::size_t>(entry.construct)]},
+                              {"importance", entry.importance},
+                              {"performance", entry.performance},
+                              {"quadrant", to_string(entry.quadrant)}});
+    json["constructs"] = constructs;
+    Json indicators = Json::array();
+    for (const auto& entry : ipma.indicators)
+        indicators.push_back({{"construct", result.constructs[static_cast<std::size_t>(entry.construct)]},
+                              {"indicator", result.indicators[static_cast<std::size_t>(entry.indicator)]},
+                              {"importance", entry.importance},
+                              {"performance", entry.performance},
+                              {"quadrant", to_string(entry.quadrant)}});
+    json["indicators"] = indicators;
+    json["method"] = "importance: unstandardized total effect on the target, both on the 0-100 index scale; performance: "
+                     "the index (constructs) or the mean answer on 0-100 (indicators); quadrants split at the means";
+    return json;
+}
+
 Json index_table_to_json(const IndexTable& table) {
     Json json;
     json["constructs"] = table.constructs;

@@ -13,6 +13,7 @@
 #include "csipls/missing.hpp"
 #include "csipls/groups.hpp"
 #include "csipls/index_table.hpp"
+#include "csipls/ipma.hpp"
 #include "csipls/prediction.hpp"
 #include "csipls/dataset.hpp"
 #include "csipls/estimate.hpp"
@@ -75,6 +76,9 @@ std::size_t display_width(std::string_view text);
 // The `groups` section: per group its size, paths, R², indices and bootstrap summaries (or why it
 // could not be estimated), and the group-difference tests.
 Json groups_to_json(const PlsResult& pooled, const GroupsResult& groups, const std::string& column);
+
+// The `ipma` section: per driver construct and indicator its importance, performance and quadrant.
+Json ipma_to_json(const PlsResult& result, const IpmaResult& ipma);
 
 // The `index_table` section: a row per unit with index, se and interval per construct.
 Json index_table_to_json(const IndexTable& table);
