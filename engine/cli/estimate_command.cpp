@@ -99,7 +99,7 @@ int run_estimate(const std::vector<std::string>& args) {
     if (!parse_command_line(args, described, values)) return exit_ok;
     finish_settings(settings);
     if (!draws_path.empty() && settings.boot.resamples == 0) throw UsageError("--save-draws needs --bootstrap B");
-    if (!index_table_path.empty() && !settings.scale) throw UsageError("--index-table needs --scale MIN:MAX");
+    settings.index_table_requested = !index_table_path.empty();
     const std::pair<const char*, const std::string*> output_options[] = {
         {"--out", &out_path}, {"--scores", &scores_path}, {"--save-draws", &draws_path}, {"--index-table", &index_table_path}};
     for (const auto& [option, output] : output_options) {

@@ -34,20 +34,46 @@ AnswerScale parse_answer_scale(const std::string& text) {
 }
 
 // An answer outside the scale means the scale is wrong, and every index with it.
-void check_answers_within_scale(const Dataset& data, const AnswerScale& scale, const std::string& data_path) {
+void check_answers_within_scale(const Dataset& data, const std::vector<AnswerScale>& scales, const std::string& data_path) {
     const auto x = data.matrix();
     for (Eigen::Index k = 0; k < x.cols(); ++k) {
+        const AnswerScale& scale = scales[static_cast<std::size_t>(k)];
         // Missing answers (NaN) are not outside any scale.
         const double low = x.col(k).minCoeff<Eigen::PropagateNumbers>(), high = x.col(k).maxCoeff<Eigen::PropagateNumbers>();
         if (low < scale.min || high > scale.max)
             throw UsageError(data_path + ": indicator '" + data.columns[k] + "' has answers from " + number_text(low) +
-                             " to " + number_text(high) + ", outside --scale " + number_text(scale.min) + ":" +
+                             " to " + number_text(high) + ", outside its scale " + number_text(scale.min) + ":" +
                              number_text(scale.max) +
                              // Survey files code "no answer" as -99, 99, 999: say how to declare such a code.
                              (low < scale.min && low < 0 ? " (if " + number_text(low) + " means no answer, add --missing " + number_text(low) + ")"
                               : high > scale.max && high >= 90 ? " (if " + number_text(high) + " means no answer, add --missing " + number_text(high) + ")"
                                                                  : std::string()));
     }
+}
+
+// Per indicator: --scale for all, else the model's scale statements; empty when neither gives one.
+std::vector<AnswerScale> answer_scales(const Model& model, const std::optional<AnswerScale>& option) {
+    const auto indicators = model.all_indicators();
+    if (option) {
+        if (!model.scales.empty())
+            spdlog::warn("--scale {}:{} replaces the scale statements of {}", number_text(option->min), number_text(option->max),
+                         model.source);
+        return std::vector<AnswerScale>(indicators.size(), *option);
+    }
+    const auto stated = model_answer_scales(model);
+    std::vector<AnswerScale> scales;
+    std::string unscaled;
+    for (std::size_t k = 0; k < stated.size(); ++k) {
+        if (stated[k])
+            scales.push_back(*stated[k]);
+        else
+            unscaled += (unscaled.empty() ? "" : ", ") + indicators[k];
+    }
+    if (scales.empty()) return {};
+    if (!unscaled.empty())
+        throw UsageError(model.source + ": the scale statements give no answer scale to " + unscaled +
+                         " (add 'scale MIN:MAX' for all, or name their constructs)");
+    return scales;
 }
 
 }  // namespace
@@ -134,7 +160,6 @@ void finish_settings(EstimateSettings& s) {
     if (!s.csv.weight_column.empty() && (s.predict || s.fit.resamples > 0))
         throw UsageError("--case-weights does not work with --predict or --fit-test yet");
     if (s.predict && s.consistent) throw UsageError("--predict uses plain PLS; run it without --consistent");
-    if (!s.ipma_target.empty() && !s.scale) throw UsageError("--ipma maps indices: it needs --scale MIN:MAX");
     finish_practice_settings(s.practice, s.scale.has_value());
     s.csv.group_column = s.group_column;
     s.csv.validate();
@@ -143,7 +168,6 @@ void finish_settings(EstimateSettings& s) {
             throw UsageError("--pooled, --group-pairs, --permutations and --aggregate need --group COLUMN");
     } else {
         if (s.predict || s.fit.resamples > 0) throw UsageError("--group does not work with --predict or --fit-test");
-        if (!s.aggregate_path.empty() && !s.scale) throw UsageError("--aggregate combines indices: it needs --scale");
         s.groups.consistent = s.consistent;
         s.groups.threads = s.boot.threads;
         using Pairs = GroupOptions::Pairs;
@@ -174,6 +198,18 @@ EstimateRun run_estimation(const EstimateSettings& s) {
     validate_model(run.model);
     const Model& model = run.model;
     run.data = read_data(s.data_path, model.all_indicators(), s.csv);
+    run.index_scales = answer_scales(model, s.scale);
+    const std::vector<bool> reversed = reversed_indicators(model);
+    if (!run.index_scales.empty()) check_answers_within_scale(run.data, run.index_scales, s.data_path);
+    if (std::find(reversed.begin(), reversed.end(), true) != reversed.end()) {
+        if (run.index_scales.empty())
+            throw UsageError(s.model_path + ": reverse-coded items are recoded on their answer scale: add a 'scale MIN:MAX' "
+                             "statement or --scale");
+        reverse_code(run.data, reversed, run.index_scales);
+    }
+    if (run.index_scales.empty() && (!s.ipma_target.empty() || !s.aggregate_path.empty() || s.index_table_requested))
+        throw UsageError("--ipma, --aggregate and --index-table work on indices: give the answer scale with --scale MIN:MAX "
+                         "or a 'scale' statement in " + s.model_path);
     const Dataset& data = run.data;
     run.provenance = RunProvenance{s.model_path, xxh64_hex(model_text.data(), model_text.size()), data.source, s.csv};
     try {
@@ -208,9 +244,7 @@ EstimateRun run_estimation(const EstimateSettings& s) {
 
     BootstrapOptions boot = s.boot;
     boot.missing = s.missing;
-    if (s.scale) {
-        check_answers_within_scale(data, *s.scale, s.data_path);
-        run.index_scales.assign(data.columns.size(), *s.scale);
+    if (!run.index_scales.empty()) {
         boot.index_scales = run.index_scales;
         run.indices = csi_indices(result, run.moments.means, run.moments.sds, run.index_scales);
         for (std::size_t j = 0; j < result.constructs.size(); ++j)

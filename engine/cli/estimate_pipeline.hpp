@@ -42,6 +42,7 @@ struct EstimateSettings {
     std::string group_pairs_text = "auto";
     std::string aggregate_path;  // --aggregate: weights and levels for industry, sector, total indices
     std::string ipma_target;  // --ipma: the target construct of the importance-performance map
+    bool index_table_requested = false;  // the command writes an index table: indices are required
     MissingOptions missing;   // --missing-treatment; the codes (--missing) are in csv
     std::string missing_codes_text;
     std::string missing_treatment_text = "listwise";

@@ -23,6 +23,8 @@ usage:
                                                        the study report as one HTML page
   csipls diagram --model FILE [--data FILE] --svg FILE --dot FILE
                                                        the path diagram as SVG and Graphviz DOT
+  csipls compare OLD.json NEW.json [--out FILE.json] [--table FILE.csv] [--level 0.95]
+                                                       change of every CSI index between two waves
   csipls --version                                     print the engine version
   csipls --help                                        print this help
 )";
@@ -46,7 +48,8 @@ int dispatch(int argc, char** argv) {
     if (command == "simulate") return csipls::cli::run_simulate(args);
     if (command == "report") return csipls::cli::run_report(args);
     if (command == "diagram") return csipls::cli::run_diagram(args);
-    throw csipls::UsageError("unknown command '" + command + "' (commands: estimate, simulate, report, diagram; see csipls --help)");
+    if (command == "compare") return csipls::cli::run_compare(args);
+    throw csipls::UsageError("unknown command '" + command + "' (commands: estimate, simulate, report, diagram, compare; see csipls --help)");
 }
 
 }  // namespace

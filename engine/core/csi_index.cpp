@@ -1,5 +1,7 @@
 #include "csipls/csi_index.hpp"
 
+#include <algorithm>
+
 #include "csipls/error.hpp"
 
 namespace csipls {
@@ -44,6 +46,58 @@ CsiIndex csi_indices(const PlsResult& result, const Eigen::VectorXd& means, cons
         if (out.rescaled_weights[k] < 0) out.negative_weight[static_cast<std::size_t>(j)] = true;
     }
     return out;
+}
+
+std::vector<std::optional<AnswerScale>> model_answer_scales(const Model& model) {
+    const auto indicators = model.all_indicators();
+    std::vector<std::optional<AnswerScale>> scales(indicators.size());
+    for (const ScaleStatement& statement : model.scales) {
+        const AnswerScale scale{statement.min, statement.max};
+        if (statement.names.empty()) {
+            std::fill(scales.begin(), scales.end(), scale);
+            continue;
+        }
+        for (const std::string& name : statement.names) {
+            const int construct = model.construct_index(name);
+            bool found = false;
+            std::size_t k = 0;
+            for (std::size_t j = 0; j < model.constructs.size(); ++j)
+                for (const auto& indicator : model.constructs[j].indicators) {
+                    if (static_cast<int>(j) == construct || indicator == name) {
+                        scales[k] = scale;
+                        found = true;
+                    }
+                    ++k;
+                }
+            if (!found)
+                throw ModelError(model.source + ":" + std::to_string(statement.line) + ": 'scale' names '" + name +
+                                 "', which is neither a construct nor an indicator of the model");
+        }
+    }
+    return scales;
+}
+
+std::vector<bool> reversed_indicators(const Model& model) {
+    const auto indicators = model.all_indicators();
+    std::vector<bool> reversed(indicators.size(), false);
+    for (const ReverseStatement& statement : model.reversed)
+        for (const std::string& item : statement.items) {
+            const auto at = std::find(indicators.begin(), indicators.end(), item);
+            if (at == indicators.end())
+                throw ModelError(model.source + ":" + std::to_string(statement.line) + ": 'reverse' names '" + item +
+                                 "', which is not an indicator of the model");
+            reversed[static_cast<std::size_t>(at - indicators.begin())] = true;
+        }
+    return reversed;
+}
+
+void reverse_code(Dataset& data, const std::vector<bool>& reversed, const std::vector<AnswerScale>& scales) {
+    auto x = data.matrix();
+    for (Eigen::Index k = 0; k < x.cols(); ++k)
+        if (reversed[static_cast<std::size_t>(k)]) {
+            const double flip = scales[static_cast<std::size_t>(k)].min + scales[static_cast<std::size_t>(k)].max;
+            x.col(k) = (flip - x.col(k).array()).matrix();
+        }
 }
 
 }  // namespace csipls

@@ -436,8 +436,84 @@ private:
 
 }  // namespace
 
+namespace {
+
+// `scale` and `reverse` lines are csipls's own statements, not lavaan's: they are read here and
+// blanked (line breaks kept, so the lavaan parser's line numbers stay right).
+struct Directives {
+    std::string remaining_text;
+    std::vector<ScaleStatement> scales;
+    std::vector<ReverseStatement> reversed;
+};
+
+std::vector<std::string> directive_names(std::string_view rest) {
+    std::vector<std::string> names;
+    std::size_t i = 0;
+    while (i < rest.size()) {
+        while (i < rest.size() && (rest[i] == ' ' || rest[i] == '\t' || rest[i] == ',' || rest[i] == '+' || rest[i] == '\r')) ++i;
+        const std::size_t start = i;
+        while (i < rest.size() && rest[i] != ' ' && rest[i] != '\t' && rest[i] != ',' && rest[i] != '+' && rest[i] != '\r') ++i;
+        if (i > start) names.emplace_back(rest.substr(start, i - start));
+    }
+    return names;
+}
+
+Directives read_directives(std::string_view text, const std::string& source) {
+    Directives out;
+    out.remaining_text.assign(text);
+    std::size_t line_start = 0;
+    int line = 1;
+    while (line_start <= text.size()) {
+        std::size_t line_end = text.find('\n', line_start);
+        if (line_end == std::string_view::npos) line_end = text.size();
+        std::string_view content = text.substr(line_start, line_end - line_start);
+        const auto hash = content.find('#');
+        if (hash != std::string_view::npos) content = content.substr(0, hash);
+        const auto first = content.find_first_not_of(" \t");
+        const std::string_view body = first == std::string_view::npos ? std::string_view() : content.substr(first);
+        const auto keyword_end = body.find_first_of(" \t");
+        const std::string_view keyword = body.substr(0, keyword_end);
+        const bool directive = (keyword == "scale" || keyword == "reverse") && body.find('~') == std::string_view::npos;
+        if (directive) {
+            const std::string where = source + ":" + std::to_string(line) + ": ";
+            const std::string_view rest = keyword_end == std::string_view::npos ? std::string_view() : body.substr(keyword_end);
+            std::vector<std::string> words = directive_names(rest);
+            if (keyword == "scale") {
+                if (words.empty()) throw InputError(where + "'scale' needs MIN:MAX, e.g. 'scale 1:10' or 'scale 1:5 Loyalty'");
+                ScaleStatement statement;
+                statement.line = line;
+                const std::string& range = words.front();
+                const auto colon = range.find(':');
+                auto parse = [&](std::string_view part, double& value) {
+                    const auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), value);
+                    return !part.empty() && ec == std::errc() && end == part.data() + part.size() && std::isfinite(value);
+                };
+                if (colon == std::string::npos || !parse(std::string_view(range).substr(0, colon), statement.min) ||
+                    !parse(std::string_view(range).substr(colon + 1), statement.max) || !(statement.max > statement.min))
+                    throw InputError(where + "'scale' takes MIN:MAX with MIN < MAX, got '" + range + "'");
+                statement.names.assign(words.begin() + 1, words.end());
+                out.scales.push_back(std::move(statement));
+            } else {
+                if (words.empty()) throw InputError(where + "'reverse' needs the names of the reverse-coded items");
+                out.reversed.push_back(ReverseStatement{std::move(words), line});
+            }
+            for (std::size_t i = line_start; i < line_end; ++i)
+                if (out.remaining_text[i] != '\r') out.remaining_text[i] = ' ';
+        }
+        line_start = line_end + 1;
+        ++line;
+    }
+    return out;
+}
+
+}  // namespace
+
 Model parse_model(std::string_view text, const std::string& source_name) {
-    return Parser(text, source_name).parse();
+    Directives directives = read_directives(text, source_name);
+    Model model = Parser(directives.remaining_text, source_name).parse();
+    model.scales = std::move(directives.scales);
+    model.reversed = std::move(directives.reversed);
+    return model;
 }
 
 Model read_model_file(const std::string& path) {

@@ -1346,7 +1346,7 @@ TEST_F(CliMissing, EveryTreatmentReportsWhatWasMissing) {
     // Without --missing the code is an answer: --scale catches it and suggests the option.
     const RunResult r = run({"estimate", "--model", ccsi_model.string(), "--data", data.string(), "--scale", "1:10"});
     EXPECT_EQ(r.exit_code, 2) << r;
-    EXPECT_THAT(r.err, HasSubstr("coded.csv: indicator 'BI1' has answers from -99 to 10, outside --scale 1:10 (if -99 means no "
+    EXPECT_THAT(r.err, HasSubstr("coded.csv: indicator 'BI1' has answers from -99 to 10, outside its scale 1:10 (if -99 means no "
                                  "answer, add --missing -99)")) << r;
 }
 
@@ -1569,4 +1569,127 @@ TEST_F(CliBadMissing, SavUserMissingLeavesTooFewAnswers) {
     write_sav(data, lines, false);
     expect_failure(estimate(ccsi_model, data, {"--missing-treatment", "mean"}), 1,
                    {"user-missing.sav", "indicator 'BI1' has 1 answer(s) (49 of 50 missing)"});
+}
+
+// ---------------------------------------------------------------------------------------------
+// Groups, index tables, answer scales in the model file, reverse-coded items
+
+using CliGroups = CliTest;
+
+TEST_F(CliGroups, EachGroupsIndexEqualsEstimatingItsRowsAlone) {
+    const fs::path data = dir_ / "companies.csv";
+    ASSERT_EQ(run({"simulate", "--model", ccsi_population.string(), "--n", "120", "--groups", "3", "--seed", "5", "--out",
+                   data.string()}).exit_code, 0);
+    const fs::path table_path = dir_ / "index.csv", result_path = dir_ / "result.json";
+    const RunResult r = run({"estimate", "--model", ccsi_model.string(), "--data", data.string(), "--group", "company",
+                             "--scale", "1:10", "--bootstrap", "100", "--index-table", table_path.string(), "--out",
+                             result_path.string()});
+    ASSERT_EQ(r.exit_code, 0) << r;
+    const Table table = parse_table(read_file(table_path));
+    ASSERT_EQ(table.cells.size(), 4u);  // (all) and three companies
+    EXPECT_EQ(table.header.at(0), "group");
+    EXPECT_EQ(table.header.at(3), ccsi_constructs[0]);
+    EXPECT_EQ(table.cells[0][0], "(all)");
+    EXPECT_EQ(table.cells[0][2], "360");
+    EXPECT_EQ(table.cells[2][0], "C002");
+    EXPECT_EQ(table.cells[2][1], "group");
+
+    // Company C002's rows on their own give the same index.
+    auto lines = split(read_file(data), '\n');
+    std::vector<std::string> own = {lines[0]};
+    for (const auto& line : lines)
+        if (line.rfind("C002,", 0) == 0) own.push_back(line);
+    ASSERT_EQ(own.size(), 121u);
+    const fs::path alone_data = write("c002.csv", csv_text(own)), alone_result = dir_ / "alone.json";
+    ASSERT_EQ(run({"estimate", "--model", ccsi_model.string(), "--data", alone_data.string(), "--scale", "1:10", "--out",
+                   alone_result.string()}).exit_code, 0);
+    const json alone = json::parse(read_file(alone_result));
+    const json grouped = json::parse(read_file(result_path));
+    for (std::size_t j = 0; j < ccsi_constructs.size(); ++j) {
+        const double expected = alone["csi_index"]["values"][ccsi_constructs[j]].get<double>();
+        EXPECT_NEAR(to_double(table.cells[2][3 + j]), expected, 1e-9) << ccsi_constructs[j];
+        EXPECT_NEAR(grouped["index_table"]["rows"][2]["index"][ccsi_constructs[j]].get<double>(), expected, 1e-9);
+        // CI columns bracket the index.
+        EXPECT_LT(to_double(table.cells[2][3 + 6 + 3 * j + 1]), expected);
+        EXPECT_GT(to_double(table.cells[2][3 + 6 + 3 * j + 2]), expected);
+    }
+    EXPECT_EQ(grouped["groups"]["count"], 3);
+    EXPECT_EQ(grouped["groups"]["differences"].size(), 3u * (11 + 5 + 6));  // 3 pairs × (paths, R², indices)
+}
+
+TEST_F(CliGroups, AggregatesFollowTheWeightsFile) {
+    const fs::path data = dir_ / "companies.csv";
+    ASSERT_EQ(run({"simulate", "--model", ccsi_population.string(), "--n", "100", "--groups", "3", "--out", data.string()})
+                  .exit_code, 0);
+    const fs::path weights = write("weights.csv", "company,weight,industry\nC001,1,banks\nC002,3,banks\nC003,2,insurers\n");
+    const fs::path result_path = dir_ / "result.json";
+    const RunResult r = run({"estimate", "--model", ccsi_model.string(), "--data", data.string(), "--group", "company",
+                             "--scale", "1:10", "--aggregate", weights.string(), "--out", result_path.string()});
+    ASSERT_EQ(r.exit_code, 0) << r;
+    const json rows = json::parse(read_file(result_path))["index_table"]["rows"];
+    ASSERT_EQ(rows.size(), 1u + 3u + 3u);  // (all), companies, banks, insurers, (total)
+    EXPECT_EQ(rows[4]["group"], "banks");
+    EXPECT_EQ(rows[4]["level"], "industry");
+    EXPECT_EQ(rows[6]["group"], "(total)");
+    const std::string& satisfaction = ccsi_constructs[4];
+    const double c1 = rows[1]["index"][satisfaction], c2 = rows[2]["index"][satisfaction], c3 = rows[3]["index"][satisfaction];
+    EXPECT_NEAR(rows[4]["index"][satisfaction].get<double>(), (c1 + 3 * c2) / 4, 1e-10);
+    EXPECT_NEAR(rows[5]["index"][satisfaction].get<double>(), c3, 1e-10);
+    EXPECT_NEAR(rows[6]["index"][satisfaction].get<double>(), (c1 + 3 * c2 + 2 * c3) / 6, 1e-10);
+}
+
+TEST_F(CliGroups, ModelFileScaleAndReversedItemGiveTheOriginalEstimates) {
+    // LOY3 worded negatively in the data (11 - answer); the model says so and gives the scale.
+    auto lines = ccsi_lines(500);
+    const auto header = split(lines[0], ',');
+    const auto loy3 = static_cast<std::size_t>(std::find(header.begin(), header.end(), "LOY3") - header.begin());
+    for (std::size_t i = 1; i < lines.size(); ++i) {
+        auto fields = split(lines[i], ',');
+        fields.at(loy3) = std::to_string(11 - std::stoi(fields.at(loy3)));
+        lines[i] = join(fields, ",");
+    }
+    const fs::path reversed_data = write("reversed.csv", csv_text(lines));
+    const fs::path model = write("ccsi-reverse.model", ccsi_model_text + "scale 1:10\nreverse LOY3  # negatively worded\n");
+    const fs::path original = dir_ / "original.json", recoded = dir_ / "recoded.json";
+    ASSERT_EQ(run({"estimate", "--model", ccsi_model.string(), "--data", ccsi_data.string(), "--scale", "1:10", "--out",
+                   original.string()}).exit_code, 0);
+    const RunResult r = run({"estimate", "--model", model.string(), "--data", reversed_data.string(), "--out", recoded.string()});
+    ASSERT_EQ(r.exit_code, 0) << r;
+    const json a = json::parse(read_file(original)), b = json::parse(read_file(recoded));
+    for (const auto& [link, estimate] : path_estimates(a)) EXPECT_NEAR(path_estimates(b).at(link), estimate, 1e-12);
+    for (const auto& construct : ccsi_constructs)
+        EXPECT_NEAR(b["csi_index"]["values"][construct].get<double>(), a["csi_index"]["values"][construct].get<double>(), 1e-9);
+}
+
+using CliBadGroups = CliFailure;
+
+TEST_F(CliBadGroups, GroupOptionsNeedAGroupColumn) {
+    expect_failure(estimate(ccsi_model, ccsi_data, {"--pooled"}), 2, {"need --group COLUMN"});
+    expect_failure(estimate(ccsi_model, ccsi_data, {"--group", "company"}), 1, {"the group column 'company' is not in the header"});
+    expect_failure(estimate(ccsi_model, ccsi_data, {"--group", "BI1"}), 2, {"group column 'BI1' is also an indicator"});
+}
+
+TEST_F(CliBadGroups, IndicesNeedAnAnswerScale) {
+    expect_failure(estimate(ccsi_model, ccsi_data, {"--ipma", "顾客忠诚"}), 2, {"--ipma", "--scale MIN:MAX or a 'scale' statement"});
+    expect_failure(estimate(ccsi_model, ccsi_data, {"--index-table", (dir_ / "t.csv").string()}), 2, {"--index-table"});
+    EXPECT_FALSE(fs::exists(dir_ / "t.csv"));
+    const fs::path model = write("reverse.model", ccsi_model_text + "reverse LOY3\n");
+    expect_failure(estimate(model, ccsi_data), 2, {"reverse.model", "reverse-coded items are recoded on their answer scale"});
+    const fs::path partial = write("partial.model", ccsi_model_text + "scale 1:10 顾客忠诚\n");
+    expect_failure(estimate(partial, ccsi_data), 2, {"partial.model", "give no answer scale to BI1"});
+    const fs::path unknown = write("unknown.model", ccsi_model_text + "scale 1:10 Loyalty\n");
+    expect_failure(estimate(unknown, ccsi_data), 1, {"unknown.model:12", "'scale' names 'Loyalty'"});
+    expect_failure(estimate(ccsi_model, ccsi_data, {"--scale", "1:10", "--ipma", "Nope"}), 2, {"--ipma: 'Nope' is not a construct"});
+}
+
+TEST_F(CliBadGroups, BadAggregationFileNamesTheLine) {
+    const fs::path data = dir_ / "companies.csv";
+    ASSERT_EQ(run({"simulate", "--model", ccsi_population.string(), "--n", "60", "--groups", "2", "--out", data.string()})
+                  .exit_code, 0);
+    const fs::path weights = write("weights.csv", "company,weight\nC001,1\nC002,heavy\n");
+    expect_failure(estimate(ccsi_model, data, {"--group", "company", "--scale", "1:10", "--aggregate", weights.string()}), 1,
+                   {"weights.csv:3", "column 'weight': 'heavy' is not a positive number"});
+    const fs::path stranger = write("stranger.csv", "company,weight\nC001,1\nC009,1\n");
+    expect_failure(estimate(ccsi_model, data, {"--group", "company", "--scale", "1:10", "--aggregate", stranger.string()}), 1,
+                   {"group 'C009', which is not in the data"});
 }

@@ -92,3 +92,34 @@ TEST(CsiIndex, BootstrapGivesEachIndexASeAndAnInterval) {
     }
     EXPECT_EQ(seen, 6);
 }
+
+TEST(CsiIndex, ModelScaleStatementsResolvePerIndicatorAndBlock) {
+    const Model model = parse_model("scale 1:10\nA =~ a1 + a2\nB =~ b1 + b2\nB ~ A\nscale 0:5 B a2\nreverse b2\n", "s.model");
+    const auto scales = model_answer_scales(model);
+    ASSERT_EQ(scales.size(), 4u);
+    EXPECT_DOUBLE_EQ(scales[0]->max, 10.0);
+    EXPECT_DOUBLE_EQ(scales[1]->max, 5.0);  // a2 named on its own
+    EXPECT_DOUBLE_EQ(scales[2]->min, 0.0);  // b1 through its construct
+    EXPECT_EQ(reversed_indicators(model), (std::vector<bool>{false, false, false, true}));
+    const Model unknown = parse_model("A =~ a1\nB =~ b1\nB ~ A\nscale 1:7 C\n", "u.model");
+    try {
+        model_answer_scales(unknown);
+        FAIL() << "an unknown name must be refused";
+    } catch (const ModelError& error) {
+        EXPECT_STREQ(error.what(), "u.model:4: 'scale' names 'C', which is neither a construct nor an indicator of the model");
+    }
+    EXPECT_THROW(reversed_indicators(parse_model("A =~ a1\nB =~ b1\nB ~ A\nreverse B\n", "r.model")), ModelError);
+}
+
+TEST(CsiIndex, ReverseCodingMirrorsAnswersOnTheirScale) {
+    Dataset data;
+    data.columns = {"x", "y"};
+    data.rows = 3;
+    data.values = {1, 1, 4, 2, 7, std::nan("")};
+    reverse_code(data, {false, true}, {AnswerScale{1, 7}, AnswerScale{0, 10}});
+    EXPECT_EQ(data.values[0], 1.0);
+    EXPECT_EQ(data.values[2], 4.0);
+    EXPECT_EQ(data.values[1], 9.0);
+    EXPECT_EQ(data.values[3], 8.0);
+    EXPECT_TRUE(std::isnan(data.values[5]));  // a missing answer stays missing
+}

@@ -491,5 +491,45 @@ const ErrorCase error_cases[] = {
 INSTANTIATE_TEST_SUITE_P(ModelParser, ModelParserError, testing::ValuesIn(error_cases),
                          [](const testing::TestParamInfo<ErrorCase>& param_info) { return param_info.param.name; });
 
+// csipls's own statements beside lavaan's: answer scales and reverse-coded items.
+TEST(ModelParserStatements, ScaleAndReverseStatementsAreReadWithTheirLines) {
+    const Model model = parse_model("scale 1:10   # all items\n"
+                                    "Image =~ BI1 + BI2\n"
+                                    "Loyalty =~ LOY1 + LOY2 + LOY3\n"
+                                    "scale 1:5 Loyalty, BI2\n"
+                                    "reverse LOY3 + LOY2\n"
+                                    "Loyalty ~ Image\n"
+                                    "scale =~ s1 + s2\n"   // a construct called scale is still a construct
+                                    "Loyalty ~ scale\n",
+                                    "m.model");
+    ASSERT_EQ(model.scales.size(), 2u);
+    EXPECT_EQ(model.scales[0].names.size(), 0u);
+    EXPECT_DOUBLE_EQ(model.scales[0].max, 10.0);
+    EXPECT_EQ(model.scales[1].names, (std::vector<std::string>{"Loyalty", "BI2"}));
+    EXPECT_EQ(model.scales[1].line, 4);
+    ASSERT_EQ(model.reversed.size(), 1u);
+    EXPECT_EQ(model.reversed[0].items, (std::vector<std::string>{"LOY3", "LOY2"}));
+    EXPECT_EQ(model.reversed[0].line, 5);
+    EXPECT_EQ(model.constructs.size(), 3u);
+    EXPECT_EQ(model.constructs[2].name, "scale");
+    EXPECT_EQ(model.paths.size(), 2u);
+    EXPECT_EQ(model.paths[1].line, 8);  // line numbers after a statement line are unchanged
+}
+
+TEST(ModelParserStatements, BadStatementsNameFileAndLine) {
+    auto message = [](const std::string& text) {
+        try {
+            parse_model(text, "m.model");
+        } catch (const InputError& error) {
+            return std::string(error.what());
+        }
+        return std::string("no error");
+    };
+    EXPECT_EQ(message("F =~ a\nscale\n"), "m.model:2: 'scale' needs MIN:MAX, e.g. 'scale 1:10' or 'scale 1:5 Loyalty'");
+    EXPECT_EQ(message("F =~ a\nscale 10:1\n"), "m.model:2: 'scale' takes MIN:MAX with MIN < MAX, got '10:1'");
+    EXPECT_EQ(message("F =~ a\nscale 1-10 F\n"), "m.model:2: 'scale' takes MIN:MAX with MIN < MAX, got '1-10'");
+    EXPECT_EQ(message("F =~ a\r\n\r\nreverse   # nothing\r\n"), "m.model:3: 'reverse' needs the names of the reverse-coded items");
+}
+
 }  // namespace
 }  // namespace csipls

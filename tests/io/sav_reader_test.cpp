@@ -130,4 +130,7 @@ TEST(DataReader, ChoosesTheReaderByExtension) {
     const auto tsv = testing_support::write_temp_file("tabs.tsv", "a\tb\n1,5\t2\n");
     const Dataset data = read_data(tsv, {"b"});
     EXPECT_EQ(data.matrix()(0, 0), 2.0);
+    CsvOptions grouped;
+    grouped.group_column = "note";
+    EXPECT_THAT(read_error(write_survey("grouped.sav", false), {"q1"}, grouped), HasSubstr("--group does not work with SPSS files yet"));
 }

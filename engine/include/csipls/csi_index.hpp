@@ -3,9 +3,11 @@
 // unstandardized outer weights (standardized weight / indicator sd), rescaled to sum 1 in the block,
 // weight the indicator means mapped from the answer scale onto 0–100.
 #include <Eigen/Core>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "csipls/dataset.hpp"
 #include "csipls/estimate.hpp"
 
 namespace csipls {
@@ -22,6 +24,19 @@ struct CsiIndex {
     // mean of answers, so it can leave 0–100 and means nothing (flagged, not hidden).
     std::vector<bool> negative_weight;
 };
+
+// Per indicator (Model::all_indicators() order), its answer scale from the model's `scale`
+// statements, or none. A name may be an indicator or a construct (its whole block). Throws
+// ModelError naming the file and line of a name that is neither.
+std::vector<std::optional<AnswerScale>> model_answer_scales(const Model& model);
+
+// Per indicator, whether a `reverse` statement names it. Throws ModelError for a name that is not an
+// indicator of the model.
+std::vector<bool> reversed_indicators(const Model& model);
+
+// Recodes the reversed columns of `data` (model indicator order) as MIN + MAX − answer; missing
+// answers (NaN) stay missing.
+void reverse_code(Dataset& data, const std::vector<bool>& reversed, const std::vector<AnswerScale>& scales);
 
 // `scales` has one entry per indicator (Model::all_indicators() order). Throws UsageError for a
 // scale with max <= min.

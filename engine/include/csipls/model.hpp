@@ -29,10 +29,27 @@ struct StructuralPath {
     int line = 0;  // line where the predictor is named (a statement may span lines); 0 when built in code
 };
 
+// `scale MIN:MAX [names]`: the answer scale of the named indicators or constructs' blocks (all
+// indicators when no names are given); later statements override earlier ones.
+struct ScaleStatement {
+    double min = 1;
+    double max = 10;
+    std::vector<std::string> names;
+    int line = 0;
+};
+
+// `reverse names`: negatively worded items, recoded as MIN + MAX − answer on their scale.
+struct ReverseStatement {
+    std::vector<std::string> items;
+    int line = 0;
+};
+
 struct Model {
     std::string source;  // file the model came from, for messages and the result's provenance
     std::vector<Construct> constructs;
     std::vector<StructuralPath> paths;
+    std::vector<ScaleStatement> scales;
+    std::vector<ReverseStatement> reversed;
 
     // Index of the construct called `name`, or -1.
     int construct_index(const std::string& name) const;

@@ -1,0 +1,305 @@
+// Reading two waves' results for `csipls compare` and writing the comparison.
+#include "csipls/compare_io.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <fmt/format.h>
+#include <limits>
+#include <map>
+
+#include "csipls/error.hpp"
+#include "csipls/file_util.hpp"
+#include "csipls/version.hpp"
+
+namespace csipls {
+namespace {
+
+constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+
+Json finite_or_null(double value) { return std::isfinite(value) ? Json(value) : Json(nullptr); }
+
+// Lookups that say which key of which file is wrong, rather than nlohmann's bare type_error.
+struct Reader {
+    std::string path;
+
+    [[noreturn]] void fail(const std::string& key, const std::string& what) const {
+        throw InputError(path + ": key '" + key + "': " + what);
+    }
+    const Json& member(const Json& object, const std::string& parent, const std::string& name) const {
+        const std::string key = parent.empty() ? name : parent + "." + name;
+        if (!object.is_object()) fail(parent, "is not an object");
+        const auto at = object.find(name);
+        if (at == object.end()) fail(key, "is missing");
+        return *at;
+    }
+    // A number, or null for a value the writer could not compute (NaN).
+    double number(const Json& value, const std::string& key) const {
+        if (value.is_null()) return nan;
+        if (!value.is_number()) fail(key, "is not a number");
+        return value.get<double>();
+    }
+    std::string text(const Json& value, const std::string& key) const {
+        if (!value.is_string()) fail(key, "is not a text");
+        return value.get<std::string>();
+    }
+    const Json& object(const Json& value, const std::string& key) const {
+        if (!value.is_object()) fail(key, "is not an object");
+        return value;
+    }
+    const Json& array(const Json& value, const std::string& key) const {
+        if (!value.is_array()) fail(key, "is not an array");
+        return value;
+    }
+    // {construct: number} → values in `constructs` order; a construct not there is an error.
+    std::vector<double> per_construct(const Json& values, const std::string& key, const std::vector<std::string>& constructs) const {
+        object(values, key);
+        std::vector<double> out;
+        for (const auto& name : constructs) out.push_back(number(member(values, key, name), key + "." + name));
+        return out;
+    }
+};
+
+std::string format_number(double value, const char* format = "{:.2f}") {
+    return std::isfinite(value) ? fmt::format(fmt::runtime(format), value) : std::string("-");
+}
+
+std::string padded(const std::string& text, std::size_t width, bool right = false) {
+    const std::size_t shown = display_width(text);
+    const std::string fill(shown < width ? width - shown : 0, ' ');
+    return right ? fill + text : text + fill;
+}
+
+std::string csv_text(const std::string& text) {
+    if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
+    std::string out = "\"";
+    for (char c : text) {
+        if (c == '"') out += '"';
+        out += c;
+    }
+    return out + '"';
+}
+
+std::string csv_number(double value) { return std::isfinite(value) ? fmt::format("{}", value) : std::string(); }
+
+Json input_json(const IndexResultFile& file) {
+    return {{"path", file.path},
+            {"size_bytes", file.size_bytes},
+            {"xxh64", file.xxh64},
+            {"engine_version", file.engine_version},
+            {"model", {{"path", file.model_path}, {"xxh64", file.model_xxh64}}},
+            {"bootstrap", file.bootstrap}};
+}
+
+}  // namespace
+
+IndexResultFile read_index_result(const std::string& path) {
+    IndexResultFile file;
+    file.path = path;
+    const std::string bytes = read_text_file(path);
+    file.size_bytes = bytes.size();
+    file.xxh64 = xxh64_hex(bytes.data(), bytes.size());
+    Json json;
+    try {
+        json = Json::parse(bytes);
+    } catch (const Json::parse_error& error) {
+        throw InputError(path + ": not a JSON result of csipls estimate: " + error.what());
+    }
+    const Reader read{path};
+    if (!json.is_object() || !json.contains("engine") || !json["engine"].is_object() ||
+        json["engine"].value("name", std::string()) != engine_name)
+        throw InputError(path + ": not a JSON result of csipls estimate (no 'engine' naming " + engine_name + ")");
+    file.engine_version = read.text(read.member(json["engine"], "engine", "version"), "engine.version");
+    if (json.contains("input") && json["input"].is_object() && json["input"].contains("model")) {
+        const Json& model = read.object(json["input"]["model"], "input.model");
+        file.model_path = read.text(read.member(model, "input.model", "path"), "input.model.path");
+        file.model_xxh64 = read.text(read.member(model, "input.model", "xxh64"), "input.model.xxh64");
+    }
+    if (!json.contains("csi_index"))
+        throw InputError(path + ": the result has no CSI indices (no 'csi_index'); estimate with --scale MIN:MAX");
+    const Json& index = read.object(json["csi_index"], "csi_index");
+    const Json& values = read.object(read.member(index, "csi_index", "values"), "csi_index.values");
+    IndexWave& wave = file.wave;
+    for (const auto& [name, value] : values.items()) wave.constructs.push_back(name);
+    if (wave.constructs.empty()) read.fail("csi_index.values", "holds no construct");
+    const Json& scales = read.object(read.member(index, "csi_index", "scale"), "csi_index.scale");
+    for (const auto& [indicator, range] : scales.items()) {
+        const std::string key = "csi_index.scale." + indicator;
+        if (!range.is_array() || range.size() != 2) read.fail(key, "is not a [min, max] pair");
+        file.scales.push_back({indicator, {read.number(range[0], key), read.number(range[1], key)}});
+    }
+
+    IndexWave::Row overall;
+    overall.label = "(all)";
+    overall.level = "all";
+    if (json.contains("n_obs")) overall.n_obs = static_cast<long long>(read.number(json["n_obs"], "n_obs"));
+    overall.index = read.per_construct(values, "csi_index.values", wave.constructs);
+    if (json.contains("bootstrap") && json["bootstrap"].is_object() && json["bootstrap"].contains("csi_index")) {
+        const Json& draws = read.array(json["bootstrap"]["csi_index"], "bootstrap.csi_index");
+        std::map<std::string, double> se;
+        for (const auto& item : draws) {
+            const std::string name = read.text(read.member(item, "bootstrap.csi_index[]", "construct"), "bootstrap.csi_index[].construct");
+            se[name] = read.number(read.member(item, "bootstrap.csi_index[]", "se"), "bootstrap.csi_index[].se");
+        }
+        for (const auto& name : wave.constructs) {
+            const auto at = se.find(name);
+            if (at == se.end()) read.fail("bootstrap.csi_index", "has no entry for construct '" + name + "'");
+            overall.se.push_back(at->second);
+        }
+        file.bootstrap = true;
+    }
+    wave.rows.push_back(std::move(overall));
+
+    if (json.contains("index_table")) {
+        const Json& table = read.object(json["index_table"], "index_table");
+        const Json& rows = read.array(read.member(table, "index_table", "rows"), "index_table.rows");
+        for (std::size_t r = 0; r < rows.size(); ++r) {
+            const std::string key = "index_table.rows[" + std::to_string(r) + "]";
+            const Json& item = read.object(rows[r], key);
+            IndexWave::Row row;
+            row.label = read.text(read.member(item, key, "group"), key + ".group");
+            row.level = read.text(read.member(item, key, "level"), key + ".level");
+            // The overall row is the csi_index read above.
+            if (row.level == "all") continue;
+            if (item.contains("n_obs")) row.n_obs = static_cast<long long>(read.number(item["n_obs"], key + ".n_obs"));
+            if (item.contains("error")) {
+                row.error = read.text(item["error"], key + ".error");
+            } else {
+                row.index = read.per_construct(read.member(item, key, "index"), key + ".index", wave.constructs);
+                if (item.contains("se")) row.se = read.per_construct(item["se"], key + ".se", wave.constructs);
+            }
+            for (const auto& seen : wave.rows)
+                if (seen.label == row.label && seen.level == row.level)
+                    read.fail(key, "repeats the row '" + row.label + "' (" + row.level + ")");
+            wave.rows.push_back(std::move(row));
+        }
+    }
+    return file;
+}
+
+std::vector<std::string> check_comparable(const IndexResultFile& old_file, const IndexResultFile& new_file) {
+    const std::string both = old_file.path + " and " + new_file.path;
+    for (const auto& name : old_file.wave.constructs)
+        if (std::find(new_file.wave.constructs.begin(), new_file.wave.constructs.end(), name) == new_file.wave.constructs.end())
+            throw InputError(both + " have different constructs: '" + name + "' is in " + old_file.path + " only");
+    for (const auto& name : new_file.wave.constructs)
+        if (std::find(old_file.wave.constructs.begin(), old_file.wave.constructs.end(), name) == old_file.wave.constructs.end())
+            throw InputError(both + " have different constructs: '" + name + "' is in " + new_file.path + " only");
+    std::vector<std::string> warnings;
+    bool same_indicators = old_file.scales.size() == new_file.scales.size();
+    for (const auto& [indicator, range] : old_file.scales) {
+        const auto at = std::find_if(new_file.scales.begin(), new_file.scales.end(), [&](const auto& s) { return s.first == indicator; });
+        if (at == new_file.scales.end()) {
+            same_indicators = false;
+            continue;
+        }
+        if (at->second != range)
+            throw InputError(both + " have different answer scales: indicator '" + indicator + "' is " + number_text(range.first) +
+                             ":" + number_text(range.second) + " in " + old_file.path + " but " + number_text(at->second.first) +
+                             ":" + number_text(at->second.second) + " in " + new_file.path);
+    }
+    if (!same_indicators)
+        warnings.push_back("the constructs are measured by different indicators in " + both + ": the indices are not the same measure");
+    if (old_file.model_xxh64 != new_file.model_xxh64)
+        warnings.push_back("the two results come from different model files (xxh64 " + old_file.model_xxh64 + " and " +
+                           new_file.model_xxh64 + "), with the same constructs");
+    for (const auto* file : {&old_file, &new_file})
+        if (!file->bootstrap)
+            warnings.push_back(file->path + " has no bootstrap: changes are reported without se, p or interval "
+                               "(estimate both waves with --bootstrap B)");
+    return warnings;
+}
+
+Json index_comparison_to_json(const IndexComparison& comparison, const IndexResultFile& old_file,
+                              const IndexResultFile& new_file, const std::vector<std::string>& warnings) {
+    Json json;
+    json["engine"] = {{"name", engine_name}, {"version", engine_version}, {"commit", engine_commit}};
+    json["input"] = {{"old", input_json(old_file)}, {"new", input_json(new_file)}};
+    json["settings"] = {
+        {"level", comparison.level},
+        {"change", "new - old"},
+        {"se", "sqrt(se_old^2 + se_new^2): the waves are independent samples; se from each wave's bootstrap"},
+        {"p", "two-sided, standard normal, z = change / se"},
+        {"interval", "change +- z_(1+level)/2 * se"},
+        {"rows", "matched by group label and level; the overall index is the row (all), level all"},
+    };
+    json["warnings"] = warnings;
+    json["constructs"] = comparison.constructs;
+    Json rows = Json::array();
+    for (const auto& row : comparison.rows) {
+        Json entry;
+        entry["group"] = row.label;
+        entry["level"] = row.level;
+        entry["status"] = row.status;
+        entry["n_old"] = row.status == "added" ? Json(nullptr) : Json(row.n_old);
+        entry["n_new"] = row.status == "dropped" ? Json(nullptr) : Json(row.n_new);
+        if (!row.note.empty()) entry["note"] = row.note;
+        if (row.status == "both") {
+            Json changes = Json::object();
+            for (std::size_t j = 0; j < comparison.constructs.size(); ++j) {
+                const IndexChange& c = row.changes[j];
+                changes[comparison.constructs[j]] = {
+                    {"old", finite_or_null(c.old_value)}, {"new", finite_or_null(c.new_value)}, {"change", finite_or_null(c.change)},
+                    {"se", finite_or_null(c.se)},         {"z", finite_or_null(c.z)},           {"p", finite_or_null(c.p)},
+                    {"ci_lower", finite_or_null(c.ci_lower)}, {"ci_upper", finite_or_null(c.ci_upper)},
+                    {"significant", c.significant}};
+            }
+            entry["changes"] = changes;
+        }
+        rows.push_back(entry);
+    }
+    json["rows"] = rows;
+    return json;
+}
+
+void write_index_comparison_csv(std::ostream& out, const IndexComparison& comparison) {
+    out << "group,level,construct,status,n_old,n_new,old,new,change,se,z,p,ci_lower,ci_upper,significant,note\n";
+    for (const auto& row : comparison.rows) {
+        const std::string n_old = row.status == "added" ? "" : std::to_string(row.n_old);
+        const std::string n_new = row.status == "dropped" ? "" : std::to_string(row.n_new);
+        if (row.status != "both") {
+            out << csv_text(row.label) << ',' << csv_text(row.level) << ",," << row.status << ',' << n_old << ',' << n_new
+                << ",,,,,,,,,," << csv_text(row.note) << '\n';
+            continue;
+        }
+        for (std::size_t j = 0; j < comparison.constructs.size(); ++j) {
+            const IndexChange& c = row.changes[j];
+            out << csv_text(row.label) << ',' << csv_text(row.level) << ',' << csv_text(comparison.constructs[j]) << ",both,"
+                << n_old << ',' << n_new << ',' << csv_number(c.old_value) << ',' << csv_number(c.new_value) << ','
+                << csv_number(c.change) << ',' << csv_number(c.se) << ',' << csv_number(c.z) << ',' << csv_number(c.p) << ','
+                << csv_number(c.ci_lower) << ',' << csv_number(c.ci_upper) << ',' << (std::isfinite(c.p) ? (c.significant ? "true" : "false") : "")
+                << ",\n";
+        }
+    }
+}
+
+void write_index_comparison_table(std::ostream& out, const IndexComparison& comparison) {
+    std::size_t group_width = display_width("group"), construct_width = display_width("construct");
+    for (const auto& row : comparison.rows) group_width = std::max(group_width, display_width(row.label));
+    for (const auto& name : comparison.constructs) construct_width = std::max(construct_width, display_width(name));
+    const std::string level_text = fmt::format("{:g} %", comparison.level * 100);
+    out << "Change of the CSI indices (new - old); se = sqrt(se_old^2 + se_new^2), p two-sided normal, " << level_text
+        << " interval\n\n";
+    out << padded("group", group_width) << "  " << padded("construct", construct_width)
+        << fmt::format("  {:>8}  {:>8}  {:>8}  {:>7}  {:>7}  {:>19}\n", "old", "new", "change", "se", "p", "interval");
+    for (const auto& row : comparison.rows) {
+        if (row.status != "both") {
+            const std::string what = row.status == "added"     ? "only in the new wave (added)"
+                                     : row.status == "dropped" ? "only in the old wave (dropped)"
+                                                               : "not compared: " + row.note;
+            out << padded(row.label, group_width) << "  " << what << '\n';
+            continue;
+        }
+        for (std::size_t j = 0; j < comparison.constructs.size(); ++j) {
+            const IndexChange& c = row.changes[j];
+            const std::string interval =
+                std::isfinite(c.ci_lower) ? "[" + format_number(c.ci_lower) + ", " + format_number(c.ci_upper) + "]" : "-";
+            out << padded(j == 0 ? row.label : "", group_width) << "  " << padded(comparison.constructs[j], construct_width)
+                << fmt::format("  {:>8}  {:>8}  {:>8}  {:>7}  {:>7}  {:>19}", format_number(c.old_value), format_number(c.new_value),
+                               format_number(c.change, "{:+.2f}"), format_number(c.se), format_number(c.p, "{:.4f}"), interval)
+                << (c.significant ? "  *" : "") << '\n';
+        }
+    }
+    out << "\n* significant at the " << level_text << " level\n";
+}
+
+}  // namespace csipls
