@@ -169,6 +169,7 @@ void finish_settings(EstimateSettings& s) {
     } else {
         if (s.predict || s.fit.resamples > 0) throw UsageError("--group does not work with --predict or --fit-test");
         s.groups.consistent = s.consistent;
+        s.groups.missing = s.missing;
         s.groups.threads = s.boot.threads;
         using Pairs = GroupOptions::Pairs;
         if (s.group_pairs_text == "auto") s.groups.pairs = Pairs::automatic;
@@ -312,7 +313,7 @@ EstimateRun run_estimation(const EstimateSettings& s) {
         BootstrapMonitor monitor;
         {
             ProgressReporter progress(monitor, group_analysis_steps(data, s.boot, s.groups), "groups");
-            run.groups = estimate_groups(model, data, result, run.moments, s.options, run.index_scales, s.boot, s.groups, &monitor);
+            run.groups = estimate_groups(model, data, result, run.moments, s.options, run.index_scales, boot, s.groups, &monitor);
         }
         for (const auto& group : run.groups->groups)
             if (!group.ok()) spdlog::warn("group '{}' ({} respondents) could not be estimated: {}", group.name, group.n_obs, group.error);
@@ -354,6 +355,9 @@ void EstimateRun::write_summary(std::ostream& out) const {
     csipls::write_summary(out, result, provenance, &assessment, bootstrap ? &*bootstrap : nullptr,
                           indices ? &*indices : nullptr, fit_test ? &*fit_test : nullptr, q2 ? &*q2 : nullptr);
     if (practice) write_practice_summary(out, *practice);
+    // One group's table says nothing the summary above does not.
+    if (index_table && index_table->rows.size() > 1) write_index_table_summary(out, *index_table);
+    if (ipma) write_ipma_summary(out, result, *ipma);
 }
 
 Eigen::MatrixXd EstimateRun::scores() const {

@@ -118,7 +118,7 @@ struct GroupFit {
 GroupFit fit_group(const Model& model, const Dataset& part, const EstimationOptions& options,
                    const std::vector<AnswerScale>& scales, const GroupOptions& group_options,
                    const Eigen::VectorXd& pooled_weights) {
-    const IndicatorMoments moments = compute_moments(part);
+    const IndicatorMoments moments = compute_moments(part, group_options.missing);
     GroupFit fit;
     if (group_options.pooled)
         fit.result = estimate_with_weights(model, moments, options, pooled_weights.cwiseProduct(moments.sds));
@@ -239,6 +239,7 @@ GroupsResult estimate_groups(const Model& model, const Dataset& data, const PlsR
                 own.threads = 1;  // the groups are the parallel loop
                 own.seed = group_stream(boot.seed, group.name);
                 own.index_scales = scales;
+                own.missing = group_options.missing;
                 if (group_options.pooled) own.fixed_weights = pooled_weights;
                 BootstrapResult resampled = bootstrap(model, part, group.result, own, monitor);
                 // Keep only the compared quantities' draws, aligned with `compared`.

@@ -187,7 +187,9 @@ std::vector<std::string> check_comparable(const IndexResultFile& old_file, const
     std::vector<std::string> warnings;
     bool same_indicators = old_file.scales.size() == new_file.scales.size();
     for (const auto& [indicator, range] : old_file.scales) {
-        const auto at = std::find_if(new_file.scales.begin(), new_file.scales.end(), [&](const auto& s) { return s.first == indicator; });
+        // A named copy: clang 14 cannot capture a structured binding in a lambda.
+        const std::string& name = indicator;
+        const auto at = std::find_if(new_file.scales.begin(), new_file.scales.end(), [&](const auto& s) { return s.first == name; });
         if (at == new_file.scales.end()) {
             same_indicators = false;
             continue;

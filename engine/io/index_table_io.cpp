@@ -1,5 +1,6 @@
 // Writers of the group analysis and the index table (JSON and CSV), and the reader of the
 // aggregation weights file.
+#include <algorithm>
 #include <fmt/format.h>
 #include <fstream>
 #include <limits>
@@ -208,6 +209,61 @@ void write_index_table_csv(std::ostream& out, const IndexTable& table) {
         }
         out << ',' << csv_text(note) << '\n';
     }
+}
+
+namespace {
+
+// Left-aligned in a terminal column of `width` (CJK characters take two).
+std::string padded(const std::string& text, std::size_t width) {
+    const std::size_t used = display_width(text);
+    return text + std::string(width > used ? width - used : 0, ' ');
+}
+
+std::string right_aligned(const std::string& text, std::size_t width) {
+    const std::size_t used = display_width(text);
+    return std::string(width > used ? width - used : 0, ' ') + text;
+}
+
+}  // namespace
+
+void write_index_table_summary(std::ostream& out, const IndexTable& table) {
+    std::size_t label_width = 8;
+    for (const auto& row : table.rows) label_width = std::max(label_width, display_width(row.label) + 2);
+    std::size_t column_width = 9;
+    for (const auto& construct : table.constructs) column_width = std::max(column_width, display_width(construct) + 2);
+    const bool intervals = std::any_of(table.rows.begin(), table.rows.end(), [](const IndexRow& row) { return row.se.size() > 0; });
+    out << "\nIndex table (0-100" << (intervals ? fmt::format("; below each index its {:g} % interval", table.ci_level * 100) : "")
+        << ")\n  " << padded("unit", label_width) << right_aligned("n", 8);
+    for (const auto& construct : table.constructs) out << right_aligned(construct, column_width);
+    out << '\n';
+    for (const auto& row : table.rows) {
+        out << "  " << padded(row.label, label_width) << right_aligned(std::to_string(row.n_obs), 8);
+        if (!row.error.empty()) {
+            out << "  not estimated: " << row.error << '\n';
+            continue;
+        }
+        for (Eigen::Index j = 0; j < row.index.size(); ++j) out << right_aligned(fmt::format("{:.2f}", row.index[j]), column_width);
+        if (!row.negative_weight.empty()) out << "  ! negative weight";
+        out << '\n';
+        if (row.se.size() == 0) continue;
+        out << "  " << std::string(label_width + 8, ' ');
+        for (Eigen::Index j = 0; j < row.index.size(); ++j)
+            out << right_aligned(std::isfinite(row.ci_lower[j]) ? fmt::format("{:.1f}-{:.1f}", row.ci_lower[j], row.ci_upper[j]) : "-",
+                                 column_width);
+        out << '\n';
+    }
+}
+
+void write_ipma_summary(std::ostream& out, const PlsResult& result, const IpmaResult& ipma) {
+    out << "\nImportance-performance map for " << result.constructs[static_cast<std::size_t>(ipma.target)]
+        << " (importance: index points per index point; quadrants split at the means)\n";
+    std::size_t width = 12;
+    for (const auto& entry : ipma.constructs) width = std::max(width, display_width(result.constructs[static_cast<std::size_t>(entry.construct)]) + 2);
+    out << "  " << padded("driver", width) << right_aligned("importance", 12) << right_aligned("performance", 13) << "  quadrant\n";
+    for (const auto& entry : ipma.constructs)
+        out << "  " << padded(result.constructs[static_cast<std::size_t>(entry.construct)], width)
+            << right_aligned(fmt::format("{:.3f}", entry.importance), 12) << right_aligned(fmt::format("{:.2f}", entry.performance), 13)
+            << "  " << to_string(entry.quadrant) << '\n';
 }
 
 AggregationPlan read_aggregation_plan(const std::string& path, const std::string& group_column, char delimiter) {

@@ -13,6 +13,7 @@
 #include "csipls/csi_index.hpp"
 #include "csipls/dataset.hpp"
 #include "csipls/estimate.hpp"
+#include "csipls/missing.hpp"
 #include "csipls/model.hpp"
 
 namespace csipls {
@@ -22,6 +23,7 @@ struct GroupOptions {
     // correlations, paths and indices. Otherwise each group is estimated on its own.
     bool pooled = false;
     bool consistent = false;  // PLSc in each group, as on the pooled data
+    MissingOptions missing;   // how each group's missing answers are treated, as on the pooled data
     int threads = 0;          // groups run in parallel; 0: every core OpenMP offers
     // Which pairs of groups get difference tests: automatic (every pair when there are at most
     // `automatic_pair_limit` groups, else none), all, none, or the listed pairs of group labels.

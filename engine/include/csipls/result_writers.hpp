@@ -87,6 +87,10 @@ Json index_table_to_json(const IndexTable& table);
 // columns; a note column for errors and flagged indices.
 void write_index_table_csv(std::ostream& out, const IndexTable& table);
 
+// The index table and the importance-performance map for the readable summary.
+void write_index_table_summary(std::ostream& out, const IndexTable& table);
+void write_ipma_summary(std::ostream& out, const PlsResult& result, const IpmaResult& ipma);
+
 // Reads the aggregation weights file: a column naming the groups (`group_column` or "group"), a
 // `weight` column, and any further columns as aggregation levels from lowest to highest (e.g.
 // industry, sector). Throws InputError naming the file, line and column.
