@@ -38,7 +38,7 @@ int run_diagram(const std::vector<std::string>& args) {
     if (!svg_path.empty() && !dot_path.empty() && same_file(svg_path, dot_path) && svg_path != "-")
         throw UsageError("--svg and --dot name the same file");
     for (const auto& [option, output] : {std::pair{"--svg", &svg_path}, std::pair{"--dot", &dot_path}})
-        if (!output->empty()) refuse_overwriting_inputs(*output, {settings.model_path, settings.data_path}, option);
+        if (!output->empty()) refuse_overwriting_inputs(*output, settings.input_paths(), option);
 
     DiagramModel diagram;
     int exit_code = exit_ok;

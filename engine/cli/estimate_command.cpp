@@ -104,7 +104,7 @@ int run_estimate(const std::vector<std::string>& args) {
         {"--out", &out_path}, {"--scores", &scores_path}, {"--save-draws", &draws_path}, {"--index-table", &index_table_path}};
     for (const auto& [option, output] : output_options) {
         if (output->empty()) continue;
-        refuse_overwriting_inputs(*output, {settings.model_path, settings.data_path, settings.aggregate_path}, option);
+        refuse_overwriting_inputs(*output, settings.input_paths(), option);
         for (const auto& [other_option, other] : output_options)
             if (other != output && !other->empty() && same_file(*other, *output))
                 throw UsageError(std::string(option) + " and " + other_option + " name the same file");

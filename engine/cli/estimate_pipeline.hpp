@@ -55,6 +55,11 @@ struct EstimateSettings {
     std::string sign_change_text = "none";
     std::string seed_text = "20240229";
     std::string scale_text;
+
+    // Every file the run reads, so that no output may replace one of them.
+    std::vector<std::string> input_paths() const {
+        return {model_path, data_path, aggregate_path, practice.weights_index_path};
+    }
 };
 
 // Adds the model, data and analysis options (not the output files) to `described`, bound to `settings`.

@@ -114,7 +114,7 @@ int report_from_data(const std::vector<std::string>& args, po::options_descripti
         settings.group_column = options.period_column;
     }
     finish_settings(settings);
-    refuse_overwriting_inputs(out_path, {settings.model_path, settings.data_path}, "--out");
+    refuse_overwriting_inputs(out_path, settings.input_paths(), "--out");
 
     const EstimateRun run = run_estimation(settings);
     const Json result = run.to_json();

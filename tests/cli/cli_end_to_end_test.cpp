@@ -1689,6 +1689,10 @@ TEST_F(CliBadGroups, BadAggregationFileNamesTheLine) {
     const fs::path weights = write("weights.csv", "company,weight\nC001,1\nC002,heavy\n");
     expect_failure(estimate(ccsi_model, data, {"--group", "company", "--scale", "1:10", "--aggregate", weights.string()}), 1,
                    {"weights.csv:3", "column 'weight': 'heavy' is not a positive number"});
+    expect_failure(estimate(ccsi_model, data, {"--group", "company", "--scale", "1:10", "--aggregate", weights.string(),
+                                               "--index-table", weights.string()}),
+                   2, {"--index-table", "would overwrite the input file", "weights.csv"});
+    EXPECT_EQ(read_file(weights), "company,weight\nC001,1\nC002,heavy\n");
     const fs::path stranger = write("stranger.csv", "company,weight\nC001,1\nC009,1\n");
     expect_failure(estimate(ccsi_model, data, {"--group", "company", "--scale", "1:10", "--aggregate", stranger.string()}), 1,
                    {"group 'C009', which is not in the data"});
