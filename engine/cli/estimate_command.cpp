@@ -12,6 +12,7 @@
 #include "commands.hpp"
 #include "estimate_pipeline.hpp"
 #include "progress.hpp"
+#include "signals_held.hpp"
 #include "csipls/consistent.hpp"
 #include "csipls/csi_index.hpp"
 #include "csipls/error.hpp"
@@ -61,28 +62,6 @@ void refuse_overwriting_inputs(const std::string& output, const std::vector<std:
             throw UsageError(std::string(option) + " " + output + " would overwrite the input file " + input);
 }
 
-namespace {
-
-// Blocks SIGINT, SIGTERM and SIGHUP for its lifetime.
-class SignalsHeld {
-public:
-    SignalsHeld() {
-        sigset_t held;
-        sigemptyset(&held);
-        sigaddset(&held, SIGINT);
-        sigaddset(&held, SIGTERM);
-        sigaddset(&held, SIGHUP);
-        ::sigprocmask(SIG_BLOCK, &held, &previous_);
-    }
-    ~SignalsHeld() { ::sigprocmask(SIG_SETMASK, &previous_, nullptr); }
-    SignalsHeld(const SignalsHeld&) = delete;
-    SignalsHeld& operator=(const SignalsHeld&) = delete;
-
-private:
-    sigset_t previous_;
-};
-
-}  // namespace
 
 int run_estimate(const std::vector<std::string>& args) {
     EstimateSettings settings;

@@ -63,23 +63,6 @@ std::string format_number(double value, const char* format = "{:.2f}") {
     return std::isfinite(value) ? fmt::format(fmt::runtime(format), value) : std::string("-");
 }
 
-std::string padded(const std::string& text, std::size_t width, bool right = false) {
-    const std::size_t shown = display_width(text);
-    const std::string fill(shown < width ? width - shown : 0, ' ');
-    return right ? fill + text : text + fill;
-}
-
-std::string csv_text(const std::string& text) {
-    if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
-    std::string out = "\"";
-    for (char c : text) {
-        if (c == '"') out += '"';
-        out += c;
-    }
-    return out + '"';
-}
-
-std::string csv_number(double value) { return std::isfinite(value) ? fmt::format("{}", value) : std::string(); }
 
 Json input_json(const IndexResultFile& file) {
     return {{"path", file.path},
@@ -259,13 +242,13 @@ void write_index_comparison_csv(std::ostream& out, const IndexComparison& compar
         const std::string n_old = row.status == "added" ? "" : std::to_string(row.n_old);
         const std::string n_new = row.status == "dropped" ? "" : std::to_string(row.n_new);
         if (row.status != "both") {
-            out << csv_text(row.label) << ',' << csv_text(row.level) << ",," << row.status << ',' << n_old << ',' << n_new
-                << ",,,,,,,,,," << csv_text(row.note) << '\n';
+            out << csv_field(row.label) << ',' << csv_field(row.level) << ",," << row.status << ',' << n_old << ',' << n_new
+                << ",,,,,,,,,," << csv_field(row.note) << '\n';
             continue;
         }
         for (std::size_t j = 0; j < comparison.constructs.size(); ++j) {
             const IndexChange& c = row.changes[j];
-            out << csv_text(row.label) << ',' << csv_text(row.level) << ',' << csv_text(comparison.constructs[j]) << ",both,"
+            out << csv_field(row.label) << ',' << csv_field(row.level) << ',' << csv_field(comparison.constructs[j]) << ",both,"
                 << n_old << ',' << n_new << ',' << csv_number(c.old_value) << ',' << csv_number(c.new_value) << ','
                 << csv_number(c.change) << ',' << csv_number(c.se) << ',' << csv_number(c.z) << ',' << csv_number(c.p) << ','
                 << csv_number(c.ci_lower) << ',' << csv_number(c.ci_upper) << ',' << (std::isfinite(c.p) ? (c.significant ? "true" : "false") : "")
@@ -281,21 +264,21 @@ void write_index_comparison_table(std::ostream& out, const IndexComparison& comp
     const std::string level_text = fmt::format("{:g} %", comparison.level * 100);
     out << "Change of the CSI indices (new - old); se = sqrt(se_old^2 + se_new^2), p two-sided normal, " << level_text
         << " interval\n\n";
-    out << padded("group", group_width) << "  " << padded("construct", construct_width)
+    out << pad_to_width("group", group_width) << "  " << pad_to_width("construct", construct_width)
         << fmt::format("  {:>8}  {:>8}  {:>8}  {:>7}  {:>7}  {:>19}\n", "old", "new", "change", "se", "p", "interval");
     for (const auto& row : comparison.rows) {
         if (row.status != "both") {
             const std::string what = row.status == "added"     ? "only in the new wave (added)"
                                      : row.status == "dropped" ? "only in the old wave (dropped)"
                                                                : "not compared: " + row.note;
-            out << padded(row.label, group_width) << "  " << what << '\n';
+            out << pad_to_width(row.label, group_width) << "  " << what << '\n';
             continue;
         }
         for (std::size_t j = 0; j < comparison.constructs.size(); ++j) {
             const IndexChange& c = row.changes[j];
             const std::string interval =
                 std::isfinite(c.ci_lower) ? "[" + format_number(c.ci_lower) + ", " + format_number(c.ci_upper) + "]" : "-";
-            out << padded(j == 0 ? row.label : "", group_width) << "  " << padded(comparison.constructs[j], construct_width)
+            out << pad_to_width(j == 0 ? row.label : "", group_width) << "  " << pad_to_width(comparison.constructs[j], construct_width)
                 << fmt::format("  {:>8}  {:>8}  {:>8}  {:>7}  {:>7}  {:>19}", format_number(c.old_value), format_number(c.new_value),
                                format_number(c.change, "{:+.2f}"), format_number(c.se), format_number(c.p, "{:.4f}"), interval)
                 << (c.significant ? "  *" : "") << '\n';

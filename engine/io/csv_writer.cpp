@@ -4,9 +4,7 @@
 #include "csipls/result_writers.hpp"
 
 namespace csipls {
-namespace {
-
-std::string quoted_if_needed(const std::string& text, char delimiter) {
+std::string csv_field(const std::string& text, char delimiter) {
     if (text.find_first_of(std::string("\"\r\n") + delimiter) == std::string::npos) return text;
     std::string out = "\"";
     for (char c : text) {
@@ -16,13 +14,13 @@ std::string quoted_if_needed(const std::string& text, char delimiter) {
     return out + '"';
 }
 
-}  // namespace
+std::string csv_number(double value) { return std::isfinite(value) ? fmt::format("{}", value) : std::string(); }
 
 void write_csv_table(std::ostream& out, const std::vector<std::string>& header,
                      const Eigen::Ref<const Eigen::MatrixXd>& values, char delimiter) {
     for (std::size_t j = 0; j < header.size(); ++j) {
         if (j) out << delimiter;
-        out << quoted_if_needed(header[j], delimiter);
+        out << csv_field(header[j], delimiter);
     }
     out << '\n';
     fmt::memory_buffer line;
@@ -39,14 +37,14 @@ void write_csv_table(std::ostream& out, const std::vector<std::string>& header,
 }
 
 void write_grouped_csv(std::ostream& out, const std::string& group_column, const Dataset& data, char delimiter) {
-    out << quoted_if_needed(group_column, delimiter);
-    for (const auto& name : data.columns) out << delimiter << quoted_if_needed(name, delimiter);
+    out << csv_field(group_column, delimiter);
+    for (const auto& name : data.columns) out << delimiter << csv_field(name, delimiter);
     out << '\n';
     const auto x = data.matrix();
     fmt::memory_buffer line;
     for (Eigen::Index i = 0; i < x.rows(); ++i) {
         line.clear();
-        const std::string label = quoted_if_needed(data.group_names[static_cast<std::size_t>(data.group_of_row[static_cast<std::size_t>(i)])], delimiter);
+        const std::string label = csv_field(data.group_names[static_cast<std::size_t>(data.group_of_row[static_cast<std::size_t>(i)])], delimiter);
         line.append(label.data(), label.data() + label.size());
         for (Eigen::Index j = 0; j < x.cols(); ++j) fmt::format_to(std::back_inserter(line), "{}{}", delimiter, x(i, j));
         line.push_back('\n');

@@ -43,18 +43,6 @@ Json summary_json(const ParameterSummary& s) {
             {"ci_upper", finite_or_null(s.ci_upper)}};
 }
 
-// A text field of a CSV row, quoted when it holds the delimiter, a quote or a line break.
-std::string csv_text(const std::string& text) {
-    if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
-    std::string out = "\"";
-    for (char c : text) {
-        if (c == '"') out += '"';
-        out += c;
-    }
-    return out + '"';
-}
-
-std::string csv_number(double value) { return std::isfinite(value) ? fmt::format("{}", value) : std::string(); }
 
 }  // namespace
 
@@ -185,16 +173,16 @@ Json index_table_to_json(const IndexTable& table) {
 void write_index_table_csv(std::ostream& out, const IndexTable& table) {
     out << "group,level,n_obs";
     for (const auto& construct : table.constructs) {
-        const std::string name = csv_text(construct);
+        const std::string name = csv_field(construct);
         out << ',' << name;
     }
     for (const auto& construct : table.constructs)
-        out << ',' << csv_text(construct + "_se") << ',' << csv_text(construct + "_ci_lower") << ','
-            << csv_text(construct + "_ci_upper");
+        out << ',' << csv_field(construct + "_se") << ',' << csv_field(construct + "_ci_lower") << ','
+            << csv_field(construct + "_ci_upper");
     out << ",note\n";
     const double nan = std::numeric_limits<double>::quiet_NaN();
     for (const auto& row : table.rows) {
-        out << csv_text(row.label) << ',' << row.level << ',' << row.n_obs;
+        out << csv_field(row.label) << ',' << row.level << ',' << row.n_obs;
         const auto at = [&](const Eigen::VectorXd& values, std::size_t j) {
             return values.size() > 0 ? values[static_cast<Eigen::Index>(j)] : nan;
         };
@@ -207,22 +195,14 @@ void write_index_table_csv(std::ostream& out, const IndexTable& table) {
             note = "negative weight, index not meaningful:";
             for (const auto& name : row.negative_weight) note += " " + name;
         }
-        out << ',' << csv_text(note) << '\n';
+        out << ',' << csv_field(note) << '\n';
     }
 }
 
+
 namespace {
 
-// Left-aligned in a terminal column of `width` (CJK characters take two).
-std::string padded(const std::string& text, std::size_t width) {
-    const std::size_t used = display_width(text);
-    return text + std::string(width > used ? width - used : 0, ' ');
-}
-
-std::string right_aligned(const std::string& text, std::size_t width) {
-    const std::size_t used = display_width(text);
-    return std::string(width > used ? width - used : 0, ' ') + text;
-}
+std::string pad_right(const std::string& text, std::size_t width) { return pad_to_width(text, width, true); }
 
 }  // namespace
 
@@ -233,22 +213,22 @@ void write_index_table_summary(std::ostream& out, const IndexTable& table) {
     for (const auto& construct : table.constructs) column_width = std::max(column_width, display_width(construct) + 2);
     const bool intervals = std::any_of(table.rows.begin(), table.rows.end(), [](const IndexRow& row) { return row.se.size() > 0; });
     out << "\nIndex table (0-100" << (intervals ? fmt::format("; below each index its {:g} % interval", table.ci_level * 100) : "")
-        << ")\n  " << padded("unit", label_width) << right_aligned("n", 8);
-    for (const auto& construct : table.constructs) out << right_aligned(construct, column_width);
+        << ")\n  " << pad_to_width("unit", label_width) << pad_right("n", 8);
+    for (const auto& construct : table.constructs) out << pad_right(construct, column_width);
     out << '\n';
     for (const auto& row : table.rows) {
-        out << "  " << padded(row.label, label_width) << right_aligned(std::to_string(row.n_obs), 8);
+        out << "  " << pad_to_width(row.label, label_width) << pad_right(std::to_string(row.n_obs), 8);
         if (!row.error.empty()) {
             out << "  not estimated: " << row.error << '\n';
             continue;
         }
-        for (Eigen::Index j = 0; j < row.index.size(); ++j) out << right_aligned(fmt::format("{:.2f}", row.index[j]), column_width);
+        for (Eigen::Index j = 0; j < row.index.size(); ++j) out << pad_right(fmt::format("{:.2f}", row.index[j]), column_width);
         if (!row.negative_weight.empty()) out << "  ! negative weight";
         out << '\n';
         if (row.se.size() == 0) continue;
         out << "  " << std::string(label_width + 8, ' ');
         for (Eigen::Index j = 0; j < row.index.size(); ++j)
-            out << right_aligned(std::isfinite(row.ci_lower[j]) ? fmt::format("{:.1f}-{:.1f}", row.ci_lower[j], row.ci_upper[j]) : "-",
+            out << pad_right(std::isfinite(row.ci_lower[j]) ? fmt::format("{:.1f}-{:.1f}", row.ci_lower[j], row.ci_upper[j]) : "-",
                                  column_width);
         out << '\n';
     }
@@ -259,10 +239,10 @@ void write_ipma_summary(std::ostream& out, const PlsResult& result, const IpmaRe
         << " (importance: index points per index point; quadrants split at the means)\n";
     std::size_t width = 12;
     for (const auto& entry : ipma.constructs) width = std::max(width, display_width(result.constructs[static_cast<std::size_t>(entry.construct)]) + 2);
-    out << "  " << padded("driver", width) << right_aligned("importance", 12) << right_aligned("performance", 13) << "  quadrant\n";
+    out << "  " << pad_to_width("driver", width) << pad_right("importance", 12) << pad_right("performance", 13) << "  quadrant\n";
     for (const auto& entry : ipma.constructs)
-        out << "  " << padded(result.constructs[static_cast<std::size_t>(entry.construct)], width)
-            << right_aligned(fmt::format("{:.3f}", entry.importance), 12) << right_aligned(fmt::format("{:.2f}", entry.performance), 13)
+        out << "  " << pad_to_width(result.constructs[static_cast<std::size_t>(entry.construct)], width)
+            << pad_right(fmt::format("{:.3f}", entry.importance), 12) << pad_right(fmt::format("{:.2f}", entry.performance), 13)
             << "  " << to_string(entry.quadrant) << '\n';
 }
 

@@ -14,10 +14,7 @@ bool is_wide(char32_t c) {
            (c >= 0xFFE0 && c <= 0xFFE6) || (c >= 0x20000 && c <= 0x3FFFD);
 }
 
-std::string pad(const std::string& text, std::size_t width) {
-    const std::size_t used = display_width(text);
-    return text + std::string(width > used ? width - used : 0, ' ');
-}
+std::string pad(const std::string& text, std::size_t width) { return pad_to_width(text, width); }
 
 std::size_t widest(const std::vector<std::string>& names, std::size_t at_least) {
     std::size_t width = at_least;
@@ -39,6 +36,12 @@ std::size_t display_width(std::string_view text) {
         i += length;
     }
     return width;
+}
+
+std::string pad_to_width(const std::string& text, std::size_t width, bool right) {
+    const std::size_t used = display_width(text);
+    const std::string fill(width > used ? width - used : 0, ' ');
+    return right ? fill + text : text + fill;
 }
 
 void write_summary(std::ostream& out, const PlsResult& result, const RunProvenance& provenance,

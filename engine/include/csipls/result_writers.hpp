@@ -73,6 +73,15 @@ void write_grouped_csv(std::ostream& out, const std::string& group_column, const
 // Display width of UTF-8 text in a terminal (East Asian wide characters take two columns).
 std::size_t display_width(std::string_view text);
 
+// `text` padded with spaces to `width` terminal columns, on the right (or on the left with `right`).
+std::string pad_to_width(const std::string& text, std::size_t width, bool right = false);
+
+// A CSV field: as is, or quoted (with "" for ") when it holds the delimiter, a quote or a line break.
+std::string csv_field(const std::string& text, char delimiter = ',');
+
+// A number for a CSV cell in shortest round-trip form; empty for NaN or infinity.
+std::string csv_number(double value);
+
 // The `groups` section: per group its size, paths, R², indices and bootstrap summaries (or why it
 // could not be estimated), and the group-difference tests.
 Json groups_to_json(const PlsResult& pooled, const GroupsResult& groups, const std::string& column);
