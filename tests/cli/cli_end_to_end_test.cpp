@@ -11,13 +11,10 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
 #include <cmath>
-#include <csignal>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
-#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -27,24 +24,18 @@
 #include <set>
 #include <sstream>
 #include <string>
-#include <sys/wait.h>
-#include <unistd.h>
 #include <utility>
 #include <vector>
 
-#ifndef CSIPLS_EXECUTABLE
-#error "CSIPLS_EXECUTABLE must name the csipls binary"
-#endif
-#ifndef CSIPLS_SOURCE_DIR
-#error "CSIPLS_SOURCE_DIR must name the source tree"
-#endif
 #ifndef CSIPLS_SHARED_DIR
 #error "CSIPLS_SHARED_DIR must name the shared data folder"
 #endif
 
+#include "cli_harness.hpp"
+
 namespace {
 
-namespace fs = std::filesystem;
+using namespace csipls::cli_test;
 using nlohmann::json;
 using testing::AllOf;
 using testing::AnyOf;
@@ -53,11 +44,7 @@ using testing::MatchesRegex;
 using testing::Not;
 using testing::StartsWith;
 
-const fs::path source_dir = CSIPLS_SOURCE_DIR;
-const fs::path ccsi_model = source_dir / "models" / "ccsi.model";
 const fs::path ecsi_model = source_dir / "models" / "ecsi.model";
-const fs::path ccsi_data = source_dir / "data" / "ccsi_example.csv";
-const fs::path ccsi_population = source_dir / "data" / "ccsi_population.model";
 
 const std::vector<std::string> ccsi_constructs = {"品牌形象", "预期质量", "感知质量", "感知价值", "顾客满意", "顾客忠诚"};
 
@@ -77,20 +64,6 @@ const std::string ccsi_model_text =
 
 // ---------------------------------------------------------------------------------------------
 // Small file and text helpers
-
-std::string read_file(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw std::runtime_error("test cannot read " + path.string());
-    std::ostringstream text;
-    text << in.rdbuf();
-    return std::move(text).str();
-}
-
-void write_file(const fs::path& path, const std::string& contents) {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out << contents;
-    if (!out) throw std::runtime_error("test cannot write " + path.string());
-}
 
 std::vector<std::string> split(const std::string& text, char separator) {
     std::vector<std::string> parts;
@@ -116,39 +89,6 @@ std::string replace_once(std::string text, const std::string& from, const std::s
     EXPECT_NE(at, std::string::npos) << "'" << from << "' is not in the text";
     if (at != std::string::npos) text.replace(at, from.size(), to);
     return text;
-}
-
-// RFC 3629 UTF-8 (no overlong forms, no surrogates, nothing above U+10FFFF).
-bool is_valid_utf8(const std::string& text) {
-    const auto* s = reinterpret_cast<const unsigned char*>(text.data());
-    const std::size_t n = text.size();
-    for (std::size_t i = 0; i < n;) {
-        const unsigned char lead = s[i];
-        std::size_t length = 0;
-        unsigned char low = 0x80, high = 0xBF;
-        if (lead < 0x80) {
-            length = 1;
-        } else if (lead >= 0xC2 && lead <= 0xDF) {
-            length = 2;
-        } else if (lead >= 0xE0 && lead <= 0xEF) {
-            length = 3;
-            if (lead == 0xE0) low = 0xA0;
-            if (lead == 0xED) high = 0x9F;
-        } else if (lead >= 0xF0 && lead <= 0xF4) {
-            length = 4;
-            if (lead == 0xF0) low = 0x90;
-            if (lead == 0xF4) high = 0x8F;
-        } else {
-            return false;
-        }
-        if (i + length > n) return false;
-        for (std::size_t k = 1; k < length; ++k) {
-            const unsigned char c = s[i + k];
-            if (c < (k == 1 ? low : 0x80) || c > (k == 1 ? high : 0xBF)) return false;
-        }
-        i += length;
-    }
-    return true;
 }
 
 // The first `rows` data rows of data/ccsi_example.csv, as lines (header first), without line ends.
@@ -195,13 +135,6 @@ double to_double(const std::string& text) {
     return value;
 }
 
-std::vector<std::string> listing(const fs::path& dir) {
-    std::vector<std::string> names;
-    for (const auto& entry : fs::directory_iterator(dir)) names.push_back(entry.path().filename().string());
-    std::sort(names.begin(), names.end());
-    return names;
-}
-
 // (from, to) -> estimate, from the "paths" array of a JSON result.
 std::map<std::pair<std::string, std::string>, double> path_estimates(const json& result) {
     std::map<std::pair<std::string, std::string>, double> paths;
@@ -211,143 +144,14 @@ std::map<std::pair<std::string, std::string>, double> path_estimates(const json&
 }
 
 // ---------------------------------------------------------------------------------------------
-// Running the binary
+// The fixture
 
-struct RunResult {
-    int exit_code = -1;  // 128 + signal number when the process was killed by a signal
-    bool signaled = false;
-    std::string out;
-    std::string err;
-    std::string command;
-};
-
-// Text for a failure message: as is when it is valid UTF-8, else with every byte that is not
-// printable ASCII written as \xNN; cut after `limit` bytes.
-std::string shown(const std::string& text, std::size_t limit = 2000) {
-    std::string cut = text.substr(0, limit);
-    std::string out;
-    if (is_valid_utf8(cut)) {
-        out = cut;
-    } else {
-        for (unsigned char c : cut) {
-            if ((c >= 0x20 && c < 0x7F) || c == '\n') {
-                out += static_cast<char>(c);
-            } else {
-                char hex[8];
-                std::snprintf(hex, sizeof hex, "\\x%02X", c);
-                out += hex;
-            }
-        }
-    }
-    return out + (text.size() > limit ? "..." : "");
-}
-
-std::ostream& operator<<(std::ostream& os, const RunResult& r) {
-    return os << "\n  command: " << r.command << "\n  exit code: " << r.exit_code
-              << (r.signaled ? " (killed by a signal)" : "") << "\n  stdout: [" << shown(r.out) << "]\n  stderr: ["
-              << shown(r.err) << "]\n";
-}
-
-class CliTest : public testing::Test {
+class CliTest : public CliHarness {
 protected:
-    void SetUp() override {
-        const auto* info = testing::UnitTest::GetInstance()->current_test_info();
-        std::string name = std::string(info->test_suite_name()) + "." + info->name();
-        std::replace(name.begin(), name.end(), '/', '_');
-        dir_ = fs::path(testing::TempDir()) / "csipls_cli_e2e" / (name + "-" + std::to_string(::getpid()));
-        fs::remove_all(dir_);
-        fs::create_directories(dir_ / ".capture");
-        ASSERT_TRUE(fs::exists(CSIPLS_EXECUTABLE)) << CSIPLS_EXECUTABLE << " was not built";
-    }
-    void TearDown() override {
-        if (!HasFailure()) {
-            std::error_code ignored;
-            fs::remove_all(dir_, ignored);
-        }
-    }
+    CliTest() : CliHarness("csipls_cli_e2e", 60) {}
 
-    // Runs csipls with `args` in the test directory (or `cwd`); stdin is /dev/null. With
-    // `interrupt_after_ms` >= 0 the child gets SIGINT (Ctrl-C) after that many milliseconds.
-    RunResult run(const std::vector<std::string>& args, const fs::path& cwd = {}, int interrupt_after_ms = -1) {
-        RunResult result;
-        result.command = CSIPLS_EXECUTABLE;
-        for (const auto& a : args) result.command += " '" + a + "'";
-        const int id = runs_++;
-        const fs::path out_path = dir_ / ".capture" / ("stdout-" + std::to_string(id));
-        const fs::path err_path = dir_ / ".capture" / ("stderr-" + std::to_string(id));
-        const fs::path where = cwd.empty() ? dir_ : cwd;
-
-        std::vector<std::string> storage;
-        storage.emplace_back(CSIPLS_EXECUTABLE);
-        storage.insert(storage.end(), args.begin(), args.end());
-        std::vector<char*> argv;
-        for (auto& s : storage) argv.push_back(s.data());
-        argv.push_back(nullptr);
-
-        const pid_t pid = ::fork();
-        if (pid < 0) {
-            ADD_FAILURE() << "fork failed: " << std::strerror(errno);
-            return result;
-        }
-        if (pid == 0) {
-            // Child: only async-signal-safe calls from here on.
-            const int in = ::open("/dev/null", O_RDONLY);
-            const int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-            const int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-            if (in < 0 || out < 0 || err < 0 || ::dup2(in, 0) < 0 || ::dup2(out, 1) < 0 || ::dup2(err, 2) < 0 ||
-                ::chdir(where.c_str()) != 0)
-                ::_exit(126);
-            ::alarm(60);  // a hung child is killed rather than hanging the test run (survives exec)
-            ::execv(argv[0], argv.data());
-            ::_exit(127);
-        }
-        if (interrupt_after_ms >= 0) {
-            ::usleep(static_cast<useconds_t>(interrupt_after_ms) * 1000);
-            ::kill(pid, SIGINT);
-        }
-        int status = 0;
-        while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-        }
-        if (WIFEXITED(status)) {
-            result.exit_code = WEXITSTATUS(status);
-        } else if (WIFSIGNALED(status)) {
-            result.signaled = true;
-            result.exit_code = 128 + WTERMSIG(status);
-        }
-        result.out = read_file(out_path);
-        result.err = read_file(err_path);
-        return result;
-    }
-
-    fs::path write(const std::string& name, const std::string& contents) {
-        const fs::path path = dir_ / name;
-        fs::create_directories(path.parent_path());
-        write_file(path, contents);
-        return path;
-    }
-
-    json read_json(const fs::path& path) {
-        return json::parse(read_file(path));
-    }
-
-    fs::path dir_;
-    int runs_ = 0;
+    json read_json(const fs::path& path) { return json::parse(read_file(path)); }
 };
-
-// A clean failure: the exit code, nothing on stdout, and one line on stderr that starts with
-// "csipls: error: ", is valid UTF-8 and contains every one of `needles`.
-void expect_clean_failure(const RunResult& r, int exit_code, const std::vector<std::string>& needles) {
-    EXPECT_EQ(r.exit_code, exit_code) << r;
-    EXPECT_FALSE(r.signaled) << r;
-    EXPECT_EQ(r.out, "") << "nothing belongs on stdout when the run fails" << r;
-    EXPECT_THAT(r.err, StartsWith("csipls: error: ")) << r;
-    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << "the error must be one line" << r;
-    EXPECT_TRUE(!r.err.empty() && r.err.back() == '\n') << "the line must end with a line break" << r;
-    EXPECT_EQ(r.err.find('\r'), std::string::npos) << r;
-    EXPECT_TRUE(is_valid_utf8(r.err)) << "the message must be valid UTF-8 (terminals, log collectors)" << r;
-    EXPECT_THAT(r.err, Not(HasSubstr("internal error"))) << r;
-    for (const auto& needle : needles) EXPECT_THAT(r.err, HasSubstr(needle)) << r;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Happy paths

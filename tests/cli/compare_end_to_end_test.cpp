@@ -6,135 +6,36 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cmath>
-#include <cstring>
-#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
-#include <sys/wait.h>
-#include <unistd.h>
 #include <vector>
 
-#ifndef CSIPLS_EXECUTABLE
-#error "CSIPLS_EXECUTABLE must name the csipls binary"
-#endif
+#include "cli_harness.hpp"
 
 namespace {
 
-namespace fs = std::filesystem;
+using namespace csipls::cli_test;
 using testing::HasSubstr;
 
-const fs::path source_dir = CSIPLS_SOURCE_DIR;
-const fs::path ccsi_model = source_dir / "models" / "ccsi.model";
-const fs::path population_model = source_dir / "data" / "ccsi_population.model";
-
-std::string read_file(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
-struct RunResult {
-    int exit_code = -1;
-    std::string out, err, command;
-};
-
-std::ostream& operator<<(std::ostream& os, const RunResult& r) {
-    return os << "\n  command: " << r.command << "\n  exit code: " << r.exit_code << "\n  stdout: ["
-              << r.out.substr(0, 2000) << "]\n  stderr: [" << r.err.substr(0, 2000) << "]\n";
-}
-
-class CompareCliTest : public testing::Test {
+class CompareCliTest : public CliHarness {
 protected:
-    void SetUp() override {
-        const auto* info = testing::UnitTest::GetInstance()->current_test_info();
-        dir_ = fs::path(testing::TempDir()) / "csipls_compare_e2e" /
-               (std::string(info->test_suite_name()) + "." + info->name() + "-" + std::to_string(::getpid()));
-        fs::remove_all(dir_);
-        fs::create_directories(dir_ / ".capture");
-        ASSERT_TRUE(fs::exists(CSIPLS_EXECUTABLE)) << CSIPLS_EXECUTABLE << " was not built";
-    }
-    void TearDown() override {
-        if (!HasFailure()) {
-            std::error_code ignored;
-            fs::remove_all(dir_, ignored);
-        }
-    }
-
-    // Runs `program` with `args` in the test directory, no shell; a hung child is killed after
-    // `timeout_s` seconds.
-    RunResult run_program(const std::string& program, const std::vector<std::string>& args, unsigned timeout_s = 120) {
-        RunResult result;
-        result.command = program;
-        for (const auto& a : args) result.command += " '" + a + "'";
-        const int id = runs_++;
-        const fs::path out_path = dir_ / ".capture" / ("stdout-" + std::to_string(id));
-        const fs::path err_path = dir_ / ".capture" / ("stderr-" + std::to_string(id));
-        std::vector<std::string> storage{program};
-        storage.insert(storage.end(), args.begin(), args.end());
-        std::vector<char*> argv;
-        for (auto& s : storage) argv.push_back(s.data());
-        argv.push_back(nullptr);
-        const pid_t pid = ::fork();
-        if (pid < 0) {
-            ADD_FAILURE() << "fork failed: " << std::strerror(errno);
-            return result;
-        }
-        if (pid == 0) {
-            const int in = ::open("/dev/null", O_RDONLY);
-            const int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-            const int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-            if (in < 0 || out < 0 || err < 0 || ::dup2(in, 0) < 0 || ::dup2(out, 1) < 0 || ::dup2(err, 2) < 0 ||
-                ::chdir(dir_.c_str()) != 0)
-                ::_exit(126);
-            ::alarm(timeout_s);
-            ::execv(argv[0], argv.data());
-            ::_exit(127);
-        }
-        int status = 0;
-        while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-        }
-        result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-        result.out = read_file(out_path);
-        result.err = read_file(err_path);
-        return result;
-    }
-    RunResult run(const std::vector<std::string>& args) { return run_program(CSIPLS_EXECUTABLE, args); }
-
-    fs::path write(const std::string& name, const std::string& contents) {
-        const fs::path path = dir_ / name;
-        std::ofstream(path, std::ios::binary) << contents;
-        return path;
-    }
-
-    // Files in the test directory other than the captured output.
-    std::vector<std::string> files() const {
-        std::vector<std::string> names;
-        for (const auto& entry : fs::directory_iterator(dir_))
-            if (entry.path().filename() != ".capture") names.push_back(entry.path().filename().string());
-        std::sort(names.begin(), names.end());
-        return names;
-    }
+    CompareCliTest() : CliHarness("csipls_compare_e2e", 120) {}
 
 
     // A wave: `groups` simulated companies of 150 respondents with answers centred at `centre` on
     // 1–10, estimated with 100 resamples and written to `name`.
     void wave(const std::string& name, const std::string& centre, int groups, const std::string& seed) {
-        const auto sim = run({"simulate", "--model", population_model.string(), "--n", "150", "--groups", std::to_string(groups),
+        const auto sim = run({"simulate", "--model", ccsi_population.string(), "--n", "150", "--groups", std::to_string(groups),
                               "--centre", centre, "--seed", seed, "--out", name + ".csv"});
         ASSERT_EQ(sim.exit_code, 0) << sim;
         const auto est = run({"estimate", "--model", ccsi_model.string(), "--data", name + ".csv", "--group", "company",
                               "--scale", "1:10", "--bootstrap", "100", "--threads", "2", "--out", name});
         ASSERT_EQ(est.exit_code, 0) << est;
     }
-
-    fs::path dir_;
-    int runs_ = 0;
 };
 
 using Json = nlohmann::ordered_json;
@@ -217,7 +118,7 @@ TEST_F(CompareCliTest, MalformedOrIndexlessResultIsRefusedAndOutputKept) {
     EXPECT_THAT(r.err, HasSubstr("line 2"));
     EXPECT_EQ(read_file(dir_ / "out.json"), "precious\n");
 
-    const auto sim = run({"simulate", "--model", population_model.string(), "--n", "100", "--out", "plain.csv"});
+    const auto sim = run({"simulate", "--model", ccsi_population.string(), "--n", "100", "--out", "plain.csv"});
     ASSERT_EQ(sim.exit_code, 0) << sim;
     const auto est = run({"estimate", "--model", ccsi_model.string(), "--data", "plain.csv", "--out", "plain.json"});
     ASSERT_EQ(est.exit_code, 0) << est;
@@ -239,7 +140,7 @@ TEST_F(CompareCliTest, MalformedOrIndexlessResultIsRefusedAndOutputKept) {
 }
 
 TEST_F(CompareCliTest, DifferentScalesAreRefusedNoBootstrapWarns) {
-    const auto sim = run({"simulate", "--model", population_model.string(), "--n", "120", "--scale", "1:7", "--out", "s.csv"});
+    const auto sim = run({"simulate", "--model", ccsi_population.string(), "--n", "120", "--scale", "1:7", "--out", "s.csv"});
     ASSERT_EQ(sim.exit_code, 0) << sim;
     for (const std::string scale : {"1:7", "0:10"}) {
         const auto est = run({"estimate", "--model", ccsi_model.string(), "--data", "s.csv", "--scale", scale, "--out",

@@ -7,43 +7,27 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <csignal>
-#include <cstring>
-#include <fcntl.h>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <regex>
 #include <sstream>
 #include <string>
-#include <sys/wait.h>
 #include <unistd.h>
 #include <vector>
 
-#ifndef CSIPLS_EXECUTABLE
-#error "CSIPLS_EXECUTABLE must name the csipls binary"
-#endif
 #ifndef CSIPLS_BINARY_DIR
 #error "CSIPLS_BINARY_DIR must name the build directory (screenshots are saved there)"
 #endif
 
+#include "cli_harness.hpp"
+
 namespace {
 
-namespace fs = std::filesystem;
+using namespace csipls::cli_test;
 using testing::HasSubstr;
 using testing::Not;
 using testing::StartsWith;
-
-const fs::path source_dir = CSIPLS_SOURCE_DIR;
-const fs::path ccsi_model = source_dir / "models" / "ccsi.model";
-const fs::path ccsi_data = source_dir / "data" / "ccsi_example.csv";
-
-std::string read_file(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
 
 std::size_t count(const std::string& text, const std::string& needle) {
     std::size_t n = 0;
@@ -70,87 +54,9 @@ std::string find_program(std::initializer_list<const char*> names) {
     return "";
 }
 
-struct RunResult {
-    int exit_code = -1;
-    std::string out, err, command;
-};
-
-std::ostream& operator<<(std::ostream& os, const RunResult& r) {
-    return os << "\n  command: " << r.command << "\n  exit code: " << r.exit_code << "\n  stdout: ["
-              << r.out.substr(0, 2000) << "]\n  stderr: [" << r.err.substr(0, 2000) << "]\n";
-}
-
-class ReportCliTest : public testing::Test {
+class ReportCliTest : public CliHarness {
 protected:
-    void SetUp() override {
-        const auto* info = testing::UnitTest::GetInstance()->current_test_info();
-        dir_ = fs::path(testing::TempDir()) / "csipls_report_e2e" /
-               (std::string(info->test_suite_name()) + "." + info->name() + "-" + std::to_string(::getpid()));
-        fs::remove_all(dir_);
-        fs::create_directories(dir_ / ".capture");
-        ASSERT_TRUE(fs::exists(CSIPLS_EXECUTABLE)) << CSIPLS_EXECUTABLE << " was not built";
-    }
-    void TearDown() override {
-        if (!HasFailure()) {
-            std::error_code ignored;
-            fs::remove_all(dir_, ignored);
-        }
-    }
-
-    // Runs `program` with `args` in the test directory, no shell; a hung child is killed after
-    // `timeout_s` seconds.
-    RunResult run_program(const std::string& program, const std::vector<std::string>& args, unsigned timeout_s = 120) {
-        RunResult result;
-        result.command = program;
-        for (const auto& a : args) result.command += " '" + a + "'";
-        const int id = runs_++;
-        const fs::path out_path = dir_ / ".capture" / ("stdout-" + std::to_string(id));
-        const fs::path err_path = dir_ / ".capture" / ("stderr-" + std::to_string(id));
-        std::vector<std::string> storage{program};
-        storage.insert(storage.end(), args.begin(), args.end());
-        std::vector<char*> argv;
-        for (auto& s : storage) argv.push_back(s.data());
-        argv.push_back(nullptr);
-        const pid_t pid = ::fork();
-        if (pid < 0) {
-            ADD_FAILURE() << "fork failed: " << std::strerror(errno);
-            return result;
-        }
-        if (pid == 0) {
-            const int in = ::open("/dev/null", O_RDONLY);
-            const int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-            const int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-            if (in < 0 || out < 0 || err < 0 || ::dup2(in, 0) < 0 || ::dup2(out, 1) < 0 || ::dup2(err, 2) < 0 ||
-                ::chdir(dir_.c_str()) != 0)
-                ::_exit(126);
-            ::alarm(timeout_s);
-            ::execv(argv[0], argv.data());
-            ::_exit(127);
-        }
-        int status = 0;
-        while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-        }
-        result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-        result.out = read_file(out_path);
-        result.err = read_file(err_path);
-        return result;
-    }
-    RunResult run(const std::vector<std::string>& args) { return run_program(CSIPLS_EXECUTABLE, args); }
-
-    fs::path write(const std::string& name, const std::string& contents) {
-        const fs::path path = dir_ / name;
-        std::ofstream(path, std::ios::binary) << contents;
-        return path;
-    }
-
-    // Files in the test directory other than the captured output.
-    std::vector<std::string> files() const {
-        std::vector<std::string> names;
-        for (const auto& entry : fs::directory_iterator(dir_))
-            if (entry.path().filename() != ".capture") names.push_back(entry.path().filename().string());
-        std::sort(names.begin(), names.end());
-        return names;
-    }
+    ReportCliTest() : CliHarness("csipls_report_e2e", 120) {}
 
     // Estimates the CCSI example with a bootstrap, saving the result and the draws.
     void estimate_ccsi() {
@@ -166,9 +72,6 @@ protected:
         EXPECT_EQ(count(r.err, "\n"), 1u) << r;
         EXPECT_EQ(r.out, "") << r;
     }
-
-    fs::path dir_;
-    int runs_ = 0;
 };
 
 TEST_F(ReportCliTest, FromTheResultAndFromTheDataGiveTheSameBytes) {
