@@ -1,7 +1,10 @@
 #pragma once
 // Small builders shared by the unit tests.
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <regex>
 #include <string>
 
 #include "csipls/csv.hpp"
@@ -26,6 +29,28 @@ inline StructuralPath path(const std::string& from, const std::string& to) {
     link.from = from;
     link.to = to;
     return link;
+}
+
+// SplitMix64 (Steele, Lea & Flood 2014) written out from its definition, not taken from the engine,
+// so that tests can rebuild a replicate's documented random stream independently:
+// mt19937_64 seeded with splitmix64(splitmix64(stream) ^ r).
+inline std::uint64_t splitmix64(std::uint64_t x) {
+    x += 0x9E3779B97F4A7C15ULL;
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+    return x ^ (x >> 31);
+}
+
+// How often `needle` occurs in `text` (non-overlapping), and how often `pattern` matches.
+inline std::size_t count(const std::string& text, const std::string& needle) {
+    std::size_t n = 0;
+    for (std::size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + needle.size())) ++n;
+    return n;
+}
+
+inline std::size_t count_regex(const std::string& text, const std::string& pattern) {
+    const std::regex re(pattern);
+    return static_cast<std::size_t>(std::distance(std::sregex_iterator(text.begin(), text.end(), re), std::sregex_iterator()));
 }
 
 // A fresh file under the test temp directory holding `contents`; returns its path.

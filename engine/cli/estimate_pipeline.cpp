@@ -212,7 +212,10 @@ EstimateRun run_estimation(const EstimateSettings& s) {
         throw UsageError("--ipma, --aggregate and --index-table work on indices: give the answer scale with --scale MIN:MAX "
                          "or a 'scale' statement in " + s.model_path);
     const Dataset& data = run.data;
-    run.provenance = RunProvenance{s.model_path, xxh64_hex(model_text.data(), model_text.size()), data.source, s.csv};
+    run.provenance.model_path = s.model_path;
+    run.provenance.model_xxh64 = xxh64_hex(model_text.data(), model_text.size());
+    run.provenance.data = data.source;
+    run.provenance.csv = s.csv;  // provenance.missing is filled by compute_moments below
     try {
         run.moments = compute_moments(data, s.missing, &run.provenance.missing);
         run.result = estimate(model, run.moments, s.options);

@@ -16,7 +16,6 @@ namespace {
 
 constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 
-Json finite_or_null(double value) { return std::isfinite(value) ? Json(value) : Json(nullptr); }
 
 // Lookups that say which key of which file is wrong, rather than nlohmann's bare type_error.
 struct Reader {
@@ -223,9 +222,9 @@ Json index_comparison_to_json(const IndexComparison& comparison, const IndexResu
             for (std::size_t j = 0; j < comparison.constructs.size(); ++j) {
                 const IndexChange& c = row.changes[j];
                 changes[comparison.constructs[j]] = {
-                    {"old", finite_or_null(c.old_value)}, {"new", finite_or_null(c.new_value)}, {"change", finite_or_null(c.change)},
-                    {"se", finite_or_null(c.se)},         {"z", finite_or_null(c.z)},           {"p", finite_or_null(c.p)},
-                    {"ci_lower", finite_or_null(c.ci_lower)}, {"ci_upper", finite_or_null(c.ci_upper)},
+                    {"old", number_or_null(c.old_value)}, {"new", number_or_null(c.new_value)}, {"change", number_or_null(c.change)},
+                    {"se", number_or_null(c.se)},         {"z", number_or_null(c.z)},           {"p", number_or_null(c.p)},
+                    {"ci_lower", number_or_null(c.ci_lower)}, {"ci_upper", number_or_null(c.ci_upper)},
                     {"significant", c.significant}};
             }
             entry["changes"] = changes;

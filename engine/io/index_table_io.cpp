@@ -13,11 +13,10 @@
 namespace csipls {
 namespace {
 
-Json finite_or_null(double value) { return std::isfinite(value) ? Json(value) : Json(nullptr); }
 
 Json per_construct(const std::vector<std::string>& constructs, const Eigen::VectorXd& values) {
     Json json = Json::object();
-    for (std::size_t j = 0; j < constructs.size(); ++j) json[constructs[j]] = finite_or_null(values[static_cast<Eigen::Index>(j)]);
+    for (std::size_t j = 0; j < constructs.size(); ++j) json[constructs[j]] = number_or_null(values[static_cast<Eigen::Index>(j)]);
     return json;
 }
 
@@ -39,8 +38,8 @@ Json describe_parameter(const PlsResult& result, const BootstrapParameter& param
 }
 
 Json summary_json(const ParameterSummary& s) {
-    return {{"se", finite_or_null(s.se)}, {"p", finite_or_null(s.p)}, {"ci_lower", finite_or_null(s.ci_lower)},
-            {"ci_upper", finite_or_null(s.ci_upper)}};
+    return {{"se", number_or_null(s.se)}, {"p", number_or_null(s.p)}, {"ci_lower", number_or_null(s.ci_lower)},
+            {"ci_upper", number_or_null(s.ci_upper)}};
 }
 
 
@@ -102,9 +101,9 @@ Json groups_to_json(const PlsResult& pooled, const GroupsResult& groups, const s
         item["b"] = groups.groups[static_cast<std::size_t>(d.b)].name;
         item.update(describe_parameter(pooled, d.parameter));
         item["difference"] = d.difference;
-        item["se"] = finite_or_null(d.se);
-        item["bootstrap_p"] = finite_or_null(d.bootstrap_p);
-        item["permutation_p"] = finite_or_null(d.permutation_p);
+        item["se"] = number_or_null(d.se);
+        item["bootstrap_p"] = number_or_null(d.bootstrap_p);
+        item["permutation_p"] = number_or_null(d.permutation_p);
         item["permutations_used"] = d.permutations_used;
         differences.push_back(item);
     }

@@ -126,10 +126,6 @@ namespace csipls {
 
 namespace {
 
-// JSON has no NaN: an undefined value (α of a single item, HTMT2 with a negative correlation) is null,
-// in memory as in the file.
-Json number_or_null(double value) { return std::isfinite(value) ? Json(value) : Json(nullptr); }
-
 Json pair_list(const PlsResult& result, const std::vector<ConstructPairValue>& pairs) {
     Json list = Json::array();
     for (const auto& pair : pairs)
@@ -186,6 +182,10 @@ void add_assessment_to_json(Json& json, const PlsResult& result, const Assessmen
     json["admissibility"] = {{"admissible", assessment.admissibility.admissible},
                              {"problems", assessment.admissibility.problems}};
 }
+
+// An undefined value (α of a single item, HTMT2 with a negative correlation) is null, in memory as
+// in the file.
+Json number_or_null(double value) { return std::isfinite(value) ? Json(value) : Json(nullptr); }
 
 Json csi_index_to_json(const PlsResult& result, const CsiIndex& index, const std::vector<AnswerScale>& scales) {
     Json json;

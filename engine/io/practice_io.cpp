@@ -14,7 +14,6 @@
 namespace csipls {
 namespace {
 
-Json finite_or_null(double value) { return std::isfinite(value) ? Json(value) : Json(nullptr); }
 
 std::string shown(double value, const char* format = "{:.2f}") {
     return std::isfinite(value) ? fmt::format(fmt::runtime(format), value) : std::string("-");
@@ -128,11 +127,11 @@ Json practice_indices_to_json(const PracticeIndices& practice) {
         for (std::size_t k = 0; k < s.items.size(); ++k) {
             const auto at = static_cast<Eigen::Index>(k);
             items.push_back({{"item", s.items[k]}, {"construct", s.construct_of_item[k]}, {"answered", s.answered[at]},
-                             {"mean", finite_or_null(s.mean[at])}});
+                             {"mean", number_or_null(s.mean[at])}});
         }
         Json constructs = Json::object();
         for (std::size_t j = 0; j < s.constructs.size(); ++j)
-            constructs[s.constructs[j]] = finite_or_null(s.construct_mean[static_cast<Eigen::Index>(j)]);
+            constructs[s.constructs[j]] = number_or_null(s.construct_mean[static_cast<Eigen::Index>(j)]);
         json["item_scores"] = {
             {"method", "answers mapped linearly from the scale onto -90..+90 (very dissatisfied -90, neutral 0, very satisfied "
                        "+90); mean per item; per construct the mean of its items' means"},
@@ -148,8 +147,8 @@ Json practice_indices_to_json(const PracticeIndices& practice) {
                          {"parent", h.parents[i].empty() ? Json(nullptr) : Json(h.parents[i])},
                          {"weight", h.weights[i]},
                          {"leaf", static_cast<bool>(h.leaf[i])},
-                         {"value", finite_or_null(h.values[i])}};
-            if (h.leaf[i]) node["answered"] = finite_or_null(h.answered[i]);
+                         {"value", number_or_null(h.values[i])}};
+            if (h.leaf[i]) node["answered"] = number_or_null(h.answered[i]);
             nodes.push_back(node);
             if (h.parents[i].empty()) roots.push_back(h.nodes[i]);
         }
@@ -163,10 +162,10 @@ Json practice_indices_to_json(const PracticeIndices& practice) {
     if (!practice.gaps.empty()) {
         Json items = Json::array();
         for (const auto& g : practice.gaps)
-            items.push_back({{"perceived", g.perceived}, {"expected", g.expected}, {"n", g.n}, {"mean", finite_or_null(g.mean)},
-                             {"sd", finite_or_null(g.sd)}, {"se", finite_or_null(g.se)}, {"t", finite_or_null(g.t)},
-                             {"df", finite_or_null(g.df)}, {"p", finite_or_null(g.p)}, {"mean_0_100", finite_or_null(g.mean_0_100)},
-                             {"se_0_100", finite_or_null(g.se_0_100)}});
+            items.push_back({{"perceived", g.perceived}, {"expected", g.expected}, {"n", g.n}, {"mean", number_or_null(g.mean)},
+                             {"sd", number_or_null(g.sd)}, {"se", number_or_null(g.se)}, {"t", number_or_null(g.t)},
+                             {"df", number_or_null(g.df)}, {"p", number_or_null(g.p)}, {"mean_0_100", number_or_null(g.mean_0_100)},
+                             {"se_0_100", number_or_null(g.se_0_100)}});
         json["gaps"] = {{"method", "perceived - expected per respondent with both answers; se = sd / sqrt(n) (paired); "
                                    "t = mean / se, p two-sided Student t with n - 1 df; 0-100: x 100 / (scale max - scale min)"},
                         {"items", items}};

@@ -21,24 +21,17 @@
 #endif
 
 #include "cli_harness.hpp"
+#include "test_helpers.hpp"
 
 namespace {
 
 using namespace csipls::cli_test;
+using csipls::testing_support::count;
+using csipls::testing_support::count_regex;
 using testing::HasSubstr;
 using testing::Not;
 using testing::StartsWith;
 
-std::size_t count(const std::string& text, const std::string& needle) {
-    std::size_t n = 0;
-    for (std::size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + needle.size())) ++n;
-    return n;
-}
-
-std::size_t count_regex(const std::string& text, const std::string& pattern) {
-    const std::regex re(pattern);
-    return static_cast<std::size_t>(std::distance(std::sregex_iterator(text.begin(), text.end(), re), std::sregex_iterator()));
-}
 
 // The first of `names` found on PATH or as an absolute path, or "".
 std::string find_program(std::initializer_list<const char*> names) {

@@ -26,14 +26,6 @@ BootstrapOptions options_with(int resamples, std::uint64_t seed, int threads) {
     return options;
 }
 
-// The documented stream of replicate r: mt19937_64 seeded with splitmix64(splitmix64(seed) ^ r).
-std::uint64_t splitmix64(std::uint64_t x) {
-    x += 0x9E3779B97F4A7C15ULL;
-    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
-    return x ^ (x >> 31);
-}
-
 }  // namespace
 
 TEST(Bootstrap, SameDrawsForAnyThreadCountAndOtherSeedDiffers) {
@@ -60,7 +52,8 @@ TEST(Bootstrap, ReplicateEqualsEstimateOnExplicitResample) {
     const Eigen::Index n = f.data.rows;
     int htmt_checked = 0;
     for (int r = 0; r < 3; ++r) {
-        boost::random::mt19937_64 engine(splitmix64(splitmix64(seed) ^ static_cast<std::uint64_t>(r)));
+        // The documented stream of replicate r.
+        boost::random::mt19937_64 engine(testing_support::splitmix64(testing_support::splitmix64(seed) ^ static_cast<std::uint64_t>(r)));
         boost::random::uniform_int_distribution<Eigen::Index> pick(0, n - 1);
         Eigen::MatrixXd rows(n, f.data.cols());
         for (Eigen::Index i = 0; i < n; ++i) rows.row(i) = f.data.matrix().row(pick(engine));

@@ -31,13 +31,6 @@ FitTestOptions options_with(int resamples, std::uint64_t seed, int threads) {
     return options;
 }
 
-std::uint64_t splitmix64(std::uint64_t x) {
-    x += 0x9E3779B97F4A7C15ULL;
-    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
-    return x ^ (x >> 31);
-}
-
 Eigen::MatrixXd symmetric_root(const Eigen::MatrixXd& m, double power) {
     const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> solver(m);
     const Eigen::VectorXd scaled = solver.eigenvalues().array().pow(power).matrix();
@@ -195,7 +188,7 @@ TEST(FitTest, ReplicateEqualsAssessingAnExplicitResampleOfTheTransformedData) {
         ASSERT_GE(result.succeeded, 3);
         for (int row = 0; row < result.succeeded; ++row) {
             const int r = result.replicate_of_draw[static_cast<std::size_t>(row)];
-            const std::uint64_t stream = splitmix64(splitmix64(seed ^ fit_test_stream) ^ static_cast<std::uint64_t>(r));
+            const std::uint64_t stream = testing_support::splitmix64(testing_support::splitmix64(seed ^ fit_test_stream) ^ static_cast<std::uint64_t>(r));
             boost::random::mt19937_64 engine(stream);
             boost::random::uniform_int_distribution<Eigen::Index> pick(0, n - 1);
             Eigen::MatrixXd rows(n, transformed.cols());

@@ -11,23 +11,16 @@
 
 #include "csipls/error.hpp"
 #include "csipls/report.hpp"
+#include "test_helpers.hpp"
 
 namespace {
 
 using csipls::Json;
+using csipls::testing_support::count;
+using csipls::testing_support::count_regex;
 using testing::HasSubstr;
 using testing::Not;
 
-std::size_t count(const std::string& text, const std::string& needle) {
-    std::size_t n = 0;
-    for (std::size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + needle.size())) ++n;
-    return n;
-}
-
-std::size_t count_regex(const std::string& text, const std::string& pattern) {
-    const std::regex re(pattern);
-    return static_cast<std::size_t>(std::distance(std::sregex_iterator(text.begin(), text.end(), re), std::sregex_iterator()));
-}
 
 // A result with the keys the renderer requires, for constructs `names` chained by `paths`.
 Json minimal_result(const std::vector<std::string>& names, const std::vector<std::pair<int, int>>& paths) {

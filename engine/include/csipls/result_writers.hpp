@@ -32,6 +32,9 @@ struct RunProvenance {
 
 using Json = nlohmann::ordered_json;
 
+// A number for the JSON result, or null where it is undefined (NaN, infinite): JSON has no NaN.
+Json number_or_null(double value);
+
 // The JSON result. Keys documented in README.md; later features add keys and never rename these.
 Json result_to_json(const PlsResult& result, const IndicatorMoments& moments, const RunProvenance& provenance);
 
