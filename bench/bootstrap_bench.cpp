@@ -2,9 +2,9 @@
 #include <benchmark/benchmark.h>
 #include <filesystem>
 
-#include "csipls/bootstrap.hpp"
-#include "csipls/csv.hpp"
-#include "csipls/model_file.hpp"
+#include "csipls/core/bootstrap.hpp"
+#include "csipls/io/csv.hpp"
+#include "csipls/io/model_file.hpp"
 
 namespace {
 

@@ -3,9 +3,9 @@
 #include <benchmark/benchmark.h>
 #include <filesystem>
 
-#include "csipls/estimate.hpp"
-#include "csipls/model_file.hpp"
-#include "csipls/csv.hpp"
+#include "csipls/core/estimate.hpp"
+#include "csipls/io/model_file.hpp"
+#include "csipls/io/csv.hpp"
 
 namespace {
 

@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "csipls/report.hpp"
+#include "csipls/report/report.hpp"
 
 namespace {
 

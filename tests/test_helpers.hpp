@@ -7,11 +7,11 @@
 #include <regex>
 #include <string>
 
-#include "csipls/csv.hpp"
-#include "csipls/dataset.hpp"
-#include "csipls/estimate.hpp"
-#include "csipls/model.hpp"
-#include "csipls/model_file.hpp"
+#include "csipls/io/csv.hpp"
+#include "csipls/core/dataset.hpp"
+#include "csipls/core/estimate.hpp"
+#include "csipls/core/model.hpp"
+#include "csipls/io/model_file.hpp"
 
 namespace csipls::testing_support {
 

@@ -6,12 +6,12 @@
 #include <gtest/gtest.h>
 #include <iostream>
 
-#include "csipls/assessment.hpp"
-#include "csipls/bootstrap.hpp"
-#include "csipls/estimate.hpp"
-#include "csipls/file_util.hpp"
-#include "csipls/model_file.hpp"
-#include "csipls/result_writers.hpp"
+#include "csipls/core/assessment.hpp"
+#include "csipls/core/bootstrap.hpp"
+#include "csipls/core/estimate.hpp"
+#include "csipls/io/file_util.hpp"
+#include "csipls/io/model_file.hpp"
+#include "csipls/io/result_writers.hpp"
 
 namespace fs = std::filesystem;
 using csipls::Json;

@@ -6,9 +6,9 @@
 
 #include "commands.hpp"
 #include "signals_held.hpp"
-#include "csipls/compare_io.hpp"
-#include "csipls/error.hpp"
-#include "csipls/file_util.hpp"
+#include "csipls/io/compare_io.hpp"
+#include "csipls/core/error.hpp"
+#include "csipls/io/file_util.hpp"
 
 namespace po = boost::program_options;
 

@@ -6,10 +6,10 @@
 #include "commands.hpp"
 #include "estimate_pipeline.hpp"
 #include "signals_held.hpp"
-#include "csipls/error.hpp"
-#include "csipls/file_util.hpp"
-#include "csipls/model_file.hpp"
-#include "csipls/report.hpp"
+#include "csipls/core/error.hpp"
+#include "csipls/io/file_util.hpp"
+#include "csipls/io/model_file.hpp"
+#include "csipls/report/report.hpp"
 
 namespace po = boost::program_options;
 

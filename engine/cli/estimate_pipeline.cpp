@@ -8,11 +8,11 @@
 
 #include "commands.hpp"
 #include "progress.hpp"
-#include "csipls/consistent.hpp"
-#include "csipls/data_reader.hpp"
-#include "csipls/error.hpp"
-#include "csipls/file_util.hpp"
-#include "csipls/model_file.hpp"
+#include "csipls/core/consistent.hpp"
+#include "csipls/io/data_reader.hpp"
+#include "csipls/core/error.hpp"
+#include "csipls/io/file_util.hpp"
+#include "csipls/io/model_file.hpp"
 
 namespace po = boost::program_options;
 

@@ -6,8 +6,8 @@
 #include <spdlog/spdlog.h>
 
 #include "commands.hpp"
-#include "csipls/bootstrap.hpp"
-#include "csipls/error.hpp"
+#include "csipls/core/bootstrap.hpp"
+#include "csipls/core/error.hpp"
 #include "csipls/version.hpp"
 
 namespace {

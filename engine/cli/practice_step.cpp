@@ -4,8 +4,8 @@
 #include <cmath>
 #include <spdlog/spdlog.h>
 
-#include "csipls/data_reader.hpp"
-#include "csipls/error.hpp"
+#include "csipls/io/data_reader.hpp"
+#include "csipls/core/error.hpp"
 
 namespace csipls::cli {
 

@@ -6,9 +6,9 @@
 #include <utility>
 #include <vector>
 
-#include "csipls/csv.hpp"
-#include "csipls/model.hpp"
-#include "csipls/practice_io.hpp"
+#include "csipls/io/csv.hpp"
+#include "csipls/core/model.hpp"
+#include "csipls/io/practice_io.hpp"
 
 namespace csipls::cli {
 

@@ -3,7 +3,7 @@
 #include <chrono>
 #include <thread>
 
-#include "csipls/bootstrap.hpp"
+#include "csipls/core/bootstrap.hpp"
 
 namespace csipls::cli {
 

@@ -5,11 +5,11 @@
 #include <iostream>
 
 #include "commands.hpp"
-#include "csipls/error.hpp"
-#include "csipls/file_util.hpp"
-#include "csipls/model_file.hpp"
-#include "csipls/result_writers.hpp"
-#include "csipls/simulate.hpp"
+#include "csipls/core/error.hpp"
+#include "csipls/io/file_util.hpp"
+#include "csipls/io/model_file.hpp"
+#include "csipls/io/result_writers.hpp"
+#include "csipls/core/simulate.hpp"
 
 namespace po = boost::program_options;
 

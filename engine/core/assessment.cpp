@@ -1,4 +1,4 @@
-#include "csipls/assessment.hpp"
+#include "csipls/core/assessment.hpp"
 
 #include <Eigen/Cholesky>
 #include <Eigen/Eigenvalues>
@@ -7,7 +7,7 @@
 #include <cmath>
 #include <limits>
 
-#include "csipls/error.hpp"
+#include "csipls/core/error.hpp"
 
 namespace csipls {
 namespace {

@@ -1,4 +1,4 @@
-#include "csipls/bootstrap.hpp"
+#include "csipls/core/bootstrap.hpp"
 
 #include <algorithm>
 #include <boost/math/distributions/normal.hpp>
@@ -9,9 +9,9 @@
 #include <limits>
 #include <omp.h>
 
-#include "csipls/enum_names.hpp"
-#include "csipls/consistent.hpp"
-#include "csipls/error.hpp"
+#include "csipls/core/enum_names.hpp"
+#include "csipls/core/consistent.hpp"
+#include "csipls/core/error.hpp"
 #include "missing_kernel.hpp"
 #include "pls_estimator.hpp"
 #include "resampling.hpp"

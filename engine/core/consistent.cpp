@@ -1,4 +1,4 @@
-#include "csipls/consistent.hpp"
+#include "csipls/core/consistent.hpp"
 
 #include <Eigen/Cholesky>
 #include <Eigen/Eigenvalues>
@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "csipls/error.hpp"
+#include "csipls/core/error.hpp"
 
 namespace csipls {
 namespace {

@@ -1,8 +1,8 @@
-#include "csipls/csi_index.hpp"
+#include "csipls/core/csi_index.hpp"
 
 #include <algorithm>
 
-#include "csipls/error.hpp"
+#include "csipls/core/error.hpp"
 
 namespace csipls {
 

@@ -1,11 +1,11 @@
-#include "csipls/estimate.hpp"
+#include "csipls/core/estimate.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
 
 
-#include "csipls/error.hpp"
+#include "csipls/core/error.hpp"
 #include "pls_estimator.hpp"
 
 namespace csipls {

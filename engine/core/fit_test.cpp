@@ -1,4 +1,4 @@
-#include "csipls/fit_test.hpp"
+#include "csipls/core/fit_test.hpp"
 
 #include <Eigen/Eigenvalues>
 #include <algorithm>
@@ -6,9 +6,9 @@
 #include <limits>
 #include <omp.h>
 
-#include "csipls/assessment.hpp"
-#include "csipls/consistent.hpp"
-#include "csipls/error.hpp"
+#include "csipls/core/assessment.hpp"
+#include "csipls/core/consistent.hpp"
+#include "csipls/core/error.hpp"
 #include "pls_estimator.hpp"
 #include "resampling.hpp"
 

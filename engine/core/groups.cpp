@@ -1,4 +1,4 @@
-#include "csipls/groups.hpp"
+#include "csipls/core/groups.hpp"
 
 #include <algorithm>
 #include <boost/math/distributions/normal.hpp>
@@ -10,9 +10,9 @@
 #include <numeric>
 #include <omp.h>
 
-#include "csipls/consistent.hpp"
-#include "csipls/error.hpp"
-#include "csipls/moments.hpp"
+#include "csipls/core/consistent.hpp"
+#include "csipls/core/error.hpp"
+#include "csipls/core/moments.hpp"
 #include "resampling.hpp"
 
 namespace csipls {

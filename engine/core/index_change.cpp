@@ -1,4 +1,4 @@
-#include "csipls/index_change.hpp"
+#include "csipls/core/index_change.hpp"
 
 #include <algorithm>
 #include <boost/math/distributions/normal.hpp>

@@ -1,11 +1,11 @@
-#include "csipls/index_table.hpp"
+#include "csipls/core/index_table.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <map>
 
-#include "csipls/error.hpp"
+#include "csipls/core/error.hpp"
 #include "resampling.hpp"
 
 namespace csipls {

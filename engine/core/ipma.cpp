@@ -1,9 +1,9 @@
-#include "csipls/ipma.hpp"
+#include "csipls/core/ipma.hpp"
 
 #include <algorithm>
 #include <cmath>
 
-#include "csipls/error.hpp"
+#include "csipls/core/error.hpp"
 
 namespace csipls {
 

@@ -1,4 +1,4 @@
-#include "csipls/missing.hpp"
+#include "csipls/core/missing.hpp"
 
 #include <Eigen/Cholesky>
 #include <Eigen/Eigenvalues>
@@ -7,8 +7,8 @@
 #include <limits>
 #include <unordered_map>
 
-#include "csipls/enum_names.hpp"
-#include "csipls/error.hpp"
+#include "csipls/core/enum_names.hpp"
+#include "csipls/core/error.hpp"
 #include "missing_kernel.hpp"
 
 namespace csipls {

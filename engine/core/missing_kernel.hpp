@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "csipls/dataset.hpp"
-#include "csipls/missing.hpp"
+#include "csipls/core/dataset.hpp"
+#include "csipls/core/missing.hpp"
 
 namespace csipls::detail {
 

@@ -1,10 +1,10 @@
-#include "csipls/model.hpp"
+#include "csipls/core/model.hpp"
 
 #include <map>
 #include <set>
 #include <string>
 
-#include "csipls/error.hpp"
+#include "csipls/core/error.hpp"
 
 namespace csipls {
 namespace {

@@ -1,10 +1,10 @@
-#include "csipls/moments.hpp"
+#include "csipls/core/moments.hpp"
 
 #include <algorithm>
 #include <cmath>
 
-#include "csipls/error.hpp"
-#include "csipls/missing.hpp"
+#include "csipls/core/error.hpp"
+#include "csipls/core/missing.hpp"
 #include "missing_kernel.hpp"
 
 namespace csipls {

@@ -1,9 +1,9 @@
-#include "csipls/options.hpp"
+#include "csipls/core/options.hpp"
 
 #include <cmath>
 
-#include "csipls/enum_names.hpp"
-#include "csipls/error.hpp"
+#include "csipls/core/enum_names.hpp"
+#include "csipls/core/error.hpp"
 
 namespace csipls {
 

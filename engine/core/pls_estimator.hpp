@@ -5,7 +5,7 @@
 #include <Eigen/Core>
 #include <vector>
 
-#include "csipls/estimate.hpp"
+#include "csipls/core/estimate.hpp"
 
 namespace csipls::detail {
 

@@ -1,10 +1,11 @@
-#include "csipls/practice_indices.hpp"
+#include "csipls/core/practice_indices.hpp"
 
 #include <algorithm>
 #include <boost/math/distributions/students_t.hpp>
 #include <cmath>
 #include <limits>
 #include <map>
+#include <set>
 #include <stdexcept>
 
 namespace csipls {
@@ -144,6 +145,21 @@ ExpectationGap expectation_gap(const Dataset& data, int perceived, int expected,
     gap.mean_0_100 = gap.mean * 100 / range;
     gap.se_0_100 = gap.se * 100 / range;
     return gap;
+}
+
+std::vector<std::string> WeightsFile::leaves() const {
+    std::set<std::string> parents;
+    for (const auto& node : nodes) parents.insert(node.parent);
+    std::vector<std::string> out;
+    for (const auto& node : nodes)
+        if (!parents.count(node.name)) out.push_back(node.name);
+    return out;
+}
+
+const WeightNode* WeightsFile::find(const std::string& name) const {
+    for (const auto& node : nodes)
+        if (node.name == name) return &node;
+    return nullptr;
 }
 
 }  // namespace csipls

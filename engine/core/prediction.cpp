@@ -1,4 +1,4 @@
-#include "csipls/prediction.hpp"
+#include "csipls/core/prediction.hpp"
 
 #include <Eigen/QR>
 #include <boost/random/mersenne_twister.hpp>
@@ -8,8 +8,8 @@
 #include <string>
 #include <utility>
 
-#include "csipls/error.hpp"
-#include "csipls/moments.hpp"
+#include "csipls/core/error.hpp"
+#include "csipls/core/moments.hpp"
 
 namespace csipls {
 namespace {

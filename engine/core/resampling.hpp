@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "csipls/dataset.hpp"
+#include "csipls/core/dataset.hpp"
 
 namespace csipls::detail {
 

@@ -1,11 +1,11 @@
-#include "csipls/simulate.hpp"
+#include "csipls/core/simulate.hpp"
 
 #include <boost/random/mersenne_twister.hpp>
 #include <boost/random/normal_distribution.hpp>
 #include <boost/random/uniform_real_distribution.hpp>
 #include <cmath>
 
-#include "csipls/error.hpp"
+#include "csipls/core/error.hpp"
 
 namespace csipls {
 

@@ -1,5 +1,5 @@
 // Reading two waves' results for `csipls compare` and writing the comparison.
-#include "csipls/compare_io.hpp"
+#include "csipls/io/compare_io.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -7,8 +7,8 @@
 #include <limits>
 #include <map>
 
-#include "csipls/error.hpp"
-#include "csipls/file_util.hpp"
+#include "csipls/core/error.hpp"
+#include "csipls/io/file_util.hpp"
 #include "csipls/version.hpp"
 
 namespace csipls {

@@ -1,4 +1,4 @@
-#include "csipls/csv.hpp"
+#include "csipls/io/csv.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -15,7 +15,7 @@
 #include <unordered_map>
 #include <xxhash.h>
 
-#include "csipls/error.hpp"
+#include "csipls/core/error.hpp"
 
 namespace csipls {
 

@@ -1,7 +1,7 @@
 #include <cmath>
 #include <fmt/format.h>
 
-#include "csipls/result_writers.hpp"
+#include "csipls/io/result_writers.hpp"
 
 namespace csipls {
 std::string csv_field(const std::string& text, char delimiter) {

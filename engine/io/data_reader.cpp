@@ -1,9 +1,9 @@
 #include <algorithm>
 #include <cctype>
 
-#include "csipls/data_reader.hpp"
-#include "csipls/error.hpp"
-#include "csipls/sav.hpp"
+#include "csipls/io/data_reader.hpp"
+#include "csipls/core/error.hpp"
+#include "csipls/io/sav.hpp"
 
 namespace csipls {
 namespace {

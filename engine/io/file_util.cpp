@@ -1,4 +1,4 @@
-#include "csipls/file_util.hpp"
+#include "csipls/io/file_util.hpp"
 
 #include <cerrno>
 #include <cstdio>
@@ -10,7 +10,7 @@
 #include <unistd.h>
 #include <xxhash.h>
 
-#include "csipls/error.hpp"
+#include "csipls/core/error.hpp"
 
 namespace csipls {
 

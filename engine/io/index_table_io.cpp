@@ -6,9 +6,9 @@
 #include <limits>
 #include <set>
 
-#include "csipls/error.hpp"
-#include "csipls/file_util.hpp"
-#include "csipls/result_writers.hpp"
+#include "csipls/core/error.hpp"
+#include "csipls/io/file_util.hpp"
+#include "csipls/io/result_writers.hpp"
 
 namespace csipls {
 namespace {

@@ -1,6 +1,6 @@
 #include <cmath>
 
-#include "csipls/result_writers.hpp"
+#include "csipls/io/result_writers.hpp"
 #include "csipls/version.hpp"
 
 namespace csipls {

@@ -15,9 +15,9 @@
 #include <system_error>
 #include <vector>
 
-#include "csipls/error.hpp"
-#include "csipls/file_util.hpp"
-#include "csipls/model_file.hpp"
+#include "csipls/core/error.hpp"
+#include "csipls/io/file_util.hpp"
+#include "csipls/io/model_file.hpp"
 
 namespace csipls {
 namespace {

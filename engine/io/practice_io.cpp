@@ -1,5 +1,5 @@
 // The hierarchical index's weights file and the `practice_indices` section of the result.
-#include "csipls/practice_io.hpp"
+#include "csipls/io/practice_io.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -7,9 +7,9 @@
 #include <map>
 #include <set>
 
-#include "csipls/csv.hpp"
-#include "csipls/error.hpp"
-#include "csipls/file_util.hpp"
+#include "csipls/io/csv.hpp"
+#include "csipls/core/error.hpp"
+#include "csipls/io/file_util.hpp"
 
 namespace csipls {
 namespace {
@@ -25,21 +25,6 @@ std::string padded(const std::string& text, std::size_t width) {
 }
 
 }  // namespace
-
-std::vector<std::string> WeightsFile::leaves() const {
-    std::set<std::string> parents;
-    for (const auto& node : nodes) parents.insert(node.parent);
-    std::vector<std::string> out;
-    for (const auto& node : nodes)
-        if (!parents.count(node.name)) out.push_back(node.name);
-    return out;
-}
-
-const WeightNode* WeightsFile::find(const std::string& name) const {
-    for (const auto& node : nodes)
-        if (node.name == name) return &node;
-    return nullptr;
-}
 
 WeightsFile read_weights_index(const std::string& path, char delimiter) {
     WeightsFile file;

@@ -10,8 +10,8 @@
 #include <unordered_map>
 #include <xxhash.h>
 
-#include "csipls/error.hpp"
-#include "csipls/sav.hpp"
+#include "csipls/core/error.hpp"
+#include "csipls/io/sav.hpp"
 
 namespace csipls {
 namespace {

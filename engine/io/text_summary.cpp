@@ -2,7 +2,7 @@
 #include <limits>
 #include <fmt/format.h>
 
-#include "csipls/result_writers.hpp"
+#include "csipls/io/result_writers.hpp"
 #include "csipls/version.hpp"
 
 namespace csipls {

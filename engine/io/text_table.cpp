@@ -1,8 +1,8 @@
 #include <algorithm>
 
-#include "csipls/csv.hpp"
-#include "csipls/error.hpp"
-#include "csipls/file_util.hpp"
+#include "csipls/io/csv.hpp"
+#include "csipls/core/error.hpp"
+#include "csipls/io/file_util.hpp"
 
 namespace csipls {
 namespace {

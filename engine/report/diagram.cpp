@@ -4,7 +4,7 @@
 #include <map>
 #include <numeric>
 
-#include "csipls/error.hpp"
+#include "csipls/core/error.hpp"
 #include "report_internal.hpp"
 
 namespace csipls {

@@ -4,7 +4,7 @@
 #include <map>
 #include <set>
 
-#include "csipls/error.hpp"
+#include "csipls/core/error.hpp"
 #include "csipls/version.hpp"
 #include "report_internal.hpp"
 

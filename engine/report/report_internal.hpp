@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "csipls/report.hpp"
+#include "csipls/report/report.hpp"
 
 namespace csipls::report_detail {
 

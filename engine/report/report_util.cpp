@@ -4,7 +4,7 @@
 #include <charconv>
 #include <cstdlib>
 
-#include "csipls/error.hpp"
+#include "csipls/core/error.hpp"
 #include "report_internal.hpp"
 
 namespace csipls {

@@ -5,9 +5,9 @@
 #include <cstdlib>
 #include <gtest/gtest.h>
 
-#include "csipls/bootstrap.hpp"
-#include "csipls/csv.hpp"
-#include "csipls/model_file.hpp"
+#include "csipls/core/bootstrap.hpp"
+#include "csipls/io/csv.hpp"
+#include "csipls/io/model_file.hpp"
 
 extern "C" {
 void* __libc_malloc(std::size_t size);

@@ -1,4 +1,4 @@
-#include "csipls/assessment.hpp"
+#include "csipls/core/assessment.hpp"
 
 #include <Eigen/Eigenvalues>
 #include <Eigen/LU>
@@ -12,10 +12,10 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
-#include "csipls/csv.hpp"
-#include "csipls/error.hpp"
-#include "csipls/estimate.hpp"
-#include "csipls/model_file.hpp"
+#include "csipls/io/csv.hpp"
+#include "csipls/core/error.hpp"
+#include "csipls/core/estimate.hpp"
+#include "csipls/io/model_file.hpp"
 #include "test_helpers.hpp"
 
 #ifndef CSIPLS_SHARED_DIR

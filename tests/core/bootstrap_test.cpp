@@ -4,11 +4,11 @@
 #include <gtest/gtest.h>
 #include <numeric>
 
-#include "csipls/assessment.hpp"
-#include "csipls/bootstrap.hpp"
-#include "csipls/csv.hpp"
-#include "csipls/error.hpp"
-#include "csipls/model_file.hpp"
+#include "csipls/core/assessment.hpp"
+#include "csipls/core/bootstrap.hpp"
+#include "csipls/io/csv.hpp"
+#include "csipls/core/error.hpp"
+#include "csipls/io/model_file.hpp"
 #include "test_helpers.hpp"
 
 using namespace csipls;

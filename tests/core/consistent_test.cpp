@@ -1,4 +1,4 @@
-#include "csipls/consistent.hpp"
+#include "csipls/core/consistent.hpp"
 
 #include <Eigen/Core>
 #include <Eigen/LU>
@@ -11,13 +11,13 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "csipls/assessment.hpp"
-#include "csipls/csv.hpp"
-#include "csipls/error.hpp"
-#include "csipls/estimate.hpp"
-#include "csipls/model_file.hpp"
-#include "csipls/moments.hpp"
-#include "csipls/simulate.hpp"
+#include "csipls/core/assessment.hpp"
+#include "csipls/io/csv.hpp"
+#include "csipls/core/error.hpp"
+#include "csipls/core/estimate.hpp"
+#include "csipls/io/model_file.hpp"
+#include "csipls/core/moments.hpp"
+#include "csipls/core/simulate.hpp"
 #include "test_helpers.hpp"
 
 #ifndef CSIPLS_SHARED_DIR

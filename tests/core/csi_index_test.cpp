@@ -1,11 +1,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "csipls/bootstrap.hpp"
-#include "csipls/csi_index.hpp"
-#include "csipls/csv.hpp"
-#include "csipls/error.hpp"
-#include "csipls/model_file.hpp"
+#include "csipls/core/bootstrap.hpp"
+#include "csipls/core/csi_index.hpp"
+#include "csipls/io/csv.hpp"
+#include "csipls/core/error.hpp"
+#include "csipls/io/model_file.hpp"
 
 using namespace csipls;
 

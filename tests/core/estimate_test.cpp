@@ -3,8 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "csipls/error.hpp"
-#include "csipls/estimate.hpp"
+#include "csipls/core/error.hpp"
+#include "csipls/core/estimate.hpp"
 #include "test_helpers.hpp"
 
 using namespace csipls;

@@ -7,13 +7,13 @@
 #include <gtest/gtest.h>
 #include <string>
 
-#include "csipls/assessment.hpp"
-#include "csipls/consistent.hpp"
-#include "csipls/csv.hpp"
-#include "csipls/error.hpp"
-#include "csipls/fit_test.hpp"
-#include "csipls/model_file.hpp"
-#include "csipls/simulate.hpp"
+#include "csipls/core/assessment.hpp"
+#include "csipls/core/consistent.hpp"
+#include "csipls/io/csv.hpp"
+#include "csipls/core/error.hpp"
+#include "csipls/core/fit_test.hpp"
+#include "csipls/io/model_file.hpp"
+#include "csipls/core/simulate.hpp"
 #include "test_helpers.hpp"
 
 using namespace csipls;

@@ -3,11 +3,11 @@
 #include <algorithm>
 #include <numeric>
 
-#include "csipls/error.hpp"
-#include "csipls/groups.hpp"
-#include "csipls/index_table.hpp"
-#include "csipls/moments.hpp"
-#include "csipls/simulate.hpp"
+#include "csipls/core/error.hpp"
+#include "csipls/core/groups.hpp"
+#include "csipls/core/index_table.hpp"
+#include "csipls/core/moments.hpp"
+#include "csipls/core/simulate.hpp"
 #include "test_helpers.hpp"
 
 namespace csipls {

@@ -6,7 +6,7 @@
 #include <cmath>
 #include <stdexcept>
 
-#include "csipls/index_change.hpp"
+#include "csipls/core/index_change.hpp"
 
 namespace csipls {
 namespace {

@@ -2,8 +2,8 @@
 
 #include <Eigen/Dense>
 
-#include "csipls/error.hpp"
-#include "csipls/ipma.hpp"
+#include "csipls/core/error.hpp"
+#include "csipls/core/ipma.hpp"
 #include "test_helpers.hpp"
 
 namespace csipls {

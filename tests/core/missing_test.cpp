@@ -11,10 +11,10 @@
 #include <limits>
 #include <sstream>
 
-#include "csipls/bootstrap.hpp"
-#include "csipls/csv.hpp"
-#include "csipls/error.hpp"
-#include "csipls/missing.hpp"
+#include "csipls/core/bootstrap.hpp"
+#include "csipls/io/csv.hpp"
+#include "csipls/core/error.hpp"
+#include "csipls/core/missing.hpp"
 #include "test_helpers.hpp"
 
 using namespace csipls;

@@ -1,8 +1,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "csipls/error.hpp"
-#include "csipls/model.hpp"
+#include "csipls/core/error.hpp"
+#include "csipls/core/model.hpp"
 #include "test_helpers.hpp"
 
 using namespace csipls;

@@ -1,9 +1,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "csipls/error.hpp"
-#include "csipls/estimate.hpp"
-#include "csipls/moments.hpp"
+#include "csipls/core/error.hpp"
+#include "csipls/core/estimate.hpp"
+#include "csipls/core/moments.hpp"
 #include "test_helpers.hpp"
 
 using namespace csipls;

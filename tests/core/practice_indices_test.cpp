@@ -4,7 +4,7 @@
 #include <cmath>
 #include <stdexcept>
 
-#include "csipls/practice_indices.hpp"
+#include "csipls/core/practice_indices.hpp"
 #include "test_helpers.hpp"
 
 namespace csipls {

@@ -1,4 +1,4 @@
-#include "csipls/prediction.hpp"
+#include "csipls/core/prediction.hpp"
 
 #include <gtest/gtest.h>
 
@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "csipls/error.hpp"
-#include "csipls/model_file.hpp"
-#include "csipls/simulate.hpp"
+#include "csipls/core/error.hpp"
+#include "csipls/io/model_file.hpp"
+#include "csipls/core/simulate.hpp"
 
 using namespace csipls;
 

@@ -2,10 +2,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "csipls/error.hpp"
-#include "csipls/estimate.hpp"
-#include "csipls/model_file.hpp"
-#include "csipls/simulate.hpp"
+#include "csipls/core/error.hpp"
+#include "csipls/core/estimate.hpp"
+#include "csipls/io/model_file.hpp"
+#include "csipls/core/simulate.hpp"
 
 using namespace csipls;
 

@@ -3,9 +3,9 @@
 // is a finding.
 #include <cstdint>
 
-#include "csipls/csv.hpp"
-#include "csipls/error.hpp"
-#include "csipls/missing.hpp"
+#include "csipls/io/csv.hpp"
+#include "csipls/core/error.hpp"
+#include "csipls/core/missing.hpp"
 #include "fuzz_support.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

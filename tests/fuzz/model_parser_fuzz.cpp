@@ -2,9 +2,9 @@
 #include <cstdint>
 #include <string>
 
-#include "csipls/error.hpp"
-#include "csipls/model.hpp"
-#include "csipls/model_file.hpp"
+#include "csipls/core/error.hpp"
+#include "csipls/core/model.hpp"
+#include "csipls/io/model_file.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string text(reinterpret_cast<const char*>(data), size);

@@ -1,8 +1,8 @@
 // libFuzzer target: the SPSS reader (ReadStat underneath: malformed .sav files have a CVE history).
 #include <cstdint>
 
-#include "csipls/error.hpp"
-#include "csipls/sav.hpp"
+#include "csipls/core/error.hpp"
+#include "csipls/io/sav.hpp"
 #include "fuzz_support.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

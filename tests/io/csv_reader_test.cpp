@@ -3,9 +3,9 @@
 
 #include <cmath>
 
-#include "csipls/csv.hpp"
-#include "csipls/error.hpp"
-#include "csipls/file_util.hpp"
+#include "csipls/io/csv.hpp"
+#include "csipls/core/error.hpp"
+#include "csipls/io/file_util.hpp"
 #include "test_helpers.hpp"
 
 using namespace csipls;

@@ -11,9 +11,9 @@
 #include <utility>
 #include <vector>
 
-#include "csipls/error.hpp"
-#include "csipls/model.hpp"
-#include "csipls/model_file.hpp"
+#include "csipls/core/error.hpp"
+#include "csipls/core/model.hpp"
+#include "csipls/io/model_file.hpp"
 
 #ifndef CSIPLS_SOURCE_DIR
 #error "CSIPLS_SOURCE_DIR must name the source tree"

@@ -3,8 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "csipls/error.hpp"
-#include "csipls/practice_io.hpp"
+#include "csipls/core/error.hpp"
+#include "csipls/io/practice_io.hpp"
 #include "test_helpers.hpp"
 
 namespace csipls {

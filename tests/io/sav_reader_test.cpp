@@ -8,9 +8,9 @@
 #include <fstream>
 #include <readstat.h>
 
-#include "csipls/data_reader.hpp"
-#include "csipls/error.hpp"
-#include "csipls/sav.hpp"
+#include "csipls/io/data_reader.hpp"
+#include "csipls/core/error.hpp"
+#include "csipls/io/sav.hpp"
 #include "test_helpers.hpp"
 
 using namespace csipls;

@@ -1,9 +1,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "csipls/csv.hpp"
-#include "csipls/error.hpp"
-#include "csipls/result_writers.hpp"
+#include "csipls/io/csv.hpp"
+#include "csipls/core/error.hpp"
+#include "csipls/io/result_writers.hpp"
 #include "test_helpers.hpp"
 
 namespace csipls {

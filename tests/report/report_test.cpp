@@ -9,8 +9,8 @@
 #include <regex>
 #include <string>
 
-#include "csipls/error.hpp"
-#include "csipls/report.hpp"
+#include "csipls/core/error.hpp"
+#include "csipls/report/report.hpp"
 #include "test_helpers.hpp"
 
 namespace {

@@ -40,11 +40,11 @@
 #include <cstdint>
 #include <vector>
 
-#include "csipls/bootstrap.hpp"  // ReplicateFailure, BootstrapMonitor
-#include "csipls/dataset.hpp"
-#include "csipls/estimate.hpp"
-#include "csipls/model.hpp"
-#include "csipls/moments.hpp"
+#include "csipls/core/bootstrap.hpp"  // ReplicateFailure, BootstrapMonitor
+#include "csipls/core/dataset.hpp"
+#include "csipls/core/estimate.hpp"
+#include "csipls/core/model.hpp"
+#include "csipls/core/moments.hpp"
 
 namespace csipls {
 

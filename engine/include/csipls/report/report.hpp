@@ -6,8 +6,8 @@
 #include <string_view>
 #include <vector>
 
-#include "csipls/model.hpp"
-#include "csipls/result_writers.hpp"
+#include "csipls/core/model.hpp"
+#include "csipls/io/json.hpp"
 
 namespace csipls {
 

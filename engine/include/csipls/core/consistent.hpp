@@ -11,9 +11,9 @@
 // foreman() with .disattenuate = TRUE and the default .PLS_approach_cf = "dist_squared_euclid").
 #include <Eigen/Core>
 
-#include "csipls/estimate.hpp"
-#include "csipls/model.hpp"
-#include "csipls/moments.hpp"
+#include "csipls/core/estimate.hpp"
+#include "csipls/core/model.hpp"
+#include "csipls/core/moments.hpp"
 
 namespace csipls {
 

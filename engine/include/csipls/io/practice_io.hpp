@@ -6,17 +6,11 @@
 #include <string>
 #include <vector>
 
-#include "csipls/practice_indices.hpp"
-#include "csipls/result_writers.hpp"
+#include "csipls/core/practice_indices.hpp"
+#include "csipls/io/result_writers.hpp"
 
 namespace csipls {
 
-struct WeightsFile {
-    std::string path, xxh64;
-    std::vector<WeightNode> nodes;  // in the file's order
-    std::vector<std::string> leaves() const;  // nodes without children: the items (data columns)
-    const WeightNode* find(const std::string& name) const;
-};
 
 // A CSV with the columns node, parent, weight (any order; others ignored). Throws IoError when
 // unreadable and InputError naming the file and line for: a missing column, an empty node, a weight

@@ -43,10 +43,10 @@
 #include <cstdint>
 #include <vector>
 
-#include "csipls/dataset.hpp"
-#include "csipls/estimate.hpp"
-#include "csipls/model.hpp"
-#include "csipls/options.hpp"
+#include "csipls/core/dataset.hpp"
+#include "csipls/core/estimate.hpp"
+#include "csipls/core/model.hpp"
+#include "csipls/core/options.hpp"
 
 namespace csipls {
 

@@ -6,8 +6,8 @@
 #include <cstdint>
 #include <optional>
 
-#include "csipls/dataset.hpp"
-#include "csipls/model.hpp"
+#include "csipls/core/dataset.hpp"
+#include "csipls/core/model.hpp"
 
 namespace csipls {
 

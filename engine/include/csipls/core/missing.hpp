@@ -9,8 +9,8 @@
 #include <string_view>
 #include <vector>
 
-#include "csipls/dataset.hpp"
-#include "csipls/moments.hpp"
+#include "csipls/core/dataset.hpp"
+#include "csipls/core/moments.hpp"
 
 namespace csipls {
 

@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
-#include "csipls/estimate.hpp"
-#include "csipls/model.hpp"
-#include "csipls/moments.hpp"
+#include "csipls/core/estimate.hpp"
+#include "csipls/core/model.hpp"
+#include "csipls/core/moments.hpp"
 
 namespace csipls {
 

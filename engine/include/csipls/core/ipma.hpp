@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "csipls/csi_index.hpp"
-#include "csipls/estimate.hpp"
-#include "csipls/moments.hpp"
+#include "csipls/core/csi_index.hpp"
+#include "csipls/core/estimate.hpp"
+#include "csipls/core/moments.hpp"
 
 namespace csipls {
 

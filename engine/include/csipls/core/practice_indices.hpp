@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "csipls/csi_index.hpp"
-#include "csipls/dataset.hpp"
-#include "csipls/model.hpp"
+#include "csipls/core/csi_index.hpp"
+#include "csipls/core/dataset.hpp"
+#include "csipls/core/model.hpp"
 
 namespace csipls {
 
@@ -39,6 +39,14 @@ struct WeightNode {
     std::string name, parent;
     double weight = 1;
     std::size_t line = 0;  // in the weights file, for messages
+};
+
+// A weights file of the fixed-weight hierarchical index: where it came from and its nodes.
+struct WeightsFile {
+    std::string path, xxh64;
+    std::vector<WeightNode> nodes;  // in the file's order
+    std::vector<std::string> leaves() const;  // nodes without children: the items (data columns)
+    const WeightNode* find(const std::string& name) const;
 };
 
 // The index of every node on 0–100: a leaf (an item, a data column) is its mean mapped from

@@ -7,8 +7,8 @@
 #include <utility>
 #include <vector>
 
-#include "csipls/index_change.hpp"
-#include "csipls/result_writers.hpp"
+#include "csipls/core/index_change.hpp"
+#include "csipls/io/result_writers.hpp"
 
 namespace csipls {
 

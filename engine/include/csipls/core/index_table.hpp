@@ -5,9 +5,9 @@
 #include <string>
 #include <vector>
 
-#include "csipls/bootstrap.hpp"
-#include "csipls/csi_index.hpp"
-#include "csipls/groups.hpp"
+#include "csipls/core/bootstrap.hpp"
+#include "csipls/core/csi_index.hpp"
+#include "csipls/core/groups.hpp"
 
 namespace csipls {
 

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "csipls/dataset.hpp"
-#include "csipls/estimate.hpp"
+#include "csipls/core/dataset.hpp"
+#include "csipls/core/estimate.hpp"
 
 namespace csipls {
 

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "csipls/dataset.hpp"
+#include "csipls/core/dataset.hpp"
 
 namespace csipls {
 

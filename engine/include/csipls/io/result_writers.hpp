@@ -1,22 +1,22 @@
 #pragma once
 // Renders estimation results: the JSON result (the stable, documented interface for scripts), the
 // readable summary, and CSV tables.
-#include <nlohmann/json.hpp>
 #include <ostream>
 #include <string>
 #include <vector>
 
-#include "csipls/assessment.hpp"
-#include "csipls/bootstrap.hpp"
-#include "csipls/csv.hpp"
-#include "csipls/fit_test.hpp"
-#include "csipls/missing.hpp"
-#include "csipls/groups.hpp"
-#include "csipls/index_table.hpp"
-#include "csipls/ipma.hpp"
-#include "csipls/prediction.hpp"
-#include "csipls/dataset.hpp"
-#include "csipls/estimate.hpp"
+#include "csipls/core/assessment.hpp"
+#include "csipls/core/bootstrap.hpp"
+#include "csipls/io/csv.hpp"
+#include "csipls/core/fit_test.hpp"
+#include "csipls/core/missing.hpp"
+#include "csipls/core/groups.hpp"
+#include "csipls/core/index_table.hpp"
+#include "csipls/core/ipma.hpp"
+#include "csipls/core/prediction.hpp"
+#include "csipls/core/dataset.hpp"
+#include "csipls/core/estimate.hpp"
+#include "csipls/io/json.hpp"
 
 namespace csipls {
 
@@ -29,11 +29,6 @@ struct RunProvenance {
     // What was missing and how it was treated; empty `indicators` when not recorded.
     MissingReport missing;
 };
-
-using Json = nlohmann::ordered_json;
-
-// A number for the JSON result, or null where it is undefined (NaN, infinite): JSON has no NaN.
-Json number_or_null(double value);
 
 // The JSON result. Keys documented in README.md; later features add keys and never rename these.
 Json result_to_json(const PlsResult& result, const IndicatorMoments& moments, const RunProvenance& provenance);

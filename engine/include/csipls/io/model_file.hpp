@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "csipls/model.hpp"
+#include "csipls/core/model.hpp"
 
 namespace csipls {
 

@@ -10,10 +10,10 @@
 #include <string_view>
 #include <vector>
 
-#include "csipls/csi_index.hpp"
-#include "csipls/dataset.hpp"
-#include "csipls/estimate.hpp"
-#include "csipls/missing.hpp"
+#include "csipls/core/csi_index.hpp"
+#include "csipls/core/dataset.hpp"
+#include "csipls/core/estimate.hpp"
+#include "csipls/core/missing.hpp"
 
 namespace csipls {
 

@@ -5,9 +5,9 @@
 #include <string>
 #include <vector>
 
-#include "csipls/model.hpp"
-#include "csipls/moments.hpp"
-#include "csipls/options.hpp"
+#include "csipls/core/model.hpp"
+#include "csipls/core/moments.hpp"
+#include "csipls/core/options.hpp"
 
 namespace csipls {
 

@@ -3,8 +3,8 @@
 #include <string>
 #include <vector>
 
-#include "csipls/csv.hpp"
-#include "csipls/dataset.hpp"
+#include "csipls/io/csv.hpp"
+#include "csipls/core/dataset.hpp"
 
 namespace csipls {
 

@@ -9,12 +9,12 @@
 #include <utility>
 #include <vector>
 
-#include "csipls/bootstrap.hpp"
-#include "csipls/csi_index.hpp"
-#include "csipls/dataset.hpp"
-#include "csipls/estimate.hpp"
-#include "csipls/missing.hpp"
-#include "csipls/model.hpp"
+#include "csipls/core/bootstrap.hpp"
+#include "csipls/core/csi_index.hpp"
+#include "csipls/core/dataset.hpp"
+#include "csipls/core/estimate.hpp"
+#include "csipls/core/missing.hpp"
+#include "csipls/core/model.hpp"
 
 namespace csipls {
 

@@ -1,0 +1,101 @@
+#pragma once
+// Every setting of a study, once, with its default. validate() (or is_valid()) checks each field and
+// every rule between fields; messages name the field as written here ("bootstrap.resamples must be
+// ≥ 0, got -1"), and front ends map field names to their own (the CLI to its flags, one table).
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "csipls/core/bootstrap.hpp"
+#include "csipls/core/csi_index.hpp"
+#include "csipls/core/groups.hpp"
+#include "csipls/core/index_table.hpp"
+#include "csipls/core/missing.hpp"
+#include "csipls/core/options.hpp"
+#include "csipls/core/practice_indices.hpp"
+
+namespace csipls {
+
+struct StudyOptions {
+    // How the data were (or are to be) read from a file: recorded in the result's settings. With
+    // in-memory data, case weights and groups come with the Dataset and these name their columns.
+    struct Data {
+        char delimiter = ',';
+        bool decimal_comma = false;          // ',' is the decimal mark (European CSV)
+        std::vector<double> missing_codes;   // numbers meaning "no answer" (e.g. -99)
+        std::string case_weights;            // column of case (survey) weights; empty: unweighted
+        std::string group;                   // text column of groups (company, segment, period); empty: none
+    } data;
+
+    // The PLS iteration: inner scheme, convergence tolerance and iteration limit.
+    EstimationOptions estimation;
+    // Consistent PLS (PLSc, Dijkstra & Henseler 2015) for reflective blocks, in every resample too.
+    bool consistent = false;
+    // Missing answers: listwise, mean, pairwise or EM (with EM's tolerance and iteration limit).
+    MissingOptions missing;
+    // The indicators' answer scale: adds 0–100 CSI indices. Replaces the model file's scale
+    // statements when given; without either there are no indices.
+    std::optional<AnswerScale> scale;
+
+    // One seed for every random draw of the study (bootstrap, fit test, PLSpredict folds, permutations).
+    std::uint64_t seed = 20240229;
+    // Threads for the parallel stages; 0: every core OpenMP offers. Never changes a result.
+    int threads = 0;
+
+    struct Bootstrap {
+        int resamples = 0;  // 0: no bootstrap
+        ConfidenceInterval ci = ConfidenceInterval::percentile;
+        double ci_level = 0.95;
+        SignChange sign_change = SignChange::none;
+    } bootstrap;
+
+    struct FitTest {
+        int resamples = 0;  // Bollen–Stine test of exact fit; 0: none
+    } fit_test;
+
+    struct Prediction {
+        bool enabled = false;       // Q² by blindfolding and PLSpredict
+        int omission_distance = 7;  // blindfolding D
+        int folds = 10;             // PLSpredict k
+        int repetitions = 10;       // PLSpredict r
+    } prediction;
+
+    // Active when data.group names a column: the model is also estimated per group.
+    struct Groups {
+        bool pooled = false;  // groups keep the pooled estimate's weights
+        GroupOptions::Pairs pairs = GroupOptions::Pairs::automatic;
+        std::vector<std::pair<std::string, std::string>> listed_pairs;  // with pairs = listed
+        int permutations = 0;  // permutation p-values of group differences; 0: none
+    } groups;
+
+    // Weights and levels (industry, sector) aggregating the group indices; needs groups and indices.
+    std::optional<AggregationPlan> aggregation;
+    // The target construct of the importance–performance map; empty: none. Needs indices.
+    std::string ipma_target;
+    // The caller publishes the index table, so indices are required.
+    bool index_table = false;
+
+    // The indices of CSI practice; each needs `scale`.
+    struct Practice {
+        bool item_scores = false;                // mean item satisfaction on −90…+90
+        std::optional<WeightsFile> weights_index;  // the fixed-weight hierarchical index
+        std::vector<std::pair<std::string, std::string>> gaps;  // (perceived, expected) data columns
+        bool wanted() const { return item_scores || weights_index || !gaps.empty(); }
+    } practice;
+
+    // Ceres's Solver::Options::IsValid: false with the first problem in `error` (may be null).
+    bool is_valid(std::string* error) const;
+    // Throws UsageError with the first problem.
+    void validate() const;
+
+    // The kernels' options, derived from these in one place.
+    BootstrapOptions bootstrap_options() const;
+    FitTestOptions fit_test_options() const;
+    GroupOptions group_options() const;
+    BlindfoldingOptions blindfolding_options() const;
+    PlsPredictOptions pls_predict_options() const;
+};
+
+}  // namespace csipls
