@@ -46,6 +46,7 @@ struct ReverseStatement {
 
 struct Model {
     std::string source;  // file the model came from, for messages and the result's provenance
+    std::string source_xxh64;  // hash of the model text, for the result's provenance; empty if unknown
     std::vector<Construct> constructs;
     std::vector<StructuralPath> paths;
     std::vector<ScaleStatement> scales;
