@@ -34,10 +34,10 @@ std::optional<SignChange> sign_change_from_string(std::string_view text) { retur
 
 void BootstrapOptions::validate() const {
     if (resamples < 0 || resamples == 1 || resamples > 10'000'000)
-        throw UsageError("--bootstrap must be 0 (none) or between 2 and 10000000, got " + std::to_string(resamples));
-    if (threads < 0 || threads > 4096) throw UsageError("--threads must be between 0 (all cores) and 4096");
+        throw UsageError("BootstrapOptions.resamples must be 0 (none) or between 2 and 10000000, got " + std::to_string(resamples));
+    if (threads < 0 || threads > 4096) throw UsageError("BootstrapOptions.threads must be between 0 (all cores) and 4096");
     if (!(ci_level > 0.0 && ci_level < 1.0))
-        throw UsageError("--ci-level must be strictly between 0 and 1, got " + number_text(ci_level));
+        throw UsageError("BootstrapOptions.ci_level must be strictly between 0 and 1, got " + number_text(ci_level));
 }
 
 double two_sided_p_value(double t, double degrees_of_freedom) {

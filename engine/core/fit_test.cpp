@@ -16,9 +16,9 @@ namespace csipls {
 
 void FitTestOptions::validate() const {
     if (resamples < 0 || resamples > 10'000'000)
-        throw UsageError("the number of fit-test resamples must be between 0 and 10000000, got " +
+        throw UsageError("FitTestOptions.resamples must be between 0 and 10000000, got " +
                          std::to_string(resamples));
-    if (threads < 0 || threads > 4096) throw UsageError("--threads must be between 0 (all cores) and 4096");
+    if (threads < 0 || threads > 4096) throw UsageError("FitTestOptions.threads must be between 0 (all cores) and 4096");
 }
 
 namespace {

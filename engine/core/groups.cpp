@@ -18,9 +18,9 @@
 namespace csipls {
 
 void GroupOptions::validate() const {
-    if (threads < 0 || threads > 4096) throw UsageError("--threads must be between 0 (all cores) and 4096");
+    if (threads < 0 || threads > 4096) throw UsageError("GroupOptions.threads must be between 0 (all cores) and 4096");
     if (permutations < 0 || permutations == 1 || permutations > 1'000'000)
-        throw UsageError("--permutations must be 0 (none) or between 2 and 1000000, got " + std::to_string(permutations));
+        throw UsageError("GroupOptions.permutations must be 0 (none) or between 2 and 1000000, got " + std::to_string(permutations));
     if (pairs == Pairs::listed && listed_pairs.empty()) throw UsageError("no group pairs listed for difference tests");
 }
 
@@ -153,7 +153,7 @@ std::vector<std::pair<int, int>> tested_pairs(const std::vector<std::string>& na
         };
         for (const auto& [a, b] : options.listed_pairs) {
             const int i = position(a), j = position(b);
-            if (i == j) throw UsageError("--group-pairs compares group '" + a + "' with itself");
+            if (i == j) throw UsageError("the group pair '" + a + ":" + a + "' compares group '" + a + "' with itself");
             pairs.emplace_back(i, j);
         }
     }

@@ -29,9 +29,9 @@ std::optional<MissingTreatment> missing_treatment_from_string(std::string_view t
 
 void MissingOptions::validate() const {
     if (!(std::isfinite(em_tolerance) && em_tolerance > 0.0 && em_tolerance < 1.0))
-        throw UsageError("the EM tolerance must be between 0 and 1 (exclusive), got " + number_text(em_tolerance));
+        throw UsageError("MissingOptions.em_tolerance must be between 0 and 1 (exclusive), got " + number_text(em_tolerance));
     if (em_max_iterations < 1 || em_max_iterations > 1'000'000)
-        throw UsageError("the EM iteration limit must be between 1 and 1000000, got " + std::to_string(em_max_iterations));
+        throw UsageError("MissingOptions.em_max_iterations must be between 1 and 1000000, got " + std::to_string(em_max_iterations));
 }
 
 Eigen::Index MissingReport::missing_cells() const {

@@ -18,9 +18,9 @@ std::optional<InnerScheme> inner_scheme_from_string(std::string_view text) { ret
 
 void EstimationOptions::validate() const {
     if (!(std::isfinite(tolerance) && tolerance > 0.0 && tolerance < 1.0))
-        throw UsageError("--tolerance must be a number between 0 and 1 (exclusive), got " + number_text(tolerance));
+        throw UsageError("EstimationOptions.tolerance must be a number between 0 and 1 (exclusive), got " + number_text(tolerance));
     if (max_iterations < 1 || max_iterations > 1'000'000)
-        throw UsageError("--max-iter must be between 1 and 1000000, got " + std::to_string(max_iterations));
+        throw UsageError("EstimationOptions.max_iterations must be between 1 and 1000000, got " + std::to_string(max_iterations));
 }
 
 }  // namespace csipls

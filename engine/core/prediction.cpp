@@ -12,6 +12,17 @@
 #include "csipls/core/moments.hpp"
 
 namespace csipls {
+
+void BlindfoldingOptions::validate() const {
+    if (omission_distance < 2)
+        throw UsageError("BlindfoldingOptions.omission_distance must be at least 2, got " + std::to_string(omission_distance));
+}
+
+void PlsPredictOptions::validate() const {
+    if (folds < 2) throw UsageError("PlsPredictOptions.folds must be at least 2, got " + std::to_string(folds));
+    if (repetitions < 1 || repetitions > 100'000)
+        throw UsageError("PlsPredictOptions.repetitions must be between 1 and 100000, got " + std::to_string(repetitions));
+}
 namespace {
 
 // Where each construct's indicators sit in Model::all_indicators() order, and its predictors.

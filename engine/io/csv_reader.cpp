@@ -21,9 +21,9 @@ namespace csipls {
 
 void CsvOptions::validate() const {
     if (delimiter == '"' || delimiter == '\n' || delimiter == '\r' || delimiter == '\0')
-        throw UsageError("--delimiter cannot be a quote, a line break or NUL");
+        throw UsageError("the delimiter cannot be a quote, a line break or NUL");
     if (decimal_comma && (delimiter == ',' || delimiter == '.'))
-        throw UsageError("with --decimal-comma the delimiter cannot be ',' or '.' (European CSV uses --delimiter ';')");
+        throw UsageError("with a decimal comma the delimiter cannot be ',' or '.' (European CSV uses ';')");
     for (double code : missing_codes)
         if (!std::isfinite(code)) throw UsageError("a missing-value code must be a finite number");
 }

@@ -48,9 +48,11 @@ std::string first_problem(const StudyOptions& o) {
     if (g.permutations < 0 || g.permutations == 1 || g.permutations > 1'000'000)
         return "groups.permutations must be 0 (none) or between 2 and 1000000, got " + std::to_string(g.permutations);
     if (g.pairs == GroupOptions::Pairs::listed && g.listed_pairs.empty())
-        return "groups.listed_pairs names no pair of groups for difference tests";
-    for (const auto& [a, b_name] : g.listed_pairs)
-        if (a.empty() || b_name.empty()) return "groups.listed_pairs has a pair with an empty group label";
+        return "groups.pairs lists no pair of groups for difference tests";
+    for (const auto& [a, b_name] : g.listed_pairs) {
+        if (a.empty() || b_name.empty()) return "groups.pairs has a pair with an empty group label";
+        if (a == b_name) return "groups.pairs compares group '" + a + "' with itself";
+    }
 
     // Rules between fields.
     if (!d.case_weights.empty() && (p.enabled || o.fit_test.resamples > 0))

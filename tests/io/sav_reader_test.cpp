@@ -132,5 +132,5 @@ TEST(DataReader, ChoosesTheReaderByExtension) {
     EXPECT_EQ(data.matrix()(0, 0), 2.0);
     CsvOptions grouped;
     grouped.group_column = "note";
-    EXPECT_THAT(read_error(write_survey("grouped.sav", false), {"q1"}, grouped), HasSubstr("--group does not work with SPSS files yet"));
+    EXPECT_THAT(read_error(write_survey("grouped.sav", false), {"q1"}, grouped), HasSubstr("a group column does not work with SPSS files yet"));
 }

@@ -52,6 +52,8 @@ namespace csipls {
 
 struct BlindfoldingOptions {
     int omission_distance = 7;  // D; 5–12 is the usual range (Hair et al.), 7 the SmartPLS default
+
+    void validate() const;  // throws UsageError; D against the sample size is checked with the data
 };
 
 struct BlindfoldingResult {
@@ -71,6 +73,8 @@ struct PlsPredictOptions {
     int folds = 10;        // k
     int repetitions = 10;  // r
     std::uint64_t seed = 1;
+
+    void validate() const;  // throws UsageError; folds against the sample size are checked with the data
 };
 
 struct PlsPredictResult {
