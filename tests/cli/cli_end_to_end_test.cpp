@@ -976,12 +976,16 @@ TEST_F(CliBootstrap, CtrlCStopsCleanlyWithoutWriting) {
 TEST_F(CliBootstrap, BadBootstrapOptions) {
     const fs::path model = fs::path(CSIPLS_SOURCE_DIR) / "models/ccsi.model";
     const fs::path data = fs::path(CSIPLS_SOURCE_DIR) / "data/ccsi_example.csv";
-    expect_failure(estimate(model, data, {"--bootstrap", "-5"}), 2, {"--bootstrap"});
+    // The library names StudyOptions fields (bootstrap.resamples); the CLI says its flags instead.
+    expect_failure(estimate(model, data, {"--bootstrap", "-5"}), 2, {"--bootstrap must be 0 (none) or between 2 and 10000000, got -5"});
+    expect_failure(estimate(model, data, {"--bootstrap", "many"}), 2, {"--bootstrap takes a whole number, got 'many'"});
+    expect_failure(estimate(model, data, {"--case-weights", "BI1", "--predict"}), 2,
+                   {"--case-weights does not work with --predict or --fit-test yet"});
     expect_failure(estimate(model, data, {"--bootstrap", "10", "--ci", "normal"}), 2, {"--ci", "normal"});
-    expect_failure(estimate(model, data, {"--bootstrap", "10", "--ci-level", "1.5"}), 2, {"--ci-level"});
+    expect_failure(estimate(model, data, {"--bootstrap", "10", "--ci-level", "1.5"}), 2, {"--ci-level must be strictly between 0 and 1, got 1.5"});
     expect_failure(estimate(model, data, {"--bootstrap", "10", "--sign-change", "flip"}), 2, {"--sign-change", "flip"});
     expect_failure(estimate(model, data, {"--bootstrap", "10", "--seed", "-1"}), 2, {"--seed", "-1"});
-    expect_failure(estimate(model, data, {"--bootstrap", "10", "--threads", "-2"}), 2, {"--threads"});
+    expect_failure(estimate(model, data, {"--bootstrap", "10", "--threads", "-2"}), 2, {"--threads must be between 0 (all cores) and 4096"});
     expect_failure(estimate(model, data, {"--save-draws", (dir_ / "d.csv").string()}), 2, {"--save-draws needs --bootstrap"});
 }
 
