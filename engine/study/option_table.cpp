@@ -157,8 +157,7 @@ const std::vector<StudyOptionField> fields = {
      [](const StudyOptions& o) { return Json(o.seed); }, [](const StudyOptions& o) { return std::to_string(o.seed); }},
     {"threads", "threads", "T", "threads (0: all cores); never changes the result",
      [](StudyOptions& o, const std::string& text) { o.threads = whole(text, "threads"); },
-     // Not a setting of the result: any thread count gives the same bytes.
-     [](const StudyOptions&) { return Json(nullptr); }, [](const StudyOptions& o) { return std::to_string(o.threads); }},
+     [](const StudyOptions& o) { return Json(o.threads); }, [](const StudyOptions& o) { return std::to_string(o.threads); }},
     {"bootstrap.ci", "ci", "TYPE", "bootstrap confidence interval: percentile, basic or bca",
      [](StudyOptions& o, const std::string& text) {
          const auto ci = confidence_interval_from_string(text);
@@ -259,11 +258,9 @@ const StudyOptionField* find_study_option_field(std::string_view name) {
 
 Json study_options_to_json(const StudyOptions& options) {
     Json out = Json::object();
-    for (const auto& field : fields) {
-        Json value = field.get(options);
-        if (std::string_view(field.name) == "threads") continue;
-        out[field.name] = std::move(value);
-    }
+    for (const auto& field : fields)
+        // Not a setting of the result: any thread count gives the same bytes.
+        if (std::string_view(field.name) != "threads") out[field.name] = field.get(options);
     return out;
 }
 
