@@ -3,12 +3,14 @@
 #include <algorithm>
 #include <boost/program_options.hpp>
 #include <iostream>
+#include <spdlog/spdlog.h>
 
 #include "commands.hpp"
 #include "study_command.hpp"
 #include "signals_held.hpp"
 #include "csipls/core/error.hpp"
 #include "csipls/io/file_util.hpp"
+#include "csipls/io/result_reader.hpp"
 #include "csipls/report/report.hpp"
 
 namespace po = boost::program_options;
@@ -68,13 +70,9 @@ int report_from_result(const std::vector<std::string>& args, po::options_descrip
     if (!parse_command_line(args, described, values)) return exit_ok;
     refuse_overwriting_inputs(out_path, {result_path, draws_path}, "--out");
 
-    const std::string text = read_text_file(result_path);
-    Json result;
-    try {
-        result = Json::parse(text);
-    } catch (const nlohmann::json::parse_error& error) {
-        throw InputError(result_path + ": not valid JSON (" + std::string(error.what()) + ")");
-    }
+    // Checks the schema version (refusing a newer one) and the measurement model, naming the file.
+    const ResultView view = ResultView::from_file(result_path);
+    const Json& result = view.json();
     std::optional<ReportDraws> draws;
     if (!draws_path.empty()) {
         draws = parse_report_draws(read_text_file(draws_path), draws_path);
@@ -88,7 +86,10 @@ int report_from_result(const std::vector<std::string>& args, po::options_descrip
             throw InputError(draws_path + ": " + std::to_string(rows) + " replicates, but the bootstrap of " + result_path +
                              " has " + std::to_string(succeeded.get<long long>()) + ": the draws are not from this result");
     }
-    write_report(out_path, render(result, draws ? &*draws : nullptr, options, result_path));
+    const std::string html = render(result, draws ? &*draws : nullptr, options, result_path);
+    // Said once the result has proved readable (a refused file gets its error alone).
+    for (const auto& notice : view.notices()) spdlog::warn("{}", notice);
+    write_report(out_path, html);
     return exit_ok;
 }
 

@@ -1,6 +1,9 @@
 // `csipls simulate`: draws survey-like data from a population model (values in the model file in
 // lavaan's fixed-value syntax, or taken from an earlier JSON result with --params).
+#include <algorithm>
 #include <boost/program_options.hpp>
+#include <cmath>
+#include <spdlog/spdlog.h>
 #include <charconv>
 #include <iostream>
 
@@ -8,6 +11,7 @@
 #include "csipls/core/error.hpp"
 #include "csipls/io/file_util.hpp"
 #include "csipls/io/model_file.hpp"
+#include "csipls/io/result_reader.hpp"
 #include "csipls/io/result_writers.hpp"
 #include "csipls/core/simulate.hpp"
 
@@ -29,38 +33,32 @@ void parse_scale(const std::string& text, SimulationOptions& options) {
 
 // Population values from a JSON result of `csipls estimate`: its paths and loadings.
 void apply_parameters_file(Model& model, const std::string& path) {
-    Json json;
-    try {
-        json = Json::parse(read_text_file(path));
-    } catch (const Json::parse_error& error) {
-        throw InputError(path + ": not valid JSON (" + error.what() + ")");
-    }
-    if (!json.contains("paths") || !json.contains("loadings"))
+    const ResultView result = ResultView::from_file(path);
+    if (!result.has("paths") || !result.has("loadings"))
         throw InputError(path + ": a parameters file is a JSON result of `csipls estimate` (it needs 'paths' and 'loadings')");
-    try {
-        for (auto& path_spec : model.paths) {
-            bool found = false;
-            for (const auto& entry : json.at("paths"))
-                if (entry.at("from") == path_spec.from && entry.at("to") == path_spec.to) {
-                    path_spec.population_value = entry.at("estimate").get<double>();
-                    found = true;
-                }
-            if (!found)
-                throw InputError(path + ": no estimate for the path " + path_spec.from + " -> " + path_spec.to);
-        }
-        for (auto& construct : model.constructs) {
-            construct.population_loadings.assign(construct.indicators.size(), std::nullopt);
-            for (std::size_t i = 0; i < construct.indicators.size(); ++i) {
-                const auto& loadings = json.at("loadings");
-                if (!loadings.contains(construct.name) || !loadings.at(construct.name).contains(construct.indicators[i]))
-                    throw InputError(path + ": no loading for indicator '" + construct.indicators[i] + "' of '" +
-                                     construct.name + "'");
-                construct.population_loadings[i] = loadings.at(construct.name).at(construct.indicators[i]).get<double>();
-            }
-        }
-    } catch (const Json::exception& error) {
-        throw InputError(path + ": unexpected content (" + error.what() + ")");
+    const std::vector<ResultPath> estimates = result.paths();
+    for (auto& path_spec : model.paths) {
+        const auto at = std::find_if(estimates.begin(), estimates.end(),
+                                     [&](const ResultPath& p) { return p.from == path_spec.from && p.to == path_spec.to; });
+        if (at == estimates.end()) throw InputError(path + ": no estimate for the path " + path_spec.from + " -> " + path_spec.to);
+        if (!std::isfinite(at->estimate))
+            throw InputError(path + ": the estimate of the path " + path_spec.from + " -> " + path_spec.to + " is null");
+        path_spec.population_value = at->estimate;
     }
+    for (auto& construct : model.constructs) {
+        construct.population_loadings.assign(construct.indicators.size(), std::nullopt);
+        for (std::size_t i = 0; i < construct.indicators.size(); ++i) {
+            const Json& loadings = result.json()["loadings"];
+            if (!loadings.is_object() || !loadings.contains(construct.name) || !loadings[construct.name].is_object() ||
+                !loadings[construct.name].contains(construct.indicators[i]))
+                throw InputError(path + ": no loading for indicator '" + construct.indicators[i] + "' of '" + construct.name + "'");
+            const double loading = result.loading(construct.name, construct.indicators[i]);
+            if (!std::isfinite(loading))
+                throw InputError(path + ": the loading of indicator '" + construct.indicators[i] + "' of '" + construct.name + "' is null");
+            construct.population_loadings[i] = loading;
+        }
+    }
+    for (const auto& notice : result.notices()) spdlog::warn("{}", notice);
 }
 
 }  // namespace

@@ -82,6 +82,8 @@ void PlsEstimator::describe(PlsResult& out) const {
     out.constructs = construct_names_;
     out.indicators = indicator_names_;
     out.block_of_indicator = block_of_indicator_;
+    out.modes.clear();
+    for (const auto& block : blocks_) out.modes.push_back(block.mode);
     out.paths = paths_;
     out.indirect_routes = indirect_routes_;
     prepare_result(out);  // sized here, so that even a result's first run() allocates nothing

@@ -9,54 +9,13 @@
 
 #include "csipls/core/error.hpp"
 #include "csipls/io/file_util.hpp"
+#include "csipls/io/result_reader.hpp"
 #include "csipls/version.hpp"
 
 namespace csipls {
 namespace {
 
-constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 
-
-// Lookups that say which key of which file is wrong, rather than nlohmann's bare type_error.
-struct Reader {
-    std::string path;
-
-    [[noreturn]] void fail(const std::string& key, const std::string& what) const {
-        throw InputError(path + ": key '" + key + "': " + what);
-    }
-    const Json& member(const Json& object, const std::string& parent, const std::string& name) const {
-        const std::string key = parent.empty() ? name : parent + "." + name;
-        if (!object.is_object()) fail(parent, "is not an object");
-        const auto at = object.find(name);
-        if (at == object.end()) fail(key, "is missing");
-        return *at;
-    }
-    // A number, or null for a value the writer could not compute (NaN).
-    double number(const Json& value, const std::string& key) const {
-        if (value.is_null()) return nan;
-        if (!value.is_number()) fail(key, "is not a number");
-        return value.get<double>();
-    }
-    std::string text(const Json& value, const std::string& key) const {
-        if (!value.is_string()) fail(key, "is not a text");
-        return value.get<std::string>();
-    }
-    const Json& object(const Json& value, const std::string& key) const {
-        if (!value.is_object()) fail(key, "is not an object");
-        return value;
-    }
-    const Json& array(const Json& value, const std::string& key) const {
-        if (!value.is_array()) fail(key, "is not an array");
-        return value;
-    }
-    // {construct: number} → values in `constructs` order; a construct not there is an error.
-    std::vector<double> per_construct(const Json& values, const std::string& key, const std::vector<std::string>& constructs) const {
-        object(values, key);
-        std::vector<double> out;
-        for (const auto& name : constructs) out.push_back(number(member(values, key, name), key + "." + name));
-        return out;
-    }
-};
 
 std::string format_number(double value, const char* format = "{:.2f}") {
     return std::isfinite(value) ? fmt::format(fmt::runtime(format), value) : std::string("-");
@@ -86,72 +45,54 @@ IndexResultFile read_index_result(const std::string& path) {
     } catch (const Json::parse_error& error) {
         throw InputError(path + ": not a JSON result of csipls estimate: " + error.what());
     }
-    const Reader read{path};
     if (!json.is_object() || !json.contains("engine") || !json["engine"].is_object() ||
         json["engine"].value("name", std::string()) != engine_name)
         throw InputError(path + ": not a JSON result of csipls estimate (no 'engine' naming " + engine_name + ")");
-    file.engine_version = read.text(read.member(json["engine"], "engine", "version"), "engine.version");
-    if (json.contains("input") && json["input"].is_object() && json["input"].contains("model")) {
-        const Json& model = read.object(json["input"]["model"], "input.model");
-        file.model_path = read.text(read.member(model, "input.model", "path"), "input.model.path");
-        file.model_xxh64 = read.text(read.member(model, "input.model", "xxh64"), "input.model.xxh64");
-    }
-    if (!json.contains("csi_index"))
-        throw InputError(path + ": the result has no CSI indices (no 'csi_index'); estimate with --scale MIN:MAX");
-    const Json& index = read.object(json["csi_index"], "csi_index");
-    const Json& values = read.object(read.member(index, "csi_index", "values"), "csi_index.values");
+    const ResultView result(std::move(json), path);
+    file.notices = result.notices();
+    if (!result.json()["engine"].contains("version")) result.fail("engine.version", "is missing");
+    file.engine_version = result.engine_version();
+    file.model_path = result.model_path();
+    file.model_xxh64 = result.model_xxh64();
     IndexWave& wave = file.wave;
-    for (const auto& [name, value] : values.items()) wave.constructs.push_back(name);
-    if (wave.constructs.empty()) read.fail("csi_index.values", "holds no construct");
-    const Json& scales = read.object(read.member(index, "csi_index", "scale"), "csi_index.scale");
-    for (const auto& [indicator, range] : scales.items()) {
-        const std::string key = "csi_index.scale." + indicator;
-        if (!range.is_array() || range.size() != 2) read.fail(key, "is not a [min, max] pair");
-        file.scales.push_back({indicator, {read.number(range[0], key), read.number(range[1], key)}});
-    }
-
     IndexWave::Row overall;
+    for (const auto& [name, value] : result.csi_index_values("estimate with --scale MIN:MAX")) {
+        wave.constructs.push_back(name);
+        overall.index.push_back(value);
+    }
+    if (wave.constructs.empty()) result.fail("csi_index.values", "holds no construct");
+    file.scales = result.csi_index_scales();
+
     overall.label = "(all)";
     overall.level = "all";
-    if (json.contains("n_obs")) overall.n_obs = static_cast<long long>(read.number(json["n_obs"], "n_obs"));
-    overall.index = read.per_construct(values, "csi_index.values", wave.constructs);
-    if (json.contains("bootstrap") && json["bootstrap"].is_object() && json["bootstrap"].contains("csi_index")) {
-        const Json& draws = read.array(json["bootstrap"]["csi_index"], "bootstrap.csi_index");
+    if (const auto n = result.n_obs()) overall.n_obs = *n;
+    if (result.has_bootstrap() && result.json()["bootstrap"].contains("csi_index")) {
         std::map<std::string, double> se;
-        for (const auto& item : draws) {
-            const std::string name = read.text(read.member(item, "bootstrap.csi_index[]", "construct"), "bootstrap.csi_index[].construct");
-            se[name] = read.number(read.member(item, "bootstrap.csi_index[]", "se"), "bootstrap.csi_index[].se");
-        }
+        for (const auto& item : result.bootstrap("csi_index")) se[item.construct] = item.se;
         for (const auto& name : wave.constructs) {
             const auto at = se.find(name);
-            if (at == se.end()) read.fail("bootstrap.csi_index", "has no entry for construct '" + name + "'");
+            if (at == se.end()) result.fail("bootstrap.csi_index", "has no entry for construct '" + name + "'");
             overall.se.push_back(at->second);
         }
         file.bootstrap = true;
     }
     wave.rows.push_back(std::move(overall));
 
-    if (json.contains("index_table")) {
-        const Json& table = read.object(json["index_table"], "index_table");
-        const Json& rows = read.array(read.member(table, "index_table", "rows"), "index_table.rows");
+    if (result.has_index_table()) {
+        const auto rows = result.index_table_rows(wave.constructs);
         for (std::size_t r = 0; r < rows.size(); ++r) {
-            const std::string key = "index_table.rows[" + std::to_string(r) + "]";
-            const Json& item = read.object(rows[r], key);
-            IndexWave::Row row;
-            row.label = read.text(read.member(item, key, "group"), key + ".group");
-            row.level = read.text(read.member(item, key, "level"), key + ".level");
             // The overall row is the csi_index read above.
-            if (row.level == "all") continue;
-            if (item.contains("n_obs")) row.n_obs = static_cast<long long>(read.number(item["n_obs"], key + ".n_obs"));
-            if (item.contains("error")) {
-                row.error = read.text(item["error"], key + ".error");
-            } else {
-                row.index = read.per_construct(read.member(item, key, "index"), key + ".index", wave.constructs);
-                if (item.contains("se")) row.se = read.per_construct(item["se"], key + ".se", wave.constructs);
-            }
+            if (rows[r].level == "all") continue;
+            IndexWave::Row row;
+            row.label = rows[r].group;
+            row.level = rows[r].level;
+            if (rows[r].n_obs) row.n_obs = *rows[r].n_obs;
+            row.error = rows[r].error;
+            row.index = rows[r].index;
+            row.se = rows[r].se;
             for (const auto& seen : wave.rows)
                 if (seen.label == row.label && seen.level == row.level)
-                    read.fail(key, "repeats the row '" + row.label + "' (" + row.level + ")");
+                    result.fail("index_table.rows[" + std::to_string(r) + "]", "repeats the row '" + row.label + "' (" + row.level + ")");
             wave.rows.push_back(std::move(row));
         }
     }
@@ -167,6 +108,7 @@ std::vector<std::string> check_comparable(const IndexResultFile& old_file, const
         if (std::find(old_file.wave.constructs.begin(), old_file.wave.constructs.end(), name) == old_file.wave.constructs.end())
             throw InputError(both + " have different constructs: '" + name + "' is in " + new_file.path + " only");
     std::vector<std::string> warnings;
+    for (const auto* file : {&old_file, &new_file}) warnings.insert(warnings.end(), file->notices.begin(), file->notices.end());
     bool same_indicators = old_file.scales.size() == new_file.scales.size();
     for (const auto& [indicator, range] : old_file.scales) {
         // A named copy: clang 14 cannot capture a structured binding in a lambda.

@@ -1,5 +1,6 @@
 #include <cmath>
 
+#include "csipls/io/result_schema.hpp"
 #include "csipls/io/result_writers.hpp"
 #include "csipls/version.hpp"
 
@@ -54,6 +55,7 @@ Json labelled_matrix(const std::vector<std::string>& rows, const std::vector<std
 Json result_to_json(const PlsResult& result, const IndicatorMoments& moments, const RunProvenance& provenance) {
     Json json;
     json["engine"] = {{"name", engine_name}, {"version", engine_version}, {"commit", engine_commit}};
+    json["schema_version"] = result_schema_version;
     json["input"] = {
         {"model", {{"path", provenance.model_path}, {"xxh64", provenance.model_xxh64}}},
         {"data", {{"path", provenance.data.path}, {"size_bytes", provenance.data.size_bytes}, {"xxh64", provenance.data.xxh64}}},
@@ -94,6 +96,18 @@ Json result_to_json(const PlsResult& result, const IndicatorMoments& moments, co
     json["converged"] = result.converged;
     json["iterations"] = result.iterations;
     json["last_weight_change"] = result.last_weight_change;
+
+    // The measurement model: every construct in model order, its mode and its indicators.
+    Json constructs = Json::array();
+    for (std::size_t j = 0; j < result.constructs.size(); ++j) {
+        Json indicators = Json::array();
+        for (std::size_t k = 0; k < result.indicators.size(); ++k)
+            if (result.block_of_indicator[k] == static_cast<int>(j)) indicators.push_back(result.indicators[k]);
+        const bool formative = j < result.modes.size() && result.modes[j] == MeasurementMode::formative;
+        constructs.push_back({{"name", result.constructs[j]}, {"mode", formative ? "formative" : "reflective"},
+                              {"indicators", std::move(indicators)}});
+    }
+    json["constructs"] = std::move(constructs);
 
     Json paths = Json::array();
     for (const auto& link : result.paths)

@@ -309,16 +309,15 @@ DiagramModel diagram_from_result(const Json& result) {
     DiagramModel diagram;
     const Json& weights = required_object(result, "outer_weights");
     const Json& loadings = required_object(result, "loadings");
-    std::vector<std::string> formative;
-    if (const Json* vif = member(result, "vif_formative"); vif && vif->is_array())
-        for (const auto& entry : *vif) formative.push_back(text_at(entry, "construct"));
+    // Modes as the result records them (an older result: inferred from vif_formative).
+    const std::set<std::string> formative = formative_constructs(result);
     const Json* r2 = member(result, "r2");
     std::map<std::string, int> position;
     for (const auto& [name, block] : weights.items()) {
         if (!block.is_object()) throw InputError("not a csipls result: outer_weights['" + name + "'] is not an object");
         DiagramConstruct c;
         c.name = name;
-        c.formative = std::find(formative.begin(), formative.end(), name) != formative.end();
+        c.formative = formative.count(name) > 0;
         const Json* block_loadings = member(loadings, name);
         for (const auto& [indicator, weight] : block.items()) {
             c.indicators.push_back(indicator);

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "csipls/core/error.hpp"
+#include "csipls/io/result_reader.hpp"
 #include "csipls/version.hpp"
 #include "report_internal.hpp"
 
@@ -34,13 +35,6 @@ std::vector<std::string> construct_names(const Json& result) {
     std::vector<std::string> names;
     for (const auto& [name, block] : required_object(result, "outer_weights").items()) names.push_back(name);
     return names;
-}
-
-std::set<std::string> formative_constructs(const Json& result) {
-    std::set<std::string> formative;
-    if (const Json* vif = member(result, "vif_formative"); vif && vif->is_array())
-        for (const auto& entry : *vif) formative.insert(text_at(entry, "construct"));
-    return formative;
 }
 
 // The bootstrap entry of a parameter list (`paths`, `r2`, `csi_index`, ...) matching `match`.
@@ -811,6 +805,8 @@ std::string page_style() {
 
 std::string render_html_report(const Json& result, const ReportDraws* draws, const ReportOptions& options) {
     if (!result.is_object()) throw InputError("not a csipls result: the document is not a JSON object");
+    // Refuses a schema_version newer than this csipls reads, and a malformed `constructs`.
+    ResultView::borrow(result, "the result");
     required_object(result, "engine");
     required_array(result, "paths");
     required_object(result, "loadings");

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <fmt/format.h>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,6 +22,10 @@ const Json& required_array(const Json& object, std::string_view key);
 std::optional<double> number_at(const Json& object, std::string_view key);
 std::optional<double> number_of(const Json* value);
 std::string text_at(const Json& object, std::string_view key);  // "" when absent or not a string
+// The constructs measured formatively: from the result's `constructs` (schema version 1), or for
+// an older result inferred from `vif_formative` (see ResultView). InputError for a malformed
+// `constructs` or a schema_version newer than this csipls reads.
+std::set<std::string> formative_constructs(const Json& result);
 // The value as text for a settings table (strings unquoted, others as JSON).
 std::string plain_text(const Json& value);
 

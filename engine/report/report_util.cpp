@@ -5,10 +5,19 @@
 #include <cstdlib>
 
 #include "csipls/core/error.hpp"
+#include "csipls/io/result_reader.hpp"
 #include "csipls/io/result_writers.hpp"  // display_width
 #include "report_internal.hpp"
 
 namespace csipls {
+
+std::set<std::string> report_detail::formative_constructs(const Json& result) {
+    std::set<std::string> formative;
+    const ResultView view = ResultView::borrow(result, "the result");
+    for (const auto& c : view.constructs())
+        if (c.mode == MeasurementMode::formative) formative.insert(c.name);
+    return formative;
+}
 
 std::string html_escape(std::string_view text) {
     std::string escaped;

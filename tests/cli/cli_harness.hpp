@@ -158,6 +158,7 @@ protected:
         const auto* info = testing::UnitTest::GetInstance()->current_test_info();
         std::string name = std::string(info->test_suite_name()) + "." + info->name();
         std::replace(name.begin(), name.end(), '/', '_');  // parameterised tests have '/' in their names
+        test_name_ = name;
         dir_ = fs::path(testing::TempDir()) / area_ / (name + "-" + std::to_string(::getpid()));
         fs::remove_all(dir_);
         fs::create_directories(dir_ / ".capture");
@@ -224,7 +225,29 @@ protected:
     }
 
     RunResult run(const std::vector<std::string>& args, const fs::path& cwd = {}, int interrupt_after_ms = -1) {
-        return run_program(CSIPLS_EXECUTABLE, args, cwd, interrupt_after_ms);
+        RunResult result = run_program(CSIPLS_EXECUTABLE, args, cwd, interrupt_after_ms);
+        keep_produced_result(args, cwd, result);
+        return result;
+    }
+
+    // Every JSON result `csipls estimate --out` writes is copied to produced_results_dir, where the
+    // result_schema test validates them against docs/result.schema.json.
+    void keep_produced_result(const std::vector<std::string>& args, const fs::path& cwd, const RunResult& result) {
+#ifdef CSIPLS_BINARY_DIR
+        if (args.empty() || args.front() != "estimate" || result.exit_code != 0) return;
+        const auto out = std::find(args.begin(), args.end(), "--out");
+        if (out == args.end() || out + 1 == args.end()) return;
+        fs::path path = *(out + 1);
+        if (path.extension() != ".json") return;
+        if (path.is_relative()) path = (cwd.empty() ? dir_ : cwd) / path;
+        std::error_code error;
+        if (!fs::is_regular_file(path, error)) return;
+        const fs::path kept = fs::path(CSIPLS_BINARY_DIR) / "tests" / "produced-results";
+        fs::create_directories(kept, error);
+        fs::copy_file(path, kept / (test_name_ + "-" + std::to_string(kept_++) + ".json"), fs::copy_options::overwrite_existing, error);
+#else
+        (void)args, (void)cwd, (void)result;
+#endif
     }
 
     fs::path write(const std::string& name, const std::string& contents) {
@@ -247,6 +270,8 @@ private:
     std::string area_;
     unsigned timeout_s_;
     int runs_ = 0;
+    std::string test_name_;
+    int kept_ = 0;
 };
 
 }  // namespace csipls::cli_test

@@ -24,6 +24,7 @@ struct PlsResult {
     std::vector<std::string> constructs;
     std::vector<std::string> indicators;
     std::vector<int> block_of_indicator;  // construct index of each indicator
+    std::vector<MeasurementMode> modes;   // per construct: how its block is measured
     struct Link {
         int from;
         int to;

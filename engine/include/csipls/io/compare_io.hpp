@@ -20,6 +20,7 @@ struct IndexResultFile {
     std::string engine_version;
     std::string model_path, model_xxh64;
     bool bootstrap = false;  // the indices have bootstrap standard errors
+    std::vector<std::string> notices;  // how an older result (no schema_version) was read
     // Per indicator its answer scale (csi_index.scale), in the file's order.
     std::vector<std::pair<std::string, std::pair<double, double>>> scales;
     // The overall index (csi_index, label "(all)", level "all") first, then index_table's other rows.

@@ -57,7 +57,8 @@ struct DiagramModel {
 };
 
 DiagramModel diagram_from_model(const Model& model);
-// Block modes come from `vif_formative`, which lists every indicator of every formative block.
+// Block modes come from the result's `constructs`; for a result older than schema_version 1, from
+// `vif_formative`, which lists every indicator of every formative block.
 DiagramModel diagram_from_result(const Json& result);
 
 // Where everything is drawn, in SVG user units (y down). Exposed so tests can check for overlaps.
