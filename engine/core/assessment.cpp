@@ -31,23 +31,7 @@ struct Structure {
 };
 
 Structure describe(const Model& model, const PlsResult& result, const IndicatorMoments& moments) {
-    const auto indicators = model.all_indicators();
-    if (result.constructs.size() != model.constructs.size() || result.indicators != indicators)
-        throw EstimationError("the estimation result does not belong to the model being assessed");
-    if (moments.names != indicators)
-        throw EstimationError("the indicator moments are not in the model's indicator order");
-    const auto p = static_cast<Eigen::Index>(indicators.size());
-    const auto j = static_cast<Eigen::Index>(model.constructs.size());
-    if (moments.correlation.rows() != p || moments.correlation.cols() != p || result.loadings.size() != p ||
-        result.outer_weights.size() != p || result.block_of_indicator.size() != indicators.size() ||
-        result.construct_correlations.rows() != j || result.construct_correlations.cols() != j ||
-        result.path_coefficients.rows() != j || result.path_coefficients.cols() != j || result.r2.size() != j)
-        throw EstimationError("the estimation result or the moments have the wrong size for the model");
-
-    for (std::size_t c = 0; c < model.constructs.size(); ++c)
-        if (result.constructs[c] != model.constructs[c].name)
-            throw EstimationError("the estimation result does not belong to the model being assessed");
-    detail::BlockLayout layout = detail::block_layout(model);
+    detail::BlockLayout layout = detail::checked_layout(model, result, moments, "assessed", false);
     return {std::move(layout.blocks), std::move(layout.predecessors)};
 }
 

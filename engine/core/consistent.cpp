@@ -24,24 +24,7 @@ using detail::Block;
 
 // The blocks of `model`, after checking that `pls` and `moments` belong to it.
 std::vector<Block> blocks_of(const Model& model, const PlsResult& pls, const IndicatorMoments& moments) {
-    const auto indicators = model.all_indicators();
-    if (pls.constructs.size() != model.constructs.size() || pls.indicators != indicators)
-        throw EstimationError("the estimation result does not belong to the model being made consistent");
-    if (moments.names != indicators)
-        throw EstimationError("the indicator moments are not in the model's indicator order");
-    const auto p = static_cast<Eigen::Index>(indicators.size());
-    const auto j = static_cast<Eigen::Index>(model.constructs.size());
-    if (moments.correlation.rows() != p || moments.correlation.cols() != p || pls.loadings.size() != p ||
-        pls.outer_weights.size() != p || pls.block_of_indicator.size() != indicators.size() ||
-        pls.cross_loadings.rows() != p || pls.cross_loadings.cols() != j ||
-        pls.construct_correlations.rows() != j || pls.construct_correlations.cols() != j ||
-        pls.path_coefficients.rows() != j || pls.path_coefficients.cols() != j || pls.r2.size() != j ||
-        pls.r2_adj.size() != j)
-        throw EstimationError("the estimation result or the moments have the wrong size for the model");
-    for (std::size_t c = 0; c < model.constructs.size(); ++c)
-        if (pls.constructs[c] != model.constructs[c].name)
-            throw EstimationError("the estimation result does not belong to the model being made consistent");
-    return detail::block_layout(model).blocks;
+    return detail::checked_layout(model, pls, moments, "made consistent", true).blocks;
 }
 
 Eigen::VectorXd rho_a_of(const std::vector<Block>& blocks, const PlsResult& pls, const Eigen::MatrixXd& corr) {

@@ -4,7 +4,9 @@
 #include <Eigen/Core>
 #include <vector>
 
+#include "csipls/core/estimate.hpp"
 #include "csipls/core/model.hpp"
+#include "csipls/core/moments.hpp"
 
 namespace csipls::detail {
 
@@ -24,6 +26,13 @@ struct BlockLayout {
 // The layout of `model`. Throws EstimationError when a path names an undefined construct (a model
 // that was not validated).
 BlockLayout block_layout(const Model& model);
+
+// The layout of `model` after checking that the estimate `result` and its `moments` belong to it
+// (names, order and sizes; with `with_cross_loadings` also the cross-loadings and adjusted R²).
+// Throws EstimationError "the estimation result does not belong to the model being <purpose>", or
+// naming the moments' order or the wrong size.
+BlockLayout checked_layout(const Model& model, const PlsResult& result, const IndicatorMoments& moments,
+                           const char* purpose, bool with_cross_loadings);
 
 // ρ_A of one block (Dijkstra & Henseler 2015, MISQ, eq. 3), w its outer weights scaled to unit
 // composite variance as the estimator leaves them and sjj its indicator correlations; 1 for a single
