@@ -53,7 +53,7 @@ int run_compare(const std::vector<std::string>& args) {
     IndexComparison comparison;
     try {
         comparison = compare_indices(old_file.wave, new_file.wave, level);
-    } catch (const std::invalid_argument& error) {  // checked above; kept so a gap there is a clear error
+    } catch (const InputError& error) {  // checked above; kept so a gap there is a clear error
         throw InputError(inputs[0] + " and " + inputs[1] + ": " + error.what());
     }
 

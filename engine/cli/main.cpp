@@ -68,7 +68,7 @@ int main(int argc, char** argv) {
     } catch (const boost::program_options::error& error) {
         std::cerr << "csipls: error: " << error.what() << '\n';
         return csipls::cli::exit_usage;
-    } catch (const csipls::BootstrapCancelled&) {
+    } catch (const csipls::Cancelled&) {
         std::cerr << "csipls: error: interrupted; nothing was written\n";
         return csipls::cli::exit_interrupted;
     } catch (const csipls::Error& error) {

@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "csipls/core/error.hpp"
+#include "detail/blocks.hpp"
 
 namespace csipls {
 namespace {
@@ -22,11 +23,7 @@ constexpr double psd_tolerance = 1e-8;
 // (the estimator's threshold for its regressions).
 constexpr double singular_pivot = 1e-12;
 
-struct Block {
-    Eigen::Index start = 0;
-    Eigen::Index size = 0;
-    MeasurementMode mode = MeasurementMode::reflective;
-};
+using detail::Block;
 
 struct Structure {
     std::vector<Block> blocks;
@@ -34,37 +31,8 @@ struct Structure {
 };
 
 Structure describe(const Model& model, const PlsResult& result, const IndicatorMoments& moments) {
-    const auto indicators = model.all_indicators();
-    if (result.constructs.size() != model.constructs.size() || result.indicators != indicators)
-        throw EstimationError("the estimation result does not belong to the model being assessed");
-    if (moments.names != indicators)
-        throw EstimationError("the indicator moments are not in the model's indicator order");
-    const auto p = static_cast<Eigen::Index>(indicators.size());
-    const auto j = static_cast<Eigen::Index>(model.constructs.size());
-    if (moments.correlation.rows() != p || moments.correlation.cols() != p || result.loadings.size() != p ||
-        result.outer_weights.size() != p || result.block_of_indicator.size() != indicators.size() ||
-        result.construct_correlations.rows() != j || result.construct_correlations.cols() != j ||
-        result.path_coefficients.rows() != j || result.path_coefficients.cols() != j || result.r2.size() != j)
-        throw EstimationError("the estimation result or the moments have the wrong size for the model");
-
-    Structure s;
-    Eigen::Index position = 0;
-    for (std::size_t c = 0; c < model.constructs.size(); ++c) {
-        if (result.constructs[c] != model.constructs[c].name)
-            throw EstimationError("the estimation result does not belong to the model being assessed");
-        const auto size = static_cast<Eigen::Index>(model.constructs[c].indicators.size());
-        s.blocks.push_back({position, size, model.constructs[c].mode});
-        position += size;
-    }
-    s.predictors.assign(model.constructs.size(), {});
-    for (const auto& path : model.paths) {
-        const int from = model.construct_index(path.from);
-        const int to = model.construct_index(path.to);
-        if (from < 0 || to < 0)
-            throw EstimationError("the model names an undefined construct in a path; validate it first");
-        s.predictors[to].push_back(from);
-    }
-    return s;
+    detail::BlockLayout layout = detail::checked_layout(model, result, moments, "assessed", false);
+    return {std::move(layout.blocks), std::move(layout.predecessors)};
 }
 
 // R² of regressing variable y on the variables xs, all standardized, from their correlations:
@@ -127,13 +95,9 @@ Reliability reliability_of(const Structure& s, const PlsResult& result, const Ei
         const double alpha_denominator = 1.0 + (kd - 1.0) * mean_r;
         r.cronbach_alpha[c] = alpha_denominator != 0.0 ? kd * mean_r / alpha_denominator : nan;
 
-        // ρ_A (Dijkstra & Henseler 2015, eq. 3), w scaled to unit composite variance as the
-        // estimator leaves it. w'(ww' − diag(ww'))w = (w'w)² − Σw⁴.
+        // ρ_A (Dijkstra & Henseler 2015, eq. 3), of the weights copied to an aligned vector as before.
         const Eigen::VectorXd w = result.outer_weights.segment(block.start, k);
-        const double ww = w.squaredNorm();
-        const double off_diagonal_s = w.dot(sjj * w) - w.cwiseAbs2().dot(sjj.diagonal());
-        const double off_diagonal_ww = ww * ww - w.array().pow(4).sum();
-        r.rho_a[c] = off_diagonal_ww != 0.0 ? ww * ww * off_diagonal_s / off_diagonal_ww : nan;
+        r.rho_a[c] = detail::block_rho_a(w, sjj);
 
         // ρ_C (Jöreskog 1971): cSEM's calculateRhoC scales unit weights with the model-implied
         // (common factor) block correlations λλ' + diag(1 − λ²), which gives this closed form.

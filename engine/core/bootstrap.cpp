@@ -7,14 +7,15 @@
 #include <iterator>
 #include <numeric>
 #include <limits>
-#include <omp.h>
 
 #include "csipls/core/enum_names.hpp"
 #include "csipls/core/consistent.hpp"
 #include "csipls/core/error.hpp"
 #include "missing_kernel.hpp"
 #include "pls_estimator.hpp"
-#include "resampling.hpp"
+#include "detail/blocks.hpp"
+#include "detail/replicates.hpp"
+#include "detail/resampling.hpp"
 
 namespace csipls {
 
@@ -74,42 +75,56 @@ std::vector<BootstrapParameter> bootstrap_parameters(const PlsResult& result, bo
     return parameters;
 }
 
-std::string parameter_label(const PlsResult& result, const BootstrapParameter& parameter) {
+namespace {
+constexpr ParameterEnd from_construct{true, false, "from"}, to_construct{false, false, "to"},
+    the_construct{false, false, "construct"};
+}  // namespace
+
+const std::vector<ParameterKind>& parameter_kinds() {
     using Kind = BootstrapParameter::Kind;
-    switch (parameter.kind) {
-        case Kind::path: return result.constructs[parameter.to] + " ~ " + result.constructs[parameter.from];
-        case Kind::outer_weight: return result.constructs[parameter.to] + " <~ " + result.indicators[parameter.from];
-        case Kind::loading: return result.constructs[parameter.from] + " =~ " + result.indicators[parameter.to];
-        case Kind::r2: return "R2(" + result.constructs[parameter.to] + ")";
-        case Kind::indirect: return "indirect(" + result.constructs[parameter.from] + " -> " + result.constructs[parameter.to] + ")";
-        case Kind::total: return "total(" + result.constructs[parameter.from] + " -> " + result.constructs[parameter.to] + ")";
-        case Kind::csi_index: return "index(" + result.constructs[parameter.to] + ")";
-        case Kind::htmt: return "htmt(" + result.constructs[parameter.from] + ", " + result.constructs[parameter.to] + ")";
-    }
-    return "?";
+    static const std::vector<ParameterKind> kinds = {
+        {Kind::path, "path", "paths", 2, {from_construct, to_construct}, "", 1, " ~ ", 0, "", true},
+        {Kind::outer_weight, "outer_weight", "outer_weights", 2, {{false, false, "construct"}, {true, true, "indicator"}}, "", 0, " <~ ", 1, "", false},
+        {Kind::loading, "loading", "loadings", 2, {{true, false, "construct"}, {false, true, "indicator"}}, "", 0, " =~ ", 1, "", false},
+        {Kind::r2, "r2", "r2", 1, {the_construct, {}}, "R2(", 0, "", -1, ")", true},
+        {Kind::indirect, "indirect", "indirect_effects", 2, {from_construct, to_construct}, "indirect(", 0, " -> ", 1, ")", false},
+        {Kind::total, "total", "total_effects", 2, {from_construct, to_construct}, "total(", 0, " -> ", 1, ")", false},
+        {Kind::csi_index, "csi_index", "csi_index", 1, {the_construct, {}}, "index(", 0, "", -1, ")", true},
+        {Kind::htmt, "htmt", "htmt", 2, {{true, false, "a"}, {false, false, "b"}}, "htmt(", 0, ", ", 1, ")", false},
+    };
+    return kinds;
+}
+
+const ParameterKind& parameter_kind(BootstrapParameter::Kind kind) {
+    const auto& kinds = parameter_kinds();
+    const auto& row = kinds[static_cast<std::size_t>(kind)];
+    if (row.kind != kind) throw Error("the table of bootstrap parameter kinds is out of enum order");
+    return row;
+}
+
+const std::string& parameter_end_name(const PlsResult& result, const BootstrapParameter& parameter, const ParameterEnd& end) {
+    const auto position = static_cast<std::size_t>(end.from ? parameter.from : parameter.to);
+    return end.indicator ? result.indicators[position] : result.constructs[position];
+}
+
+std::string parameter_label(const PlsResult& result, const BootstrapParameter& parameter) {
+    const ParameterKind& kind = parameter_kind(parameter.kind);
+    auto name = [&](int end) -> const std::string& { return parameter_end_name(result, parameter, kind.ends[end]); };
+    std::string label = kind.prefix + name(kind.label_first) + kind.infix;
+    if (kind.label_second >= 0) label += name(kind.label_second);
+    return label + kind.suffix;
 }
 
 namespace {
 
 using Kind = BootstrapParameter::Kind;
 
-// First indicator and size of a construct's block (blocks are contiguous in indicator order).
-std::pair<Eigen::Index, Eigen::Index> block_range(const PlsResult& result, int construct) {
-    Eigen::Index start = -1, size = 0;
-    for (std::size_t k = 0; k < result.block_of_indicator.size(); ++k)
-        if (result.block_of_indicator[k] == construct) {
-            if (start < 0) start = static_cast<Eigen::Index>(k);
-            ++size;
-        }
-    return {start, size};
-}
-
 // HTMT from signed indicator correlations (Henseler, Ringle & Sarstedt 2015): the mean correlation
 // between the two blocks over the geometric mean of their mean within-block correlations (a
 // single-item block's is 1, as in cSEM). Loops only, so a replicate allocates nothing.
-double htmt(const Eigen::MatrixXd& correlation, const PlsResult& result, int a, int b) {
-    const auto [start_a, size_a] = block_range(result, a);
-    const auto [start_b, size_b] = block_range(result, b);
+double htmt(const Eigen::MatrixXd& correlation, const std::vector<detail::Block>& blocks, int a, int b) {
+    const Eigen::Index start_a = blocks[static_cast<std::size_t>(a)].start, size_a = blocks[static_cast<std::size_t>(a)].size;
+    const Eigen::Index start_b = blocks[static_cast<std::size_t>(b)].start, size_b = blocks[static_cast<std::size_t>(b)].size;
     auto monotrait = [&](Eigen::Index start, Eigen::Index size) {
         if (size < 2) return 1.0;
         double sum = 0;
@@ -125,7 +140,7 @@ double htmt(const Eigen::MatrixXd& correlation, const PlsResult& result, int a, 
 }
 
 void extract(const PlsResult& result, const Eigen::VectorXd& index, const Eigen::MatrixXd& correlation,
-             const std::vector<BootstrapParameter>& parameters, double* out) {
+             const std::vector<detail::Block>& blocks, const std::vector<BootstrapParameter>& parameters, double* out) {
     for (std::size_t i = 0; i < parameters.size(); ++i) {
         const auto& parameter = parameters[i];
         switch (parameter.kind) {
@@ -136,7 +151,7 @@ void extract(const PlsResult& result, const Eigen::VectorXd& index, const Eigen:
             case Kind::indirect: out[i] = result.indirect_effects(parameter.from, parameter.to); break;
             case Kind::total: out[i] = result.total_effects(parameter.from, parameter.to); break;
             case Kind::csi_index: out[i] = index[parameter.to]; break;
-            case Kind::htmt: out[i] = htmt(correlation, result, parameter.from, parameter.to); break;
+            case Kind::htmt: out[i] = htmt(correlation, blocks, parameter.from, parameter.to); break;
         }
     }
 }
@@ -201,57 +216,51 @@ struct ReplicateRunner {
     const PlsResult& original;
     SignChange sign_change;
     const std::vector<AnswerScale>& index_scales;
+    const std::vector<detail::Block>& blocks;
     const std::vector<BootstrapParameter>& parameters;
     const std::vector<double>& original_values;
     const Eigen::VectorXd& fixed_weights;
 
-    // Estimates one weighted resample into `out`; returns an empty string or why it failed.
+    // Estimates one weighted resample into `out`; returns an empty string or why it failed (what it
+    // throws fails this replicate alone, with the exception's reason: run_replicates).
     std::string run(Workspace& w, double* out) const {
-        try {
-            const Eigen::Index constant = w.missing ? treat_missing(w, x, full_means) : w.resample.compute(x, full_means, w.counts);
-            if (constant >= 0) return "indicator '" + original.indicators[constant] + "' is constant in this resample";
-            const auto resample_size = static_cast<Eigen::Index>(std::llround(w.missing ? w.missing->n_used : w.counts.sum()));
-            if (fixed_weights.size() > 0) {
-                w.standardized_weights = fixed_weights.cwiseQuotient(w.resample.inverse_sd);
-                w.estimator.evaluate(w.resample.correlation, resample_size, w.standardized_weights, w.result);
-            } else {
-                w.estimator.run(w.resample.correlation, resample_size, w.result);
-            }
-            if (!w.result.converged)
-                return "did not converge in " + std::to_string(w.result.iterations) + " iterations";
-            if (original.consistent) {
-                // PLSc per replicate, as on the full data. This path allocates (make_consistent returns
-                // a new result); plain PLS replicates do not.
-                w.moments.correlation = w.resample.correlation;
-                w.moments.n_obs = static_cast<Eigen::Index>(std::llround(w.counts.sum()));
-                w.result = make_consistent(model, w.result, w.moments);
-            }
-            if (!index_scales.empty()) {
-                // Before any sign change: the index is invariant to a block's sign, not to single flips.
-                w.means = full_means.transpose() + w.resample.column_sums / w.counts.sum();
-                w.sds = w.resample.inverse_sd.cwiseInverse();
-                csi_index_values(w.result, w.means, w.sds, index_scales, w.index);
-            }
-            apply_sign_change(sign_change, original, w.result, w.construct_signs);
-            extract(w.result, w.index, w.resample.correlation, parameters, out);
-            for (std::size_t i = 0; i < parameters.size(); ++i) {
-                if (!std::isfinite(out[i])) {
-                    if (parameters[i].kind == BootstrapParameter::Kind::htmt) continue;  // undefined here, not a failure
-                    return "non-finite estimate";
-                }
-                // cSEM's "individual": every estimate takes the sign of its original estimate.
-                if (sign_change == SignChange::individual && out[i] * original_values[i] < 0) out[i] = -out[i];
-            }
-            return {};
-        } catch (const std::exception& error) {
-            return error.what();
-        } catch (...) {
-            return "unknown error";
+        const Eigen::Index constant = w.missing ? treat_missing(w, x, full_means) : w.resample.compute(x, full_means, w.counts);
+        if (constant >= 0) return "indicator '" + original.indicators[constant] + "' is constant in this resample";
+        const auto resample_size = static_cast<Eigen::Index>(std::llround(w.missing ? w.missing->n_used : w.counts.sum()));
+        if (fixed_weights.size() > 0) {
+            w.standardized_weights = fixed_weights.cwiseQuotient(w.resample.inverse_sd);
+            w.estimator.evaluate(w.resample.correlation, resample_size, w.standardized_weights, w.result);
+        } else {
+            w.estimator.run(w.resample.correlation, resample_size, w.result);
         }
+        if (!w.result.converged)
+            return "did not converge in " + std::to_string(w.result.iterations) + " iterations";
+        if (original.consistent) {
+            // PLSc per replicate, as on the full data. This path allocates (make_consistent returns
+            // a new result); plain PLS replicates do not.
+            w.moments.correlation = w.resample.correlation;
+            w.moments.n_obs = static_cast<Eigen::Index>(std::llround(w.counts.sum()));
+            w.result = make_consistent(model, w.result, w.moments);
+        }
+        if (!index_scales.empty()) {
+            // Before any sign change: the index is invariant to a block's sign, not to single flips.
+            w.means = full_means.transpose() + w.resample.column_sums / w.counts.sum();
+            w.sds = w.resample.inverse_sd.cwiseInverse();
+            csi_index_values(w.result, w.means, w.sds, index_scales, w.index);
+        }
+        apply_sign_change(sign_change, original, w.result, w.construct_signs);
+        extract(w.result, w.index, w.resample.correlation, blocks, parameters, out);
+        for (std::size_t i = 0; i < parameters.size(); ++i) {
+            if (!std::isfinite(out[i])) {
+                if (parameters[i].kind == BootstrapParameter::Kind::htmt) continue;  // undefined here, not a failure
+                return "non-finite estimate";
+            }
+            // cSEM's "individual": every estimate takes the sign of its original estimate.
+            if (sign_change == SignChange::individual && out[i] * original_values[i] < 0) out[i] = -out[i];
+        }
+        return {};
     }
 };
-
-int thread_count(int requested) { return requested > 0 ? requested : std::max(1, omp_get_max_threads()); }
 
 }  // namespace
 
@@ -271,7 +280,7 @@ BootstrapResult bootstrap(const Model& model, const Dataset& data, const PlsResu
     const Eigen::Index n = data.rows;
     const Eigen::Index p = data.cols();
     const int resamples = options.resamples;
-    const int threads = thread_count(options.threads);
+    const int threads = detail::thread_count(options.threads);
 
     std::vector<Workspace> workspaces;
     workspaces.reserve(static_cast<std::size_t>(threads));
@@ -320,41 +329,25 @@ BootstrapResult bootstrap(const Model& model, const Dataset& data, const PlsResu
             csi_index_values(original, w.means, w.sds, options.index_scales, original_index);
         }
     }
-    extract(original, original_index, full_correlation, result.parameters, original_values.data());
+    const std::vector<detail::Block> blocks = detail::block_layout(model).blocks;
+    extract(original, original_index, full_correlation, blocks, result.parameters, original_values.data());
     for (auto& w : workspaces) {
         w.moments.names = original.indicators;
         w.moments.correlation.resize(p, p);
     }
     const ReplicateRunner runner{model, data.matrix(), full_means, original,
-                                 options.sign_change, options.index_scales, result.parameters, original_values,
+                                 options.sign_change, options.index_scales, blocks, result.parameters, original_values,
                                  options.fixed_weights};
 
     Eigen::MatrixXd all_draws(parameter_count, resamples);  // column per replicate: contiguous writes
-    std::vector<std::string> failure_reason(static_cast<std::size_t>(resamples));
-
-#pragma omp parallel for num_threads(threads) schedule(dynamic, 8)
-    for (int r = 0; r < resamples; ++r) {
-        if (monitor && monitor->cancel.load(std::memory_order_relaxed)) continue;
-        Workspace& w = workspaces[static_cast<std::size_t>(omp_get_thread_num())];
-        detail::draw_resample_counts(options.seed, r, w.counts);
-        if (weighted) w.counts.array() *= data.case_weights.array();  // respondents are resampled, weights kept
-        failure_reason[static_cast<std::size_t>(r)] = runner.run(w, all_draws.col(r).data());
-        if (monitor) monitor->completed.fetch_add(1, std::memory_order_relaxed);
-    }
-    if (monitor && monitor->cancel.load()) throw BootstrapCancelled();
-
-    result.replicate_of_draw.reserve(static_cast<std::size_t>(resamples));
-    for (int r = 0; r < resamples; ++r) {
-        auto& reason = failure_reason[static_cast<std::size_t>(r)];
-        if (reason.empty())
-            result.replicate_of_draw.push_back(r);
-        else
-            result.failures.push_back({r, std::move(reason)});
-    }
-    result.succeeded = static_cast<int>(result.replicate_of_draw.size());
-    result.draws.resize(result.succeeded, static_cast<Eigen::Index>(parameter_count));
-    for (int row = 0; row < result.succeeded; ++row)
-        result.draws.row(row) = all_draws.col(result.replicate_of_draw[static_cast<std::size_t>(row)]).transpose();
+    std::vector<std::string> failure_reason =
+        detail::run_replicates({resamples, threads, 8, monitor}, [&](int thread, long r) {
+            Workspace& w = workspaces[static_cast<std::size_t>(thread)];
+            detail::draw_resample_counts(options.seed, static_cast<int>(r), w.counts);
+            if (weighted) w.counts.array() *= data.case_weights.array();  // respondents are resampled, weights kept
+            return runner.run(w, all_draws.col(r).data());
+        });
+    detail::collect_replicates(failure_reason, all_draws, result);
 
     // Summaries, in parameter order on one thread: the same bytes whatever the thread count.
     const double alpha = 1.0 - options.ci_level;
@@ -373,20 +366,18 @@ BootstrapResult bootstrap(const Model& model, const Dataset& data, const PlsResu
     if (options.ci == ConfidenceInterval::bca) {
         const Eigen::Index groups = jackknife_groups(n);
         jackknife.resize(static_cast<Eigen::Index>(parameter_count), groups);
-        jackknife_ok.assign(static_cast<std::size_t>(groups), 0);
-#pragma omp parallel for num_threads(threads) schedule(dynamic, 8)
-        for (Eigen::Index g = 0; g < groups; ++g) {
-            if (monitor && monitor->cancel.load(std::memory_order_relaxed)) continue;
-            Workspace& w = workspaces[static_cast<std::size_t>(omp_get_thread_num())];
-            if (weighted)
-                w.counts = data.case_weights;
-            else
-                w.counts.setOnes();
-            for (Eigen::Index i = g; i < n; i += groups) w.counts[i] = 0.0;
-            jackknife_ok[static_cast<std::size_t>(g)] = runner.run(w, jackknife.col(g).data()).empty();
-            if (monitor) monitor->completed.fetch_add(1, std::memory_order_relaxed);
-        }
-        if (monitor && monitor->cancel.load()) throw BootstrapCancelled();
+        const std::vector<std::string> jackknife_failure =
+            detail::run_replicates({groups, threads, 8, monitor}, [&](int thread, long g) {
+                Workspace& w = workspaces[static_cast<std::size_t>(thread)];
+                if (weighted)
+                    w.counts = data.case_weights;
+                else
+                    w.counts.setOnes();
+                for (Eigen::Index i = g; i < n; i += groups) w.counts[i] = 0.0;
+                return runner.run(w, jackknife.col(g).data());
+            });
+        jackknife_ok.resize(jackknife_failure.size());
+        for (std::size_t g = 0; g < jackknife_failure.size(); ++g) jackknife_ok[g] = jackknife_failure[g].empty();
         result.jackknife_groups = static_cast<int>(groups);
         result.jackknife_failed = static_cast<int>(std::count(jackknife_ok.begin(), jackknife_ok.end(), 0));
     }

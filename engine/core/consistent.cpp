@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "csipls/core/error.hpp"
+#include "detail/blocks.hpp"
 
 namespace csipls {
 namespace {
@@ -19,51 +20,11 @@ constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 // correlation matrix below which it counts as singular: the estimator's threshold.
 constexpr double singular_pivot = 1e-12;
 
-struct Block {
-    Eigen::Index start = 0;
-    Eigen::Index size = 0;
-    MeasurementMode mode = MeasurementMode::reflective;
-};
+using detail::Block;
 
 // The blocks of `model`, after checking that `pls` and `moments` belong to it.
 std::vector<Block> blocks_of(const Model& model, const PlsResult& pls, const IndicatorMoments& moments) {
-    const auto indicators = model.all_indicators();
-    if (pls.constructs.size() != model.constructs.size() || pls.indicators != indicators)
-        throw EstimationError("the estimation result does not belong to the model being made consistent");
-    if (moments.names != indicators)
-        throw EstimationError("the indicator moments are not in the model's indicator order");
-    const auto p = static_cast<Eigen::Index>(indicators.size());
-    const auto j = static_cast<Eigen::Index>(model.constructs.size());
-    if (moments.correlation.rows() != p || moments.correlation.cols() != p || pls.loadings.size() != p ||
-        pls.outer_weights.size() != p || pls.block_of_indicator.size() != indicators.size() ||
-        pls.cross_loadings.rows() != p || pls.cross_loadings.cols() != j ||
-        pls.construct_correlations.rows() != j || pls.construct_correlations.cols() != j ||
-        pls.path_coefficients.rows() != j || pls.path_coefficients.cols() != j || pls.r2.size() != j ||
-        pls.r2_adj.size() != j)
-        throw EstimationError("the estimation result or the moments have the wrong size for the model");
-    std::vector<Block> blocks;
-    Eigen::Index position = 0;
-    for (std::size_t c = 0; c < model.constructs.size(); ++c) {
-        if (pls.constructs[c] != model.constructs[c].name)
-            throw EstimationError("the estimation result does not belong to the model being made consistent");
-        const auto size = static_cast<Eigen::Index>(model.constructs[c].indicators.size());
-        blocks.push_back({position, size, model.constructs[c].mode});
-        position += size;
-    }
-    return blocks;
-}
-
-// ρ_A of one block (Dijkstra & Henseler 2015, MISQ, the definition of ρ_A; the expression of
-// assessment.cpp, kept identical so that both give the same bits). In PLSc terms ρ_A = (w'w)² c²,
-// c² the squared PLSc correction factor of the same paper, c² = w'(S − diag S)w / w'(ww' − diag ww')w
-// = Σ_{a≠b} w_a w_b s_ab / Σ_{a≠b} (w_a w_b)²: the least-squares fit of the block's off-diagonal
-// correlations by c² ww' (cSEM's calculateCorrectionFactors, .PLS_approach_cf = "dist_squared_euclid").
-double block_rho_a(const Eigen::Ref<const Eigen::VectorXd>& w, const Eigen::Ref<const Eigen::MatrixXd>& sjj) {
-    if (w.size() == 1) return 1.0;
-    const double ww = w.squaredNorm();
-    const double off_diagonal_s = w.dot(sjj * w) - w.cwiseAbs2().dot(sjj.diagonal());
-    const double off_diagonal_ww = ww * ww - w.array().pow(4).sum();
-    return off_diagonal_ww != 0.0 ? ww * ww * off_diagonal_s / off_diagonal_ww : nan;
+    return detail::checked_layout(model, pls, moments, "made consistent", true).blocks;
 }
 
 Eigen::VectorXd rho_a_of(const std::vector<Block>& blocks, const PlsResult& pls, const Eigen::MatrixXd& corr) {
@@ -71,7 +32,7 @@ Eigen::VectorXd rho_a_of(const std::vector<Block>& blocks, const PlsResult& pls,
     for (std::size_t c = 0; c < blocks.size(); ++c) {
         const Block& b = blocks[c];
         rho[static_cast<Eigen::Index>(c)] =
-            block_rho_a(pls.outer_weights.segment(b.start, b.size), corr.block(b.start, b.start, b.size, b.size));
+            detail::block_rho_a(pls.outer_weights.segment(b.start, b.size), corr.block(b.start, b.start, b.size, b.size));
     }
     return rho;
 }

@@ -16,26 +16,20 @@ PlsEstimator::PlsEstimator(const Model& model, const EstimationOptions& options)
     validate_model(model);
 
     construct_count_ = static_cast<Eigen::Index>(model.constructs.size());
-    Eigen::Index position = 0;
-    for (std::size_t j = 0; j < model.constructs.size(); ++j) {
-        const auto& construct = model.constructs[j];
+    BlockLayout layout = block_layout(model);
+    blocks_ = std::move(layout.blocks);
+    block_of_indicator_ = std::move(layout.block_of_indicator);
+    predecessors_ = std::move(layout.predecessors);
+    indicator_count_ = layout.indicator_count;
+    for (const auto& construct : model.constructs) {
         construct_names_.push_back(construct.name);
-        const auto size = static_cast<Eigen::Index>(construct.indicators.size());
-        blocks_.push_back({position, size, construct.mode});
-        for (const auto& indicator : construct.indicators) {
-            indicator_names_.push_back(indicator);
-            block_of_indicator_.push_back(static_cast<int>(j));
-        }
-        position += size;
+        indicator_names_.insert(indicator_names_.end(), construct.indicators.begin(), construct.indicators.end());
     }
-    indicator_count_ = position;
 
-    predecessors_.assign(static_cast<std::size_t>(construct_count_), {});
     adjacency_ = Eigen::MatrixXd::Zero(construct_count_, construct_count_);
     for (const auto& path : model.paths) {
         const int from = model.construct_index(path.from);
         const int to = model.construct_index(path.to);
-        predecessors_[to].push_back(from);
         adjacency_(from, to) = adjacency_(to, from) = 1.0;
     }
     for (auto& list : predecessors_) std::sort(list.begin(), list.end());

@@ -4,13 +4,13 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <omp.h>
 
 #include "csipls/core/assessment.hpp"
 #include "csipls/core/consistent.hpp"
 #include "csipls/core/error.hpp"
 #include "pls_estimator.hpp"
-#include "resampling.hpp"
+#include "detail/replicates.hpp"
+#include "detail/resampling.hpp"
 
 namespace csipls {
 
@@ -73,48 +73,32 @@ struct ReplicateRunner {
     bool consistent;  // re-estimate with PLSc, as the original estimate was
 
     // Estimates one weighted resample of the transformed data and writes its SRMR, d_ULS and d_G to
-    // `out`; returns an empty string or why the replicate is left out. Throws only when memory runs
-    // out while writing the reason (the caller catches that).
+    // `out`; returns an empty string or why the replicate is left out. What it throws (a singular
+    // matrix in PLSc, memory) fails this replicate alone, with the exception's reason (run_replicates).
     std::string run(Workspace& w, double* out) const {
-        try {
-            const Eigen::Index constant = w.resample.compute(
-                Eigen::Map<const RowMatrix>(transformed.data(), transformed.rows(), transformed.cols()), full_means, w.counts);
-            w.moments.correlation = w.resample.correlation;
-            if (constant >= 0) return "indicator '" + indicators[constant] + "' is constant in this resample";
-            w.estimator.run(w.moments.correlation, static_cast<Eigen::Index>(std::llround(w.counts.sum())), w.result);
-            if (!w.result.converged)
-                return "did not converge in " + std::to_string(w.result.iterations) + " iterations";
-            if (consistent) w.result = make_consistent(model, w.result, w.moments);  // allocates
-            // assess() allocates (its implied_indicator_correlation, the fit measures' eigen solvers
-            // and the other measures): the price of judging each replicate's admissibility exactly as
-            // the original estimate's, which cSEM's default .handle_inadmissibles = "drop" needs.
-            const Assessment assessment = assess(model, w.result, w.moments);
-            if (!assessment.admissibility.admissible)
-                return "inadmissible: " + assessment.admissibility.problems.front();
-            const FitMeasures& fit = assessment.fit.estimated_model;
-            out[0] = fit.srmr;
-            out[1] = fit.d_uls;
-            out[2] = fit.d_g;
-            for (int s = 0; s < statistic_count; ++s)
-                if (!std::isfinite(out[s])) return "non-finite fit measure";
-            return {};
-        } catch (const std::exception& error) {
-            return error.what();
-        } catch (...) {
-            return "unknown error";
-        }
+        const Eigen::Index constant = w.resample.compute(
+            Eigen::Map<const RowMatrix>(transformed.data(), transformed.rows(), transformed.cols()), full_means, w.counts);
+        w.moments.correlation = w.resample.correlation;
+        if (constant >= 0) return "indicator '" + indicators[constant] + "' is constant in this resample";
+        w.estimator.run(w.moments.correlation, static_cast<Eigen::Index>(std::llround(w.counts.sum())), w.result);
+        if (!w.result.converged)
+            return "did not converge in " + std::to_string(w.result.iterations) + " iterations";
+        if (consistent) w.result = make_consistent(model, w.result, w.moments);  // allocates
+        // assess() allocates (its implied_indicator_correlation, the fit measures' eigen solvers
+        // and the other measures): the price of judging each replicate's admissibility exactly as
+        // the original estimate's, which cSEM's default .handle_inadmissibles = "drop" needs.
+        const Assessment assessment = assess(model, w.result, w.moments);
+        if (!assessment.admissibility.admissible)
+            return "inadmissible: " + assessment.admissibility.problems.front();
+        const FitMeasures& fit = assessment.fit.estimated_model;
+        out[0] = fit.srmr;
+        out[1] = fit.d_uls;
+        out[2] = fit.d_g;
+        for (int s = 0; s < statistic_count; ++s)
+            if (!std::isfinite(out[s])) return "non-finite fit measure";
+        return {};
     }
 };
-
-// Quantile type 7 (R's default): linear interpolation between the order statistics around
-// (B − 1)·probability. `sorted` must be sorted ascending.
-double quantile_type7(const std::vector<double>& sorted, double probability) {
-    if (sorted.empty()) return nan;
-    const double h = (static_cast<double>(sorted.size()) - 1.0) * probability;
-    const auto low = static_cast<std::size_t>(std::floor(h));
-    if (low + 1 >= sorted.size()) return sorted[low];
-    return sorted[low] + (h - static_cast<double>(low)) * (sorted[low + 1] - sorted[low]);
-}
 
 // Fills quantiles, decisions and the p-value of one statistic from its draws.
 void summarize(const Eigen::Ref<const Eigen::VectorXd>& draws, FitStatisticTest& test) {
@@ -124,10 +108,9 @@ void summarize(const Eigen::Ref<const Eigen::VectorXd>& draws, FitStatisticTest&
         test.exceeds_95 = test.exceeds_99 = false;
         return;
     }
-    std::vector<double> sorted(draws.begin(), draws.end());
-    std::sort(sorted.begin(), sorted.end());
-    test.quantile_95 = quantile_type7(sorted, 0.95);
-    test.quantile_99 = quantile_type7(sorted, 0.99);
+    std::vector<double> sorted(draws.begin(), draws.end());  // reordered by the quantiles
+    test.quantile_95 = detail::quantile_type7(sorted, 0.95);
+    test.quantile_99 = detail::quantile_type7(sorted, 0.99);
     // !(observed < q) would reject on a NaN observed value; ask for a number first.
     const bool defined = std::isfinite(test.observed);
     test.exceeds_95 = defined && test.observed >= test.quantile_95;
@@ -139,8 +122,6 @@ void summarize(const Eigen::Ref<const Eigen::VectorXd>& draws, FitStatisticTest&
     const auto at_least = std::count_if(sorted.begin(), sorted.end(), [&](double v) { return v >= test.observed; });
     test.p_value = static_cast<double>(at_least) / static_cast<double>(sorted.size());
 }
-
-int thread_count(int requested) { return requested > 0 ? requested : std::max(1, omp_get_max_threads()); }
 
 }  // namespace
 
@@ -186,7 +167,7 @@ FitTestResult bootstrap_fit_test(const Model& model, const Dataset& data, const 
     }
 
     const detail::PlsEstimator prototype(model, original.options);
-    const int threads = thread_count(options.threads);
+    const int threads = detail::thread_count(options.threads);
     std::vector<Workspace> workspaces;
     workspaces.reserve(static_cast<std::size_t>(threads));
     for (int t = 0; t < threads; ++t) {
@@ -197,39 +178,15 @@ FitTestResult bootstrap_fit_test(const Model& model, const Dataset& data, const 
                                  original.consistent};
 
     Eigen::MatrixXd all_draws(statistic_count, resamples);  // column per replicate
-    std::vector<std::string> failure_reason(static_cast<std::size_t>(resamples));
-    // Set when even writing the reason failed (memory exhausted): an exception must not leave the
-    // parallel region, so it is caught here and the reason is written after the loop.
-    std::vector<char> lost(static_cast<std::size_t>(resamples), 0);
-
-#pragma omp parallel for num_threads(threads) schedule(dynamic, 8)
-    for (int r = 0; r < resamples; ++r) {
-        if (monitor && monitor->cancel.load(std::memory_order_relaxed)) continue;
-        try {
-            Workspace& w = workspaces[static_cast<std::size_t>(omp_get_thread_num())];
+    std::vector<std::string> failure_reason =
+        detail::run_replicates({resamples, threads, 8, monitor}, [&](int thread, long r) {
+            Workspace& w = workspaces[static_cast<std::size_t>(thread)];
             // A stream of its own, apart from the parameter bootstrap's with the same seed.
-            detail::draw_resample_counts(options.seed ^ fit_test_stream, r, w.counts);
-            failure_reason[static_cast<std::size_t>(r)] = runner.run(w, all_draws.col(r).data());
-        } catch (...) {
-            lost[static_cast<std::size_t>(r)] = 1;
-        }
-        if (monitor) monitor->completed.fetch_add(1, std::memory_order_relaxed);
-    }
-    if (monitor && monitor->cancel.load()) throw BootstrapCancelled();
+            detail::draw_resample_counts(options.seed ^ fit_test_stream, static_cast<int>(r), w.counts);
+            return runner.run(w, all_draws.col(r).data());
+        });
 
-    result.replicate_of_draw.reserve(static_cast<std::size_t>(resamples));
-    for (int r = 0; r < resamples; ++r) {
-        auto& reason = failure_reason[static_cast<std::size_t>(r)];
-        if (lost[static_cast<std::size_t>(r)]) reason = "out of memory";
-        if (reason.empty())
-            result.replicate_of_draw.push_back(r);
-        else
-            result.failures.push_back({r, std::move(reason)});
-    }
-    result.succeeded = static_cast<int>(result.replicate_of_draw.size());
-    result.draws.resize(result.succeeded, statistic_count);
-    for (int row = 0; row < result.succeeded; ++row)
-        result.draws.row(row) = all_draws.col(result.replicate_of_draw[static_cast<std::size_t>(row)]).transpose();
+    detail::collect_replicates(failure_reason, all_draws, result);
 
     summarize(result.draws.col(0), result.srmr);
     summarize(result.draws.col(1), result.d_uls);

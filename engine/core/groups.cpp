@@ -3,17 +3,17 @@
 #include <algorithm>
 #include <boost/math/distributions/normal.hpp>
 #include <boost/random/mersenne_twister.hpp>
-#include <boost/random/uniform_int_distribution.hpp>
 #include <cmath>
 #include <exception>
 #include <limits>
 #include <numeric>
-#include <omp.h>
 
 #include "csipls/core/consistent.hpp"
 #include "csipls/core/error.hpp"
 #include "csipls/core/moments.hpp"
-#include "resampling.hpp"
+#include "detail/replicates.hpp"
+#include "detail/resampling.hpp"
+#include "detail/rows.hpp"
 
 namespace csipls {
 
@@ -69,27 +69,13 @@ std::uint64_t pair_stream(std::uint64_t seed, std::string_view a, std::string_vi
     return seed ^ detail::replicate_seed(label_hash(a) ^ detail::replicate_seed(label_hash(b), 1), 2);
 }
 
+// A group's respondents (or a permutation's half) with their case weights.
 Dataset subset(const Dataset& data, const std::vector<Eigen::Index>& rows) {
-    Dataset part;
-    part.source = data.source;
-    part.columns = data.columns;
-    part.rows = static_cast<Eigen::Index>(rows.size());
-    const auto width = static_cast<std::size_t>(data.cols());
-    part.values.resize(rows.size() * width);
-    const bool weighted = data.case_weights.size() > 0;
-    if (weighted) part.case_weights.resize(part.rows);
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-        std::copy_n(data.values.data() + static_cast<std::size_t>(rows[i]) * width, width, part.values.data() + i * width);
-        if (weighted) part.case_weights[static_cast<Eigen::Index>(i)] = data.case_weights[rows[i]];
-    }
-    return part;
+    return detail::select_rows(data, rows, detail::CaseWeights::keep);
 }
 
 // The compared quantities: paths, R² of endogenous constructs and, with scales, the indices.
-bool compared_kind(BootstrapParameter::Kind kind) {
-    using Kind = BootstrapParameter::Kind;
-    return kind == Kind::path || kind == Kind::r2 || kind == Kind::csi_index;
-}
+bool compared_kind(BootstrapParameter::Kind kind) { return parameter_kind(kind).compared_between_groups; }
 
 double parameter_value(const PlsResult& result, const Eigen::VectorXd& index, const BootstrapParameter& parameter) {
     using Kind = BootstrapParameter::Kind;
@@ -134,8 +120,6 @@ GroupFit fit_group(const Model& model, const Dataset& part, const EstimationOpti
     }
     return fit;
 }
-
-int thread_count(int requested) { return requested > 0 ? requested : std::max(1, omp_get_max_threads()); }
 
 std::vector<std::pair<int, int>> tested_pairs(const std::vector<std::string>& names, const GroupOptions& options) {
     std::vector<std::pair<int, int>> pairs;
@@ -221,15 +205,12 @@ GroupsResult estimate_groups(const Model& model, const Dataset& data, const PlsR
     std::iota(schedule.begin(), schedule.end(), 0);
     std::stable_sort(schedule.begin(), schedule.end(),
                      [&](int a, int b) { return rows_of[static_cast<std::size_t>(a)].size() > rows_of[static_cast<std::size_t>(b)].size(); });
-    bool cancelled = false;
-    const int threads = thread_count(group_options.threads);
-#pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
-    for (int s = 0; s < group_count; ++s) {
-        const auto g = static_cast<std::size_t>(schedule[static_cast<std::size_t>(s)]);
-        GroupEstimate& group = out.groups[g];
-        if (monitor && monitor->cancel.load(std::memory_order_relaxed)) continue;
-        try {
-            const Dataset part = subset(data, rows_of[g]);
+    const int threads = detail::thread_count(group_options.threads);
+    // Progress is the groups' bootstrap replicates (counted by bootstrap()), not the groups.
+    std::vector<std::string> group_error =
+        detail::run_replicates({group_count, threads, 1, monitor, false}, [&](int, long s) {
+            GroupEstimate& group = out.groups[static_cast<std::size_t>(schedule[static_cast<std::size_t>(s)])];
+            const Dataset part = subset(data, rows_of[static_cast<std::size_t>(schedule[static_cast<std::size_t>(s)])]);
             GroupFit fit = fit_group(model, part, options, scales, group_options, pooled_weights);
             group.result = std::move(fit.result);
             group.index = std::move(fit.index);
@@ -256,16 +237,11 @@ GroupsResult estimate_groups(const Model& model, const Dataset& data, const PlsR
                 resampled.summaries = std::move(summaries);
                 group.bootstrap = std::move(resampled);
             }
-        } catch (const BootstrapCancelled&) {
-#pragma omp atomic write
-            cancelled = true;
-        } catch (const std::exception& error) {
-            group.error = error.what();
-        } catch (...) {
-            group.error = "unknown error";
-        }
-    }
-    if (cancelled || (monitor && monitor->cancel.load())) throw BootstrapCancelled();
+            return std::string();
+        });
+    for (int s = 0; s < group_count; ++s)
+        out.groups[static_cast<std::size_t>(schedule[static_cast<std::size_t>(s)])].error =
+            std::move(group_error[static_cast<std::size_t>(s)]);
     for (const auto& group : out.groups)
         if (!group.ok()) ++out.failed;
 
@@ -303,36 +279,29 @@ GroupsResult estimate_groups(const Model& model, const Dataset& data, const PlsR
         const int permutations = group_options.permutations;
         const auto task_count = static_cast<long>(tested.size()) * permutations;
         Eigen::MatrixXd permuted(static_cast<Eigen::Index>(compared.size()), task_count);
-#pragma omp parallel for num_threads(threads) schedule(dynamic, 4)
-        for (long task = 0; task < task_count; ++task) {
-            if (monitor && monitor->cancel.load(std::memory_order_relaxed)) continue;
+        const std::vector<std::string> failed = detail::run_replicates({task_count, threads, 4, monitor}, [&](int, long task) {
             const auto [a, b] = tested[static_cast<std::size_t>(task / permutations)];
             const auto replicate = static_cast<int>(task % permutations);
+            const auto& rows_a = rows_of[static_cast<std::size_t>(a)];
+            const auto& rows_b = rows_of[static_cast<std::size_t>(b)];
+            std::vector<Eigen::Index> rows(rows_a);
+            rows.insert(rows.end(), rows_b.begin(), rows_b.end());
+            boost::random::mt19937_64 generator(
+                detail::replicate_seed(pair_stream(boot.seed, names[static_cast<std::size_t>(a)], names[static_cast<std::size_t>(b)]), replicate));
+            detail::shuffle(rows, generator);
+            const std::vector<Eigen::Index> first(rows.begin(), rows.begin() + static_cast<std::ptrdiff_t>(rows_a.size()));
+            const std::vector<Eigen::Index> second(rows.begin() + static_cast<std::ptrdiff_t>(rows_a.size()), rows.end());
+            const GroupFit fit_a = fit_group(model, subset(data, first), options, scales, group_options, pooled_weights);
+            const GroupFit fit_b = fit_group(model, subset(data, second), options, scales, group_options, pooled_weights);
             auto column = permuted.col(task);
-            try {
-                const auto& rows_a = rows_of[static_cast<std::size_t>(a)];
-                const auto& rows_b = rows_of[static_cast<std::size_t>(b)];
-                std::vector<Eigen::Index> rows(rows_a);
-                rows.insert(rows.end(), rows_b.begin(), rows_b.end());
-                boost::random::mt19937_64 generator(
-                    detail::replicate_seed(pair_stream(boot.seed, names[static_cast<std::size_t>(a)], names[static_cast<std::size_t>(b)]), replicate));
-                for (std::size_t i = rows.size() - 1; i > 0; --i) {
-                    boost::random::uniform_int_distribution<std::size_t> pick(0, i);
-                    std::swap(rows[i], rows[pick(generator)]);
-                }
-                const std::vector<Eigen::Index> first(rows.begin(), rows.begin() + static_cast<std::ptrdiff_t>(rows_a.size()));
-                const std::vector<Eigen::Index> second(rows.begin() + static_cast<std::ptrdiff_t>(rows_a.size()), rows.end());
-                const GroupFit fit_a = fit_group(model, subset(data, first), options, scales, group_options, pooled_weights);
-                const GroupFit fit_b = fit_group(model, subset(data, second), options, scales, group_options, pooled_weights);
-                for (std::size_t c = 0; c < compared.size(); ++c)
-                    column[static_cast<Eigen::Index>(c)] = parameter_value(fit_a.result, fit_a.index, compared[c]) -
-                                                           parameter_value(fit_b.result, fit_b.index, compared[c]);
-            } catch (...) {
-                column.setConstant(nan);  // a permutation that cannot be estimated is left out
-            }
-            if (monitor) monitor->completed.fetch_add(1, std::memory_order_relaxed);
-        }
-        if (monitor && monitor->cancel.load()) throw BootstrapCancelled();
+            for (std::size_t c = 0; c < compared.size(); ++c)
+                column[static_cast<Eigen::Index>(c)] = parameter_value(fit_a.result, fit_a.index, compared[c]) -
+                                                       parameter_value(fit_b.result, fit_b.index, compared[c]);
+            return std::string();
+        });
+        // A permutation that cannot be estimated is left out.
+        for (long task = 0; task < task_count; ++task)
+            if (!failed[static_cast<std::size_t>(task)].empty()) permuted.col(task).setConstant(nan);
         for (auto& d : out.differences) {
             const auto pair_index = static_cast<long>(
                 std::find(tested.begin(), tested.end(), std::make_pair(d.a, d.b)) - tested.begin());

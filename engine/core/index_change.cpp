@@ -5,13 +5,14 @@
 #include <cmath>
 #include <limits>
 #include <map>
-#include <stdexcept>
 #include <utility>
+
+#include "csipls/core/error.hpp"
 
 namespace csipls {
 
 IndexChange index_change(double old_value, double old_se, double new_value, double new_se, double level) {
-    if (!(level > 0 && level < 1)) throw std::invalid_argument("the confidence level must be between 0 and 1");
+    if (!(level > 0 && level < 1)) throw UsageError("the confidence level must be between 0 and 1");
     constexpr double nan = std::numeric_limits<double>::quiet_NaN();
     IndexChange c;
     c.old_value = old_value;
@@ -41,12 +42,12 @@ IndexComparison compare_indices(const IndexWave& old_wave, const IndexWave& new_
     for (std::size_t j = 0; j < old_wave.constructs.size(); ++j) {
         const auto at = std::find(new_wave.constructs.begin(), new_wave.constructs.end(), old_wave.constructs[j]);
         if (at == new_wave.constructs.end())
-            throw std::invalid_argument("construct '" + old_wave.constructs[j] + "' is only in the old wave");
+            throw InputError("construct '" + old_wave.constructs[j] + "' is only in the old wave");
         new_position[j] = static_cast<std::size_t>(at - new_wave.constructs.begin());
     }
     for (const auto& name : new_wave.constructs)
         if (std::find(old_wave.constructs.begin(), old_wave.constructs.end(), name) == old_wave.constructs.end())
-            throw std::invalid_argument("construct '" + name + "' is only in the new wave");
+            throw InputError("construct '" + name + "' is only in the new wave");
 
     std::map<std::pair<std::string, std::string>, const IndexWave::Row*> new_rows;
     for (const auto& row : new_wave.rows) new_rows.emplace(std::make_pair(row.label, row.level), &row);

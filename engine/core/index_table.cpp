@@ -6,7 +6,7 @@
 #include <map>
 
 #include "csipls/core/error.hpp"
-#include "resampling.hpp"
+#include "detail/resampling.hpp"
 
 namespace csipls {
 namespace {

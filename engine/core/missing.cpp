@@ -9,6 +9,7 @@
 
 #include "csipls/core/enum_names.hpp"
 #include "csipls/core/error.hpp"
+#include "detail/rows.hpp"
 #include "missing_kernel.hpp"
 
 namespace csipls {
@@ -431,24 +432,11 @@ bool has_missing_values(const Dataset& data) {
 }
 
 Dataset complete_cases(const Dataset& data) {
-    Dataset out;
-    out.source = data.source;
-    out.columns = data.columns;
-    out.group_names = data.group_names;
     const auto x = data.matrix();
-    const Eigen::Index p = data.cols();
     std::vector<Eigen::Index> kept;
     for (Eigen::Index i = 0; i < data.rows; ++i)
         if (!x.row(i).hasNaN()) kept.push_back(i);
-    out.rows = static_cast<Eigen::Index>(kept.size());
-    out.values.resize(kept.size() * static_cast<std::size_t>(p));
-    if (data.case_weights.size() > 0) out.case_weights.resize(out.rows);
-    for (std::size_t r = 0; r < kept.size(); ++r) {
-        std::copy_n(data.values.data() + kept[r] * p, p, out.values.data() + static_cast<Eigen::Index>(r) * p);
-        if (data.case_weights.size() > 0) out.case_weights[static_cast<Eigen::Index>(r)] = data.case_weights[kept[r]];
-        if (!data.group_of_row.empty()) out.group_of_row.push_back(data.group_of_row[static_cast<std::size_t>(kept[r])]);
-    }
-    return out;
+    return detail::select_rows(data, kept, detail::CaseWeights::keep);
 }
 
 Dataset fill_missing_for_scores(const Dataset& data, const IndicatorMoments& moments, const MissingOptions& options) {

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "csipls/core/estimate.hpp"
+#include "detail/blocks.hpp"
 
 namespace csipls::detail {
 
@@ -30,11 +31,7 @@ public:
     Eigen::Index construct_count() const { return construct_count_; }
 
 private:
-    struct Block {
-        Eigen::Index start = 0;  // first indicator position; blocks are contiguous
-        Eigen::Index size = 0;
-        MeasurementMode mode = MeasurementMode::reflective;
-    };
+    using Block = detail::Block;
 
     void prepare_result(PlsResult& out) const;
     void finish(const Eigen::MatrixXd& correlation, Eigen::Index n_obs, PlsResult& out);

@@ -1,12 +1,13 @@
 #include "csipls/core/practice_indices.hpp"
 
+#include "csipls/core/error.hpp"
+
 #include <algorithm>
 #include <boost/math/distributions/students_t.hpp>
 #include <cmath>
 #include <limits>
 #include <map>
 #include <set>
-#include <stdexcept>
 
 namespace csipls {
 namespace {
@@ -45,7 +46,7 @@ ItemScores item_scores(const Model& model, const Dataset& data, const AnswerScal
     const double range = scale.max - scale.min;
     for (Eigen::Index k = 0; k < count; ++k) {
         const int column = data.column_index(scores.items[static_cast<std::size_t>(k)]);
-        if (column < 0) throw std::invalid_argument("the data have no column '" + scores.items[static_cast<std::size_t>(k)] + "'");
+        if (column < 0) throw InputError("the data have no column '" + scores.items[static_cast<std::size_t>(k)] + "'");
         const AvailableMean m = available_mean(data, column);
         // The map is linear, so the mean of mapped answers is the mapped mean.
         scores.mean[k] = -90 + 180 * (m.mean - scale.min) / range;
@@ -92,7 +93,7 @@ HierarchicalIndex hierarchical_index(const std::vector<WeightNode>& nodes, const
         const auto kids = children.find(name);
         if (kids == children.end()) {
             const int column = data.column_index(name);
-            if (column < 0) throw std::invalid_argument("item '" + name + "' is not a column of the data");
+            if (column < 0) throw InputError("item '" + name + "' is not a column of the data");
             const AvailableMean m = available_mean(data, column);
             result = (m.mean - scale.min) / range * 100;
             answered_of[name] = m.answered;

@@ -2,7 +2,6 @@
 
 #include <Eigen/QR>
 #include <boost/random/mersenne_twister.hpp>
-#include <boost/random/uniform_int_distribution.hpp>
 #include <cmath>
 #include <limits>
 #include <string>
@@ -10,6 +9,9 @@
 
 #include "csipls/core/error.hpp"
 #include "csipls/core/moments.hpp"
+#include "detail/blocks.hpp"
+#include "detail/resampling.hpp"
+#include "detail/rows.hpp"
 
 namespace csipls {
 
@@ -25,46 +27,10 @@ void PlsPredictOptions::validate() const {
 }
 namespace {
 
-// Where each construct's indicators sit in Model::all_indicators() order, and its predictors.
-struct Layout {
-    std::vector<Eigen::Index> start;
-    std::vector<Eigen::Index> size;
-    std::vector<std::vector<int>> predecessors;
-    Eigen::Index indicator_count = 0;
-};
-
-Layout layout_of(const Model& model) {
-    Layout layout;
-    Eigen::Index position = 0;
-    for (const auto& construct : model.constructs) {
-        layout.start.push_back(position);
-        layout.size.push_back(static_cast<Eigen::Index>(construct.indicators.size()));
-        position += static_cast<Eigen::Index>(construct.indicators.size());
-    }
-    layout.indicator_count = position;
-    layout.predecessors.assign(model.constructs.size(), {});
-    for (const auto& path : model.paths)
-        layout.predecessors[static_cast<std::size_t>(model.construct_index(path.to))].push_back(
-            model.construct_index(path.from));
-    return layout;
-}
-
 void check_data(const Model& model, const Dataset& data) {
     validate_model(model);
     if (data.columns != model.all_indicators())
         throw EstimationError("the data columns are not in the model's indicator order");
-}
-
-Dataset subset(const Dataset& data, const std::vector<Eigen::Index>& rows) {
-    Dataset out;
-    out.source = data.source;
-    out.columns = data.columns;
-    out.rows = static_cast<Eigen::Index>(rows.size());
-    out.values.resize(static_cast<std::size_t>(out.rows * data.cols()));
-    const auto source = data.matrix();
-    auto target = out.matrix();
-    for (Eigen::Index r = 0; r < out.rows; ++r) target.row(r) = source.row(rows[static_cast<std::size_t>(r)]);
-    return out;
 }
 
 }  // namespace
@@ -85,7 +51,7 @@ BlindfoldingResult blindfolding(const Model& model, const Dataset& data, const E
                          "block; choose a distance that does not divide n (Hair et al.: n / D must not be an "
                          "integer)");
 
-    const Layout layout = layout_of(model);
+    const detail::BlockLayout layout = detail::block_layout(model);
     const auto constructs = static_cast<Eigen::Index>(model.constructs.size());
     BlindfoldingResult result;
     result.omission_distance = d;
@@ -97,8 +63,8 @@ BlindfoldingResult blindfolding(const Model& model, const Dataset& data, const E
     const auto original = data.matrix();
     for (Eigen::Index c = 0; c < constructs; ++c) {
         if (layout.predecessors[static_cast<std::size_t>(c)].empty()) continue;
-        const Eigen::Index start = layout.start[static_cast<std::size_t>(c)];
-        const Eigen::Index m = layout.size[static_cast<std::size_t>(c)];
+        const Eigen::Index start = layout.blocks[static_cast<std::size_t>(c)].start;
+        const Eigen::Index m = layout.blocks[static_cast<std::size_t>(c)].size;
         double sse = 0.0;
         double sso = 0.0;
         for (int round = 0; round < d; ++round) {
@@ -154,11 +120,7 @@ std::vector<std::vector<int>> prediction_folds(Eigen::Index n, int folds, int re
     std::vector<Eigen::Index> order(static_cast<std::size_t>(n));
     for (auto& fold_of_row : result) {
         for (Eigen::Index i = 0; i < n; ++i) order[static_cast<std::size_t>(i)] = i;
-        // Fisher–Yates: position i takes a uniformly chosen element of positions 0 … i.
-        for (Eigen::Index i = n - 1; i > 0; --i) {
-            boost::random::uniform_int_distribution<Eigen::Index> pick(0, i);
-            std::swap(order[static_cast<std::size_t>(i)], order[static_cast<std::size_t>(pick(engine))]);
-        }
+        detail::shuffle(order, engine);
         fold_of_row.assign(static_cast<std::size_t>(n), 0);
         for (Eigen::Index p = 0; p < n; ++p)
             fold_of_row[static_cast<std::size_t>(order[static_cast<std::size_t>(p)])] = static_cast<int>(p % folds);
@@ -180,14 +142,14 @@ PlsPredictResult pls_predict(const Model& model, const Dataset& data, const Esti
                          " respondents the training sets have " + std::to_string(smallest_training) +
                          " respondents and the model needs at least " + std::to_string(needed));
 
-    const Layout layout = layout_of(model);
+    const detail::BlockLayout layout = detail::block_layout(model);
     const auto p = layout.indicator_count;
     std::vector<int> exogenous_indicators;
     std::vector<int> endogenous_indicators;
     std::vector<int> construct_of_indicator;
     for (std::size_t c = 0; c < model.constructs.size(); ++c)
-        for (Eigen::Index l = 0; l < layout.size[c]; ++l) {
-            const auto index = static_cast<int>(layout.start[c] + l);
+        for (Eigen::Index l = 0; l < layout.blocks[c].size; ++l) {
+            const auto index = static_cast<int>(layout.blocks[c].start + l);
             construct_of_indicator.push_back(static_cast<int>(c));
             (layout.predecessors[c].empty() ? exogenous_indicators : endogenous_indicators).push_back(index);
         }
@@ -212,7 +174,7 @@ PlsPredictResult pls_predict(const Model& model, const Dataset& data, const Esti
             std::vector<Eigen::Index> training, holdout;
             for (Eigen::Index i = 0; i < n; ++i)
                 (fold_of_row[static_cast<std::size_t>(i)] == fold ? holdout : training).push_back(i);
-            const Dataset train = subset(data, training);
+            const Dataset train = detail::select_rows(data, training, detail::CaseWeights::drop);
             const IndicatorMoments moments = compute_moments(train);
             const PlsResult fit = estimate(model, moments, options);
 

@@ -16,6 +16,7 @@
 #include <xxhash.h>
 
 #include "csipls/core/error.hpp"
+#include "utf8.hpp"
 
 namespace csipls {
 
@@ -110,15 +111,7 @@ FileScan scan_file(InputFile& file, char* buffer, std::size_t capacity) {
     return scan;
 }
 
-// Length of the valid UTF-8 sequence at the start of `text`, or 0.
-std::size_t utf8_sequence_length(std::string_view text) {
-    const auto lead = static_cast<unsigned char>(text[0]);
-    const std::size_t length = lead < 0x80 ? 1 : (lead >> 5) == 0x6 ? 2 : (lead >> 4) == 0xE ? 3 : (lead >> 3) == 0x1E ? 4 : 0;
-    if (length == 0 || length > text.size() || (length == 2 && lead < 0xC2)) return 0;
-    for (std::size_t k = 1; k < length; ++k)
-        if ((static_cast<unsigned char>(text[k]) & 0xC0) != 0x80) return 0;
-    return length;
-}
+using utf8::sequence_length;  // strict: headers and group labels are validated
 
 // A cell or name as it may appear in a one-line message: valid UTF-8 kept (Chinese text reads as
 // itself), control characters and invalid bytes shown as \xNN, at most 40 characters.
@@ -130,7 +123,7 @@ std::string printable(std::string_view cell) {
             out += "...";
             break;
         }
-        const std::size_t length = utf8_sequence_length(cell);
+        const std::size_t length = sequence_length(cell);
         const auto byte = static_cast<unsigned char>(cell[0]);
         if (length > 1 || (length == 1 && byte >= 0x20 && byte != 0x7f)) {
             out.append(cell.substr(0, length));
@@ -147,7 +140,7 @@ std::string printable(std::string_view cell) {
 
 bool looks_like_text(std::string_view text) {
     while (!text.empty()) {
-        const std::size_t length = utf8_sequence_length(text);
+        const std::size_t length = sequence_length(text);
         if (length == 0 || (length == 1 && static_cast<unsigned char>(text[0]) < 0x20 && text[0] != '\t')) return false;
         text.remove_prefix(length);
     }

@@ -20,20 +20,12 @@ Json per_construct(const std::vector<std::string>& constructs, const Eigen::Vect
     return json;
 }
 
-const char* kind_name(BootstrapParameter::Kind kind) {
-    switch (kind) {
-        case BootstrapParameter::Kind::path: return "path";
-        case BootstrapParameter::Kind::r2: return "r2";
-        case BootstrapParameter::Kind::csi_index: return "csi_index";
-        default: return "other";
-    }
-}
-
+// A compared quantity (a path, an R², an index: parameter_kind(...).compared_between_groups).
 Json describe_parameter(const PlsResult& result, const BootstrapParameter& parameter) {
+    const ParameterKind& kind = parameter_kind(parameter.kind);
     Json json;
-    json["kind"] = kind_name(parameter.kind);
-    if (parameter.kind == BootstrapParameter::Kind::path) json["from"] = result.constructs[static_cast<std::size_t>(parameter.from)];
-    json[parameter.kind == BootstrapParameter::Kind::path ? "to" : "construct"] = result.constructs[static_cast<std::size_t>(parameter.to)];
+    json["kind"] = kind.name;
+    for (int e = 0; e < kind.end_count; ++e) json[kind.ends[e].field] = parameter_end_name(result, parameter, kind.ends[e]);
     return json;
 }
 

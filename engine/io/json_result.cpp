@@ -282,43 +282,14 @@ Json bootstrap_to_json(const PlsResult& result, const BootstrapResult& bootstrap
     section["se"] = "sd of the draws, divisor B - 1";
     section["p"] = "two-sided, Student t with n - 1 degrees of freedom, t = estimate / se";
 
-    const char* keys[] = {"paths", "outer_weights", "loadings", "r2", "indirect_effects", "total_effects", "csi_index", "htmt"};
-    for (const char* key : keys) section[key] = Json::array();
-    if (bootstrap.options.index_scales.empty()) section.erase("csi_index");
+    for (const ParameterKind& kind : parameter_kinds())
+        if (kind.kind != Kind::csi_index || !bootstrap.options.index_scales.empty()) section[kind.section] = Json::array();
     for (std::size_t i = 0; i < bootstrap.parameters.size(); ++i) {
         const auto& parameter = bootstrap.parameters[i];
         const auto& s = bootstrap.summaries[i];
+        const ParameterKind& kind = parameter_kind(parameter.kind);
         Json entry;
-        const char* key = "paths";
-        switch (parameter.kind) {
-            case Kind::path:
-            case Kind::indirect:
-            case Kind::total:
-                key = parameter.kind == Kind::path ? "paths" : parameter.kind == Kind::indirect ? "indirect_effects" : "total_effects";
-                entry["from"] = result.constructs[parameter.from];
-                entry["to"] = result.constructs[parameter.to];
-                break;
-            case Kind::outer_weight:
-                key = "outer_weights";
-                entry["construct"] = result.constructs[parameter.to];
-                entry["indicator"] = result.indicators[parameter.from];
-                break;
-            case Kind::loading:
-                key = "loadings";
-                entry["construct"] = result.constructs[parameter.from];
-                entry["indicator"] = result.indicators[parameter.to];
-                break;
-            case Kind::htmt:
-                key = "htmt";
-                entry["a"] = result.constructs[parameter.from];
-                entry["b"] = result.constructs[parameter.to];
-                break;
-            case Kind::r2:
-            case Kind::csi_index:
-                key = parameter.kind == Kind::r2 ? "r2" : "csi_index";
-                entry["construct"] = result.constructs[parameter.to];
-                break;
-        }
+        for (int e = 0; e < kind.end_count; ++e) entry[kind.ends[e].field] = parameter_end_name(result, parameter, kind.ends[e]);
         entry["estimate"] = s.estimate;
         entry["boot_mean"] = number_or_null(s.boot_mean);
         entry["bias"] = number_or_null(s.bias);
@@ -327,7 +298,7 @@ Json bootstrap_to_json(const PlsResult& result, const BootstrapResult& bootstrap
         entry["p"] = number_or_null(s.p);
         entry["ci_lower"] = number_or_null(s.ci_lower);
         entry["ci_upper"] = number_or_null(s.ci_upper);
-        section[key].push_back(std::move(entry));
+        section[kind.section].push_back(std::move(entry));
     }
     return section;
 }

@@ -18,6 +18,7 @@
 #include "csipls/core/error.hpp"
 #include "csipls/io/file_util.hpp"
 #include "csipls/io/model_file.hpp"
+#include "utf8.hpp"
 
 namespace csipls {
 namespace {
@@ -61,28 +62,7 @@ std::string hex_byte(unsigned char byte) {
     return std::string{'\\', 'x', digits[byte >> 4], digits[byte & 0xF]};
 }
 
-// Length of the well-formed UTF-8 sequence at the start of `s` (RFC 3629: no overlong forms, no
-// surrogates, nothing above U+10FFFF), or 0 when it is malformed.
-std::size_t utf8_sequence_length(std::string_view s) {
-    const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
-    const auto continuation = [&](std::size_t i) { return i < s.size() && (byte(i) & 0xC0) == 0x80; };
-    const unsigned char lead = byte(0);
-    if (lead < 0x80) return 1;
-    if (lead >= 0xC2 && lead <= 0xDF) return continuation(1) ? 2 : 0;
-    if (lead >= 0xE0 && lead <= 0xEF) {
-        if (!continuation(1) || !continuation(2)) return 0;
-        if (lead == 0xE0 && byte(1) < 0xA0) return 0;   // overlong
-        if (lead == 0xED && byte(1) >= 0xA0) return 0;  // UTF-16 surrogate
-        return 3;
-    }
-    if (lead >= 0xF0 && lead <= 0xF4) {
-        if (!continuation(1) || !continuation(2) || !continuation(3)) return 0;
-        if (lead == 0xF0 && byte(1) < 0x90) return 0;  // overlong
-        if (lead == 0xF4 && byte(1) >= 0x90) return 0;  // above U+10FFFF
-        return 4;
-    }
-    return 0;
-}
+using utf8::sequence_length;
 
 bool is_ascii_space(char c) {
     return c == ' ' || c == '\t' || c == '\v' || c == '\f' || c == '\r';
@@ -191,7 +171,7 @@ private:
             } else if ((byte < 0x20 && !is_ascii_space(static_cast<char>(byte))) || byte == 0x7F) {
                 fail(line, "control character", hex_byte(byte));
             } else if (byte >= 0x80) {
-                const std::size_t length = utf8_sequence_length(text_.substr(pos));
+                const std::size_t length = sequence_length(text_.substr(pos));
                 if (length == 0) {
                     fail(line, "invalid UTF-8 (save the file as UTF-8, not GBK or Latin-1)", hex_byte(byte));
                 }
@@ -250,7 +230,7 @@ private:
                 // starts a name; stepping at least once guarantees progress all the same.
                 std::size_t end = pos;
                 do {
-                    end += utf8_sequence_length(text_.substr(end));
+                    end += sequence_length(text_.substr(end));
                 } while (end < text_.size() && !ends_name(text_.substr(end)));
                 const std::string_view word = text_.substr(pos, end - pos);
                 const TokenKind kind = !looks_like_number(word) ? TokenKind::name

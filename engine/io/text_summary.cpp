@@ -2,8 +2,10 @@
 #include <limits>
 #include <fmt/format.h>
 
+#include "csipls/core/detail/thresholds.hpp"
 #include "csipls/io/result_writers.hpp"
 #include "csipls/version.hpp"
+#include "utf8.hpp"
 
 namespace csipls {
 namespace {
@@ -27,13 +29,9 @@ std::size_t widest(const std::vector<std::string>& names, std::size_t at_least) 
 std::size_t display_width(std::string_view text) {
     std::size_t width = 0;
     for (std::size_t i = 0; i < text.size();) {
-        const auto lead = static_cast<unsigned char>(text[i]);
-        const std::size_t length = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
-        char32_t code = length == 1 ? lead : lead & (0xFF >> (length + 1));
-        for (std::size_t k = 1; k < length && i + k < text.size(); ++k)
-            code = (code << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
-        width += is_wide(code) ? 2 : 1;
-        i += length;
+        const utf8::CodePoint point = utf8::decode(text.substr(i), utf8::Decoding::lenient);
+        width += is_wide(point.code) ? 2 : 1;
+        i += point.length;
     }
     return width;
 }
@@ -103,7 +101,8 @@ void write_summary(std::ostream& out, const PlsResult& result, const RunProvenan
     }
     if (assessment) {
         const auto& reliability = assessment->reliability;
-        out << "\nReliability and convergent validity (alpha, rho_A, rho_C >= 0.7 and AVE >= 0.5 are the usual bars)\n";
+        out << fmt::format("\nReliability and convergent validity (alpha, rho_A, rho_C >= {} and AVE >= {} are the usual bars)\n",
+                           thresholds::reliability, thresholds::ave);
         out << fmt::format("  {}{:>10}{:>10}{:>10}{:>10}\n", pad("construct", name_width), "alpha", "rho_A", "rho_C", "AVE");
         for (std::size_t j = 0; j < result.constructs.size(); ++j) {
             const auto i = static_cast<Eigen::Index>(j);
@@ -112,15 +111,21 @@ void write_summary(std::ostream& out, const PlsResult& result, const RunProvenan
                 << cell(reliability.rho_a[i]) << cell(reliability.rho_c[i]) << cell(reliability.ave[i]) << '\n';
         }
         auto value_text = [](double value) { return std::isnan(value) ? std::string("-") : fmt::format("{:.4f}", value); };
-        out << "\nDiscriminant validity: HTMT (signed / absolute / HTMT2; below 0.85 or 0.90 is the usual bar)\n";
+        out << fmt::format("\nDiscriminant validity: HTMT (signed / absolute / HTMT2; below {:.2f} or {:.2f} is the usual bar)\n",
+                           thresholds::htmt_distinct, thresholds::htmt_similar);
+        const std::string above_similar = fmt::format("  > {:.2f}", thresholds::htmt_similar);
+        const std::string above_distinct = fmt::format("  > {:.2f}", thresholds::htmt_distinct);
         for (std::size_t i = 0; i < assessment->htmt.size(); ++i) {
             const auto& pair = assessment->htmt[i];
             const std::string label = result.constructs[pair.a] + " / " + result.constructs[pair.b];
             out << fmt::format("  {}{:>10}{:>10}{:>10}{}\n", pad(label, 2 * name_width), value_text(pair.value),
                                value_text(assessment->htmt_absolute[i].value), value_text(assessment->htmt2[i].value),
-                               pair.value > 0.9 ? "  > 0.90" : pair.value > 0.85 ? "  > 0.85" : "");
+                               pair.value > thresholds::htmt_similar    ? above_similar
+                               : pair.value > thresholds::htmt_distinct ? above_distinct
+                                                                        : std::string());
         }
-        out << "\nStructural collinearity and effect sizes (VIF above 5 is a problem; f2 0.02/0.15/0.35 small/medium/large)\n";
+        out << fmt::format("\nStructural collinearity and effect sizes (VIF above {} is a problem; f2 {}/{}/{} small/medium/large)\n",
+                           thresholds::vif_critical, thresholds::f2_small, thresholds::f2_medium, thresholds::f2_large);
         out << fmt::format("  {}{}{:>10}{:>10}\n", pad("from", name_width), pad("to", name_width), "VIF", "f2");
         for (const auto& effect : assessment->f2) {
             double vif = std::numeric_limits<double>::quiet_NaN();

@@ -15,38 +15,25 @@ std::string trimmed(const std::string& text) {
 
 }  // namespace
 
-TextTable read_text_table(const std::string& path, char delimiter) {
-    std::string text = read_text_file(path);
-    if (text.rfind("\xEF\xBB\xBF", 0) == 0) text.erase(0, 3);
-    TextTable table;
-    std::vector<std::vector<std::string>> records;
-    std::vector<std::size_t> record_lines;
+std::vector<std::string> read_delimited_record(std::string_view text, std::size_t& pos, std::size_t& line,
+                                               const std::string& source, char delimiter, bool trim) {
     std::vector<std::string> record;
     std::string field;
     bool quoted = false, field_was_quoted = false;
-    std::size_t line = 1, record_line = 1;
+    const std::size_t record_line = line;
     auto end_field = [&] {
-        record.push_back(field_was_quoted ? field : trimmed(field));
+        record.push_back(field_was_quoted || !trim ? field : trimmed(field));
         field.clear();
         field_was_quoted = false;
     };
-    auto end_record = [&] {
-        end_field();
-        const bool blank = record.size() == 1 && record[0].empty();
-        if (!blank) {
-            records.push_back(std::move(record));
-            record_lines.push_back(record_line);
-        }
-        record.clear();
-    };
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const char c = text[i];
-        if (c == '\0') throw InputError(path + ":" + std::to_string(line) + ": NUL byte; this is not a text file");
+    for (; pos < text.size(); ++pos) {
+        const char c = text[pos];
+        if (c == '\0') throw InputError(source + ":" + std::to_string(line) + ": NUL byte; this is not a text file");
         if (quoted) {
             if (c == '"') {
-                if (i + 1 < text.size() && text[i + 1] == '"') {
+                if (pos + 1 < text.size() && text[pos + 1] == '"') {
                     field += '"';
-                    ++i;
+                    ++pos;
                 } else {
                     quoted = false;
                 }
@@ -54,23 +41,41 @@ TextTable read_text_table(const std::string& path, char delimiter) {
                 if (c == '\n') ++line;
                 field += c;
             }
-        } else if (c == '"' && trimmed(field).empty()) {
+        } else if (c == '"' && (trim ? trimmed(field).empty() : field.empty())) {
             quoted = true;
             field_was_quoted = true;
             field.clear();
         } else if (c == delimiter) {
             end_field();
         } else if (c == '\r' || c == '\n') {
-            if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
-            end_record();
+            if (c == '\r' && pos + 1 < text.size() && text[pos + 1] == '\n') ++pos;
+            ++pos;
             ++line;
-            record_line = line;
+            end_field();
+            return record;
         } else {
             field += c;
         }
     }
-    if (quoted) throw InputError(path + ":" + std::to_string(record_line) + ": a quoted field is not closed");
-    if (!field.empty() || !record.empty()) end_record();
+    if (quoted) throw InputError(source + ":" + std::to_string(record_line) + ": a quoted field is not closed");
+    end_field();
+    return record;
+}
+
+TextTable read_text_table(const std::string& path, char delimiter) {
+    std::string text = read_text_file(path);
+    if (text.rfind("\xEF\xBB\xBF", 0) == 0) text.erase(0, 3);
+    TextTable table;
+    std::vector<std::vector<std::string>> records;
+    std::vector<std::size_t> record_lines;
+    std::size_t pos = 0, line = 1;
+    while (pos < text.size()) {
+        const std::size_t record_line = line;
+        std::vector<std::string> record = read_delimited_record(text, pos, line, path, delimiter, true);
+        if (record.size() == 1 && record[0].empty()) continue;  // a blank line
+        records.push_back(std::move(record));
+        record_lines.push_back(record_line);
+    }
     if (records.empty()) throw InputError(path + ": the file is empty (a header row naming the columns is needed)");
     table.header = std::move(records.front());
     for (std::size_t j = 0; j < table.header.size(); ++j)

@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "csipls/core/detail/thresholds.hpp"
 #include "csipls/core/error.hpp"
 #include "csipls/io/result_reader.hpp"
 #include "csipls/version.hpp"
@@ -481,14 +482,13 @@ Section measurement_section(const Json& result) {
         const Json* block_loadings = member(loadings, name);
         for (const auto& [indicator, weight] : block.items()) {
             const auto loading = block_loadings ? number_at(*block_loadings, indicator) : std::nullopt;
-            // Hair et al. (2022): a reflective loading below 0.708 explains less than half the indicator's variance.
-            const bool weak = !mode_b && loading && std::abs(*loading) < 0.708;
+            const bool weak = !mode_b && loading && std::abs(*loading) < thresholds::loading;
             fmt::format_to(out, "<tr><td>{}</td><td>{}</td><td>{}</td>{}{}</tr>\n", html_escape(name), mode_b ? "formative" : "reflective",
-                           html_escape(indicator), td(fixed(loading, 3), weak ? "warn" : "", weak ? "below 0.708" : ""),
+                           html_escape(indicator), td(fixed(loading, 3), weak ? "warn" : "", weak ? fmt::format("below {}", thresholds::loading) : ""),
                            td(fixed(number_of(&weight), 3)));
         }
     }
-    s.html += "</tbody></table>\n<p class=\"note\">Marked: reflective loadings below 0.708.</p>\n";
+    fmt::format_to(std::back_inserter(s.html), "</tbody></table>\n<p class=\"note\">Marked: reflective loadings below {}.</p>\n", thresholds::loading);
     return s;
 }
 
@@ -503,7 +503,8 @@ std::optional<Section> reliability_section(const Json& result) {
         const char* title;
         double threshold;
     };
-    const Measure measures[] = {{"cronbach_alpha", "Cronbach's α", 0.7}, {"rho_a", "ρ_A", 0.7}, {"rho_c", "ρ_C", 0.7}, {"ave", "AVE", 0.5}};
+    const Measure measures[] = {{"cronbach_alpha", "Cronbach's α", thresholds::reliability}, {"rho_a", "ρ_A", thresholds::reliability},
+                                {"rho_c", "ρ_C", thresholds::reliability}, {"ave", "AVE", thresholds::ave}};
     s.html += "<table class=\"numbers\"><thead><tr><th>Construct</th>";
     for (const auto& m : measures) fmt::format_to(out, "<th>{} (≥ {})</th>", m.title, fixed(m.threshold, 1));
     s.html += "</tr></thead><tbody>\n";
@@ -518,8 +519,9 @@ std::optional<Section> reliability_section(const Json& result) {
         }
         s.html += "</tr>\n";
     }
-    s.html += "</tbody></table>\n<p class=\"note\">Thresholds: α, ρ_A, ρ_C at least 0.7, AVE at least 0.5 (Hair et al. "
-              "2022); values below are marked. They do not apply to formative blocks (greyed).</p>\n";
+    fmt::format_to(out, "</tbody></table>\n<p class=\"note\">Thresholds: α, ρ_A, ρ_C at least {}, AVE at least {} (Hair et al. "
+                        "2022); values below are marked. They do not apply to formative blocks (greyed).</p>\n",
+                   thresholds::reliability, thresholds::ave);
     return s;
 }
 
@@ -549,14 +551,15 @@ std::optional<Section> discriminant_section(const Json& result) {
                 }
                 const auto found = value.find({names[i], names[j]});
                 const auto v = found == value.end() ? std::nullopt : found->second;
-                if (v && *v > 0.90) s.html += td(fixed(v, 3), "fail", "above 0.90");
-                else if (v && *v > 0.85) s.html += td(fixed(v, 3), "warn", "above 0.85");
+                if (v && *v > thresholds::htmt_similar) s.html += td(fixed(v, 3), "fail", "above " + fixed(thresholds::htmt_similar, 2));
+                else if (v && *v > thresholds::htmt_distinct) s.html += td(fixed(v, 3), "warn", "above " + fixed(thresholds::htmt_distinct, 2));
                 else s.html += td(fixed(v, 3));
             }
             s.html += "</tr>\n";
         }
-        s.html += "</tbody></table></div>\n<p class=\"note\">Heterotrait-monotrait ratio (Henseler et al. 2015): above 0.85 "
-                  "(conceptually distinct constructs) marked amber, above 0.90 (similar constructs) red.</p>\n";
+        fmt::format_to(out, "</tbody></table></div>\n<p class=\"note\">Heterotrait-monotrait ratio (Henseler et al. 2015): above {} "
+                            "(conceptually distinct constructs) marked amber, above {} (similar constructs) red.</p>\n",
+                       fixed(thresholds::htmt_distinct, 2), fixed(thresholds::htmt_similar, 2));
     }
     if (fl && fl->is_object()) {
         const Json& rows = required_array(*fl, "rows");
@@ -598,9 +601,8 @@ std::optional<Section> collinearity_section(const Json& result) {
     Section s{"collinearity", "Collinearity (VIF)", {}};
     auto out = std::back_inserter(s.html);
     auto vif_cell = [](std::optional<double> v) {
-        // Hair et al. (2019): VIF at 5 and above is critical, from 3 a possible problem.
-        if (v && *v >= 5) return td(fixed(v, 2), "fail", "5 or more");
-        if (v && *v >= 3) return td(fixed(v, 2), "warn", "3 or more");
+        if (v && *v >= thresholds::vif_critical) return td(fixed(v, 2), "fail", fmt::format("{} or more", thresholds::vif_critical));
+        if (v && *v >= thresholds::vif_possible) return td(fixed(v, 2), "warn", fmt::format("{} or more", thresholds::vif_possible));
         return td(fixed(v, 2));
     };
     if (structural && structural->is_array() && !structural->empty()) {
@@ -628,18 +630,21 @@ std::optional<Section> fit_section(const Json& result) {
     Section s{"fit", "Model fit and admissibility", {}};
     auto out = std::back_inserter(s.html);
     if (fit) {
-        s.html += "<table class=\"numbers\"><thead><tr><th>Model</th><th>SRMR (&lt; 0.08)</th><th>d_ULS</th><th>d_G</th></tr></thead><tbody>\n";
+        fmt::format_to(out, "<table class=\"numbers\"><thead><tr><th>Model</th><th>SRMR (&lt; {})</th><th>d_ULS</th><th>d_G</th></tr></thead><tbody>\n",
+                       thresholds::srmr);
         for (const auto& [key, title] : {std::pair{"estimated_model", "estimated"}, std::pair{"saturated_model", "saturated"}}) {
             const Json* m = member(*fit, key);
             if (!m) continue;
             const auto srmr = number_at(*m, "srmr");
             fmt::format_to(out, "<tr><td>{}</td>{}{}{}</tr>\n", title,
-                           td(fixed(srmr, 3), srmr ? (*srmr < 0.08 ? "pass" : "fail") : "", srmr && *srmr >= 0.08 ? "0.08 or more" : ""),
+                           td(fixed(srmr, 3), srmr ? (*srmr < thresholds::srmr ? "pass" : "fail") : "",
+                              srmr && *srmr >= thresholds::srmr ? fmt::format("{} or more", thresholds::srmr) : ""),
                            td(fixed(number_at(*m, "d_uls"), 3)), td(fixed(number_at(*m, "d_g"), 3)));
         }
         s.html += "</tbody></table>\n";
         if (const auto gof = number_at(result, "gof")) fmt::format_to(out, "<p>GoF (Tenenhaus et al.): {}</p>\n", fixed(gof, 3));
-        s.html += "<p class=\"note\">SRMR below 0.08 is the usual cut-off (Hu &amp; Bentler 1999; Henseler et al. 2016).</p>\n";
+        fmt::format_to(out, "<p class=\"note\">SRMR below {} is the usual cut-off (Hu &amp; Bentler 1999; Henseler et al. 2016).</p>\n",
+                       thresholds::srmr);
     }
     if (const Json* test = member(result, "fit_test")) {
         s.html += "<h3>Bootstrap test of exact fit</h3>\n<table class=\"numbers\"><thead><tr><th>Measure</th><th>Observed</th><th>95 % quantile</th><th>99 % quantile</th><th>p</th></tr></thead><tbody>\n";

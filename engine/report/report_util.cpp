@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "csipls/core/error.hpp"
+#include "csipls/io/csv.hpp"
 #include "csipls/io/result_reader.hpp"
 #include "csipls/io/result_writers.hpp"  // display_width
 #include "report_internal.hpp"
@@ -43,50 +44,10 @@ std::string significance_stars(double p) {
     return "";
 }
 
-namespace {
-
-// One CSV record starting at `pos` (RFC 4180 quoting, as write_csv_table writes names that need it).
-// Advances `pos` past the record's line end; `line` counts physical lines for messages.
-std::vector<std::string> csv_record(std::string_view text, std::size_t& pos, long& line, const std::string& source) {
-    std::vector<std::string> fields(1);
-    bool quoted = false;
-    const long first_line = line;
-    while (pos < text.size()) {
-        const char c = text[pos++];
-        if (quoted) {
-            if (c == '"') {
-                if (pos < text.size() && text[pos] == '"') {
-                    fields.back() += '"';
-                    ++pos;
-                } else {
-                    quoted = false;
-                }
-            } else {
-                if (c == '\n') ++line;
-                fields.back() += c;
-            }
-        } else if (c == '"' && fields.back().empty()) {
-            quoted = true;
-        } else if (c == ',') {
-            fields.emplace_back();
-        } else if (c == '\n') {
-            ++line;
-            break;
-        } else if (c != '\r') {
-            fields.back() += c;
-        }
-    }
-    if (quoted) throw InputError(source + ":" + std::to_string(first_line) + ": a quoted field is not closed");
-    return fields;
-}
-
-}  // namespace
-
 ReportDraws parse_report_draws(std::string_view text, const std::string& source) {
     if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
-    std::size_t pos = 0;
-    long line = 1;
-    const auto header = csv_record(text, pos, line, source);
+    std::size_t pos = 0, line = 1;
+    const auto header = read_delimited_record(text, pos, line, source, ',', false);
     if (header.size() < 2 || header.front() != "replicate")
         throw InputError(source + ":1: not a bootstrap draws file (csipls estimate --save-draws): the header must "
                                   "start with 'replicate' and name at least one parameter");
@@ -94,8 +55,8 @@ ReportDraws parse_report_draws(std::string_view text, const std::string& source)
     draws.labels.assign(header.begin() + 1, header.end());
     draws.columns.resize(draws.labels.size());
     while (pos < text.size()) {
-        const long record_line = line;
-        const auto fields = csv_record(text, pos, line, source);
+        const std::size_t record_line = line;
+        const auto fields = read_delimited_record(text, pos, line, source, ',', false);
         if (fields.size() == 1 && fields.front().empty()) continue;  // blank line
         if (fields.size() != header.size())
             throw InputError(source + ":" + std::to_string(record_line) + ": " + std::to_string(fields.size()) +

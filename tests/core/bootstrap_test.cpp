@@ -313,7 +313,7 @@ TEST(Bootstrap, CancelStopsWithoutAResult) {
     const Fixture& f = ccsi();
     BootstrapMonitor monitor;
     monitor.cancel = true;
-    EXPECT_THROW(bootstrap(f.model, f.data, f.original, options_with(50, 1, 2), &monitor), BootstrapCancelled);
+    EXPECT_THROW(bootstrap(f.model, f.data, f.original, options_with(50, 1, 2), &monitor), Cancelled);
     BootstrapMonitor watching;
     bootstrap(f.model, f.data, f.original, options_with(50, 1, 2), &watching);
     EXPECT_EQ(watching.completed.load(), 50);

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "csipls/core/error.hpp"
 #include "csipls/core/index_change.hpp"
 
 namespace csipls {
@@ -50,7 +51,7 @@ TEST(IndexChange, WithoutSeOnlyTheChange) {
     EXPECT_TRUE(std::isnan(c.p));
     EXPECT_TRUE(std::isnan(c.ci_lower));
     EXPECT_FALSE(c.significant);
-    EXPECT_THROW(index_change(1, 1, 2, 1, 1.0), std::invalid_argument);
+    EXPECT_THROW(index_change(1, 1, 2, 1, 1.0), csipls::UsageError);
 }
 
 IndexWave::Row row(const std::string& label, const std::string& level, std::vector<double> index, std::vector<double> se,
@@ -93,7 +94,7 @@ TEST(IndexChange, RowsMatchedByLabelAndLevelWithAddedDroppedAndErrors) {
     EXPECT_EQ(c.rows[5].status, "added");
 
     new_wave.constructs = {"Satisfaction", "Loyalty"};
-    EXPECT_THROW(compare_indices(old_wave, new_wave, 0.95), std::invalid_argument);
+    EXPECT_THROW(compare_indices(old_wave, new_wave, 0.95), csipls::InputError);
 }
 
 }  // namespace

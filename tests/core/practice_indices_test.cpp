@@ -4,6 +4,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "csipls/core/error.hpp"
 #include "csipls/core/practice_indices.hpp"
 #include "test_helpers.hpp"
 
@@ -72,7 +73,7 @@ TEST(PracticeIndices, TwoLevelFixedWeightIndexByHand) {
     EXPECT_EQ(h.answered[3], 2);
 
     const Dataset without_d = dataset_from({"A", "B", "C"}, values.leftCols(3));
-    EXPECT_THROW(hierarchical_index(two_levels(), without_d, seven), std::invalid_argument);
+    EXPECT_THROW(hierarchical_index(two_levels(), without_d, seven), csipls::InputError);
 }
 
 TEST(PracticeIndices, PairedGapByHand) {

@@ -12,6 +12,7 @@
 
 #include "csipls/core/csi_index.hpp"
 #include "csipls/core/dataset.hpp"
+#include "csipls/core/error.hpp"
 #include "csipls/core/estimate.hpp"
 #include "csipls/core/missing.hpp"
 
@@ -65,6 +66,37 @@ struct BootstrapParameter {
     int to;
 };
 
+// The one table of parameter kinds: what each kind is called, what its two ends are, how it reads.
+// Every writer (JSON result, draws CSV, index table, text summary, report) and the group
+// comparison take a kind's names from here.
+struct ParameterEnd {
+    bool from;           // BootstrapParameter::from, else ::to
+    bool indicator;      // an indicator position, else a construct position
+    const char* field;   // its field name in the JSON result and the index table
+};
+
+struct ParameterKind {
+    BootstrapParameter::Kind kind;
+    const char* name;     // "path", "outer_weight", ...: the index table's "kind"
+    const char* section;  // its list in the JSON result's bootstrap section: "paths", "outer_weights", ...
+    int end_count;        // 1 (R², index: the construct) or 2
+    ParameterEnd ends[2];  // in field order
+    // The readable label (parameter_label): prefix, ends[label_first], infix, ends[label_second] (when
+    // label_second >= 0), suffix; e.g. "Satisfaction ~ Quality", "R2(Loyalty)".
+    const char* prefix;
+    int label_first;
+    const char* infix;
+    int label_second;
+    const char* suffix;
+    bool compared_between_groups;  // a group difference is tested for it (paths, R², indices)
+};
+
+// The row of `kind`; parameter_kinds() lists every kind in enum order.
+const ParameterKind& parameter_kind(BootstrapParameter::Kind kind);
+const std::vector<ParameterKind>& parameter_kinds();
+// The name of the construct or indicator at one end of a parameter of `result`.
+const std::string& parameter_end_name(const PlsResult& result, const BootstrapParameter& parameter, const ParameterEnd& end);
+
 struct ParameterSummary {
     double estimate = 0, boot_mean = 0, bias = 0, se = 0, t = 0, p = 0, ci_lower = 0, ci_upper = 0;
 };
@@ -103,13 +135,8 @@ std::string parameter_label(const PlsResult& result, const BootstrapParameter& p
 // Runs the bootstrap. `data` columns in Model::all_indicators() order; `original` is the estimate on
 // the full data. Replicates that fail (no convergence, a constant indicator in the resample, a
 // singular matrix) are counted with their reason and left out. Throws UsageError for bad options,
-// and Error("cancelled") when the monitor asks to stop (no partial result).
+// and Cancelled when the monitor asks to stop (no partial result).
 BootstrapResult bootstrap(const Model& model, const Dataset& data, const PlsResult& original,
                           const BootstrapOptions& options, BootstrapMonitor* monitor = nullptr);
-
-class BootstrapCancelled : public std::runtime_error {
-public:
-    BootstrapCancelled() : std::runtime_error("the bootstrap was cancelled") {}
-};
 
 }  // namespace csipls

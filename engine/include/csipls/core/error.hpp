@@ -42,6 +42,13 @@ public:
     using Error::Error;
 };
 
+// A long run (bootstrap, fit test, group study) stopped on request (the monitor's cancel flag,
+// Ctrl-C in the CLI): no partial result.
+class Cancelled : public Error {
+public:
+    Cancelled() : Error("the run was cancelled") {}
+};
+
 // A number as people write it in a message: 1e-07, 5, 0.25 (std::to_string gives 0.000000).
 inline std::string number_text(double value) {
     char text[32];

@@ -93,7 +93,7 @@ struct FitTestResult {
 // Model::all_indicators() order) with `moments` the moments of that data. Throws UsageError for bad
 // options, EstimationError when the data and moments do not belong together, or when the observed
 // or the model-implied correlation matrix is not positive definite (the data cannot be transformed),
-// and BootstrapCancelled when the monitor asks to stop.
+// and Cancelled when the monitor asks to stop.
 FitTestResult bootstrap_fit_test(const Model& model, const Dataset& data, const PlsResult& original,
                                  const IndicatorMoments& moments, const FitTestOptions& options,
                                  BootstrapMonitor* monitor = nullptr);

@@ -82,7 +82,7 @@ bool natural_less(std::string_view a, std::string_view b);
 // bootstrap per group whose random stream comes from (boot.seed, group label), so adding or
 // dropping a group changes no other group's draws, and nothing depends on the thread count. A group
 // that cannot be estimated (too few respondents, a constant indicator) is reported, not fatal.
-// Throws BootstrapCancelled when the monitor asks to stop.
+// Throws Cancelled when the monitor asks to stop.
 GroupsResult estimate_groups(const Model& model, const Dataset& data, const PlsResult& pooled,
                              const IndicatorMoments& pooled_moments, const EstimationOptions& options,
                              const std::vector<AnswerScale>& scales, const BootstrapOptions& boot,

@@ -49,7 +49,7 @@ struct IndexComparison {
 };
 
 // Matches rows by (label, level) and compares every construct of `constructs` (which both waves
-// must hold; otherwise std::invalid_argument naming the construct).
+// must hold; otherwise InputError naming the construct).
 IndexComparison compare_indices(const IndexWave& old_wave, const IndexWave& new_wave, double level);
 
 }  // namespace csipls

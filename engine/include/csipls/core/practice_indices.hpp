@@ -58,7 +58,7 @@ struct HierarchicalIndex {
     std::vector<bool> leaf;
     std::vector<double> answered;  // leaves: respondents with an answer; NaN for other nodes
 };
-// Throws std::invalid_argument naming a leaf that is not a column of `data`.
+// Throws InputError naming a leaf that is not a column of `data`.
 HierarchicalIndex hierarchical_index(const std::vector<WeightNode>& nodes, const Dataset& data, const AnswerScale& scale);
 
 // Satisfaction minus expectation for one item: the paired difference perceived − expected over

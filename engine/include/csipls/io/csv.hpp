@@ -2,6 +2,7 @@
 // The CSV reader: one pass, std::from_chars, no allocation per cell. Only the requested columns are
 // parsed; every other column is skipped whatever it holds.
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "csipls/core/dataset.hpp"
@@ -42,5 +43,14 @@ struct TextTable {
 // Throws IoError when unreadable and InputError, with file and line, for an empty file, a ragged row,
 // an unterminated quote or a duplicate column name.
 TextTable read_text_table(const std::string& path, char delimiter = ',');
+
+// The tokenizer of whole small texts (read_text_table, the report's draws files): one record from
+// text[pos] (RFC 4180: a field that starts with '"', after blanks when trimming, is quoted; "" in it is
+// a quote; delimiters and line breaks in it are kept). Unquoted fields lose their surrounding blanks
+// (spaces, tabs) when `trim`. The record ends at \n, \r\n, \r or the end of the text; `pos` moves
+// past it and `line` counts the physical lines read. A blank line is one empty field. Throws
+// InputError "source:line: ..." for a NUL byte and for a quoted field not closed.
+std::vector<std::string> read_delimited_record(std::string_view text, std::size_t& pos, std::size_t& line,
+                                               const std::string& source, char delimiter, bool trim);
 
 }  // namespace csipls

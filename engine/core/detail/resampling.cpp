@@ -4,6 +4,8 @@
 #include <boost/random/mersenne_twister.hpp>
 #include <boost/random/uniform_int_distribution.hpp>
 #include <cmath>
+#include <limits>
+#include <utility>
 
 namespace csipls::detail {
 namespace {
@@ -74,7 +76,15 @@ Eigen::Index ResampleMoments::compute(Eigen::Map<const RowMatrix> x, const Eigen
     return -1;
 }
 
+void shuffle(std::vector<Eigen::Index>& values, boost::random::mt19937_64& engine) {
+    for (std::size_t i = values.size(); i-- > 1;) {
+        boost::random::uniform_int_distribution<std::size_t> pick(0, i);
+        std::swap(values[i], values[pick(engine)]);
+    }
+}
+
 double quantile_type7(std::vector<double>& values, double probability) {
+    if (values.empty()) return std::numeric_limits<double>::quiet_NaN();
     const double h = (static_cast<double>(values.size()) - 1.0) * probability;
     const auto low = static_cast<std::size_t>(std::floor(h));
     std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(low), values.end());

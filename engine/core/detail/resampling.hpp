@@ -1,7 +1,10 @@
 #pragma once
-// What every resampling procedure shares (the bootstrap, the fit test): one random stream per
-// replicate, and a resample's correlation matrix built from row counts without copying the data.
+// What every resampling procedure shares (the bootstrap, the fit test, the groups' permutation
+// tests, PLSpredict's folds): one random stream per replicate, the Fisher–Yates shuffle, the type-7
+// quantile, and a resample's correlation matrix built from row counts without copying the data.
+// The loop over replicates is in replicates.hpp.
 #include <Eigen/Core>
+#include <boost/random/mersenne_twister.hpp>
 #include <cstdint>
 #include <vector>
 
@@ -17,8 +20,12 @@ std::uint64_t replicate_seed(std::uint64_t stream, int replicate);
 // mt19937_64 and uniform_int_distribution, the same draws on every platform and for any thread.
 void draw_resample_counts(std::uint64_t stream, int replicate, Eigen::VectorXd& counts);
 
+// Fisher–Yates: position i (from the last down to 1) takes a uniformly chosen element of positions
+// 0 … i (boost::random::uniform_int_distribution, the same on every platform).
+void shuffle(std::vector<Eigen::Index>& values, boost::random::mt19937_64& engine);
+
 // Quantile type 7 (R's default): linear interpolation between the order statistics around
-// (size − 1)·probability. Reorders `values` (two partial selections, no full sort).
+// (size − 1)·probability. Reorders `values` (two partial selections, no full sort); NaN when empty.
 double quantile_type7(std::vector<double>& values, double probability);
 
 // Per-thread buffers for the correlations of a weighted resample; sized once, never reallocated.
