@@ -249,7 +249,7 @@ TEST_F(RunStudyTest, TheMonitorSeesTheStagesAndCancels) {
     StudyOptions options;
     options.bootstrap.resamples = 200;
     CancellingMonitor monitor;
-    EXPECT_ANY_THROW(run_study(*model_, indicators(), options, &monitor));
+    EXPECT_THROW(run_study(*model_, indicators(), options, &monitor), Cancelled);
     ASSERT_EQ(monitor.stages.size(), 1u);
     EXPECT_EQ(monitor.stages.front(), "bootstrap");
     EXPECT_EQ(monitor.total, 200);
