@@ -25,7 +25,6 @@ int run_compare(const std::vector<std::string>& args);
 // Parses `args` into `values`, refusing stray words. Returns false when --help was asked for (and printed).
 bool parse_command_line(const std::vector<std::string>& args, const boost::program_options::options_description& described,
                         boost::program_options::variables_map& values);
-char parse_delimiter(const std::string& text);
 std::uint64_t parse_seed(const std::string& text);
 void refuse_overwriting_inputs(const std::string& output, const std::vector<std::string>& inputs, const char* option);
 

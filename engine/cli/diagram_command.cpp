@@ -4,11 +4,11 @@
 #include <boost/program_options.hpp>
 
 #include "commands.hpp"
-#include "estimate_pipeline.hpp"
+#include "study_command.hpp"
 #include "signals_held.hpp"
 #include "csipls/core/error.hpp"
 #include "csipls/io/file_util.hpp"
-#include "csipls/io/model_file.hpp"
+#include "csipls/study/study_files.hpp"
 #include "csipls/report/report.hpp"
 
 namespace po = boost::program_options;
@@ -17,17 +17,17 @@ namespace csipls::cli {
 
 int run_diagram(const std::vector<std::string>& args) {
     std::string svg_path, dot_path;
-    EstimateSettings settings;
+    StudyCommandLine line;
     const bool with_data = std::any_of(args.begin(), args.end(), [](const std::string& a) {
         return a == "--data" || a.rfind("--data=", 0) == 0 || a == "--help" || a == "-h";
     });
     po::options_description described("csipls diagram --model FILE [--data FILE [estimation options]] --svg FILE --dot FILE");
     described.add_options()("help,h", "print this help");
     if (with_data) {
-        add_estimation_options(described, settings);
+        add_study_options(described, line);
     } else {
         // Structure only: the model file is all there is to read.
-        described.add_options()("model", po::value(&settings.model_path)->required(), "model file (lavaan syntax: =~, <~, ~)");
+        described.add_options()("model", po::value(&line.model_path)->required(), "model file (lavaan syntax: =~, <~, ~)");
     }
     described.add_options()
         ("svg", po::value(&svg_path), "write the diagram as SVG here (replaced atomically; - for stdout)")
@@ -38,19 +38,17 @@ int run_diagram(const std::vector<std::string>& args) {
     if (!svg_path.empty() && !dot_path.empty() && same_file(svg_path, dot_path) && svg_path != "-")
         throw UsageError("--svg and --dot name the same file");
     for (const auto& [option, output] : {std::pair{"--svg", &svg_path}, std::pair{"--dot", &dot_path}})
-        if (!output->empty()) refuse_overwriting_inputs(*output, settings.input_paths(), option);
+        if (!output->empty()) refuse_overwriting_inputs(*output, input_paths(line), option);
+    const StudyOptions options = with_data ? study_options_from(values, line) : StudyOptions{};
 
     DiagramModel diagram;
     int exit_code = exit_ok;
     if (with_data) {
-        finish_settings(settings);
-        const EstimateRun run = run_estimation(settings);
+        const StudyResult run = run_study_files(line, options);
         diagram = diagram_from_result(run.to_json());
-        exit_code = convergence_exit_code(run);
+        exit_code = exit_code_of(run);
     } else {
-        const Model model = parse_model(read_text_file(settings.model_path), settings.model_path);
-        validate_model(model);
-        diagram = diagram_from_model(model);
+        diagram = diagram_from_model(load_model(line.model_path));
     }
 
     const SignalsHeld held;

@@ -10,7 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include "commands.hpp"
-#include "estimate_pipeline.hpp"
+#include "study_command.hpp"
 #include "progress.hpp"
 #include "signals_held.hpp"
 #include "csipls/core/consistent.hpp"
@@ -49,13 +49,6 @@ std::uint64_t parse_seed(const std::string& text) {
     return seed;
 }
 
-char parse_delimiter(const std::string& text) {
-    if (text == "tab" || text == "\\t" || text == "\t") return '\t';
-    if (text == "semicolon") return ';';
-    if (text.size() != 1) throw UsageError("--delimiter takes one character (or 'tab'), got '" + text + "'");
-    return text[0];
-}
-
 void refuse_overwriting_inputs(const std::string& output, const std::vector<std::string>& inputs, const char* option) {
     for (const auto& input : inputs)
         if (!input.empty() && same_file(output, input))
@@ -64,11 +57,11 @@ void refuse_overwriting_inputs(const std::string& output, const std::vector<std:
 
 
 int run_estimate(const std::vector<std::string>& args) {
-    EstimateSettings settings;
+    StudyCommandLine line;
     std::string out_path, scores_path, draws_path, index_table_path;
     po::options_description described("csipls estimate --model FILE --data FILE [options]");
     described.add_options()("help,h", "print this help");
-    add_estimation_options(described, settings);
+    add_study_options(described, line);
     described.add_options()
         ("out", po::value(&out_path), "write the JSON result to this file (replaced atomically)")
         ("scores", po::value(&scores_path), "write construct scores (one row per respondent) to this CSV file")
@@ -76,20 +69,21 @@ int run_estimate(const std::vector<std::string>& args) {
         ("index-table", po::value(&index_table_path), "with --scale: write the index table (a row per group, CI columns) to this CSV file");
     po::variables_map values;
     if (!parse_command_line(args, described, values)) return exit_ok;
-    finish_settings(settings);
-    if (!draws_path.empty() && settings.boot.resamples == 0) throw UsageError("--save-draws needs --bootstrap B");
-    settings.index_table_requested = !index_table_path.empty();
+    const std::vector<std::string> inputs = input_paths(line);
     const std::pair<const char*, const std::string*> output_options[] = {
         {"--out", &out_path}, {"--scores", &scores_path}, {"--save-draws", &draws_path}, {"--index-table", &index_table_path}};
     for (const auto& [option, output] : output_options) {
         if (output->empty()) continue;
-        refuse_overwriting_inputs(*output, settings.input_paths(), option);
+        refuse_overwriting_inputs(*output, inputs, option);
         for (const auto& [other_option, other] : output_options)
             if (other != output && !other->empty() && same_file(*other, *output))
                 throw UsageError(std::string(option) + " and " + other_option + " name the same file");
     }
+    StudyOptions options = study_options_from(values, line);
+    if (!draws_path.empty() && options.bootstrap.resamples == 0) throw UsageError("--save-draws needs --bootstrap B");
+    options.index_table = !index_table_path.empty();
 
-    const EstimateRun run = run_estimation(settings);
+    const StudyResult run = run_study_files(line, options);
 
     // Ctrl-C or a kill while files are written would leave temporaries behind: hold such signals
     // until every output is in place (they take effect right after).
@@ -101,10 +95,10 @@ int run_estimate(const std::vector<std::string>& args) {
     }
     if (!scores_path.empty()) {
         const Eigen::MatrixXd scores = run.scores();
-        outputs.stage(scores_path, [&](std::ostream& out) { write_csv_table(out, run.result.constructs, scores); });
+        outputs.stage(scores_path, [&](std::ostream& out) { write_csv_table(out, run.estimates.constructs, scores); });
     }
     if (!draws_path.empty())
-        outputs.stage(draws_path, [&](std::ostream& out) { write_bootstrap_draws(out, run.result, *run.bootstrap); });
+        outputs.stage(draws_path, [&](std::ostream& out) { write_bootstrap_draws(out, run.estimates, *run.bootstrap); });
     if (!index_table_path.empty())
         outputs.stage(index_table_path, [&](std::ostream& out) { write_index_table_csv(out, *run.index_table); });
     outputs.commit();
@@ -113,7 +107,7 @@ int run_estimate(const std::vector<std::string>& args) {
         std::cout.flush();
         if (!std::cout) throw IoError("standard output: write failed");
     }
-    return convergence_exit_code(run);
+    return exit_code_of(run);
 }
 
 }  // namespace csipls::cli

@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "commands.hpp"
+#include "study_command.hpp"
 #include "csipls/core/bootstrap.hpp"
 #include "csipls/core/error.hpp"
 #include "csipls/version.hpp"
@@ -61,7 +62,8 @@ int main(int argc, char** argv) {
     try {
         return dispatch(argc, argv);
     } catch (const csipls::UsageError& error) {
-        std::cerr << "csipls: error: " << error.what() << '\n';
+        // The library names its options' fields; say the flags instead.
+        std::cerr << "csipls: error: " << csipls::cli::with_flags(error.what()) << '\n';
         return csipls::cli::exit_usage;
     } catch (const boost::program_options::error& error) {
         std::cerr << "csipls: error: " << error.what() << '\n';

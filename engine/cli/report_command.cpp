@@ -5,7 +5,7 @@
 #include <iostream>
 
 #include "commands.hpp"
-#include "estimate_pipeline.hpp"
+#include "study_command.hpp"
 #include "signals_held.hpp"
 #include "csipls/core/error.hpp"
 #include "csipls/io/file_util.hpp"
@@ -21,11 +21,11 @@ bool has_option(const std::vector<std::string>& args, const std::string& name) {
     return std::any_of(args.begin(), args.end(), [&](const std::string& a) { return a == name || a.rfind(name + "=", 0) == 0; });
 }
 
-ReportDraws draws_of(const EstimateRun& run) {
+ReportDraws draws_of(const StudyResult& run) {
     ReportDraws draws;
     const BootstrapResult& boot = *run.bootstrap;
     for (std::size_t k = 0; k < boot.parameters.size(); ++k) {
-        draws.labels.push_back(parameter_label(run.result, boot.parameters[k]));
+        draws.labels.push_back(parameter_label(run.estimates, boot.parameters[k]));
         const auto column = boot.draws.col(static_cast<Eigen::Index>(k));
         draws.columns.emplace_back(column.data(), column.data() + column.size());
     }
@@ -93,12 +93,12 @@ int report_from_result(const std::vector<std::string>& args, po::options_descrip
 }
 
 int report_from_data(const std::vector<std::string>& args, po::options_description& general) {
-    EstimateSettings settings;
+    StudyCommandLine line;
     std::string out_path;
     ReportOptions options;
     po::options_description described("csipls report --model FILE --data FILE [estimation options] --out REPORT.html");
     described.add(general);
-    add_estimation_options(described, settings);
+    add_study_options(described, line);
     described.add_options()
         ("period", po::value(&options.period_column),
          "estimate one group per value of this column (periods, in their order) and add a control chart of the index")
@@ -107,21 +107,16 @@ int report_from_data(const std::vector<std::string>& args, po::options_descripti
         if (has_option(args, result_only)) throw UsageError(std::string(result_only) + " goes with --result");
     po::variables_map values;
     if (!parse_command_line(args, described, values)) return exit_ok;
-    // The periods are the groups the pipeline estimates one by one (before finish_settings checks them).
-    if (!options.period_column.empty()) {
-        if (!settings.group_column.empty() && settings.group_column != options.period_column)
-            throw UsageError("--period " + options.period_column + " and --group " + settings.group_column + " differ");
-        settings.group_column = options.period_column;
-    }
-    finish_settings(settings);
-    refuse_overwriting_inputs(out_path, settings.input_paths(), "--out");
+    // The periods are the groups the study estimates one by one.
+    refuse_overwriting_inputs(out_path, input_paths(line), "--out");
+    const StudyOptions study_options = study_options_from(values, line, options.period_column);
 
-    const EstimateRun run = run_estimation(settings);
+    const StudyResult run = run_study_files(line, study_options);
     const Json result = run.to_json();
     std::optional<ReportDraws> draws;
     if (run.bootstrap && run.bootstrap->succeeded > 0) draws = draws_of(run);
-    write_report(out_path, render(result, draws ? &*draws : nullptr, options, "the estimate of " + settings.data_path));
-    return convergence_exit_code(run);
+    write_report(out_path, render(result, draws ? &*draws : nullptr, options, "the estimate of " + line.data_path));
+    return exit_code_of(run);
 }
 
 }  // namespace

@@ -259,6 +259,7 @@ AggregationPlan read_aggregation_plan(const std::string& path, const std::string
     const int weight = column("weight");
     if (weight < 0) throw InputError(path + ":1: the aggregation file needs a 'weight' column");
     AggregationPlan plan;
+    plan.source = path;
     std::vector<int> level_columns;
     for (std::size_t j = 0; j < table.header.size(); ++j)
         if (static_cast<int>(j) != group && static_cast<int>(j) != weight) {

@@ -513,6 +513,7 @@ Model parse_model(std::string_view text, const std::string& source_name) {
     Model model = Parser(directives.remaining_text, source_name).parse();
     model.scales = std::move(directives.scales);
     model.reversed = std::move(directives.reversed);
+    model.source_xxh64 = xxh64_hex(text.data(), text.size());
     return model;
 }
 

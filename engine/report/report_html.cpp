@@ -91,8 +91,16 @@ Section run_section(const Json& result) {
     if (const Json* settings = member(result, "settings"); settings && settings->is_object()) {
         s.html += "<h3>Settings</h3>\n<table class=\"facts\"><tbody>\n";
         for (const auto& [key, value] : settings->items())
-            fmt::format_to(out, "<tr><th>{}</th><td>{}</td></tr>\n", html_escape(key), html_escape(plain_text(value)));
+            if (!value.is_object())
+                fmt::format_to(out, "<tr><th>{}</th><td>{}</td></tr>\n", html_escape(key), html_escape(plain_text(value)));
         s.html += "</tbody></table>\n";
+        // Every option of the study by its field name (what a script or binding would set).
+        if (const Json* options = member(*settings, "options"); options && options->is_object()) {
+            s.html += "<h3>Options</h3>\n<table class=\"facts\"><tbody>\n";
+            for (const auto& [key, value] : options->items())
+                fmt::format_to(out, "<tr><th>{}</th><td>{}</td></tr>\n", html_escape(key), html_escape(plain_text(value)));
+            s.html += "</tbody></table>\n";
+        }
     }
     if (const Json* boot = member(result, "bootstrap")) {
         s.html += "<h3>Bootstrap</h3>\n<table class=\"facts\"><tbody>\n";

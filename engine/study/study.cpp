@@ -1,1 +1,345 @@
-// placeholder, implemented next
+// run_study: one study from a model and its data to every result the options ask for.
+#include "csipls/study/study.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+
+#include "csipls/core/consistent.hpp"
+#include "csipls/core/error.hpp"
+#include "csipls/core/missing.hpp"
+
+namespace csipls {
+
+namespace {
+
+// The name the data go by in messages.
+std::string data_name(const Dataset& data) { return data.source.path.empty() ? std::string("the data") : data.source.path; }
+
+// The named columns of `data` as a data set of their own (weights, groups and source kept).
+Dataset select_columns(const Dataset& data, const std::vector<std::string>& names) {
+    std::vector<int> picked;
+    for (const auto& name : names) {
+        const int column = data.column_index(name);
+        if (column < 0) throw InputError(data_name(data) + ": no column '" + name + "'");
+        picked.push_back(column);
+    }
+    Dataset out;
+    out.source = data.source;
+    out.columns = names;
+    out.rows = data.rows;
+    out.case_weights = data.case_weights;
+    out.group_of_row = data.group_of_row;
+    out.group_names = data.group_names;
+    if (!data.labels.empty())
+        for (int column : picked) out.labels.push_back(data.labels[static_cast<std::size_t>(column)]);
+    out.values.resize(static_cast<std::size_t>(data.rows) * names.size());
+    const std::size_t width = data.columns.size();
+    for (Eigen::Index r = 0; r < data.rows; ++r)
+        for (std::size_t k = 0; k < picked.size(); ++k)
+            out.values[static_cast<std::size_t>(r) * names.size() + k] =
+                data.values[static_cast<std::size_t>(r) * width + static_cast<std::size_t>(picked[k])];
+    return out;
+}
+
+// An answer outside the scale means the scale is wrong, and every index with it.
+void check_answers_within_scale(const Dataset& data, const std::vector<AnswerScale>& scales, const char* what) {
+    const auto x = data.matrix();
+    for (Eigen::Index k = 0; k < x.cols(); ++k) {
+        const AnswerScale& scale = scales[static_cast<std::size_t>(k)];
+        // Missing answers (NaN) are not outside any scale.
+        const double low = x.col(k).minCoeff<Eigen::PropagateNumbers>(), high = x.col(k).maxCoeff<Eigen::PropagateNumbers>();
+        if (low < scale.min || high > scale.max)
+            throw UsageError(data_name(data) + ": " + what + " '" + data.columns[static_cast<std::size_t>(k)] +
+                             "' has answers from " + number_text(low) + " to " + number_text(high) + ", outside its scale " +
+                             number_text(scale.min) + ":" + number_text(scale.max) +
+                             // Survey files code "no answer" as -99, 99, 999: say how to declare such a code.
+                             (low < scale.min && low < 0
+                                  ? " (if " + number_text(low) + " means no answer, add data.missing_codes " + number_text(low) + ")"
+                              : high > scale.max && high >= 90
+                                  ? " (if " + number_text(high) + " means no answer, add data.missing_codes " + number_text(high) + ")"
+                                  : std::string()));
+    }
+}
+
+// Per indicator: options.answer_scale for all, else the model's scale statements; empty when neither gives one.
+std::vector<AnswerScale> answer_scales(const Model& model, const StudyOptions& options, std::vector<std::string>& warnings) {
+    const auto indicators = model.all_indicators();
+    if (options.answer_scale) {
+        if (!model.scales.empty())
+            warnings.push_back("answer_scale " + number_text(options.answer_scale->min) + ":" + number_text(options.answer_scale->max) +
+                               " replaces the scale statements of " + model.source);
+        return std::vector<AnswerScale>(indicators.size(), *options.answer_scale);
+    }
+    const auto stated = model_answer_scales(model);
+    std::vector<AnswerScale> scales;
+    std::string unscaled;
+    for (std::size_t k = 0; k < stated.size(); ++k) {
+        if (stated[k])
+            scales.push_back(*stated[k]);
+        else
+            unscaled += (unscaled.empty() ? "" : ", ") + indicators[k];
+    }
+    if (scales.empty()) return {};
+    if (!unscaled.empty())
+        throw UsageError(model.source + ": the scale statements give no answer scale to " + unscaled +
+                         " (add 'scale MIN:MAX' for all, or name their constructs)");
+    return scales;
+}
+
+// The columns the practice indices read: the model's indicators (item scores), the weights file's
+// items and the gap pairs. Items outside the model never enter its moments or listwise deletion.
+std::vector<std::string> practice_columns(const StudyOptions::Practice& practice, const Model& model) {
+    std::vector<std::string> columns;
+    auto need = [&](const std::string& name) {
+        if (std::find(columns.begin(), columns.end(), name) == columns.end()) columns.push_back(name);
+    };
+    if (practice.item_scores)
+        for (const auto& name : model.all_indicators()) need(name);
+    if (practice.weights_index)
+        for (const auto& leaf : practice.weights_index->leaves()) need(leaf);
+    for (const auto& [perceived, expected] : practice.gaps) {
+        need(perceived);
+        need(expected);
+    }
+    return columns;
+}
+
+PracticeIndices compute_practice_indices(const StudyOptions::Practice& practice, const Model& model, const Dataset& raw,
+                                         const AnswerScale& scale, std::vector<std::string>& warnings) {
+    PracticeIndices out;
+    out.scale = scale;
+    out.weights_file = practice.weights_index;
+    if (practice.weights_index)
+        for (const auto& leaf : practice.weights_index->leaves())
+            if (raw.column_index(leaf) < 0)
+                throw InputError(practice.weights_index->path + ":" + std::to_string(practice.weights_index->find(leaf)->line) +
+                                 ": item '" + leaf + "' is not a column of " + data_name(raw));
+    const Dataset data = select_columns(raw, practice_columns(practice, model));
+    const auto x = data.matrix();
+    for (Eigen::Index k = 0; k < x.cols(); ++k) {
+        const double low = x.col(k).minCoeff<Eigen::PropagateNumbers>(), high = x.col(k).maxCoeff<Eigen::PropagateNumbers>();
+        if (low < scale.min || high > scale.max)
+            throw UsageError(data_name(data) + ": column '" + data.columns[static_cast<std::size_t>(k)] + "' has answers from " +
+                             number_text(low) + " to " + number_text(high) + ", outside answer_scale " + number_text(scale.min) + ":" +
+                             number_text(scale.max));
+    }
+    if (practice.item_scores) out.items = item_scores(model, data, scale);
+    if (out.weights_file) out.hierarchical = hierarchical_index(out.weights_file->nodes, data, scale);
+    for (const auto& [perceived, expected] : practice.gaps)
+        out.gaps.push_back(expectation_gap(data, data.column_index(perceived), data.column_index(expected), scale));
+    for (Eigen::Index k = 0; k < x.cols(); ++k)
+        if (x.col(k).array().isNaN().all())
+            warnings.push_back("column '" + data.columns[static_cast<std::size_t>(k)] +
+                               "' has no answers: its practice indices are undefined");
+    return out;
+}
+
+// Announces a long stage to the monitor for as long as it lives.
+class Stage {
+public:
+    Stage(StudyMonitor* monitor, std::string_view name, long steps) : monitor_(monitor), name_(name) {
+        if (!monitor_) return;
+        monitor_->progress.completed.store(0);
+        monitor_->stage_started(name_, steps);
+    }
+    ~Stage() {
+        if (monitor_) monitor_->stage_finished(name_);
+    }
+    Stage(const Stage&) = delete;
+    Stage& operator=(const Stage&) = delete;
+    BootstrapMonitor* progress() const { return monitor_ ? &monitor_->progress : nullptr; }
+
+private:
+    StudyMonitor* monitor_;
+    std::string_view name_;
+};
+
+std::string replicate_failures(std::size_t failed, int of, const ReplicateFailure& first, const char* what) {
+    return fmt::format("{} of {} {} failed and were left out (first: replicate {}: {})", failed, of, what, first.replicate,
+                       first.reason);
+}
+
+}  // namespace
+
+StudyResult run_study(const Model& model, Dataset input, const StudyOptions& options, StudyMonitor* monitor) {
+    options.validate();
+    validate_model(model);
+    StudyResult run;
+    run.model = model;
+    run.options = options;
+    auto& warnings = run.warnings;
+
+    if (!options.data.group.empty() && input.group_of_row.empty())
+        throw UsageError("data.group is '" + options.data.group + "' but " + data_name(input) + " have no group labels");
+    if (!options.data.case_weights.empty() && input.case_weights.size() == 0)
+        throw UsageError("data.case_weights is '" + options.data.case_weights + "' but " + data_name(input) +
+                         " have no case weights");
+    const bool weighted = input.case_weights.size() > 0;
+    if (weighted && (options.prediction.enabled || options.fit_test.resamples > 0))
+        throw UsageError("data.case_weights does not work with prediction.enabled or fit_test.resamples yet");
+
+    // The practice indices read raw answers (before reverse-coding) of columns the model may lack.
+    std::optional<Dataset> practice_data;
+    const auto indicators = model.all_indicators();
+    if (options.practice.wanted() && input.columns != indicators) practice_data = input;
+    run.data = input.columns == indicators ? std::move(input) : select_columns(input, indicators);
+    const Dataset& raw = practice_data ? *practice_data : run.data;
+    if (options.practice.wanted()) run.practice = compute_practice_indices(options.practice, model, raw, *options.answer_scale, warnings);
+    practice_data.reset();
+
+    run.index_scales = answer_scales(model, options, warnings);
+    const std::vector<bool> reversed = reversed_indicators(model);
+    if (!run.index_scales.empty()) check_answers_within_scale(run.data, run.index_scales, "indicator");
+    if (std::find(reversed.begin(), reversed.end(), true) != reversed.end()) {
+        if (run.index_scales.empty())
+            throw UsageError(model.source + ": reverse-coded items are recoded on their answer scale: add a 'scale MIN:MAX' "
+                             "statement or give answer_scale");
+        reverse_code(run.data, reversed, run.index_scales);
+    }
+    if (run.index_scales.empty() && (!options.ipma_target.empty() || options.aggregation || options.index_table))
+        throw UsageError("ipma_target, aggregation and index_table work on indices: give the answer scale with answer_scale "
+                         "MIN:MAX or a 'scale' statement in " + model.source);
+    const Dataset& data = run.data;
+    run.provenance.model_path = model.source;
+    run.provenance.model_xxh64 = model.source_xxh64;
+    run.provenance.data = data.source;
+    run.provenance.csv.delimiter = options.data.delimiter;
+    run.provenance.csv.decimal_comma = options.data.decimal_comma;
+    run.provenance.csv.missing_codes = options.data.missing_codes;
+    run.provenance.csv.weight_column = options.data.case_weights;
+    run.provenance.csv.group_column = options.data.group;
+    try {
+        run.moments = compute_moments(data, options.missing, &run.provenance.missing);
+        run.estimates = estimate(model, run.moments, options.estimation);
+        if (options.consistent) run.estimates = make_consistent(model, run.estimates, run.moments);
+    } catch (const ModelError& error) {
+        // What the data make impossible (a constant indicator, too few rows): say which data.
+        throw ModelError(data_name(data) + ": " + error.what());
+    }
+    const PlsResult& result = run.estimates;
+    if (!result.converged)
+        warnings.push_back(fmt::format(
+            "the PLS iteration did not converge within {} iteration{} (last max |change in weights| = {:.3g} > tolerance {:g}); "
+            "the estimates are not a PLS solution. Try a larger estimation.max_iterations or another estimation.scheme.",
+            result.iterations, result.iterations == 1 ? "" : "s", result.last_weight_change, result.options.tolerance));
+
+    run.assessment = assess(model, result, run.moments);
+    // A non-converged run has its own warning; its other problems are in the result.
+    if (result.converged)
+        for (const auto& problem : run.assessment.admissibility.problems) warnings.push_back("inadmissible result: " + problem);
+
+    // Blindfolding, PLSpredict and the Bollen-Stine test work on whole respondents: with missing
+    // values only the complete cases, which is listwise deletion, so the other treatments are refused.
+    const bool whole_respondents_needed = options.prediction.enabled || options.fit_test.resamples > 0;
+    const bool incomplete = run.provenance.missing.missing_cells() > 0;
+    if (incomplete && whole_respondents_needed && options.missing.treatment != MissingTreatment::listwise)
+        throw UsageError(std::string(options.prediction.enabled ? "prediction.enabled" : "fit_test.resamples") +
+                         " needs whole respondents: with missing values (" +
+                         std::to_string(run.provenance.missing.missing_cells()) + " in " + data_name(data) +
+                         ") it works only with missing.treatment listwise");
+    Dataset complete;
+    IndicatorMoments complete_moments;
+    if (incomplete && whole_respondents_needed) {
+        complete = complete_cases(data);
+        complete_moments = compute_moments(complete);
+    }
+    const Dataset& whole_respondents = incomplete ? complete : data;
+
+    BootstrapOptions boot = options.bootstrap_options();
+    if (!run.index_scales.empty()) {
+        boot.index_scales = run.index_scales;
+        run.indices = csi_indices(result, run.moments.means, run.moments.sds, run.index_scales);
+        for (std::size_t j = 0; j < result.constructs.size(); ++j)
+            if (run.indices->negative_weight[j])
+                warnings.push_back("construct '" + result.constructs[j] +
+                                   "' has a negative unstandardized weight: its CSI index is not a weighted mean of answers "
+                                   "and is not meaningful");
+    }
+
+    if (!options.ipma_target.empty()) {
+        const auto target = std::find(result.constructs.begin(), result.constructs.end(), options.ipma_target);
+        if (target == result.constructs.end())
+            throw UsageError("ipma_target: '" + options.ipma_target + "' is not a construct of " + model.source);
+        run.ipma = importance_performance(result, *run.indices, run.moments, run.index_scales,
+                                          static_cast<int>(target - result.constructs.begin()));
+    }
+
+    if (boot.resamples > 0) {
+        {
+            const long steps = boot.resamples + (boot.ci == ConfidenceInterval::bca ? static_cast<long>(jackknife_groups(data.rows)) : 0);
+            const Stage stage(monitor, "bootstrap", steps);
+            run.bootstrap = bootstrap(model, data, result, boot, stage.progress());
+        }
+        const BootstrapResult& resampled = *run.bootstrap;
+        if (!resampled.failures.empty())
+            warnings.push_back(replicate_failures(resampled.failures.size(), boot.resamples, resampled.failures.front(),
+                                                  "bootstrap resamples"));
+        if (resampled.succeeded < 2)
+            warnings.push_back("fewer than 2 bootstrap resamples succeeded: standard errors, p-values and intervals are undefined");
+        if (resampled.jackknife_failed > 0)
+            warnings.push_back(fmt::format("{} of {} jackknife estimations for the BCa acceleration failed and were left out",
+                                           resampled.jackknife_failed, resampled.jackknife_groups));
+    }
+
+    if (options.prediction.enabled) {
+        try {
+            run.q2 = blindfolding(model, whole_respondents, options.estimation, options.blindfolding_options());
+            run.predicted = pls_predict(model, whole_respondents, options.estimation, options.pls_predict_options());
+        } catch (const ModelError& error) {
+            throw ModelError(data_name(data) + ": " + error.what());
+        }
+    }
+
+    if (options.fit_test.resamples > 0) {
+        const bool reflective = std::any_of(model.constructs.begin(), model.constructs.end(), [](const Construct& c) {
+            return c.mode == MeasurementMode::reflective && c.indicators.size() > 1;
+        });
+        if (reflective && !options.consistent)
+            warnings.push_back("the fit test without consistent tests the composite model: plain PLS loadings overstate "
+                               "common-factor correlations, so reflective (=~) blocks are rejected whenever they hold "
+                               "measurement error; add consistent to test a common-factor model");
+        const FitTestOptions fit = options.fit_test_options();
+        {
+            const Stage stage(monitor, "fit test", fit.resamples);
+            run.fit_test = bootstrap_fit_test(model, whole_respondents, result, incomplete ? complete_moments : run.moments, fit,
+                                              stage.progress());
+        }
+        if (!run.fit_test->failures.empty())
+            warnings.push_back(
+                fmt::format("{} of {} fit-test resamples were left out (first: replicate {}: {})", run.fit_test->failures.size(),
+                            fit.resamples, run.fit_test->failures.front().replicate, run.fit_test->failures.front().reason));
+    }
+    if (!options.data.group.empty()) {
+        const GroupOptions group_options = options.group_options();
+        {
+            const Stage stage(monitor, "groups", group_analysis_steps(data, boot, group_options));
+            run.groups = estimate_groups(model, data, result, run.moments, options.estimation, run.index_scales, boot,
+                                         group_options, stage.progress());
+        }
+        for (const auto& group : run.groups->groups)
+            if (!group.ok())
+                warnings.push_back(fmt::format("group '{}' ({} respondents) could not be estimated: {}", group.name, group.n_obs,
+                                               group.error));
+        if (run.groups->failed > 0)
+            warnings.push_back(fmt::format("{} of {} groups could not be estimated; their rows say why", run.groups->failed,
+                                           run.groups->groups.size()));
+    }
+    if (run.indices) {
+        run.index_table = make_index_table(result, *run.indices, run.bootstrap ? &*run.bootstrap : nullptr,
+                                           run.groups ? &*run.groups : nullptr, options.bootstrap.ci_level);
+        if (options.aggregation) {
+            auto rows = aggregate_indices(*run.groups, *options.aggregation, result.constructs, options.bootstrap.ci_level);
+            for (auto& row : rows) run.index_table->rows.push_back(std::move(row));
+        }
+    }
+    return run;
+}
+
+bool StudyResult::is_usable() const { return estimates.converged && assessment.admissibility.admissible; }
+
+Eigen::MatrixXd StudyResult::scores() const {
+    if (provenance.missing.missing_cells() == 0) return construct_scores(estimates, moments, data);
+    return construct_scores(estimates, moments, fill_missing_for_scores(data, moments, {provenance.missing.treatment}));
+}
+
+}  // namespace csipls

@@ -1,1 +1,57 @@
-// placeholder, implemented next
+#include "csipls/study/study_files.hpp"
+
+#include <algorithm>
+
+#include "csipls/core/error.hpp"
+#include "csipls/io/csv.hpp"
+#include "csipls/io/data_reader.hpp"
+#include "csipls/io/model_file.hpp"
+
+namespace csipls {
+
+Model load_model(const std::string& path) {
+    Model model = read_model_file(path);
+    validate_model(model);
+    return model;
+}
+
+Dataset load_study_data(const std::string& path, const Model& model, const StudyOptions& options) {
+    CsvOptions csv;
+    csv.delimiter = options.data.delimiter;
+    csv.decimal_comma = options.data.decimal_comma;
+    csv.missing_codes = options.data.missing_codes;
+    csv.weight_column = options.data.case_weights;
+    csv.group_column = options.data.group;
+    std::vector<std::string> columns = model.all_indicators();
+    const auto& practice = options.practice;
+    auto need = [&](const std::string& name) {
+        if (std::find(columns.begin(), columns.end(), name) == columns.end()) columns.push_back(name);
+    };
+    if (practice.weights_index)
+        for (const auto& leaf : practice.weights_index->leaves()) need(leaf);
+    for (const auto& [perceived, expected] : practice.gaps) {
+        need(perceived);
+        need(expected);
+    }
+    try {
+        return read_data(path, columns, csv);
+    } catch (const InputError&) {
+        // Say which line of the weights file names an item the data lack, if that is the fault.
+        if (practice.weights_index && !is_spss_path(path)) {
+            std::vector<std::string> header;
+            try {
+                header = read_text_table(path, csv.delimiter).header;
+            } catch (const Error&) {
+            }
+            if (!header.empty())
+                for (const auto& leaf : practice.weights_index->leaves())
+                    if (std::find(header.begin(), header.end(), leaf) == header.end())
+                        throw InputError(practice.weights_index->path + ":" +
+                                         std::to_string(practice.weights_index->find(leaf)->line) + ": item '" + leaf +
+                                         "' is not a column of " + path);
+        }
+        throw;
+    }
+}
+
+}  // namespace csipls

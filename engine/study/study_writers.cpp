@@ -1,1 +1,45 @@
-// placeholder, implemented next
+// The JSON result and the readable summary of a study: each section's writer, called in one place.
+#include <sstream>
+
+#include "csipls/study/option_table.hpp"
+#include "csipls/study/study.hpp"
+
+namespace csipls {
+
+Json StudyResult::to_json() const {
+    Json json = result_to_json(estimates, moments, provenance);
+    // Every option of the study, by field name, after the estimator's own settings.
+    json["settings"]["options"] = study_options_to_json(options);
+    add_assessment_to_json(json, estimates, assessment);
+    if (indices) json["csi_index"] = csi_index_to_json(estimates, *indices, index_scales);
+    if (bootstrap) json["bootstrap"] = bootstrap_to_json(estimates, *bootstrap);
+    if (fit_test) json["fit_test"] = fit_test_to_json(*fit_test);
+    if (q2) json["prediction"] = prediction_to_json(estimates, *q2, *predicted);
+    if (groups) json["groups"] = groups_to_json(estimates, *groups, provenance.csv.group_column);
+    if (index_table) json["index_table"] = index_table_to_json(*index_table);
+    if (practice) {
+        json["practice_indices"] = practice_indices_to_json(*practice);
+        if (practice->weights_file)
+            json["input"]["weights_index"] = {{"path", practice->weights_file->path}, {"xxh64", practice->weights_file->xxh64}};
+    }
+    if (ipma) json["ipma"] = ipma_to_json(estimates, *ipma);
+    json["warnings"] = warnings;
+    return json;
+}
+
+void StudyResult::write_summary(std::ostream& out) const {
+    csipls::write_summary(out, estimates, provenance, &assessment, bootstrap ? &*bootstrap : nullptr,
+                          indices ? &*indices : nullptr, fit_test ? &*fit_test : nullptr, q2 ? &*q2 : nullptr);
+    if (practice) write_practice_summary(out, *practice);
+    // One group's table says nothing the summary above does not.
+    if (index_table && index_table->rows.size() > 1) write_index_table_summary(out, *index_table);
+    if (ipma) write_ipma_summary(out, estimates, *ipma);
+}
+
+std::string StudyResult::summary() const {
+    std::ostringstream out;
+    write_summary(out);
+    return out.str();
+}
+
+}  // namespace csipls

@@ -1468,7 +1468,7 @@ TEST_F(CliGroups, ModelFileScaleAndReversedItemGiveTheOriginalEstimates) {
 using CliBadGroups = CliFailure;
 
 TEST_F(CliBadGroups, GroupOptionsNeedAGroupColumn) {
-    expect_failure(estimate(ccsi_model, ccsi_data, {"--pooled"}), 2, {"need --group COLUMN"});
+    expect_failure(estimate(ccsi_model, ccsi_data, {"--pooled"}), 2, {"need --group"});
     expect_failure(estimate(ccsi_model, ccsi_data, {"--group", "company"}), 1, {"the group column 'company' is not in the header"});
     expect_failure(estimate(ccsi_model, ccsi_data, {"--group", "BI1"}), 2, {"group column 'BI1' is also an indicator"});
 }

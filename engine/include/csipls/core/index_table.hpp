@@ -38,6 +38,7 @@ IndexTable make_index_table(const PlsResult& result, const CsiIndex& index, cons
 // weight (revenue, market share, customers) and its unit at each level, e.g. levels
 // {"industry", "sector"} and for group "Bank A" {"banking", "finance"}.
 struct AggregationPlan {
+    std::string source;  // the file it was read from, for the result's settings
     std::vector<std::string> levels;
     struct Member {
         std::string group;

@@ -5,7 +5,7 @@
 // driver all call run_study; none of them repeats a step of it.
 //
 //   csipls::StudyOptions options;
-//   options.scale = csipls::AnswerScale{1, 10};
+//   options.answer_scale = csipls::AnswerScale{1, 10};
 //   options.bootstrap.resamples = 500;
 //   const csipls::StudyResult result = csipls::run_study(model, std::move(data), options);
 //   std::cout << result.summary();

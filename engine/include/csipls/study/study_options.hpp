@@ -10,11 +10,13 @@
 
 #include "csipls/core/bootstrap.hpp"
 #include "csipls/core/csi_index.hpp"
+#include "csipls/core/fit_test.hpp"
 #include "csipls/core/groups.hpp"
 #include "csipls/core/index_table.hpp"
 #include "csipls/core/missing.hpp"
 #include "csipls/core/options.hpp"
 #include "csipls/core/practice_indices.hpp"
+#include "csipls/core/prediction.hpp"
 
 namespace csipls {
 
@@ -37,7 +39,7 @@ struct StudyOptions {
     MissingOptions missing;
     // The indicators' answer scale: adds 0–100 CSI indices. Replaces the model file's scale
     // statements when given; without either there are no indices.
-    std::optional<AnswerScale> scale;
+    std::optional<AnswerScale> answer_scale;
 
     // One seed for every random draw of the study (bootstrap, fit test, PLSpredict folds, permutations).
     std::uint64_t seed = 20240229;

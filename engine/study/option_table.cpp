@@ -1,0 +1,283 @@
+#include "csipls/study/option_table.hpp"
+
+#include <charconv>
+#include <cmath>
+
+#include "csipls/core/error.hpp"
+#include "csipls/io/practice_io.hpp"
+#include "csipls/io/result_writers.hpp"
+
+namespace csipls {
+
+namespace {
+
+std::string_view trimmed(std::string_view text) {
+    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+    return text;
+}
+
+template <class Number>
+Number parse_number(const std::string& text, const char* field, const char* what) {
+    const std::string_view view = trimmed(text);
+    Number value{};
+    const auto [end, ec] = std::from_chars(view.data(), view.data() + view.size(), value);
+    bool ok = !view.empty() && ec == std::errc() && end == view.data() + view.size();
+    if constexpr (std::is_floating_point_v<Number>) ok = ok && std::isfinite(value);
+    if (!ok) throw UsageError(std::string(field) + " takes " + what + ", got '" + text + "'");
+    return value;
+}
+
+int whole(const std::string& text, const char* field) { return parse_number<int>(text, field, "a whole number"); }
+double real(const std::string& text, const char* field) { return parse_number<double>(text, field, "a number"); }
+
+bool switch_value(const std::string& text, const char* field) {
+    if (text == "true" || text == "1" || text == "yes" || text == "on") return true;
+    if (text == "false" || text == "0" || text == "no" || text == "off") return false;
+    throw UsageError(std::string(field) + " takes true or false, got '" + text + "'");
+}
+
+// "A:B,C:D" into pairs; throws UsageError with `usage` when an item is not two non-empty names.
+std::vector<std::pair<std::string, std::string>> name_pairs(const std::string& text, const std::string& usage) {
+    std::vector<std::pair<std::string, std::string>> pairs;
+    std::string_view rest = text;
+    while (!rest.empty()) {
+        const auto comma = rest.find(',');
+        const std::string_view item = rest.substr(0, comma);
+        const auto colon = item.find(':');
+        if (colon == std::string_view::npos || colon == 0 || colon + 1 == item.size() ||
+            item.find(':', colon + 1) != std::string_view::npos)
+            throw UsageError(usage + ", got '" + text + "'");
+        pairs.emplace_back(std::string(item.substr(0, colon)), std::string(item.substr(colon + 1)));
+        rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    }
+    if (pairs.empty()) throw UsageError(usage + ", got '" + text + "'");
+    return pairs;
+}
+
+Json pairs_json(const std::vector<std::pair<std::string, std::string>>& pairs) {
+    Json out = Json::array();
+    for (const auto& [a, b] : pairs) out.push_back(Json::array({a, b}));
+    return out;
+}
+
+Json text_or_null(const std::string& text) { return text.empty() ? Json(nullptr) : Json(text); }
+
+std::string no_default(const StudyOptions&) { return {}; }
+
+std::string group_pairs_text(GroupOptions::Pairs pairs) {
+    switch (pairs) {
+        case GroupOptions::Pairs::automatic: return "auto";
+        case GroupOptions::Pairs::all: return "all";
+        case GroupOptions::Pairs::none: return "none";
+        case GroupOptions::Pairs::listed: return "listed";
+    }
+    return "auto";
+}
+
+const std::vector<StudyOptionField> fields = {
+    {"data.delimiter", "delimiter", "C", "field delimiter of the data file: one character, or 'tab'",
+     [](StudyOptions& o, const std::string& text) {
+         if (text == "tab" || text == "\\t" || text == "\t") o.data.delimiter = '\t';
+         else if (text == "semicolon") o.data.delimiter = ';';
+         else if (text.size() == 1) o.data.delimiter = text[0];
+         else throw UsageError("data.delimiter takes one character (or 'tab'), got '" + text + "'");
+     },
+     [](const StudyOptions& o) { return Json(std::string(1, o.data.delimiter)); },
+     [](const StudyOptions& o) { return std::string(1, o.data.delimiter); }},
+    {"data.decimal_comma", "decimal-comma", nullptr,
+     "',' is the decimal mark (European CSV; the delimiter becomes ';' unless given)",
+     [](StudyOptions& o, const std::string& text) {
+         o.data.decimal_comma = switch_value(text, "data.decimal_comma");
+         if (o.data.decimal_comma && o.data.delimiter == ',') o.data.delimiter = ';';
+     },
+     [](const StudyOptions& o) { return Json(o.data.decimal_comma); }, no_default},
+    {"data.missing_codes", "missing", "CODES", "codes meaning 'no answer', e.g. -99 or -99,99 (empty cells and NA always are)",
+     [](StudyOptions& o, const std::string& text) {
+         o.data.missing_codes.clear();
+         std::string_view rest = text;
+         for (;;) {
+             const auto comma = rest.find(',');
+             const std::string item(rest.substr(0, comma));
+             double code = 0;
+             const auto [end, ec] = std::from_chars(item.data(), item.data() + item.size(), code);
+             if (item.empty() || ec != std::errc() || end != item.data() + item.size() || !std::isfinite(code))
+                 throw UsageError("data.missing_codes takes numbers separated by commas, e.g. -99,99, got '" + text + "'");
+             o.data.missing_codes.push_back(code);
+             if (comma == std::string_view::npos) break;
+             rest.remove_prefix(comma + 1);
+         }
+     },
+     [](const StudyOptions& o) { return Json(o.data.missing_codes); }, no_default},
+    {"missing.treatment", "missing-treatment", "T", "missing answers: listwise, mean (replacement), pairwise or em",
+     [](StudyOptions& o, const std::string& text) {
+         const auto treatment = missing_treatment_from_string(text);
+         if (!treatment) throw UsageError("missing.treatment must be listwise, mean, pairwise or em, got '" + text + "'");
+         o.missing.treatment = *treatment;
+     },
+     [](const StudyOptions& o) { return Json(to_string(o.missing.treatment)); },
+     [](const StudyOptions& o) { return to_string(o.missing.treatment); }},
+    {"data.case_weights", "case-weights", "COLUMN", "column of case (survey) weights: weighted means and correlations",
+     [](StudyOptions& o, const std::string& text) { o.data.case_weights = text; },
+     [](const StudyOptions& o) { return text_or_null(o.data.case_weights); }, no_default},
+    {"estimation.scheme", "scheme", "S", "inner weighting scheme: path, centroid or factorial",
+     [](StudyOptions& o, const std::string& text) {
+         const auto scheme = inner_scheme_from_string(text);
+         if (!scheme) throw UsageError("estimation.scheme must be path, centroid or factorial, got '" + text + "'");
+         o.estimation.scheme = *scheme;
+     },
+     [](const StudyOptions& o) { return Json(to_string(o.estimation.scheme)); },
+     [](const StudyOptions& o) { return to_string(o.estimation.scheme); }},
+    {"estimation.tolerance", "tolerance", "T", "convergence: stop when max |change in outer weights| < T",
+     [](StudyOptions& o, const std::string& text) { o.estimation.tolerance = real(text, "estimation.tolerance"); },
+     [](const StudyOptions& o) { return Json(o.estimation.tolerance); },
+     [](const StudyOptions& o) { return number_text(o.estimation.tolerance); }},
+    {"estimation.max_iterations", "max-iter", "N", "iteration limit",
+     [](StudyOptions& o, const std::string& text) { o.estimation.max_iterations = whole(text, "estimation.max_iterations"); },
+     [](const StudyOptions& o) { return Json(o.estimation.max_iterations); },
+     [](const StudyOptions& o) { return std::to_string(o.estimation.max_iterations); }},
+    {"consistent", "consistent", nullptr, "consistent PLS (PLSc, Dijkstra & Henseler 2015) for reflective blocks",
+     [](StudyOptions& o, const std::string& text) { o.consistent = switch_value(text, "consistent"); },
+     [](const StudyOptions& o) { return Json(o.consistent); }, no_default},
+    {"answer_scale", "scale", "MIN:MAX", "answer scale MIN:MAX of the indicators: adds 0-100 CSI indices (ACSI method)",
+     [](StudyOptions& o, const std::string& text) { o.answer_scale = parse_answer_scale(text); },
+     [](const StudyOptions& o) { return o.answer_scale ? Json::array({o.answer_scale->min, o.answer_scale->max}) : Json(nullptr); }, no_default},
+    {"bootstrap.resamples", "bootstrap", "B", "bootstrap resamples (0: none)",
+     [](StudyOptions& o, const std::string& text) { o.bootstrap.resamples = whole(text, "bootstrap.resamples"); },
+     [](const StudyOptions& o) { return Json(o.bootstrap.resamples); },
+     [](const StudyOptions& o) { return std::to_string(o.bootstrap.resamples); }},
+    {"seed", "seed", "S", "seed of every random draw (bootstrap, fit test, folds, permutations); the result is the same for any --threads",
+     [](StudyOptions& o, const std::string& text) {
+         std::uint64_t seed = 0;
+         const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seed);
+         if (text.empty() || ec != std::errc() || end != text.data() + text.size())
+             throw UsageError("seed takes a whole number from 0 to 18446744073709551615, got '" + text + "'");
+         o.seed = seed;
+     },
+     [](const StudyOptions& o) { return Json(o.seed); }, [](const StudyOptions& o) { return std::to_string(o.seed); }},
+    {"threads", "threads", "T", "threads (0: all cores); never changes the result",
+     [](StudyOptions& o, const std::string& text) { o.threads = whole(text, "threads"); },
+     // Not a setting of the result: any thread count gives the same bytes.
+     [](const StudyOptions&) { return Json(nullptr); }, [](const StudyOptions& o) { return std::to_string(o.threads); }},
+    {"bootstrap.ci", "ci", "TYPE", "bootstrap confidence interval: percentile, basic or bca",
+     [](StudyOptions& o, const std::string& text) {
+         const auto ci = confidence_interval_from_string(text);
+         if (!ci) throw UsageError("bootstrap.ci must be percentile, basic or bca, got '" + text + "'");
+         o.bootstrap.ci = *ci;
+     },
+     [](const StudyOptions& o) { return Json(to_string(o.bootstrap.ci)); },
+     [](const StudyOptions& o) { return to_string(o.bootstrap.ci); }},
+    {"bootstrap.ci_level", "ci-level", "L", "confidence level of the intervals",
+     [](StudyOptions& o, const std::string& text) { o.bootstrap.ci_level = real(text, "bootstrap.ci_level"); },
+     [](const StudyOptions& o) { return Json(o.bootstrap.ci_level); },
+     [](const StudyOptions& o) { return number_text(o.bootstrap.ci_level); }},
+    {"bootstrap.sign_change", "sign-change", "S", "bootstrap sign correction: none, individual or construct",
+     [](StudyOptions& o, const std::string& text) {
+         const auto sign_change = sign_change_from_string(text);
+         if (!sign_change) throw UsageError("bootstrap.sign_change must be none, individual or construct, got '" + text + "'");
+         o.bootstrap.sign_change = *sign_change;
+     },
+     [](const StudyOptions& o) { return Json(to_string(o.bootstrap.sign_change)); },
+     [](const StudyOptions& o) { return to_string(o.bootstrap.sign_change); }},
+    {"fit_test.resamples", "fit-test", "B",
+     "bootstrap test of exact fit with this many resamples (Bollen-Stine; use --consistent for reflective models)",
+     [](StudyOptions& o, const std::string& text) { o.fit_test.resamples = whole(text, "fit_test.resamples"); },
+     [](const StudyOptions& o) { return Json(o.fit_test.resamples); },
+     [](const StudyOptions& o) { return std::to_string(o.fit_test.resamples); }},
+    {"prediction.enabled", "predict", nullptr, "predictive power: Q2 by blindfolding and PLSpredict (RMSE, MAE vs a linear model)",
+     [](StudyOptions& o, const std::string& text) { o.prediction.enabled = switch_value(text, "prediction.enabled"); },
+     [](const StudyOptions& o) { return Json(o.prediction.enabled); }, no_default},
+    {"prediction.omission_distance", "omission-distance", "D", "blindfolding omission distance D",
+     [](StudyOptions& o, const std::string& text) { o.prediction.omission_distance = whole(text, "prediction.omission_distance"); },
+     [](const StudyOptions& o) { return Json(o.prediction.omission_distance); },
+     [](const StudyOptions& o) { return std::to_string(o.prediction.omission_distance); }},
+    {"prediction.folds", "folds", "K", "PLSpredict folds k",
+     [](StudyOptions& o, const std::string& text) { o.prediction.folds = whole(text, "prediction.folds"); },
+     [](const StudyOptions& o) { return Json(o.prediction.folds); },
+     [](const StudyOptions& o) { return std::to_string(o.prediction.folds); }},
+    {"prediction.repetitions", "repetitions", "R", "PLSpredict repetitions",
+     [](StudyOptions& o, const std::string& text) { o.prediction.repetitions = whole(text, "prediction.repetitions"); },
+     [](const StudyOptions& o) { return Json(o.prediction.repetitions); },
+     [](const StudyOptions& o) { return std::to_string(o.prediction.repetitions); }},
+    {"ipma_target", "ipma", "TARGET", "with --scale: importance-performance map for this target construct",
+     [](StudyOptions& o, const std::string& text) { o.ipma_target = text; },
+     [](const StudyOptions& o) { return text_or_null(o.ipma_target); }, no_default},
+    {"data.group", "group", "COLUMN", "text column of groups (company, segment, period): the model is also estimated per group",
+     [](StudyOptions& o, const std::string& text) { o.data.group = text; },
+     [](const StudyOptions& o) { return text_or_null(o.data.group); }, no_default},
+    {"groups.pooled", "pooled", nullptr, "with --group: groups keep the pooled estimate's weights instead of their own",
+     [](StudyOptions& o, const std::string& text) { o.groups.pooled = switch_value(text, "groups.pooled"); },
+     [](const StudyOptions& o) { return Json(o.groups.pooled); }, no_default},
+    {"groups.pairs", "group-pairs", "P", "group-difference tests: auto (all pairs up to 10 groups), all, none, or A:B[,C:D...]",
+     [](StudyOptions& o, const std::string& text) {
+         using Pairs = GroupOptions::Pairs;
+         o.groups.listed_pairs.clear();
+         if (text == "auto") o.groups.pairs = Pairs::automatic;
+         else if (text == "all") o.groups.pairs = Pairs::all;
+         else if (text == "none") o.groups.pairs = Pairs::none;
+         else {
+             o.groups.pairs = Pairs::listed;
+             o.groups.listed_pairs = name_pairs(text, "groups.pairs takes auto, all, none or A:B[,C:D...]");
+         }
+     },
+     [](const StudyOptions& o) {
+         return o.groups.pairs == GroupOptions::Pairs::listed ? pairs_json(o.groups.listed_pairs)
+                                                              : Json(group_pairs_text(o.groups.pairs));
+     },
+     [](const StudyOptions& o) { return group_pairs_text(o.groups.pairs); }},
+    {"groups.permutations", "permutations", "P", "permutation tests of group differences with this many permutations",
+     [](StudyOptions& o, const std::string& text) { o.groups.permutations = whole(text, "groups.permutations"); },
+     [](const StudyOptions& o) { return Json(o.groups.permutations); },
+     [](const StudyOptions& o) { return std::to_string(o.groups.permutations); }},
+    // Files last: reading them needs the group column and the delimiter set above.
+    {"aggregation", "aggregate", "FILE", "with --group and --scale: CSV of group weights and levels (industry, sector) to aggregate indices",
+     [](StudyOptions& o, const std::string& text) { o.aggregation = read_aggregation_plan(text, o.data.group, o.data.delimiter); },
+     [](const StudyOptions& o) { return o.aggregation ? Json(o.aggregation->source) : Json(nullptr); }, no_default},
+    {"practice.item_scores", "item-scores", nullptr, "with --scale: mean item satisfaction on -90..+90, per item and construct",
+     [](StudyOptions& o, const std::string& text) { o.practice.item_scores = switch_value(text, "practice.item_scores"); },
+     [](const StudyOptions& o) { return Json(o.practice.item_scores); }, no_default},
+    {"practice.weights_index", "weights-index", "FILE", "with --scale: fixed-weight hierarchical index (0-100) from a CSV node,parent,weight",
+     [](StudyOptions& o, const std::string& text) { o.practice.weights_index = read_weights_index(text, ','); },
+     [](const StudyOptions& o) { return o.practice.weights_index ? Json(o.practice.weights_index->path) : Json(nullptr); },
+     no_default},
+    {"practice.gaps", "gap", "P:E[,...]", "with --scale: satisfaction-minus-expectation gaps, PERCEIVED:EXPECTED[,...] (data columns)",
+     [](StudyOptions& o, const std::string& text) {
+         o.practice.gaps = name_pairs(text, "practice.gaps takes PERCEIVED:EXPECTED[,PERCEIVED:EXPECTED...] (data columns)");
+     },
+     [](const StudyOptions& o) { return pairs_json(o.practice.gaps); }, no_default},
+};
+
+}  // namespace
+
+const std::vector<StudyOptionField>& study_option_fields() { return fields; }
+
+const StudyOptionField* find_study_option_field(std::string_view name) {
+    for (const auto& field : fields)
+        if (name == field.name) return &field;
+    return nullptr;
+}
+
+Json study_options_to_json(const StudyOptions& options) {
+    Json out = Json::object();
+    for (const auto& field : fields) {
+        Json value = field.get(options);
+        if (std::string_view(field.name) == "threads") continue;
+        out[field.name] = std::move(value);
+    }
+    return out;
+}
+
+AnswerScale parse_answer_scale(const std::string& text, const std::string& field) {
+    const auto colon = text.find(':');
+    AnswerScale scale;
+    auto parse = [](std::string_view part, double& value) {
+        const auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), value);
+        return ec == std::errc() && end == part.data() + part.size() && std::isfinite(value);
+    };
+    if (colon == std::string::npos || !parse(std::string_view(text).substr(0, colon), scale.min) ||
+        !parse(std::string_view(text).substr(colon + 1), scale.max) || !(scale.max > scale.min))
+        throw UsageError(field + " takes MIN:MAX with MIN < MAX, e.g. 1:10, got '" + text + "'");
+    return scale;
+}
+
+}  // namespace csipls

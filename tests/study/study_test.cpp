@@ -1,0 +1,271 @@
+// run_study and StudyOptions: the library entry point every front end calls.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <set>
+
+#include "csipls/core/error.hpp"
+#include "csipls/io/csv.hpp"
+#include "csipls/io/model_file.hpp"
+#include "csipls/study/option_table.hpp"
+#include "csipls/study/study.hpp"
+#include "csipls/study/study_files.hpp"
+
+namespace csipls {
+namespace {
+
+using ::testing::HasSubstr;
+
+const std::string source_dir = CSIPLS_SOURCE_DIR;
+const std::string model_path = source_dir + "/models/ccsi.model";
+const std::string data_path = source_dir + "/data/ccsi_example.csv";
+
+std::string problem_of(const StudyOptions& options) {
+    std::string problem;
+    EXPECT_FALSE(options.is_valid(&problem));
+    EXPECT_THROW(options.validate(), UsageError);
+    return problem;
+}
+
+TEST(StudyOptionsTest, DefaultsAreValid) {
+    const StudyOptions options;
+    std::string problem = "untouched";
+    EXPECT_TRUE(options.is_valid(&problem));
+    EXPECT_EQ(problem, "untouched");
+    EXPECT_TRUE(options.is_valid(nullptr));
+    EXPECT_EQ(options.seed, 20240229u);
+    EXPECT_EQ(options.estimation.max_iterations, 300);
+    EXPECT_EQ(options.bootstrap.ci_level, 0.95);
+}
+
+TEST(StudyOptionsTest, MessagesNameTheField) {
+    StudyOptions options;
+    options.bootstrap.resamples = -1;
+    EXPECT_EQ(problem_of(options), "bootstrap.resamples must be 0 (none) or between 2 and 10000000, got -1");
+    options = {};
+    options.estimation.tolerance = 2;
+    EXPECT_THAT(problem_of(options), HasSubstr("estimation.tolerance must be"));
+    options = {};
+    options.prediction.folds = 1;
+    EXPECT_THAT(problem_of(options), HasSubstr("prediction.folds must be at least 2"));
+    options = {};
+    options.prediction.omission_distance = 1;
+    EXPECT_THAT(problem_of(options), HasSubstr("prediction.omission_distance"));
+    options = {};
+    options.threads = -3;
+    EXPECT_THAT(problem_of(options), HasSubstr("threads must be between 0"));
+}
+
+TEST(StudyOptionsTest, RulesBetweenFields) {
+    StudyOptions options;
+    options.data.case_weights = "w";
+    options.prediction.enabled = true;
+    EXPECT_THAT(problem_of(options), HasSubstr("data.case_weights does not work with prediction.enabled"));
+    options = {};
+    options.practice.item_scores = true;
+    EXPECT_THAT(problem_of(options), HasSubstr("give answer_scale"));
+    options = {};
+    options.groups.pooled = true;
+    EXPECT_THAT(problem_of(options), HasSubstr("need data.group"));
+    options.data.group = "company";
+    EXPECT_TRUE(options.is_valid(nullptr));
+    options.fit_test.resamples = 10;
+    EXPECT_THAT(problem_of(options), HasSubstr("data.group does not work with"));
+    options = {};
+    options.prediction.enabled = true;
+    options.consistent = true;
+    EXPECT_THAT(problem_of(options), HasSubstr("prediction.enabled uses plain PLS"));
+}
+
+TEST(StudyOptionsTest, KernelOptionsTakeTheOneSeedAndThreadCount) {
+    StudyOptions options;
+    options.seed = 42;
+    options.threads = 3;
+    options.consistent = true;
+    options.missing.treatment = MissingTreatment::em;
+    EXPECT_EQ(options.bootstrap_options().seed, 42u);
+    EXPECT_EQ(options.bootstrap_options().threads, 3);
+    EXPECT_EQ(options.bootstrap_options().missing.treatment, MissingTreatment::em);
+    EXPECT_EQ(options.fit_test_options().seed, 42u);
+    EXPECT_EQ(options.pls_predict_options().seed, 42u);
+    EXPECT_EQ(options.group_options().threads, 3);
+    EXPECT_TRUE(options.group_options().consistent);
+    EXPECT_EQ(options.group_options().missing.treatment, MissingTreatment::em);
+}
+
+TEST(OptionTableTest, EveryFieldIsNamedOnceAndSetsWhatItRecords) {
+    std::set<std::string> names, flags;
+    for (const auto& field : study_option_fields()) {
+        EXPECT_TRUE(names.insert(field.name).second) << field.name;
+        EXPECT_TRUE(flags.insert(field.flag).second) << field.flag;
+        EXPECT_EQ(find_study_option_field(field.name), &field);
+    }
+    EXPECT_EQ(find_study_option_field("no.such.field"), nullptr);
+    StudyOptions options;
+    find_study_option_field("bootstrap.resamples")->set(options, "250");
+    find_study_option_field("estimation.scheme")->set(options, "factorial");
+    find_study_option_field("groups.pairs")->set(options, "A:B,C:D");
+    find_study_option_field("answer_scale")->set(options, "1:7");
+    find_study_option_field("data.decimal_comma")->set(options, "true");
+    EXPECT_EQ(options.bootstrap.resamples, 250);
+    EXPECT_EQ(options.estimation.scheme, InnerScheme::factorial);
+    ASSERT_EQ(options.groups.listed_pairs.size(), 2u);
+    EXPECT_EQ(options.groups.listed_pairs[1], std::make_pair(std::string("C"), std::string("D")));
+    EXPECT_EQ(options.data.delimiter, ';') << "the decimal comma moves the default delimiter";
+    const Json recorded = study_options_to_json(options);
+    EXPECT_EQ(recorded["bootstrap.resamples"], 250);
+    EXPECT_EQ(recorded["estimation.scheme"], "factorial");
+    EXPECT_EQ(recorded["answer_scale"], Json::array({1.0, 7.0}));
+    EXPECT_EQ(recorded["groups.pairs"], Json::parse(R"([["A","B"],["C","D"]])"));
+    EXPECT_FALSE(recorded.contains("threads")) << "any thread count gives the same result";
+    try {
+        find_study_option_field("bootstrap.resamples")->set(options, "many");
+        FAIL() << "a word is not a count";
+    } catch (const UsageError& error) {
+        EXPECT_STREQ(error.what(), "bootstrap.resamples takes a whole number, got 'many'");
+    }
+    EXPECT_THROW(find_study_option_field("answer_scale")->set(options, "7:1"), UsageError);
+    EXPECT_THROW(find_study_option_field("seed")->set(options, "-1"), UsageError);
+}
+
+class RunStudyTest : public ::testing::Test {
+protected:
+    static void SetUpTestSuite() { model_ = new Model(load_model(model_path)); }
+    static void TearDownTestSuite() { delete model_; }
+    static Dataset indicators() { return read_csv(data_path, model_->all_indicators()); }
+    static Model* model_;
+};
+Model* RunStudyTest::model_ = nullptr;
+
+TEST_F(RunStudyTest, IndicesBootstrapAndRecordedSettings) {
+    StudyOptions options;
+    options.answer_scale = AnswerScale{1, 10};
+    options.bootstrap.resamples = 60;
+    options.seed = 7;
+    const StudyResult result = run_study(*model_, indicators(), options);
+    ASSERT_TRUE(result.indices);
+    ASSERT_TRUE(result.bootstrap);
+    EXPECT_TRUE(result.is_usable());
+    EXPECT_TRUE(result.warnings.empty());
+    EXPECT_EQ(result.bootstrap->succeeded, 60);
+    const int satisfaction = model_->construct_index("顾客满意");
+    const double index = result.indices->index[satisfaction];
+    EXPECT_GT(index, 50);
+    EXPECT_LT(index, 90);
+    const Json json = result.to_json();
+    EXPECT_EQ(json["settings"]["options"]["bootstrap.resamples"], 60);
+    EXPECT_EQ(json["settings"]["options"]["seed"], 7);
+    EXPECT_EQ(json["input"]["model"]["path"], model_path);
+    EXPECT_EQ(json["input"]["model"]["xxh64"].get<std::string>().size(), 16u);
+    EXPECT_EQ(json["csi_index"]["values"]["顾客满意"].get<double>(), index);
+    EXPECT_THAT(result.summary(), HasSubstr("顾客满意"));
+}
+
+TEST_F(RunStudyTest, ExtraColumnsAndColumnOrderDoNotChangeTheEstimates) {
+    StudyOptions options;
+    options.answer_scale = AnswerScale{1, 10};
+    const StudyResult exact = run_study(*model_, indicators(), options);
+    // The whole file's columns in reverse order, plus an unrelated one.
+    auto columns = model_->all_indicators();
+    std::reverse(columns.begin(), columns.end());
+    Dataset shuffled = read_csv(data_path, columns);
+    shuffled.columns.push_back("respondent");
+    std::vector<double> widened;
+    for (Eigen::Index r = 0; r < shuffled.rows; ++r) {
+        for (std::size_t k = 0; k + 1 < shuffled.columns.size(); ++k)
+            widened.push_back(shuffled.values[static_cast<std::size_t>(r) * (shuffled.columns.size() - 1) + k]);
+        widened.push_back(static_cast<double>(r));
+    }
+    shuffled.values = widened;
+    const StudyResult wide = run_study(*model_, std::move(shuffled), options);
+    EXPECT_EQ(wide.data.columns, model_->all_indicators());
+    EXPECT_EQ(wide.estimates.path_coefficients, exact.estimates.path_coefficients);
+    EXPECT_EQ(wide.indices->index, exact.indices->index);
+}
+
+TEST_F(RunStudyTest, ReverseCodedItemsAreRecodedInsideTheStudy) {
+    // Answers of BI1 turned around (x -> 11 - x) and declared reversed give the original estimates.
+    Dataset flipped = indicators();
+    const int column = flipped.column_index("BI1");
+    for (Eigen::Index r = 0; r < flipped.rows; ++r) {
+        double& answer = flipped.values[static_cast<std::size_t>(r) * flipped.columns.size() + static_cast<std::size_t>(column)];
+        answer = 11 - answer;
+    }
+    Model reversed = *model_;
+    reversed.reversed.push_back({{"BI1"}, 0});
+    StudyOptions options;
+    options.answer_scale = AnswerScale{1, 10};
+    const StudyResult original = run_study(*model_, indicators(), options);
+    const StudyResult recoded = run_study(reversed, std::move(flipped), options);
+    EXPECT_LT((recoded.estimates.path_coefficients - original.estimates.path_coefficients).cwiseAbs().maxCoeff(), 1e-12);
+}
+
+TEST_F(RunStudyTest, RefusalsNameTheFieldAndTheData) {
+    StudyOptions options;
+    options.ipma_target = "顾客满意";
+    try {
+        run_study(*model_, indicators(), options);
+        FAIL() << "IPMA needs indices";
+    } catch (const UsageError& error) {
+        EXPECT_THAT(error.what(), HasSubstr("ipma_target, aggregation and index_table work on indices"));
+    }
+    options = {};
+    options.data.group = "company";
+    EXPECT_THROW(run_study(*model_, indicators(), options), UsageError) << "the data have no groups";
+    Dataset weighted = indicators();
+    weighted.case_weights = Eigen::VectorXd::Ones(weighted.rows);
+    options = {};
+    options.prediction.enabled = true;
+    EXPECT_THROW(run_study(*model_, std::move(weighted), options), UsageError);
+    Dataset lacking = read_csv(data_path, {"BI1", "BI2"});
+    EXPECT_THROW(run_study(*model_, std::move(lacking), {}), InputError);
+}
+
+TEST_F(RunStudyTest, NonConvergenceIsAWarningNotAnError) {
+    StudyOptions options;
+    options.estimation.max_iterations = 1;
+    const StudyResult result = run_study(*model_, indicators(), options);
+    EXPECT_FALSE(result.converged());
+    EXPECT_FALSE(result.is_usable());
+    ASSERT_FALSE(result.warnings.empty());
+    EXPECT_THAT(result.warnings.front(), HasSubstr("did not converge"));
+    EXPECT_EQ(result.to_json()["warnings"].size(), result.warnings.size());
+}
+
+// Cancels as soon as the bootstrap starts.
+class CancellingMonitor : public StudyMonitor {
+public:
+    void stage_started(std::string_view stage, long steps) override {
+        stages.emplace_back(stage);
+        total = steps;
+        progress.cancel.store(true);
+    }
+    std::vector<std::string> stages;
+    long total = 0;
+};
+
+TEST_F(RunStudyTest, TheMonitorSeesTheStagesAndCancels) {
+    StudyOptions options;
+    options.bootstrap.resamples = 200;
+    CancellingMonitor monitor;
+    EXPECT_ANY_THROW(run_study(*model_, indicators(), options, &monitor));
+    ASSERT_EQ(monitor.stages.size(), 1u);
+    EXPECT_EQ(monitor.stages.front(), "bootstrap");
+    EXPECT_EQ(monitor.total, 200);
+}
+
+TEST_F(RunStudyTest, LoadStudyDataReadsThePracticeColumnsToo) {
+    StudyOptions options;
+    options.answer_scale = AnswerScale{1, 10};
+    options.practice.gaps = {{"SAT1", "EQ1"}};
+    Dataset data = load_study_data(data_path, *model_, options);
+    EXPECT_EQ(data.columns.size(), model_->all_indicators().size());  // SAT1 and EQ1 are indicators already
+    const StudyResult result = run_study(*model_, std::move(data), options);
+    ASSERT_TRUE(result.practice);
+    ASSERT_EQ(result.practice->gaps.size(), 1u);
+    EXPECT_GT(result.practice->gaps.front().n, 100);
+}
+
+}  // namespace
+}  // namespace csipls
