@@ -13,7 +13,7 @@ int main(int argc, char** argv) {
     try {
         const csipls::Model model = csipls::load_model(argv[1]);
         csipls::StudyOptions options;
-        options.scale = csipls::AnswerScale{1, 10};  // the answers are on 1–10
+        options.answer_scale = csipls::AnswerScale{1, 10};  // the answers are on 1–10
         options.bootstrap.resamples = 200;
         options.seed = 1;
         csipls::Dataset data = csipls::load_study_data(argv[2], model, options);

@@ -36,6 +36,7 @@
 #include "csipls/io/result_writers.hpp"
 #include "csipls/io/sav.hpp"
 
+#include "csipls/study/option_table.hpp"
 #include "csipls/study/study.hpp"
 #include "csipls/study/study_files.hpp"
 #include "csipls/study/study_options.hpp"
