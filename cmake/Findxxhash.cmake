@@ -1,0 +1,13 @@
+# Findxxhash: Debian's libxxhash-dev ships no CMake config file.
+# Defines the imported target xxhash::xxhash. Used by the build and by csiplsConfig.cmake (a static
+# csipls links xxhash privately, so its consumers need the target too).
+find_path(XXHASH_INCLUDE_DIR xxhash.h)
+find_library(XXHASH_LIBRARY xxhash)
+include(FindPackageHandleStandardArgs)
+find_package_handle_standard_args(xxhash REQUIRED_VARS XXHASH_LIBRARY XXHASH_INCLUDE_DIR)
+if(xxhash_FOUND AND NOT TARGET xxhash::xxhash)
+  add_library(xxhash::xxhash UNKNOWN IMPORTED)
+  set_target_properties(xxhash::xxhash PROPERTIES IMPORTED_LOCATION "${XXHASH_LIBRARY}"
+                        INTERFACE_INCLUDE_DIRECTORIES "${XXHASH_INCLUDE_DIR}")
+endif()
+mark_as_advanced(XXHASH_INCLUDE_DIR XXHASH_LIBRARY)
