@@ -24,11 +24,10 @@ int main(int argc, char** argv) {
         const auto predictors = [&](const csipls::Construct& construct) {
             return std::ranges::count(model.paths, construct.name, &csipls::StructuralPath::to);
         };
-        const auto satisfaction = std::ranges::max_element(constructs, {}, predictors) - constructs.begin();
-        for (std::size_t k = 0; k < constructs.size(); ++k)
-            std::cout << constructs[k].name << " index: " << result.indices->index(k) << '\n';
-        std::cout << "Satisfaction index (" << constructs[satisfaction].name
-                  << "): " << result.indices->index(satisfaction) << '\n';
+        const auto satisfaction = std::ranges::max_element(constructs, {}, predictors);
+        for (const auto& construct : constructs)
+            std::cout << construct.name << " index: " << result.index_of(construct.name) << '\n';
+        std::cout << "Satisfaction index (" << satisfaction->name << "): " << result.index_of(satisfaction->name) << '\n';
         std::cout << "usable: " << std::boolalpha << result.is_usable() << '\n';
         return 0;
     } catch (const csipls::Error& error) {

@@ -337,6 +337,13 @@ StudyResult run_study(const Model& model, Dataset input, const StudyOptions& opt
 
 bool StudyResult::is_usable() const { return estimates.converged && assessment.admissibility.admissible; }
 
+double StudyResult::index_of(const std::string& construct) const {
+    if (!indices) throw UsageError("the study has no CSI indices: give answer_scale or a 'scale' statement");
+    const int position = model.construct_index(construct);
+    if (position < 0) throw UsageError("'" + construct + "' is not a construct of " + model.source);
+    return indices->index[position];
+}
+
 Eigen::MatrixXd StudyResult::scores() const {
     if (provenance.missing.missing_cells() == 0) return construct_scores(estimates, moments, data);
     return construct_scores(estimates, moments, fill_missing_for_scores(data, moments, {provenance.missing.treatment}));

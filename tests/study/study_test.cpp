@@ -159,6 +159,8 @@ TEST_F(RunStudyTest, IndicesBootstrapAndRecordedSettings) {
     EXPECT_EQ(json["input"]["model"]["path"], model_path);
     EXPECT_EQ(json["input"]["model"]["xxh64"].get<std::string>().size(), 16u);
     EXPECT_EQ(json["csi_index"]["values"]["顾客满意"].get<double>(), index);
+    EXPECT_EQ(result.index_of("顾客满意"), index);
+    EXPECT_THROW(result.index_of("Satisfaction"), UsageError);
     EXPECT_THAT(result.summary(), HasSubstr("顾客满意"));
 }
 
@@ -231,6 +233,7 @@ TEST_F(RunStudyTest, NonConvergenceIsAWarningNotAnError) {
     ASSERT_FALSE(result.warnings.empty());
     EXPECT_THAT(result.warnings.front(), HasSubstr("did not converge"));
     EXPECT_EQ(result.to_json()["warnings"].size(), result.warnings.size());
+    EXPECT_THROW(result.index_of("顾客满意"), UsageError) << "no answer scale, no indices";
 }
 
 // Cancels as soon as the bootstrap starts.

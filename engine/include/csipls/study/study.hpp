@@ -73,6 +73,9 @@ struct StudyResult {
     bool converged() const { return estimates.converged; }
     // Converged and admissible: estimates one may report.
     bool is_usable() const;
+    // The 0–100 CSI index of the construct called `construct`. Throws UsageError when the study has
+    // no indices (no answer scale) or no such construct.
+    double index_of(const std::string& construct) const;
     // The JSON result (README "The JSON result"), with its schema_version.
     Json to_json() const;
     // The readable summary the CLI prints without --out.
