@@ -40,8 +40,6 @@ std::string render(const Json& result, const ReportDraws* draws, const ReportOpt
         return render_html_report(result, draws, options);
     } catch (const InputError& error) {
         throw InputError(source + ": " + error.what());
-    } catch (const nlohmann::json::exception& error) {
-        throw InputError(source + ": not a csipls result (" + std::string(error.what()) + ")");
     }
 }
 

@@ -18,7 +18,6 @@ namespace {
 // Names that are not table fields but appear in the library's messages.
 constexpr std::pair<const char*, const char*> other_flags[] = {
     {"index_table", "--index-table"},
-    {"groups.listed_pairs", "--group-pairs"},
 };
 
 // The progress bar of each long stage; Ctrl-C cancels through the monitor.
@@ -61,6 +60,7 @@ StudyOptions study_options_from(const po::variables_map& values, StudyCommandLin
     StudyOptions options;
     options.data.group = group;
     const auto& fields = study_option_fields();
+    std::vector<std::size_t> files;
     for (std::size_t k = 0; k < fields.size(); ++k) {
         const auto& field = fields[k];
         if (!field.value_name) {
@@ -71,7 +71,21 @@ StudyOptions study_options_from(const po::variables_map& values, StudyCommandLin
         if (given == values.end() || given->second.defaulted()) continue;
         if (!group.empty() && std::string_view(field.name) == "data.group" && line.texts[k] != group)
             throw UsageError("--period " + group + " and --group " + line.texts[k] + " differ");
-        field.set(options, line.texts[k]);
+        if (std::string_view(field.value_name) == "FILE")
+            files.push_back(k);
+        else
+            field.set(options, line.texts[k]);
+    }
+    // The files are read last, once the rules between the options hold (the aggregation file is
+    // read by the group column: without --group it must say so, not that the file lacks a column).
+    if (!files.empty()) {
+        StudyOptions declared = options;
+        for (std::size_t k : files) {
+            if (std::string_view(fields[k].name) == "aggregation") declared.aggregation.emplace();
+            if (std::string_view(fields[k].name) == "practice.weights_index") declared.practice.weights_index.emplace();
+        }
+        declared.validate();
+        for (std::size_t k : files) fields[k].set(options, line.texts[k]);
     }
     options.validate();
     return options;
@@ -91,50 +105,39 @@ StudyResult run_study_files(const StudyCommandLine& line, const StudyOptions& op
     Dataset data = load_study_data(line.data_path, model, options);
     ProgressMonitor monitor;
     StudyResult result = run_study(model, std::move(data), options, &monitor);
+    // The convergence warning goes with the exit code, said once when the outputs are written.
+    const std::string convergence = result.convergence_warning();
     for (const auto& warning : result.warnings)
-        // The convergence warning is the exit code's, said once when the outputs are written.
-        if (result.converged() || warning.find("did not converge") == std::string::npos) spdlog::warn("{}", with_flags(warning));
+        if (warning != convergence) spdlog::warn("{}", with_flags(warning));
     return result;
 }
 
 int exit_code_of(const StudyResult& result) {
     if (result.converged()) return exit_ok;
-    for (const auto& warning : result.warnings)
-        if (warning.find("did not converge") != std::string::npos) spdlog::warn("{}", with_flags(warning));
+    spdlog::warn("{}", with_flags(result.convergence_warning()));
     return exit_not_converged;
 }
 
 std::string with_flags(const std::string& message) {
-    auto is_name_char = [](char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.';
-    };
     std::string out;
     std::size_t i = 0;
     while (i < message.size()) {
-        if (!is_name_char(message[i])) {
-            out += message[i++];
-            continue;
-        }
-        std::size_t end = i;
-        while (end < message.size() && is_name_char(message[end])) ++end;
-        std::string_view token(message.data() + i, end - i);
-        while (!token.empty() && token.back() == '.') token.remove_suffix(1);  // a sentence's full stop
-        // Flags already named (--x) and quoted names ('x', a construct or column) stay as they are.
-        const bool after_dash = i > 0 && (message[i - 1] == '-' || message[i - 1] == '\'');
+        const std::size_t open = message.find('`', i);
+        const std::size_t close = open == std::string::npos ? std::string::npos : message.find('`', open + 1);
+        if (close == std::string::npos) break;
+        const std::string_view name(message.data() + open + 1, close - open - 1);
         std::string flag;
-        if (!after_dash) {
-            if (const auto* field = find_study_option_field(token)) flag = std::string("--") + field->flag;
-            for (const auto& [name, other] : other_flags)
-                if (token == name) flag = other;
-        }
-        if (flag.empty()) {
-            out.append(message, i, end - i);
-        } else {
+        if (const auto* field = find_study_option_field(name)) flag = std::string("--") + field->flag;
+        for (const auto& [other, other_flag] : other_flags)
+            if (name == other) flag = other_flag;
+        out.append(message, i, open - i);
+        if (flag.empty())
+            out.append(message, open, close + 1 - open);  // not an option: as the library wrote it
+        else
             out += flag;
-            out.append(message, i + token.size(), end - i - token.size());
-        }
-        i = end;
+        i = close + 1;
     }
+    out.append(message, i, std::string::npos);
     return out;
 }
 

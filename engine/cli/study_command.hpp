@@ -38,8 +38,9 @@ StudyResult run_study_files(const StudyCommandLine& line, const StudyOptions& op
 // 0, or exit_not_converged for a run whose PLS iteration did not converge.
 int exit_code_of(const StudyResult& result);
 
-// `message` with each StudyOptions field name replaced by its flag ("bootstrap.resamples" ->
-// "--bootstrap"), for errors and warnings of the library.
+// `message` with each StudyOptions field the library names in backquotes replaced by its flag
+// ("`bootstrap.resamples`" -> "--bootstrap"), for errors and warnings of the library. Nothing else
+// changes, so a construct, column or reason that happens to be a field's name stays as it is.
 std::string with_flags(const std::string& message);
 
 }  // namespace csipls::cli

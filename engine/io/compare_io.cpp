@@ -45,8 +45,12 @@ IndexResultFile read_index_result(const std::string& path) {
     } catch (const Json::parse_error& error) {
         throw InputError(path + ": not a JSON result of csipls estimate: " + error.what());
     }
-    if (!json.is_object() || !json.contains("engine") || !json["engine"].is_object() ||
-        json["engine"].value("name", std::string()) != engine_name)
+    const auto is_csipls = [&] {
+        if (!json.is_object() || !json.contains("engine") || !json["engine"].is_object()) return false;
+        const auto name = json["engine"].find("name");
+        return name != json["engine"].end() && name->is_string() && name->get<std::string>() == engine_name;
+    };
+    if (!is_csipls())
         throw InputError(path + ": not a JSON result of csipls estimate (no 'engine' naming " + engine_name + ")");
     const ResultView result(std::move(json), path);
     file.notices = result.notices();

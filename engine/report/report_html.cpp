@@ -808,7 +808,9 @@ std::string page_style() {
 
 }  // namespace
 
-std::string render_html_report(const Json& result, const ReportDraws* draws, const ReportOptions& options) {
+namespace {
+
+std::string render_checked_result(const Json& result, const ReportDraws* draws, const ReportOptions& options) {
     if (!result.is_object()) throw InputError("not a csipls result: the document is not a JSON object");
     // Refuses a schema_version newer than this csipls reads, and a malformed `constructs`.
     ResultView::borrow(result, "the result");
@@ -866,6 +868,17 @@ std::string render_html_report(const Json& result, const ReportDraws* draws, con
     fmt::format_to(out, "<footer>Rendered by {} {} from the JSON result; the same result gives the same bytes.</footer>\n</body>\n</html>\n",
                    engine_name, engine_version);
     return html;
+}
+
+}  // namespace
+
+std::string render_html_report(const Json& result, const ReportDraws* draws, const ReportOptions& options) {
+    try {
+        return render_checked_result(result, draws, options);
+    } catch (const nlohmann::json::exception& error) {
+        // A value of the wrong type deep in a section: the document is not what csipls writes.
+        throw InputError(std::string("not a csipls result (") + error.what() + ")");
+    }
 }
 
 }  // namespace csipls

@@ -24,7 +24,7 @@ Number parse_number(const std::string& text, const char* field, const char* what
     const auto [end, ec] = std::from_chars(view.data(), view.data() + view.size(), value);
     bool ok = !view.empty() && ec == std::errc() && end == view.data() + view.size();
     if constexpr (std::is_floating_point_v<Number>) ok = ok && std::isfinite(value);
-    if (!ok) throw UsageError(std::string(field) + " takes " + what + ", got '" + text + "'");
+    if (!ok) throw UsageError("`" + std::string(field) + "` takes " + what + ", got '" + text + "'");
     return value;
 }
 
@@ -34,7 +34,7 @@ double real(const std::string& text, const char* field) { return parse_number<do
 bool switch_value(const std::string& text, const char* field) {
     if (text == "true" || text == "1" || text == "yes" || text == "on") return true;
     if (text == "false" || text == "0" || text == "no" || text == "off") return false;
-    throw UsageError(std::string(field) + " takes true or false, got '" + text + "'");
+    throw UsageError("`" + std::string(field) + "` takes true or false, got '" + text + "'");
 }
 
 // "A:B,C:D" into pairs; throws UsageError with `usage` when an item is not two non-empty names.
@@ -81,7 +81,7 @@ const std::vector<StudyOptionField> fields = {
          if (text == "tab" || text == "\\t" || text == "\t") o.data.delimiter = '\t';
          else if (text == "semicolon") o.data.delimiter = ';';
          else if (text.size() == 1) o.data.delimiter = text[0];
-         else throw UsageError("data.delimiter takes one character (or 'tab'), got '" + text + "'");
+         else throw UsageError("`data.delimiter` takes one character (or 'tab'), got '" + text + "'");
      },
      [](const StudyOptions& o) { return Json(std::string(1, o.data.delimiter)); },
      [](const StudyOptions& o) { return std::string(1, o.data.delimiter); }},
@@ -102,7 +102,7 @@ const std::vector<StudyOptionField> fields = {
              double code = 0;
              const auto [end, ec] = std::from_chars(item.data(), item.data() + item.size(), code);
              if (item.empty() || ec != std::errc() || end != item.data() + item.size() || !std::isfinite(code))
-                 throw UsageError("data.missing_codes takes numbers separated by commas, e.g. -99,99, got '" + text + "'");
+                 throw UsageError("`data.missing_codes` takes numbers separated by commas, e.g. -99,99, got '" + text + "'");
              o.data.missing_codes.push_back(code);
              if (comma == std::string_view::npos) break;
              rest.remove_prefix(comma + 1);
@@ -112,7 +112,7 @@ const std::vector<StudyOptionField> fields = {
     {"missing.treatment", "missing-treatment", "T", "missing answers: listwise, mean (replacement), pairwise or em",
      [](StudyOptions& o, const std::string& text) {
          const auto treatment = missing_treatment_from_string(text);
-         if (!treatment) throw UsageError("missing.treatment must be listwise, mean, pairwise or em, got '" + text + "'");
+         if (!treatment) throw UsageError("`missing.treatment` must be listwise, mean, pairwise or em, got '" + text + "'");
          o.missing.treatment = *treatment;
      },
      [](const StudyOptions& o) { return Json(to_string(o.missing.treatment)); },
@@ -123,7 +123,7 @@ const std::vector<StudyOptionField> fields = {
     {"estimation.scheme", "scheme", "S", "inner weighting scheme: path, centroid or factorial",
      [](StudyOptions& o, const std::string& text) {
          const auto scheme = inner_scheme_from_string(text);
-         if (!scheme) throw UsageError("estimation.scheme must be path, centroid or factorial, got '" + text + "'");
+         if (!scheme) throw UsageError("`estimation.scheme` must be path, centroid or factorial, got '" + text + "'");
          o.estimation.scheme = *scheme;
      },
      [](const StudyOptions& o) { return Json(to_string(o.estimation.scheme)); },
@@ -151,7 +151,7 @@ const std::vector<StudyOptionField> fields = {
          std::uint64_t seed = 0;
          const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seed);
          if (text.empty() || ec != std::errc() || end != text.data() + text.size())
-             throw UsageError("seed takes a whole number from 0 to 18446744073709551615, got '" + text + "'");
+             throw UsageError("`seed` takes a whole number from 0 to 18446744073709551615, got '" + text + "'");
          o.seed = seed;
      },
      [](const StudyOptions& o) { return Json(o.seed); }, [](const StudyOptions& o) { return std::to_string(o.seed); }},
@@ -161,7 +161,7 @@ const std::vector<StudyOptionField> fields = {
     {"bootstrap.ci", "ci", "TYPE", "bootstrap confidence interval: percentile, basic or bca",
      [](StudyOptions& o, const std::string& text) {
          const auto ci = confidence_interval_from_string(text);
-         if (!ci) throw UsageError("bootstrap.ci must be percentile, basic or bca, got '" + text + "'");
+         if (!ci) throw UsageError("`bootstrap.ci` must be percentile, basic or bca, got '" + text + "'");
          o.bootstrap.ci = *ci;
      },
      [](const StudyOptions& o) { return Json(to_string(o.bootstrap.ci)); },
@@ -173,7 +173,7 @@ const std::vector<StudyOptionField> fields = {
     {"bootstrap.sign_change", "sign-change", "S", "bootstrap sign correction: none, individual or construct",
      [](StudyOptions& o, const std::string& text) {
          const auto sign_change = sign_change_from_string(text);
-         if (!sign_change) throw UsageError("bootstrap.sign_change must be none, individual or construct, got '" + text + "'");
+         if (!sign_change) throw UsageError("`bootstrap.sign_change` must be none, individual or construct, got '" + text + "'");
          o.bootstrap.sign_change = *sign_change;
      },
      [](const StudyOptions& o) { return Json(to_string(o.bootstrap.sign_change)); },
@@ -216,7 +216,7 @@ const std::vector<StudyOptionField> fields = {
          else if (text == "none") o.groups.pairs = Pairs::none;
          else {
              o.groups.pairs = Pairs::listed;
-             o.groups.listed_pairs = name_pairs(text, "groups.pairs takes auto, all, none or A:B[,C:D...]");
+             o.groups.listed_pairs = name_pairs(text, "`groups.pairs` takes auto, all, none or A:B[,C:D...]");
          }
      },
      [](const StudyOptions& o) {
@@ -241,7 +241,7 @@ const std::vector<StudyOptionField> fields = {
      no_default},
     {"practice.gaps", "gap", "P:E[,...]", "with --scale: satisfaction-minus-expectation gaps, PERCEIVED:EXPECTED[,...] (data columns)",
      [](StudyOptions& o, const std::string& text) {
-         o.practice.gaps = name_pairs(text, "practice.gaps takes PERCEIVED:EXPECTED[,PERCEIVED:EXPECTED...] (data columns)");
+         o.practice.gaps = name_pairs(text, "`practice.gaps` takes PERCEIVED:EXPECTED[,PERCEIVED:EXPECTED...] (data columns)");
      },
      [](const StudyOptions& o) { return pairs_json(o.practice.gaps); }, no_default},
 };
@@ -273,7 +273,7 @@ AnswerScale parse_answer_scale(const std::string& text, const std::string& field
     };
     if (colon == std::string::npos || !parse(std::string_view(text).substr(0, colon), scale.min) ||
         !parse(std::string_view(text).substr(colon + 1), scale.max) || !(scale.max > scale.min))
-        throw UsageError(field + " takes MIN:MAX with MIN < MAX, e.g. 1:10, got '" + text + "'");
+        throw UsageError("`" + field + "` takes MIN:MAX with MIN < MAX, e.g. 1:10, got '" + text + "'");
     return scale;
 }
 

@@ -54,9 +54,9 @@ void check_answers_within_scale(const Dataset& data, const std::vector<AnswerSca
                              number_text(scale.min) + ":" + number_text(scale.max) +
                              // Survey files code "no answer" as -99, 99, 999: say how to declare such a code.
                              (low < scale.min && low < 0
-                                  ? " (if " + number_text(low) + " means no answer, add data.missing_codes " + number_text(low) + ")"
+                                  ? " (if " + number_text(low) + " means no answer, add `data.missing_codes` " + number_text(low) + ")"
                               : high > scale.max && high >= 90
-                                  ? " (if " + number_text(high) + " means no answer, add data.missing_codes " + number_text(high) + ")"
+                                  ? " (if " + number_text(high) + " means no answer, add `data.missing_codes` " + number_text(high) + ")"
                                   : std::string()));
     }
 }
@@ -66,7 +66,7 @@ std::vector<AnswerScale> answer_scales(const Model& model, const StudyOptions& o
     const auto indicators = model.all_indicators();
     if (options.answer_scale) {
         if (!model.scales.empty())
-            warnings.push_back("answer_scale " + number_text(options.answer_scale->min) + ":" + number_text(options.answer_scale->max) +
+            warnings.push_back("`answer_scale` " + number_text(options.answer_scale->min) + ":" + number_text(options.answer_scale->max) +
                                " replaces the scale statements of " + model.source);
         return std::vector<AnswerScale>(indicators.size(), *options.answer_scale);
     }
@@ -120,7 +120,7 @@ PracticeIndices compute_practice_indices(const StudyOptions::Practice& practice,
         const double low = x.col(k).minCoeff<Eigen::PropagateNumbers>(), high = x.col(k).maxCoeff<Eigen::PropagateNumbers>();
         if (low < scale.min || high > scale.max)
             throw UsageError(data_name(data) + ": column '" + data.columns[static_cast<std::size_t>(k)] + "' has answers from " +
-                             number_text(low) + " to " + number_text(high) + ", outside answer_scale " + number_text(scale.min) + ":" +
+                             number_text(low) + " to " + number_text(high) + ", outside `answer_scale` " + number_text(scale.min) + ":" +
                              number_text(scale.max));
     }
     if (practice.item_scores) out.items = item_scores(model, data, scale);
@@ -170,22 +170,19 @@ StudyResult run_study(const Model& model, Dataset input, const StudyOptions& opt
     auto& warnings = run.warnings;
 
     if (!options.data.group.empty() && input.group_of_row.empty())
-        throw UsageError("data.group is '" + options.data.group + "' but " + data_name(input) + " have no group labels");
+        throw UsageError("`data.group` is '" + options.data.group + "' but " + data_name(input) + " have no group labels");
     if (!options.data.case_weights.empty() && input.case_weights.size() == 0)
-        throw UsageError("data.case_weights is '" + options.data.case_weights + "' but " + data_name(input) +
+        throw UsageError("`data.case_weights` is '" + options.data.case_weights + "' but " + data_name(input) +
                          " have no case weights");
     const bool weighted = input.case_weights.size() > 0;
     if (weighted && (options.prediction.enabled || options.fit_test.resamples > 0))
-        throw UsageError("data.case_weights does not work with prediction.enabled or fit_test.resamples yet");
+        throw UsageError("`data.case_weights` does not work with `prediction.enabled` or `fit_test.resamples` yet");
 
     // The practice indices read raw answers (before reverse-coding) of columns the model may lack.
-    std::optional<Dataset> practice_data;
+    if (options.practice.wanted())
+        run.practice = compute_practice_indices(options.practice, model, input, *options.answer_scale, warnings);
     const auto indicators = model.all_indicators();
-    if (options.practice.wanted() && input.columns != indicators) practice_data = input;
     run.data = input.columns == indicators ? std::move(input) : select_columns(input, indicators);
-    const Dataset& raw = practice_data ? *practice_data : run.data;
-    if (options.practice.wanted()) run.practice = compute_practice_indices(options.practice, model, raw, *options.answer_scale, warnings);
-    practice_data.reset();
 
     run.index_scales = answer_scales(model, options, warnings);
     const std::vector<bool> reversed = reversed_indicators(model);
@@ -193,11 +190,11 @@ StudyResult run_study(const Model& model, Dataset input, const StudyOptions& opt
     if (std::find(reversed.begin(), reversed.end(), true) != reversed.end()) {
         if (run.index_scales.empty())
             throw UsageError(model.source + ": reverse-coded items are recoded on their answer scale: add a 'scale MIN:MAX' "
-                             "statement or give answer_scale");
+                             "statement or give `answer_scale`");
         reverse_code(run.data, reversed, run.index_scales);
     }
     if (run.index_scales.empty() && (!options.ipma_target.empty() || options.aggregation || options.index_table))
-        throw UsageError("ipma_target, aggregation and index_table work on indices: give the answer scale with answer_scale "
+        throw UsageError("`ipma_target`, `aggregation` and `index_table` work on indices: give the answer scale with `answer_scale` "
                          "MIN:MAX or a 'scale' statement in " + model.source);
     const Dataset& data = run.data;
     run.provenance.model_path = model.source;
@@ -206,7 +203,9 @@ StudyResult run_study(const Model& model, Dataset input, const StudyOptions& opt
     run.provenance.csv.delimiter = options.data.delimiter;
     run.provenance.csv.decimal_comma = options.data.decimal_comma;
     run.provenance.csv.missing_codes = options.data.missing_codes;
-    run.provenance.csv.weight_column = options.data.case_weights;
+    // Weights that came with in-memory data, unnamed, are still weights the result was made with.
+    run.provenance.csv.weight_column =
+        !options.data.case_weights.empty() || !weighted ? options.data.case_weights : std::string("(case weights of the data)");
     run.provenance.csv.group_column = options.data.group;
     try {
         run.moments = compute_moments(data, options.missing, &run.provenance.missing);
@@ -217,11 +216,7 @@ StudyResult run_study(const Model& model, Dataset input, const StudyOptions& opt
         throw ModelError(data_name(data) + ": " + error.what());
     }
     const PlsResult& result = run.estimates;
-    if (!result.converged)
-        warnings.push_back(fmt::format(
-            "the PLS iteration did not converge within {} iteration{} (last max |change in weights| = {:.3g} > tolerance {:g}); "
-            "the estimates are not a PLS solution. Try a larger estimation.max_iterations or another estimation.scheme.",
-            result.iterations, result.iterations == 1 ? "" : "s", result.last_weight_change, result.options.tolerance));
+    if (!result.converged) warnings.push_back(run.convergence_warning());
 
     run.assessment = assess(model, result, run.moments);
     // A non-converged run has its own warning; its other problems are in the result.
@@ -233,10 +228,10 @@ StudyResult run_study(const Model& model, Dataset input, const StudyOptions& opt
     const bool whole_respondents_needed = options.prediction.enabled || options.fit_test.resamples > 0;
     const bool incomplete = run.provenance.missing.missing_cells() > 0;
     if (incomplete && whole_respondents_needed && options.missing.treatment != MissingTreatment::listwise)
-        throw UsageError(std::string(options.prediction.enabled ? "prediction.enabled" : "fit_test.resamples") +
+        throw UsageError(std::string(options.prediction.enabled ? "`prediction.enabled`" : "`fit_test.resamples`") +
                          " needs whole respondents: with missing values (" +
                          std::to_string(run.provenance.missing.missing_cells()) + " in " + data_name(data) +
-                         ") it works only with missing.treatment listwise");
+                         ") it works only with `missing.treatment` listwise");
     Dataset complete;
     IndicatorMoments complete_moments;
     if (incomplete && whole_respondents_needed) {
@@ -259,7 +254,7 @@ StudyResult run_study(const Model& model, Dataset input, const StudyOptions& opt
     if (!options.ipma_target.empty()) {
         const auto target = std::find(result.constructs.begin(), result.constructs.end(), options.ipma_target);
         if (target == result.constructs.end())
-            throw UsageError("ipma_target: '" + options.ipma_target + "' is not a construct of " + model.source);
+            throw UsageError("`ipma_target`: '" + options.ipma_target + "' is not a construct of " + model.source);
         run.ipma = importance_performance(result, *run.indices, run.moments, run.index_scales,
                                           static_cast<int>(target - result.constructs.begin()));
     }
@@ -295,9 +290,9 @@ StudyResult run_study(const Model& model, Dataset input, const StudyOptions& opt
             return c.mode == MeasurementMode::reflective && c.indicators.size() > 1;
         });
         if (reflective && !options.consistent)
-            warnings.push_back("the fit test without consistent tests the composite model: plain PLS loadings overstate "
+            warnings.push_back("the fit test without `consistent` tests the composite model: plain PLS loadings overstate "
                                "common-factor correlations, so reflective (=~) blocks are rejected whenever they hold "
-                               "measurement error; add consistent to test a common-factor model");
+                               "measurement error; add `consistent` to test a common-factor model");
         const FitTestOptions fit = options.fit_test_options();
         {
             const Stage stage(monitor, "fit test", fit.resamples);
@@ -337,8 +332,16 @@ StudyResult run_study(const Model& model, Dataset input, const StudyOptions& opt
 
 bool StudyResult::is_usable() const { return estimates.converged && assessment.admissibility.admissible; }
 
+std::string StudyResult::convergence_warning() const {
+    if (estimates.converged) return {};
+    return fmt::format(
+        "the PLS iteration did not converge within {} iteration{} (last max |change in weights| = {:.3g} > tolerance {:g}); "
+        "the estimates are not a PLS solution. Try a larger `estimation.max_iterations` or another `estimation.scheme`.",
+        estimates.iterations, estimates.iterations == 1 ? "" : "s", estimates.last_weight_change, estimates.options.tolerance);
+}
+
 double StudyResult::index_of(const std::string& construct) const {
-    if (!indices) throw UsageError("the study has no CSI indices: give answer_scale or a 'scale' statement");
+    if (!indices) throw UsageError("the study has no CSI indices: give `answer_scale` or a 'scale' statement");
     const int position = model.construct_index(construct);
     if (position < 0) throw UsageError("'" + construct + "' is not a construct of " + model.source);
     return indices->index[position];

@@ -14,62 +14,62 @@ constexpr int max_threads = 4096;
 std::string first_problem(const StudyOptions& o) {
     const auto& d = o.data;
     if (d.delimiter == '"' || d.delimiter == '\n' || d.delimiter == '\r' || d.delimiter == '\0')
-        return "data.delimiter cannot be a quote, a line break or NUL";
+        return "`data.delimiter` cannot be a quote, a line break or NUL";
     if (d.decimal_comma && (d.delimiter == ',' || d.delimiter == '.'))
-        return "with data.decimal_comma the data.delimiter cannot be ',' or '.' (European CSV uses ';')";
+        return "with `data.decimal_comma` the `data.delimiter` cannot be ',' or '.' (European CSV uses ';')";
     for (double code : d.missing_codes)
-        if (!std::isfinite(code)) return "data.missing_codes must be finite numbers";
+        if (!std::isfinite(code)) return "`data.missing_codes` must be finite numbers";
     const auto& e = o.estimation;
     if (!(std::isfinite(e.tolerance) && e.tolerance > 0.0 && e.tolerance < 1.0))
-        return "estimation.tolerance must be a number between 0 and 1 (exclusive), got " + number_text(e.tolerance);
+        return "`estimation.tolerance` must be a number between 0 and 1 (exclusive), got " + number_text(e.tolerance);
     if (e.max_iterations < 1 || e.max_iterations > 1'000'000)
-        return "estimation.max_iterations must be between 1 and 1000000, got " + std::to_string(e.max_iterations);
+        return "`estimation.max_iterations` must be between 1 and 1000000, got " + std::to_string(e.max_iterations);
     const auto& m = o.missing;
     if (!(std::isfinite(m.em_tolerance) && m.em_tolerance > 0.0 && m.em_tolerance < 1.0))
         return "missing.em_tolerance must be between 0 and 1 (exclusive), got " + number_text(m.em_tolerance);
     if (m.em_max_iterations < 1 || m.em_max_iterations > 1'000'000)
         return "missing.em_max_iterations must be between 1 and 1000000, got " + std::to_string(m.em_max_iterations);
     if (o.answer_scale && !(std::isfinite(o.answer_scale->min) && std::isfinite(o.answer_scale->max) && o.answer_scale->max > o.answer_scale->min))
-        return "answer_scale must have MIN < MAX, got " + number_text(o.answer_scale->min) + ":" + number_text(o.answer_scale->max);
-    if (o.threads < 0 || o.threads > max_threads) return "threads must be between 0 (all cores) and 4096";
+        return "`answer_scale` must have MIN < MAX, got " + number_text(o.answer_scale->min) + ":" + number_text(o.answer_scale->max);
+    if (o.threads < 0 || o.threads > max_threads) return "`threads` must be between 0 (all cores) and 4096";
     const auto& b = o.bootstrap;
     if (b.resamples < 0 || b.resamples == 1 || b.resamples > 10'000'000)
-        return "bootstrap.resamples must be 0 (none) or between 2 and 10000000, got " + std::to_string(b.resamples);
+        return "`bootstrap.resamples` must be 0 (none) or between 2 and 10000000, got " + std::to_string(b.resamples);
     if (!(b.ci_level > 0.0 && b.ci_level < 1.0))
-        return "bootstrap.ci_level must be strictly between 0 and 1, got " + number_text(b.ci_level);
+        return "`bootstrap.ci_level` must be strictly between 0 and 1, got " + number_text(b.ci_level);
     if (o.fit_test.resamples < 0 || o.fit_test.resamples > 10'000'000)
-        return "fit_test.resamples must be between 0 and 10000000, got " + std::to_string(o.fit_test.resamples);
+        return "`fit_test.resamples` must be between 0 and 10000000, got " + std::to_string(o.fit_test.resamples);
     const auto& p = o.prediction;
-    if (p.omission_distance < 2) return "prediction.omission_distance must be at least 2, got " + std::to_string(p.omission_distance);
-    if (p.folds < 2) return "prediction.folds must be at least 2, got " + std::to_string(p.folds);
+    if (p.omission_distance < 2) return "`prediction.omission_distance` must be at least 2, got " + std::to_string(p.omission_distance);
+    if (p.folds < 2) return "`prediction.folds` must be at least 2, got " + std::to_string(p.folds);
     if (p.repetitions < 1 || p.repetitions > 100'000)
-        return "prediction.repetitions must be between 1 and 100000, got " + std::to_string(p.repetitions);
+        return "`prediction.repetitions` must be between 1 and 100000, got " + std::to_string(p.repetitions);
     const auto& g = o.groups;
     if (g.permutations < 0 || g.permutations == 1 || g.permutations > 1'000'000)
-        return "groups.permutations must be 0 (none) or between 2 and 1000000, got " + std::to_string(g.permutations);
+        return "`groups.permutations` must be 0 (none) or between 2 and 1000000, got " + std::to_string(g.permutations);
     if (g.pairs == GroupOptions::Pairs::listed && g.listed_pairs.empty())
-        return "groups.pairs lists no pair of groups for difference tests";
+        return "`groups.pairs` lists no pair of groups for difference tests";
     for (const auto& [a, b_name] : g.listed_pairs) {
-        if (a.empty() || b_name.empty()) return "groups.pairs has a pair with an empty group label";
-        if (a == b_name) return "groups.pairs compares group '" + a + "' with itself";
+        if (a.empty() || b_name.empty()) return "`groups.pairs` has a pair with an empty group label";
+        if (a == b_name) return "`groups.pairs` compares group '" + a + "' with itself";
     }
 
     // Rules between fields.
     if (!d.case_weights.empty() && (p.enabled || o.fit_test.resamples > 0))
-        return "data.case_weights does not work with prediction.enabled or fit_test.resamples yet";
-    if (p.enabled && o.consistent) return "prediction.enabled uses plain PLS; run it without consistent";
+        return "`data.case_weights` does not work with `prediction.enabled` or `fit_test.resamples` yet";
+    if (p.enabled && o.consistent) return "`prediction.enabled` uses plain PLS; run it without `consistent`";
     for (const auto& [perceived, expected] : o.practice.gaps)
-        if (perceived.empty() || expected.empty()) return "practice.gaps has a pair with an empty column name";
+        if (perceived.empty() || expected.empty()) return "`practice.gaps` has a pair with an empty column name";
     if (o.practice.wanted() && !o.answer_scale)
-        return "practice.item_scores, practice.weights_index and practice.gaps map answers from the answer scale: "
-               "give answer_scale MIN:MAX";
+        return "`practice.item_scores`, `practice.weights_index` and `practice.gaps` map answers from the answer scale: "
+               "give `answer_scale` MIN:MAX";
     if (d.group.empty()) {
         if (g.pooled || g.permutations > 0 || o.aggregation || g.pairs != GroupOptions::Pairs::automatic)
-            return "groups.pooled, groups.pairs, groups.permutations and aggregation need data.group";
+            return "`groups.pooled`, `groups.pairs`, `groups.permutations` and `aggregation` need `data.group`";
     } else if (p.enabled || o.fit_test.resamples > 0) {
-        return "data.group does not work with prediction.enabled or fit_test.resamples";
+        return "`data.group` does not work with `prediction.enabled` or `fit_test.resamples`";
     }
-    if (!d.group.empty() && d.group == d.case_weights) return "data.group and data.case_weights name the same column";
+    if (!d.group.empty() && d.group == d.case_weights) return "`data.group` and `data.case_weights` name the same column";
     return {};
 }
 

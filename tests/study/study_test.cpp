@@ -42,40 +42,40 @@ TEST(StudyOptionsTest, DefaultsAreValid) {
 TEST(StudyOptionsTest, MessagesNameTheField) {
     StudyOptions options;
     options.bootstrap.resamples = -1;
-    EXPECT_EQ(problem_of(options), "bootstrap.resamples must be 0 (none) or between 2 and 10000000, got -1");
+    EXPECT_EQ(problem_of(options), "`bootstrap.resamples` must be 0 (none) or between 2 and 10000000, got -1");
     options = {};
     options.estimation.tolerance = 2;
-    EXPECT_THAT(problem_of(options), HasSubstr("estimation.tolerance must be"));
+    EXPECT_THAT(problem_of(options), HasSubstr("`estimation.tolerance` must be"));
     options = {};
     options.prediction.folds = 1;
-    EXPECT_THAT(problem_of(options), HasSubstr("prediction.folds must be at least 2"));
+    EXPECT_THAT(problem_of(options), HasSubstr("`prediction.folds` must be at least 2"));
     options = {};
     options.prediction.omission_distance = 1;
-    EXPECT_THAT(problem_of(options), HasSubstr("prediction.omission_distance"));
+    EXPECT_THAT(problem_of(options), HasSubstr("`prediction.omission_distance`"));
     options = {};
     options.threads = -3;
-    EXPECT_THAT(problem_of(options), HasSubstr("threads must be between 0"));
+    EXPECT_THAT(problem_of(options), HasSubstr("`threads` must be between 0"));
 }
 
 TEST(StudyOptionsTest, RulesBetweenFields) {
     StudyOptions options;
     options.data.case_weights = "w";
     options.prediction.enabled = true;
-    EXPECT_THAT(problem_of(options), HasSubstr("data.case_weights does not work with prediction.enabled"));
+    EXPECT_THAT(problem_of(options), HasSubstr("`data.case_weights` does not work with `prediction.enabled`"));
     options = {};
     options.practice.item_scores = true;
-    EXPECT_THAT(problem_of(options), HasSubstr("give answer_scale"));
+    EXPECT_THAT(problem_of(options), HasSubstr("give `answer_scale`"));
     options = {};
     options.groups.pooled = true;
-    EXPECT_THAT(problem_of(options), HasSubstr("need data.group"));
+    EXPECT_THAT(problem_of(options), HasSubstr("need `data.group`"));
     options.data.group = "company";
     EXPECT_TRUE(options.is_valid(nullptr));
     options.fit_test.resamples = 10;
-    EXPECT_THAT(problem_of(options), HasSubstr("data.group does not work with"));
+    EXPECT_THAT(problem_of(options), HasSubstr("`data.group` does not work with"));
     options = {};
     options.prediction.enabled = true;
     options.consistent = true;
-    EXPECT_THAT(problem_of(options), HasSubstr("prediction.enabled uses plain PLS"));
+    EXPECT_THAT(problem_of(options), HasSubstr("`prediction.enabled` uses plain PLS"));
 }
 
 TEST(StudyOptionsTest, KernelOptionsTakeTheOneSeedAndThreadCount) {
@@ -123,7 +123,7 @@ TEST(OptionTableTest, EveryFieldIsNamedOnceAndSetsWhatItRecords) {
         find_study_option_field("bootstrap.resamples")->set(options, "many");
         FAIL() << "a word is not a count";
     } catch (const UsageError& error) {
-        EXPECT_STREQ(error.what(), "bootstrap.resamples takes a whole number, got 'many'");
+        EXPECT_STREQ(error.what(), "`bootstrap.resamples` takes a whole number, got 'many'");
     }
     EXPECT_THROW(find_study_option_field("answer_scale")->set(options, "7:1"), UsageError);
     EXPECT_THROW(find_study_option_field("seed")->set(options, "-1"), UsageError);
@@ -210,7 +210,7 @@ TEST_F(RunStudyTest, RefusalsNameTheFieldAndTheData) {
         run_study(*model_, indicators(), options);
         FAIL() << "IPMA needs indices";
     } catch (const UsageError& error) {
-        EXPECT_THAT(error.what(), HasSubstr("ipma_target, aggregation and index_table work on indices"));
+        EXPECT_THAT(error.what(), HasSubstr("`ipma_target`, `aggregation` and `index_table` work on indices"));
     }
     options = {};
     options.data.group = "company";
@@ -232,6 +232,8 @@ TEST_F(RunStudyTest, NonConvergenceIsAWarningNotAnError) {
     EXPECT_FALSE(result.is_usable());
     ASSERT_FALSE(result.warnings.empty());
     EXPECT_THAT(result.warnings.front(), HasSubstr("did not converge"));
+    EXPECT_EQ(result.warnings.front(), result.convergence_warning());
+    EXPECT_THAT(result.convergence_warning(), HasSubstr("`estimation.max_iterations`"));
     EXPECT_EQ(result.to_json()["warnings"].size(), result.warnings.size());
     EXPECT_THROW(result.index_of("顾客满意"), UsageError) << "no answer scale, no indices";
 }

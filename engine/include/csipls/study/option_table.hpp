@@ -34,6 +34,6 @@ const StudyOptionField* find_study_option_field(std::string_view name);
 Json study_options_to_json(const StudyOptions& options);
 
 // MIN:MAX with MIN < MAX, e.g. "1:10"; throws UsageError naming `field`.
-AnswerScale parse_answer_scale(const std::string& text, const std::string& field = "scale");
+AnswerScale parse_answer_scale(const std::string& text, const std::string& field = "answer_scale");
 
 }  // namespace csipls

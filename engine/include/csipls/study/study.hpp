@@ -71,6 +71,8 @@ struct StudyResult {
     std::vector<std::string> warnings;
 
     bool converged() const { return estimates.converged; }
+    // Why the estimates are not a PLS solution (also in `warnings`); empty when converged.
+    std::string convergence_warning() const;
     // Converged and admissible: estimates one may report.
     bool is_usable() const;
     // The 0–100 CSI index of the construct called `construct`. Throws UsageError when the study has
