@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "csipls/core/error.hpp"
+#include "csipls/io/result_writers.hpp"  // display_width
 #include "report_internal.hpp"
 
 namespace csipls {
