@@ -86,35 +86,16 @@ std::vector<AnswerScale> answer_scales(const Model& model, const StudyOptions& o
     return scales;
 }
 
-// The columns the practice indices read: the model's indicators (item scores), the weights file's
-// items and the gap pairs. Items outside the model never enter its moments or listwise deletion.
-std::vector<std::string> practice_columns(const StudyOptions::Practice& practice, const Model& model) {
-    std::vector<std::string> columns;
-    auto need = [&](const std::string& name) {
-        if (std::find(columns.begin(), columns.end(), name) == columns.end()) columns.push_back(name);
-    };
-    if (practice.item_scores)
-        for (const auto& name : model.all_indicators()) need(name);
-    if (practice.weights_index)
-        for (const auto& leaf : practice.weights_index->leaves()) need(leaf);
-    for (const auto& [perceived, expected] : practice.gaps) {
-        need(perceived);
-        need(expected);
-    }
-    return columns;
-}
-
 PracticeIndices compute_practice_indices(const StudyOptions::Practice& practice, const Model& model, const Dataset& raw,
                                          const AnswerScale& scale, std::vector<std::string>& warnings) {
     PracticeIndices out;
     out.scale = scale;
     out.weights_file = practice.weights_index;
+    // Items outside the model never enter its moments or its listwise deletion.
     if (practice.weights_index)
         for (const auto& leaf : practice.weights_index->leaves())
-            if (raw.column_index(leaf) < 0)
-                throw InputError(practice.weights_index->path + ":" + std::to_string(practice.weights_index->find(leaf)->line) +
-                                 ": item '" + leaf + "' is not a column of " + data_name(raw));
-    const Dataset data = select_columns(raw, practice_columns(practice, model));
+            if (raw.column_index(leaf) < 0) throw practice.missing_item(leaf, data_name(raw));
+    const Dataset data = select_columns(raw, practice.columns(model));
     const auto x = data.matrix();
     for (Eigen::Index k = 0; k < x.cols(); ++k) {
         const double low = x.col(k).minCoeff<Eigen::PropagateNumbers>(), high = x.col(k).maxCoeff<Eigen::PropagateNumbers>();

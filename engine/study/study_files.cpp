@@ -23,16 +23,9 @@ Dataset load_study_data(const std::string& path, const Model& model, const Study
     csv.weight_column = options.data.case_weights;
     csv.group_column = options.data.group;
     std::vector<std::string> columns = model.all_indicators();
-    const auto& practice = options.practice;
-    auto need = [&](const std::string& name) {
+    for (const auto& name : options.practice.columns(model))
         if (std::find(columns.begin(), columns.end(), name) == columns.end()) columns.push_back(name);
-    };
-    if (practice.weights_index)
-        for (const auto& leaf : practice.weights_index->leaves()) need(leaf);
-    for (const auto& [perceived, expected] : practice.gaps) {
-        need(perceived);
-        need(expected);
-    }
+    const auto& practice = options.practice;
     try {
         return read_data(path, columns, csv);
     } catch (const InputError&) {
@@ -45,10 +38,7 @@ Dataset load_study_data(const std::string& path, const Model& model, const Study
             }
             if (!header.empty())
                 for (const auto& leaf : practice.weights_index->leaves())
-                    if (std::find(header.begin(), header.end(), leaf) == header.end())
-                        throw InputError(practice.weights_index->path + ":" +
-                                         std::to_string(practice.weights_index->find(leaf)->line) + ": item '" + leaf +
-                                         "' is not a column of " + path);
+                    if (std::find(header.begin(), header.end(), leaf) == header.end()) throw practice.missing_item(leaf, path);
         }
         throw;
     }

@@ -1,5 +1,6 @@
 #include "csipls/study/study_options.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "csipls/core/error.hpp"
@@ -123,6 +124,28 @@ BlindfoldingOptions StudyOptions::blindfolding_options() const {
     BlindfoldingOptions out;
     out.omission_distance = prediction.omission_distance;
     return out;
+}
+
+std::vector<std::string> StudyOptions::Practice::columns(const Model& model) const {
+    std::vector<std::string> out;
+    auto need = [&](const std::string& name) {
+        if (std::find(out.begin(), out.end(), name) == out.end()) out.push_back(name);
+    };
+    if (item_scores)
+        for (const auto& name : model.all_indicators()) need(name);
+    if (weights_index)
+        for (const auto& leaf : weights_index->leaves()) need(leaf);
+    for (const auto& [perceived, expected] : gaps) {
+        need(perceived);
+        need(expected);
+    }
+    return out;
+}
+
+InputError StudyOptions::Practice::missing_item(const std::string& item, const std::string& data_name) const {
+    const WeightNode* node = weights_index ? weights_index->find(item) : nullptr;
+    return InputError((weights_index ? weights_index->path : std::string("the weights index")) + ":" +
+                      std::to_string(node ? node->line : 0) + ": item '" + item + "' is not a column of " + data_name);
 }
 
 PlsPredictOptions StudyOptions::pls_predict_options() const {

@@ -10,10 +10,12 @@
 
 #include "csipls/core/bootstrap.hpp"
 #include "csipls/core/csi_index.hpp"
+#include "csipls/core/error.hpp"
 #include "csipls/core/fit_test.hpp"
 #include "csipls/core/groups.hpp"
 #include "csipls/core/index_table.hpp"
 #include "csipls/core/missing.hpp"
+#include "csipls/core/model.hpp"
 #include "csipls/core/options.hpp"
 #include "csipls/core/practice_indices.hpp"
 #include "csipls/core/prediction.hpp"
@@ -79,12 +81,17 @@ struct StudyOptions {
     // The caller publishes the index table, so indices are required.
     bool index_table = false;
 
-    // The indices of CSI practice; each needs `scale`.
+    // The indices of CSI practice; each needs `answer_scale`.
     struct Practice {
         bool item_scores = false;                // mean item satisfaction on −90…+90
         std::optional<WeightsFile> weights_index;  // the fixed-weight hierarchical index
         std::vector<std::pair<std::string, std::string>> gaps;  // (perceived, expected) data columns
         bool wanted() const { return item_scores || weights_index || !gaps.empty(); }
+        // The data columns these read: `model`'s indicators (item scores), the weights file's items
+        // and the gap pairs, each once.
+        std::vector<std::string> columns(const Model& model) const;
+        // The error for an item of the weights file that `data_name` lacks, naming the file's line.
+        InputError missing_item(const std::string& item, const std::string& data_name) const;
     } practice;
 
     // Ceres's Solver::Options::IsValid: false with the first problem in `error` (may be null).
