@@ -38,8 +38,8 @@ private:
 
 void add_study_options(po::options_description& described, StudyCommandLine& line) {
     described.add_options()
-        ("model", po::value(&line.model_path)->required(), "model file (lavaan syntax: =~, <~, ~)")
-        ("data", po::value(&line.data_path)->required(), "data file: CSV (header row), .tsv, or SPSS .sav/.zsav");
+        ("model", po::value(&line.model_path)->required()->value_name("FILE"), "model file (lavaan syntax: =~, <~, ~)")
+        ("data", po::value(&line.data_path)->required()->value_name("FILE"), "data file: CSV (header row), .tsv, or SPSS .sav/.zsav");
     const StudyOptions defaults;
     line.texts.clear();
     line.switches.clear();
@@ -56,7 +56,7 @@ void add_study_options(po::options_description& described, StudyCommandLine& lin
     }
 }
 
-StudyOptions study_options_from(const po::variables_map& values, StudyCommandLine& line, const std::string& group) {
+StudyOptions study_options_from(const po::variables_map& values, const StudyCommandLine& line, const std::string& group) {
     StudyOptions options;
     options.data.group = group;
     const auto& fields = study_option_fields();

@@ -24,7 +24,7 @@ void add_study_options(boost::program_options::options_description& described, S
 
 // The options the command line gives, validated. `group` (report --period) presets data.group;
 // --group must then agree. Throws UsageError (field names; main maps them to flags).
-StudyOptions study_options_from(const boost::program_options::variables_map& values, StudyCommandLine& line,
+StudyOptions study_options_from(const boost::program_options::variables_map& values, const StudyCommandLine& line,
                                 const std::string& group = {});
 
 // Every file the command line names for reading (model, data, the FILE options), so that no output
