@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <utility>
 
 #include "csipls/core/error.hpp"
 
@@ -9,7 +11,38 @@ namespace csipls {
 
 namespace {
 
-constexpr int max_threads = 4096;
+// The kernels' own checks name their structs' fields; a study names its own.
+constexpr std::pair<const char*, const char*> kernel_fields[] = {
+    {"EstimationOptions.tolerance", "estimation.tolerance"},
+    {"EstimationOptions.max_iterations", "estimation.max_iterations"},
+    {"MissingOptions.em_tolerance", "missing.em_tolerance"},
+    {"MissingOptions.em_max_iterations", "missing.em_max_iterations"},
+    {"BootstrapOptions.resamples", "bootstrap.resamples"},
+    {"BootstrapOptions.threads", "threads"},
+    {"BootstrapOptions.ci_level", "bootstrap.ci_level"},
+    {"FitTestOptions.resamples", "fit_test.resamples"},
+    {"FitTestOptions.threads", "threads"},
+    {"BlindfoldingOptions.omission_distance", "prediction.omission_distance"},
+    {"PlsPredictOptions.folds", "prediction.folds"},
+    {"PlsPredictOptions.repetitions", "prediction.repetitions"},
+    {"GroupOptions.permutations", "groups.permutations"},
+    {"GroupOptions.threads", "threads"},
+};
+
+// The problem a kernel's validate() finds, in the study's words; empty when there is none. The
+// ranges live in the kernels only, so a study and a direct caller of a kernel cannot disagree.
+template <class KernelOptions>
+std::string kernel_problem(const KernelOptions& options) {
+    try {
+        options.validate();
+    } catch (const UsageError& error) {
+        const std::string message = error.what();
+        for (const auto& [kernel, study] : kernel_fields)
+            if (message.rfind(kernel, 0) == 0) return "`" + std::string(study) + "`" + message.substr(std::strlen(kernel));
+        return message;
+    }
+    return {};
+}
 
 // Each check returns the problem, or an empty string; the first problem wins.
 std::string first_problem(const StudyOptions& o) {
@@ -20,40 +53,21 @@ std::string first_problem(const StudyOptions& o) {
         return "with `data.decimal_comma` the `data.delimiter` cannot be ',' or '.' (European CSV uses ';')";
     for (double code : d.missing_codes)
         if (!std::isfinite(code)) return "`data.missing_codes` must be finite numbers";
-    const auto& e = o.estimation;
-    if (!(std::isfinite(e.tolerance) && e.tolerance > 0.0 && e.tolerance < 1.0))
-        return "`estimation.tolerance` must be a number between 0 and 1 (exclusive), got " + number_text(e.tolerance);
-    if (e.max_iterations < 1 || e.max_iterations > 1'000'000)
-        return "`estimation.max_iterations` must be between 1 and 1000000, got " + std::to_string(e.max_iterations);
-    const auto& m = o.missing;
-    if (!(std::isfinite(m.em_tolerance) && m.em_tolerance > 0.0 && m.em_tolerance < 1.0))
-        return "missing.em_tolerance must be between 0 and 1 (exclusive), got " + number_text(m.em_tolerance);
-    if (m.em_max_iterations < 1 || m.em_max_iterations > 1'000'000)
-        return "missing.em_max_iterations must be between 1 and 1000000, got " + std::to_string(m.em_max_iterations);
     if (o.answer_scale && !(std::isfinite(o.answer_scale->min) && std::isfinite(o.answer_scale->max) && o.answer_scale->max > o.answer_scale->min))
         return "`answer_scale` must have MIN < MAX, got " + number_text(o.answer_scale->min) + ":" + number_text(o.answer_scale->max);
-    if (o.threads < 0 || o.threads > max_threads) return "`threads` must be between 0 (all cores) and 4096";
-    const auto& b = o.bootstrap;
-    if (b.resamples < 0 || b.resamples == 1 || b.resamples > 10'000'000)
-        return "`bootstrap.resamples` must be 0 (none) or between 2 and 10000000, got " + std::to_string(b.resamples);
-    if (!(b.ci_level > 0.0 && b.ci_level < 1.0))
-        return "`bootstrap.ci_level` must be strictly between 0 and 1, got " + number_text(b.ci_level);
-    if (o.fit_test.resamples < 0 || o.fit_test.resamples > 10'000'000)
-        return "`fit_test.resamples` must be between 0 and 10000000, got " + std::to_string(o.fit_test.resamples);
     const auto& p = o.prediction;
-    if (p.omission_distance < 2) return "`prediction.omission_distance` must be at least 2, got " + std::to_string(p.omission_distance);
-    if (p.folds < 2) return "`prediction.folds` must be at least 2, got " + std::to_string(p.folds);
-    if (p.repetitions < 1 || p.repetitions > 100'000)
-        return "`prediction.repetitions` must be between 1 and 100000, got " + std::to_string(p.repetitions);
+    for (std::string problem : {kernel_problem(o.estimation), kernel_problem(o.missing), kernel_problem(o.bootstrap_options()),
+                                kernel_problem(o.fit_test_options()), kernel_problem(o.blindfolding_options()),
+                                kernel_problem(o.pls_predict_options())})
+        if (!problem.empty()) return problem;
     const auto& g = o.groups;
-    if (g.permutations < 0 || g.permutations == 1 || g.permutations > 1'000'000)
-        return "`groups.permutations` must be 0 (none) or between 2 and 1000000, got " + std::to_string(g.permutations);
     if (g.pairs == GroupOptions::Pairs::listed && g.listed_pairs.empty())
         return "`groups.pairs` lists no pair of groups for difference tests";
     for (const auto& [a, b_name] : g.listed_pairs) {
         if (a.empty() || b_name.empty()) return "`groups.pairs` has a pair with an empty group label";
         if (a == b_name) return "`groups.pairs` compares group '" + a + "' with itself";
     }
+    if (std::string problem = kernel_problem(o.group_options()); !problem.empty()) return problem;
 
     // Rules between fields.
     if (!d.case_weights.empty() && (p.enabled || o.fit_test.resamples > 0))

@@ -55,6 +55,14 @@ TEST(StudyOptionsTest, MessagesNameTheField) {
     options = {};
     options.threads = -3;
     EXPECT_THAT(problem_of(options), HasSubstr("`threads` must be between 0"));
+    // The kernels' own checks, in the study's field names.
+    options = {};
+    options.missing.em_max_iterations = 0;
+    EXPECT_EQ(problem_of(options), "`missing.em_max_iterations` must be between 1 and 1000000, got 0");
+    options = {};
+    options.groups.permutations = 1;
+    options.data.group = "company";
+    EXPECT_EQ(problem_of(options), "`groups.permutations` must be 0 (none) or between 2 and 1000000, got 1");
 }
 
 TEST(StudyOptionsTest, RulesBetweenFields) {
