@@ -2,6 +2,7 @@
 #include "csipls/study/study.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <fmt/format.h>
 
 #include "csipls/core/consistent.hpp"
@@ -41,24 +42,36 @@ Dataset select_columns(const Dataset& data, const std::vector<std::string>& name
     return out;
 }
 
-// An answer outside the scale means the scale is wrong, and every index with it.
-void check_answers_within_scale(const Dataset& data, const std::vector<AnswerScale>& scales, const char* what) {
+// The first column of `data` with an answer outside its scale, with its lowest and highest answer
+// (missing answers, NaN, are outside no scale).
+struct OutOfScale {
+    std::size_t column;
+    double low, high;
+};
+std::optional<OutOfScale> first_out_of_scale(const Dataset& data, const std::vector<AnswerScale>& scales) {
     const auto x = data.matrix();
     for (Eigen::Index k = 0; k < x.cols(); ++k) {
         const AnswerScale& scale = scales[static_cast<std::size_t>(k)];
-        // Missing answers (NaN) are not outside any scale.
         const double low = x.col(k).minCoeff<Eigen::PropagateNumbers>(), high = x.col(k).maxCoeff<Eigen::PropagateNumbers>();
-        if (low < scale.min || high > scale.max)
-            throw UsageError(data_name(data) + ": " + what + " '" + data.columns[static_cast<std::size_t>(k)] +
-                             "' has answers from " + number_text(low) + " to " + number_text(high) + ", outside its scale " +
-                             number_text(scale.min) + ":" + number_text(scale.max) +
-                             // Survey files code "no answer" as -99, 99, 999: say how to declare such a code.
-                             (low < scale.min && low < 0
-                                  ? " (if " + number_text(low) + " means no answer, add `data.missing_codes` " + number_text(low) + ")"
-                              : high > scale.max && high >= 90
-                                  ? " (if " + number_text(high) + " means no answer, add `data.missing_codes` " + number_text(high) + ")"
-                                  : std::string()));
+        if (low < scale.min || high > scale.max) return OutOfScale{static_cast<std::size_t>(k), low, high};
     }
+    return std::nullopt;
+}
+
+// An answer outside the scale means the scale is wrong, and every index with it.
+void check_answers_within_scale(const Dataset& data, const std::vector<AnswerScale>& scales) {
+    const auto out = first_out_of_scale(data, scales);
+    if (!out) return;
+    const AnswerScale& scale = scales[out->column];
+    const double low = out->low, high = out->high;
+    throw UsageError(data_name(data) + ": indicator '" + data.columns[out->column] + "' has answers from " + number_text(low) +
+                     " to " + number_text(high) + ", outside its scale " + number_text(scale.min) + ":" + number_text(scale.max) +
+                     // Survey files code "no answer" as -99, 99, 999: say how to declare such a code.
+                     (low < scale.min && low < 0
+                          ? " (if " + number_text(low) + " means no answer, add `data.missing_codes` " + number_text(low) + ")"
+                      : high > scale.max && high >= 90
+                          ? " (if " + number_text(high) + " means no answer, add `data.missing_codes` " + number_text(high) + ")"
+                          : std::string()));
 }
 
 // Per indicator: options.answer_scale for all, else the model's scale statements; empty when neither gives one.
@@ -96,14 +109,11 @@ PracticeIndices compute_practice_indices(const StudyOptions::Practice& practice,
         for (const auto& leaf : practice.weights_index->leaves())
             if (raw.column_index(leaf) < 0) throw practice.missing_item(leaf, data_name(raw));
     const Dataset data = select_columns(raw, practice.columns(model));
+    if (const auto outside = first_out_of_scale(data, std::vector<AnswerScale>(data.columns.size(), scale)))
+        throw UsageError(data_name(data) + ": column '" + data.columns[outside->column] + "' has answers from " + number_text(outside->low) +
+                         " to " + number_text(outside->high) + ", outside `answer_scale` " + number_text(scale.min) + ":" +
+                         number_text(scale.max));
     const auto x = data.matrix();
-    for (Eigen::Index k = 0; k < x.cols(); ++k) {
-        const double low = x.col(k).minCoeff<Eigen::PropagateNumbers>(), high = x.col(k).maxCoeff<Eigen::PropagateNumbers>();
-        if (low < scale.min || high > scale.max)
-            throw UsageError(data_name(data) + ": column '" + data.columns[static_cast<std::size_t>(k)] + "' has answers from " +
-                             number_text(low) + " to " + number_text(high) + ", outside `answer_scale` " + number_text(scale.min) + ":" +
-                             number_text(scale.max));
-    }
     if (practice.item_scores) out.items = item_scores(model, data, scale);
     if (out.weights_file) out.hierarchical = hierarchical_index(out.weights_file->nodes, data, scale);
     for (const auto& [perceived, expected] : practice.gaps)
@@ -167,7 +177,7 @@ StudyResult run_study(const Model& model, Dataset input, const StudyOptions& opt
 
     run.index_scales = answer_scales(model, options, warnings);
     const std::vector<bool> reversed = reversed_indicators(model);
-    if (!run.index_scales.empty()) check_answers_within_scale(run.data, run.index_scales, "indicator");
+    if (!run.index_scales.empty()) check_answers_within_scale(run.data, run.index_scales);
     if (std::find(reversed.begin(), reversed.end(), true) != reversed.end()) {
         if (run.index_scales.empty())
             throw UsageError(model.source + ": reverse-coded items are recoded on their answer scale: add a 'scale MIN:MAX' "
@@ -181,13 +191,9 @@ StudyResult run_study(const Model& model, Dataset input, const StudyOptions& opt
     run.provenance.model_path = model.source;
     run.provenance.model_xxh64 = model.source_xxh64;
     run.provenance.data = data.source;
-    run.provenance.csv.delimiter = options.data.delimiter;
-    run.provenance.csv.decimal_comma = options.data.decimal_comma;
-    run.provenance.csv.missing_codes = options.data.missing_codes;
+    run.provenance.csv = options.data.read_options();
     // Weights that came with in-memory data, unnamed, are still weights the result was made with.
-    run.provenance.csv.weight_column =
-        !options.data.case_weights.empty() || !weighted ? options.data.case_weights : std::string("(case weights of the data)");
-    run.provenance.csv.group_column = options.data.group;
+    if (weighted && options.data.case_weights.empty()) run.provenance.csv.weight_column = "(case weights of the data)";
     try {
         run.moments = compute_moments(data, options.missing, &run.provenance.missing);
         run.estimates = estimate(model, run.moments, options.estimation);

@@ -16,12 +16,7 @@ Model load_model(const std::string& path) {
 }
 
 Dataset load_study_data(const std::string& path, const Model& model, const StudyOptions& options) {
-    CsvOptions csv;
-    csv.delimiter = options.data.delimiter;
-    csv.decimal_comma = options.data.decimal_comma;
-    csv.missing_codes = options.data.missing_codes;
-    csv.weight_column = options.data.case_weights;
-    csv.group_column = options.data.group;
+    const CsvOptions csv = options.data.read_options();
     std::vector<std::string> columns = model.all_indicators();
     for (const auto& name : options.practice.columns(model))
         if (std::find(columns.begin(), columns.end(), name) == columns.end()) columns.push_back(name);

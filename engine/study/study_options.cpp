@@ -102,6 +102,16 @@ void StudyOptions::validate() const {
     if (!is_valid(&problem)) throw UsageError(problem);
 }
 
+CsvOptions StudyOptions::Data::read_options() const {
+    CsvOptions out;
+    out.delimiter = delimiter;
+    out.decimal_comma = decimal_comma;
+    out.missing_codes = missing_codes;
+    out.weight_column = case_weights;
+    out.group_column = group;
+    return out;
+}
+
 BootstrapOptions StudyOptions::bootstrap_options() const {
     BootstrapOptions out;
     out.resamples = bootstrap.resamples;

@@ -232,6 +232,26 @@ TEST_F(RunStudyTest, RefusalsNameTheFieldAndTheData) {
     EXPECT_THROW(run_study(*model_, std::move(lacking), {}), InputError);
 }
 
+TEST_F(RunStudyTest, PracticeColumnsOutsideTheScaleAreRefused) {
+    StudyOptions options;
+    options.answer_scale = AnswerScale{1, 5};
+    options.practice.gaps = {{"SAT1", "EQ1"}};
+    try {
+        run_study(*model_, load_study_data(data_path, *model_, options), options);
+        FAIL() << "the example's answers go up to 10";
+    } catch (const UsageError& error) {
+        EXPECT_THAT(error.what(), HasSubstr(": column 'SAT1' has answers from 2 to 10, outside `answer_scale` 1:5"));
+    }
+}
+
+TEST_F(RunStudyTest, CaseWeightsOfInMemoryDataAreRecorded) {
+    Dataset weighted = indicators();
+    weighted.case_weights = Eigen::VectorXd::Constant(weighted.rows, 2.0);
+    const StudyResult result = run_study(*model_, std::move(weighted), {});
+    EXPECT_EQ(result.to_json()["settings"]["case_weights"], "(case weights of the data)");
+    EXPECT_EQ(run_study(*model_, indicators(), {}).to_json()["settings"]["case_weights"], nullptr);
+}
+
 TEST_F(RunStudyTest, NonConvergenceIsAWarningNotAnError) {
     StudyOptions options;
     options.estimation.max_iterations = 1;

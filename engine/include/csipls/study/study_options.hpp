@@ -19,6 +19,7 @@
 #include "csipls/core/options.hpp"
 #include "csipls/core/practice_indices.hpp"
 #include "csipls/core/prediction.hpp"
+#include "csipls/io/csv.hpp"
 
 namespace csipls {
 
@@ -31,6 +32,8 @@ struct StudyOptions {
         std::vector<double> missing_codes;   // numbers meaning "no answer" (e.g. -99)
         std::string case_weights;            // column of case (survey) weights; empty: unweighted
         std::string group;                   // text column of groups (company, segment, period); empty: none
+        // The reader's options these give (and the result records as its input settings).
+        CsvOptions read_options() const;
     } data;
 
     // The PLS iteration: inner scheme, convergence tolerance and iteration limit.
