@@ -53,22 +53,6 @@ bool natural_less(std::string_view a, std::string_view b) {
 
 namespace {
 
-// FNV-1a: a fixed, platform-independent hash of a group's label for its random stream.
-std::uint64_t label_hash(std::string_view label) {
-    std::uint64_t hash = 14695981039346656037ULL;
-    for (const char c : label) {
-        hash ^= static_cast<unsigned char>(c);
-        hash *= 1099511628211ULL;
-    }
-    return hash;
-}
-
-std::uint64_t group_stream(std::uint64_t seed, std::string_view label) { return seed ^ detail::replicate_seed(label_hash(label), 0); }
-
-std::uint64_t pair_stream(std::uint64_t seed, std::string_view a, std::string_view b) {
-    return seed ^ detail::replicate_seed(label_hash(a) ^ detail::replicate_seed(label_hash(b), 1), 2);
-}
-
 // A group's respondents (or a permutation's half) with their case weights.
 Dataset subset(const Dataset& data, const std::vector<Eigen::Index>& rows) {
     return detail::select_rows(data, rows, detail::CaseWeights::keep);
@@ -121,7 +105,23 @@ GroupFit fit_group(const Model& model, const Dataset& part, const EstimationOpti
     return fit;
 }
 
-std::vector<std::pair<int, int>> tested_pairs(const std::vector<std::string>& names, const GroupOptions& options) {
+std::vector<std::string> sorted_labels(const Dataset& data, std::vector<int>& position_of_code) {
+    std::vector<int> order(data.group_names.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::sort(order.begin(), order.end(),
+              [&](int a, int b) { return natural_less(data.group_names[static_cast<std::size_t>(a)], data.group_names[static_cast<std::size_t>(b)]); });
+    std::vector<std::string> names;
+    position_of_code.assign(order.size(), 0);
+    for (std::size_t i = 0; i < order.size(); ++i) {
+        names.push_back(data.group_names[static_cast<std::size_t>(order[i])]);
+        position_of_code[static_cast<std::size_t>(order[i])] = static_cast<int>(i);
+    }
+    return names;
+}
+
+}  // namespace
+
+std::vector<std::pair<int, int>> tested_group_pairs(const std::vector<std::string>& names, const GroupOptions& options) {
     std::vector<std::pair<int, int>> pairs;
     const int count = static_cast<int>(names.size());
     const bool all = options.pairs == GroupOptions::Pairs::all ||
@@ -144,28 +144,22 @@ std::vector<std::pair<int, int>> tested_pairs(const std::vector<std::string>& na
     return pairs;
 }
 
-std::vector<std::string> sorted_labels(const Dataset& data, std::vector<int>& position_of_code) {
-    std::vector<int> order(data.group_names.size());
-    std::iota(order.begin(), order.end(), 0);
-    std::sort(order.begin(), order.end(),
-              [&](int a, int b) { return natural_less(data.group_names[static_cast<std::size_t>(a)], data.group_names[static_cast<std::size_t>(b)]); });
-    std::vector<std::string> names;
-    position_of_code.assign(order.size(), 0);
-    for (std::size_t i = 0; i < order.size(); ++i) {
-        names.push_back(data.group_names[static_cast<std::size_t>(order[i])]);
-        position_of_code[static_cast<std::size_t>(order[i])] = static_cast<int>(i);
-    }
-    return names;
+GroupRows group_rows(const Dataset& data) {
+    if (data.group_of_row.size() != static_cast<std::size_t>(data.rows)) throw UsageError("the data have no group column");
+    GroupRows out;
+    std::vector<int> position_of_code;
+    out.names = sorted_labels(data, position_of_code);
+    out.rows.resize(out.names.size());
+    for (Eigen::Index r = 0; r < data.rows; ++r)
+        out.rows[static_cast<std::size_t>(position_of_code[static_cast<std::size_t>(data.group_of_row[static_cast<std::size_t>(r)])])].push_back(r);
+    return out;
 }
 
-}  // namespace
-
 long group_analysis_steps(const Dataset& data, const BootstrapOptions& boot, const GroupOptions& group_options) {
-    std::vector<int> unused;
-    const auto names = sorted_labels(data, unused);
+    const auto names = group_rows(data).names;
     long steps = static_cast<long>(names.size()) * boot.resamples;
     if (group_options.permutations > 0)
-        steps += static_cast<long>(tested_pairs(names, group_options).size()) * group_options.permutations;
+        steps += static_cast<long>(tested_group_pairs(names, group_options).size()) * group_options.permutations;
     return steps;
 }
 
@@ -175,18 +169,14 @@ GroupsResult estimate_groups(const Model& model, const Dataset& data, const PlsR
                              const GroupOptions& group_options, BootstrapMonitor* monitor) {
     group_options.validate();
     boot.validate();
-    if (data.group_of_row.size() != static_cast<std::size_t>(data.rows))
-        throw UsageError("the data have no group column");
     if (data.columns != pooled.indicators) throw EstimationError("the data columns are not in the model's indicator order");
 
     GroupsResult out;
     out.pooled = group_options.pooled;
-    std::vector<int> position_of_code;
-    const std::vector<std::string> names = sorted_labels(data, position_of_code);
+    const GroupRows by_group = group_rows(data);
+    const std::vector<std::string>& names = by_group.names;
+    const std::vector<std::vector<Eigen::Index>>& rows_of = by_group.rows;
     const auto group_count = static_cast<int>(names.size());
-    std::vector<std::vector<Eigen::Index>> rows_of(names.size());
-    for (Eigen::Index r = 0; r < data.rows; ++r)
-        rows_of[static_cast<std::size_t>(position_of_code[static_cast<std::size_t>(data.group_of_row[static_cast<std::size_t>(r)])])].push_back(r);
     out.groups.resize(names.size());
     for (std::size_t g = 0; g < names.size(); ++g) {
         out.groups[g].name = names[g];
@@ -218,7 +208,7 @@ GroupsResult estimate_groups(const Model& model, const Dataset& data, const PlsR
             if (boot.resamples > 0) {
                 BootstrapOptions own = boot;
                 own.threads = 1;  // the groups are the parallel loop
-                own.seed = group_stream(boot.seed, group.name);
+                own.seed = detail::group_stream(boot.seed, group.name);
                 own.index_scales = scales;
                 own.missing = group_options.missing;
                 if (group_options.pooled) own.fixed_weights = pooled_weights;
@@ -246,7 +236,7 @@ GroupsResult estimate_groups(const Model& model, const Dataset& data, const PlsR
         if (!group.ok()) ++out.failed;
 
     // Differences between pairs of groups.
-    const auto pairs = tested_pairs(names, group_options);
+    const auto pairs = tested_group_pairs(names, group_options);
     const boost::math::normal standard_normal;
     const double nan = std::numeric_limits<double>::quiet_NaN();
     for (const auto& [a, b] : pairs) {
@@ -287,7 +277,7 @@ GroupsResult estimate_groups(const Model& model, const Dataset& data, const PlsR
             std::vector<Eigen::Index> rows(rows_a);
             rows.insert(rows.end(), rows_b.begin(), rows_b.end());
             boost::random::mt19937_64 generator(
-                detail::replicate_seed(pair_stream(boot.seed, names[static_cast<std::size_t>(a)], names[static_cast<std::size_t>(b)]), replicate));
+                detail::replicate_seed(detail::pair_stream(boot.seed, names[static_cast<std::size_t>(a)], names[static_cast<std::size_t>(b)]), replicate));
             detail::shuffle(rows, generator);
             const std::vector<Eigen::Index> first(rows.begin(), rows.begin() + static_cast<std::ptrdiff_t>(rows_a.size()));
             const std::vector<Eigen::Index> second(rows.begin() + static_cast<std::ptrdiff_t>(rows_a.size()), rows.end());

@@ -17,7 +17,23 @@ std::uint64_t splitmix64(std::uint64_t x) {
     return x ^ (x >> 31);
 }
 
+// FNV-1a: a fixed, platform-independent hash of a group's label.
+std::uint64_t label_hash(std::string_view label) {
+    std::uint64_t hash = 14695981039346656037ULL;
+    for (const char c : label) {
+        hash ^= static_cast<unsigned char>(c);
+        hash *= 1099511628211ULL;
+    }
+    return hash;
+}
+
 }  // namespace
+
+std::uint64_t group_stream(std::uint64_t seed, std::string_view label) { return seed ^ replicate_seed(label_hash(label), 0); }
+
+std::uint64_t pair_stream(std::uint64_t seed, std::string_view a, std::string_view b) {
+    return seed ^ replicate_seed(label_hash(a) ^ replicate_seed(label_hash(b), 1), 2);
+}
 
 std::uint64_t replicate_seed(std::uint64_t stream, int replicate) {
     return splitmix64(splitmix64(stream) ^ static_cast<std::uint64_t>(replicate));

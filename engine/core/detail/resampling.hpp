@@ -6,6 +6,7 @@
 #include <Eigen/Core>
 #include <boost/random/mersenne_twister.hpp>
 #include <cstdint>
+#include <string_view>
 #include <vector>
 
 #include "csipls/core/dataset.hpp"
@@ -15,6 +16,13 @@ namespace csipls::detail {
 // Seed of replicate r's generator: splitmix64(splitmix64(stream) xor r). SplitMix64 (Steele, Lea &
 // Flood 2014) is a bijective mixer, so distinct (stream, r) give distinct, well-spread seeds.
 std::uint64_t replicate_seed(std::uint64_t stream, int replicate);
+
+// The random stream of a group, and of a pair of groups, from their labels (FNV-1a, then mixed):
+// fixed on every platform, and independent of which other groups are in the data. A pair's
+// relabellings are drawn from pair_stream, so the permutation test of its differences and its
+// MICOM see the same relabellings.
+std::uint64_t group_stream(std::uint64_t seed, std::string_view label);
+std::uint64_t pair_stream(std::uint64_t seed, std::string_view a, std::string_view b);
 
 // How often each of counts.size() respondents is drawn (with replacement) in replicate r: Boost's
 // mt19937_64 and uniform_int_distribution, the same draws on every platform and for any thread.

@@ -77,6 +77,17 @@ struct GroupsResult {
 // Orders labels as people do: digit runs by value, the rest byte by byte.
 bool natural_less(std::string_view a, std::string_view b);
 
+// Each group's rows of a data set with group labels, groups in natural label order (the order of
+// GroupsResult::groups). Throws UsageError when the data have no group column.
+struct GroupRows {
+    std::vector<std::string> names;
+    std::vector<std::vector<Eigen::Index>> rows;
+};
+GroupRows group_rows(const Dataset& data);
+
+// The pairs of groups (positions in `names`) the options ask to test, a before b.
+std::vector<std::pair<int, int>> tested_group_pairs(const std::vector<std::string>& names, const GroupOptions& options);
+
 // Estimates `model` in each group of `data` (which must have group_of_row). `pooled` is the
 // estimate on all of `data`. With scales (one per indicator), indices; with boot.resamples > 0, a
 // bootstrap per group whose random stream comes from (boot.seed, group label), so adding or
