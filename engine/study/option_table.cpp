@@ -228,6 +228,22 @@ const std::vector<StudyOptionField> fields = {
      [](StudyOptions& o, const std::string& text) { o.groups.permutations = whole(text, "groups.permutations"); },
      [](const StudyOptions& o) { return Json(o.groups.permutations); },
      [](const StudyOptions& o) { return std::to_string(o.groups.permutations); }},
+    {"groups.micom", "micom", nullptr, "with --group and --permutations: MICOM, measurement invariance of composites, per tested pair",
+     [](StudyOptions& o, const std::string& text) { o.groups.micom = switch_value(text, "groups.micom"); },
+     [](const StudyOptions& o) { return Json(o.groups.micom); }, no_default},
+    {"groups.micom_data", "micom-data", "D",
+     "MICOM's step-2 composites on the pooled data: standardized (the paper, SmartPLS) or raw (cSEM's testMICOM)",
+     [](StudyOptions& o, const std::string& text) {
+         if (text == "standardized") o.groups.micom_data = MicomCompositeData::standardized_pooled;
+         else if (text == "raw") o.groups.micom_data = MicomCompositeData::raw_pooled;
+         else throw UsageError("`groups.micom_data` takes standardized or raw, got '" + text + "'");
+     },
+     [](const StudyOptions& o) { return Json(o.groups.micom_data == MicomCompositeData::raw_pooled ? "raw" : "standardized"); },
+     [](const StudyOptions& o) { return std::string(o.groups.micom_data == MicomCompositeData::raw_pooled ? "raw" : "standardized"); }},
+    {"groups.alpha", "group-alpha", "A", "significance level of MICOM's verdicts and of the marks of group differences",
+     [](StudyOptions& o, const std::string& text) { o.groups.alpha = real(text, "groups.alpha"); },
+     [](const StudyOptions& o) { return Json(o.groups.alpha); },
+     [](const StudyOptions& o) { return number_text(o.groups.alpha); }},
     // Files last: reading them needs the group column and the delimiter set above.
     {"aggregation", "aggregate", "FILE", "with --group and --scale: CSV of group weights and levels (industry, sector) to aggregate indices",
      [](StudyOptions& o, const std::string& text) { o.aggregation = read_aggregation_plan(text, o.data.group, o.data.delimiter); },

@@ -150,6 +150,43 @@ std::string replicate_failures(std::size_t failed, int of, const ReplicateFailur
                        first.reason);
 }
 
+// The pairs of groups that the tests between groups take, checked before any estimation: `field`
+// (the option asking for them) needs at least one pair, and no more than GroupOptions::tested_pair_limit.
+std::vector<std::pair<int, int>> pairs_to_test(const Dataset& data, const GroupOptions& group_options, const char* field,
+                                               bool need_a_pair) {
+    const std::vector<std::string> names = group_rows(data).names;
+    if (need_a_pair && names.size() < 2)
+        throw UsageError(fmt::format("{} compares groups, but {} have one group only ('{}')", field, data_name(data),
+                                     names.empty() ? "" : names[0]));
+    const auto pairs = tested_group_pairs(names, group_options);
+    if (need_a_pair && pairs.empty())
+        throw UsageError(fmt::format("{}: no pair of the {} groups to test (more than {} groups test only the pairs listed in "
+                                     "`groups.pairs`, or all of them with `groups.pairs` all)",
+                                     field, names.size(), GroupOptions::automatic_pair_limit));
+    if (pairs.size() > static_cast<std::size_t>(GroupOptions::tested_pair_limit))
+        throw UsageError(fmt::format("{}: {} groups give {} pairs; tests between groups take at most {} pairs (all pairs of 45 "
+                                     "groups): list the pairs to test in `groups.pairs` A:B[,C:D...]",
+                                     field, names.size(), pairs.size(), GroupOptions::tested_pair_limit));
+    return pairs;
+}
+
+void run_micom(StudyResult& run, const Model& model, const std::vector<std::pair<int, int>>& pairs, const StudyOptions& options,
+               StudyMonitor* monitor) {
+    {
+        const Stage stage(monitor, "MICOM", static_cast<long>(pairs.size()) * options.groups.permutations);
+        run.micom = micom(model, run.data, *run.groups, options.estimation, pairs, options.micom_options(), stage.progress());
+    }
+    for (const MicomPair& pair : run.micom->pairs) {
+        const std::string names = "'" + run.groups->groups[static_cast<std::size_t>(pair.a)].name + "' and '" +
+                                  run.groups->groups[static_cast<std::size_t>(pair.b)].name + "'";
+        if (!pair.ok())
+            run.warnings.push_back("MICOM of groups " + names + " not tested: " + pair.error);
+        else if (!pair.failures.empty())
+            run.warnings.push_back(replicate_failures(pair.failures.size(), options.groups.permutations, pair.failures.front(),
+                                                          ("MICOM permutations of groups " + names).c_str()));
+    }
+}
+
 }  // namespace
 
 StudyResult run_study(const Model& model, Dataset input, const StudyOptions& options, StudyMonitor* monitor) {
@@ -293,6 +330,11 @@ StudyResult run_study(const Model& model, Dataset input, const StudyOptions& opt
     }
     if (!options.data.group.empty()) {
         const GroupOptions group_options = options.group_options();
+        std::vector<std::pair<int, int>> pairs;
+        if (options.groups.micom)
+            pairs = pairs_to_test(data, group_options, "`groups.micom`", true);
+        else if (options.groups.permutations > 0)
+            pairs = pairs_to_test(data, group_options, "`groups.permutations`", false);
         {
             const Stage stage(monitor, "groups", group_analysis_steps(data, boot, group_options));
             run.groups = estimate_groups(model, data, result, run.moments, options.estimation, run.index_scales, boot,
@@ -305,6 +347,7 @@ StudyResult run_study(const Model& model, Dataset input, const StudyOptions& opt
         if (run.groups->failed > 0)
             warnings.push_back(fmt::format("{} of {} groups could not be estimated; their rows say why", run.groups->failed,
                                            run.groups->groups.size()));
+        if (options.groups.micom) run_micom(run, model, pairs, options, monitor);
     }
     if (run.indices) {
         run.index_table = make_index_table(result, *run.indices, run.bootstrap ? &*run.bootstrap : nullptr,

@@ -27,6 +27,9 @@ constexpr std::pair<const char*, const char*> kernel_fields[] = {
     {"PlsPredictOptions.repetitions", "prediction.repetitions"},
     {"GroupOptions.permutations", "groups.permutations"},
     {"GroupOptions.threads", "threads"},
+    {"MicomOptions.permutations", "groups.permutations"},
+    {"MicomOptions.alpha", "groups.alpha"},
+    {"MicomOptions.threads", "threads"},
 };
 
 // The problem a kernel's validate() finds, in the study's words; empty when there is none. The
@@ -68,6 +71,14 @@ std::string first_problem(const StudyOptions& o) {
         if (a == b_name) return "`groups.pairs` compares group '" + a + "' with itself";
     }
     if (std::string problem = kernel_problem(o.group_options()); !problem.empty()) return problem;
+    if (!(g.alpha > 0.0 && g.alpha < 0.5)) return "`groups.alpha` must be between 0 and 0.5 (exclusive), got " + number_text(g.alpha);
+    if (g.micom) {
+        if (d.group.empty()) return "`groups.micom` compares groups: give `data.group`";
+        if (g.permutations == 0) return "`groups.micom` needs `groups.permutations` (the paper asks for 5000)";
+        if (g.pooled) return "`groups.micom` compares the groups' own weights: run it without `groups.pooled`";
+        if (!d.case_weights.empty()) return "`groups.micom` does not work with `data.case_weights` yet";
+        if (std::string problem = kernel_problem(o.micom_options()); !problem.empty()) return problem;
+    }
 
     // Rules between fields.
     if (!d.case_weights.empty() && (p.enabled || o.fit_test.resamples > 0))
@@ -141,6 +152,17 @@ GroupOptions StudyOptions::group_options() const {
     out.pairs = groups.pairs;
     out.listed_pairs = groups.listed_pairs;
     out.permutations = groups.permutations;
+    return out;
+}
+
+MicomOptions StudyOptions::micom_options() const {
+    MicomOptions out;
+    out.permutations = groups.permutations;
+    out.seed = seed;
+    out.alpha = groups.alpha;
+    out.composite_data = groups.micom_data;
+    out.missing = missing;
+    out.threads = threads;
     return out;
 }
 

@@ -16,6 +16,7 @@ Json StudyResult::to_json() const {
     if (fit_test) json["fit_test"] = fit_test_to_json(*fit_test);
     if (q2) json["prediction"] = prediction_to_json(estimates, *q2, *predicted);
     if (groups) json["groups"] = groups_to_json(estimates, *groups, provenance.csv.group_column);
+    if (micom) add_micom_to_json(json, estimates, *groups, *micom);
     if (index_table) json["index_table"] = index_table_to_json(*index_table);
     if (practice) {
         json["practice_indices"] = practice_indices_to_json(*practice);
@@ -34,6 +35,7 @@ void StudyResult::write_summary(std::ostream& out) const {
     // One group's table says nothing the summary above does not.
     if (index_table && index_table->rows.size() > 1) write_index_table_summary(out, *index_table);
     if (ipma) write_ipma_summary(out, estimates, *ipma);
+    if (micom) write_micom_summary(out, estimates, *groups, *micom);
 }
 
 std::string StudyResult::summary() const {

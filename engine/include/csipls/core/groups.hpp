@@ -31,6 +31,9 @@ struct GroupOptions {
     Pairs pairs = Pairs::automatic;
     std::vector<std::pair<std::string, std::string>> listed_pairs;
     static constexpr int automatic_pair_limit = 10;
+    // Pairs that tests re-estimating or comparing each pair (permutations, MICOM, multi-group tests)
+    // take at most: all pairs of 45 groups. Pairs grow quadratically (300 groups: 44850).
+    static constexpr int tested_pair_limit = 1000;
     // Permutations per tested pair for permutation p-values (Chin & Dibbern 2010); 0: none.
     int permutations = 0;
 

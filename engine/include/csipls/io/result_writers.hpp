@@ -11,6 +11,7 @@
 #include "csipls/core/fit_test.hpp"
 #include "csipls/core/missing.hpp"
 #include "csipls/core/groups.hpp"
+#include "csipls/core/micom.hpp"
 #include "csipls/core/index_table.hpp"
 #include "csipls/core/ipma.hpp"
 #include "csipls/core/prediction.hpp"
@@ -83,6 +84,11 @@ std::string csv_number(double value);
 // The `groups` section: per group its size, paths, R², indices and bootstrap summaries (or why it
 // could not be estimated), and the group-difference tests.
 Json groups_to_json(const PlsResult& pooled, const GroupsResult& groups, const std::string& column);
+
+// The `micom` rows (a row per pair × construct) and `micom_settings` (the definitions used, step 1's
+// checks, each pair's permutations), added to `json`; and the summary's MICOM table.
+void add_micom_to_json(Json& json, const PlsResult& pooled, const GroupsResult& groups, const MicomResult& micom);
+void write_micom_summary(std::ostream& out, const PlsResult& pooled, const GroupsResult& groups, const MicomResult& micom);
 
 // The `ipma` section: per driver construct and indicator its importance, performance and quadrant.
 Json ipma_to_json(const PlsResult& result, const IpmaResult& ipma);

@@ -22,6 +22,7 @@
 #include "csipls/core/estimate.hpp"
 #include "csipls/core/fit_test.hpp"
 #include "csipls/core/groups.hpp"
+#include "csipls/core/micom.hpp"
 #include "csipls/core/index_table.hpp"
 #include "csipls/core/ipma.hpp"
 #include "csipls/core/model.hpp"
@@ -63,6 +64,7 @@ struct StudyResult {
     std::optional<PlsPredictResult> predicted;
     std::optional<FitTestResult> fit_test;
     std::optional<GroupsResult> groups;
+    std::optional<MicomResult> micom;
     std::optional<PracticeIndices> practice;
     std::optional<IndexTable> index_table;
     std::optional<IpmaResult> ipma;

@@ -13,6 +13,7 @@
 #include "csipls/core/error.hpp"
 #include "csipls/core/fit_test.hpp"
 #include "csipls/core/groups.hpp"
+#include "csipls/core/micom.hpp"
 #include "csipls/core/index_table.hpp"
 #include "csipls/core/missing.hpp"
 #include "csipls/core/model.hpp"
@@ -74,7 +75,11 @@ struct StudyOptions {
         bool pooled = false;  // groups keep the pooled estimate's weights
         GroupOptions::Pairs pairs = GroupOptions::Pairs::automatic;
         std::vector<std::pair<std::string, std::string>> listed_pairs;  // with pairs = listed
-        int permutations = 0;  // permutation p-values of group differences; 0: none
+        int permutations = 0;  // permutation p-values of group differences (and MICOM's permutations); 0: none
+        // MICOM for every tested pair (needs `permutations`, each group estimated on its own).
+        bool micom = false;
+        MicomCompositeData micom_data = MicomCompositeData::standardized_pooled;
+        double alpha = 0.05;  // significance level of MICOM's verdicts and the group tests' marks
     } groups;
 
     // Weights and levels (industry, sector) aggregating the group indices; needs groups and indices.
@@ -106,6 +111,7 @@ struct StudyOptions {
     BootstrapOptions bootstrap_options() const;
     FitTestOptions fit_test_options() const;
     GroupOptions group_options() const;
+    MicomOptions micom_options() const;
     BlindfoldingOptions blindfolding_options() const;
     PlsPredictOptions pls_predict_options() const;
 };
