@@ -156,8 +156,8 @@ std::vector<std::pair<int, int>> pairs_to_test(const Dataset& data, const GroupO
                                                bool need_a_pair) {
     const std::vector<std::string> names = group_rows(data).names;
     if (need_a_pair && names.size() < 2)
-        throw UsageError(fmt::format("{} compares groups, but {} have one group only ('{}')", field, data_name(data),
-                                     names.empty() ? "" : names[0]));
+        throw UsageError(fmt::format("{} compares groups, but there is one group only ('{}') in {}", field,
+                                     names.empty() ? "" : names[0], data_name(data)));
     const auto pairs = tested_group_pairs(names, group_options);
     if (need_a_pair && pairs.empty())
         throw UsageError(fmt::format("{}: no pair of the {} groups to test (more than {} groups test only the pairs listed in "

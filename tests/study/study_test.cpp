@@ -6,6 +6,7 @@
 #include <set>
 
 #include "csipls/core/error.hpp"
+#include "csipls/core/simulate.hpp"
 #include "csipls/io/csv.hpp"
 #include "csipls/io/model_file.hpp"
 #include "csipls/study/option_table.hpp"
@@ -298,6 +299,83 @@ TEST_F(RunStudyTest, LoadStudyDataReadsThePracticeColumnsToo) {
     ASSERT_TRUE(result.practice);
     ASSERT_EQ(result.practice->gaps.size(), 1u);
     EXPECT_GT(result.practice->gaps.front().n, 100);
+}
+
+// Three simulated companies of 150 respondents: the groups' tests through the study.
+Dataset three_companies() {
+    SimulationOptions simulation;
+    simulation.n = 150;
+    simulation.groups = 3;
+    simulation.seed = 11;
+    return simulate(load_model(source_dir + "/data/ccsi_population.model"), simulation);
+}
+
+TEST(StudyOptionsTest, MicomRules) {
+    StudyOptions options;
+    options.groups.micom = true;
+    EXPECT_EQ(problem_of(options), "`groups.micom` compares groups: give `data.group`");
+    options.data.group = "company";
+    EXPECT_EQ(problem_of(options), "`groups.micom` needs `groups.permutations` (the paper asks for 5000)");
+    options.groups.permutations = 100;
+    EXPECT_TRUE(options.is_valid(nullptr));
+    options.groups.pooled = true;
+    EXPECT_THAT(problem_of(options), HasSubstr("run it without `groups.pooled`"));
+    options.groups.pooled = false;
+    options.data.case_weights = "w";
+    EXPECT_THAT(problem_of(options), HasSubstr("`groups.micom` does not work with `data.case_weights`"));
+    options.data.case_weights.clear();
+    options.groups.alpha = 0.5;
+    EXPECT_EQ(problem_of(options), "`groups.alpha` must be between 0 and 0.5 (exclusive), got 0.5");
+}
+
+TEST_F(RunStudyTest, MicomOfEveryPairInTheResultAndTheSummary) {
+    StudyOptions options;
+    options.data.group = "company";
+    options.groups.micom = true;
+    options.groups.permutations = 40;
+    options.seed = 7;
+    const StudyResult result = run_study(*model_, three_companies(), options);
+    ASSERT_TRUE(result.micom);
+    ASSERT_EQ(result.micom->pairs.size(), 3u);
+    const Json json = result.to_json();
+    ASSERT_TRUE(json["micom"].is_array());
+    EXPECT_EQ(json["micom"].size(), 3u * model_->constructs.size());
+    const Json& first = json["micom"][0];
+    for (const char* key : {"a", "b", "construct", "c", "c_quantile_05", "c_p", "mean_diff", "mean_ci_lower", "mean_ci_upper", "mean_p",
+                            "log_var_ratio", "var_ci_lower", "var_ci_upper", "var_p", "verdict", "permutations", "seed"})
+        EXPECT_TRUE(first.contains(key)) << key;
+    EXPECT_EQ(first["a"], "C001");
+    EXPECT_EQ(first["b"], "C002");
+    EXPECT_EQ(first["permutations"], 40);
+    EXPECT_EQ(json["micom_settings"]["composite_data"], "standardized_pooled");
+    EXPECT_EQ(json["micom_settings"]["configural"][0]["holds"], true);
+    EXPECT_EQ(json["settings"]["options"]["groups.micom"], true);
+    EXPECT_THAT(result.summary(), HasSubstr("MICOM (Henseler, Ringle & Sarstedt 2016): 40 permutations"));
+    EXPECT_THAT(result.summary(), HasSubstr("C001 vs C003"));
+
+    options.groups.pairs = GroupOptions::Pairs::listed;
+    options.groups.listed_pairs = {{"C003", "C001"}};
+    options.groups.micom_data = MicomCompositeData::raw_pooled;
+    const StudyResult listed = run_study(*model_, three_companies(), options);
+    ASSERT_EQ(listed.micom->pairs.size(), 1u);
+    EXPECT_EQ(listed.to_json()["micom"][0]["a"], "C003");
+    EXPECT_EQ(listed.to_json()["micom_settings"]["composite_data"], "raw_pooled");
+}
+
+TEST_F(RunStudyTest, MicomWithOneGroupOnlyNamesIt) {
+    Dataset data = three_companies();
+    std::fill(data.group_of_row.begin(), data.group_of_row.end(), 0);
+    data.group_names.resize(1);
+    StudyOptions options;
+    options.data.group = "company";
+    options.groups.micom = true;
+    options.groups.permutations = 40;
+    try {
+        run_study(*model_, std::move(data), options);
+        FAIL() << "one group has no pair";
+    } catch (const UsageError& error) {
+        EXPECT_THAT(error.what(), HasSubstr("`groups.micom` compares groups, but there is one group only ('C001') in "));
+    }
 }
 
 }  // namespace
