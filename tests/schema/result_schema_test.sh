@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Validates JSON results of `csipls estimate` against docs/result.schema.json: a set produced here
-# (plain; --scale --bootstrap; --group with --aggregate; --consistent; --predict; --fit-test;
+# (plain; --scale --bootstrap; --group with --aggregate; --micom; --consistent; --predict; --fit-test;
 # missing data; --ipma; the practice indices; a formative block), then every result the CLI
 # end-to-end tests kept (tests/cli/cli_harness.hpp copies each --out JSON of `csipls estimate`
 # into PRODUCED_DIR), when that folder exists.
@@ -35,6 +35,7 @@ printf 'company,weight,industry\nC001,1,banks\nC002,3,banks\nC003,2,insurers\n' 
 run estimate --model "$model" --data groups.csv --group company --scale 1:10 --aggregate aggregate.csv --bootstrap 20 \
   --permutations 20 --threads 1 --out groups.json
 run estimate --model "$model" --data groups.csv --group company --pooled --scale 1:10 --out groups-pooled.json
+run estimate --model "$model" --data groups.csv --group company --micom --permutations 20 --threads 1 --out micom.json
 # Indices of CSI practice.
 printf 'node,parent,weight\nimage,CSI,0.3\nsatisfaction,CSI,0.7\nBI1,image,0.4\nBI2,image,0.6\nSAT1,satisfaction,0.5\nSAT2,satisfaction,0.5\n' > w.csv
 run estimate --model "$model" --data "$data" --scale 1:10 --item-scores --weights-index w.csv --gap SAT1:EQ1 --out practice.json
