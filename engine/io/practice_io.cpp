@@ -101,7 +101,7 @@ WeightsFile read_weights_index(const std::string& path, char delimiter) {
     return file;
 }
 
-Json practice_indices_to_json(const PracticeIndices& practice) {
+Json practice_indices_to_json(const PracticeIndices& practice, const std::vector<GroupPracticeIndices>& groups) {
     Json json;
     json["scale"] = {practice.scale.min, practice.scale.max};
     json["missing"] = "means over the answers each item has (case-weighted with case weights); gaps over respondents "
@@ -155,6 +155,15 @@ Json practice_indices_to_json(const PracticeIndices& practice) {
                                    "t = mean / se, p two-sided Student t with n - 1 df; 0-100: x 100 / (scale max - scale min)"},
                         {"items", items}};
     }
+    if (!groups.empty()) {
+        Json entries = Json::array();
+        for (const auto& group : groups) {
+            Json entry = {{"group", group.group}, {"n_obs", group.n_obs}};
+            entry.update(practice_indices_to_json(group.indices));
+            entries.push_back(std::move(entry));
+        }
+        json["groups"] = std::move(entries);
+    }
     return json;
 }
 
@@ -190,6 +199,45 @@ void write_practice_summary(std::ostream& out, const PracticeIndices& practice) 
         for (const auto& g : practice.gaps)
             out << "    " << g.perceived << " - " << g.expected << fmt::format(": {} (se {}, p {}); on 0-100: {}\n", shown(g.mean, "{:+.3f}"),
                                                                               shown(g.se, "{:.3f}"), shown(g.p, "{:.4f}"), shown(g.mean_0_100, "{:+.2f}"));
+    }
+}
+
+void write_group_practice_summary(std::ostream& out, const std::vector<GroupPracticeIndices>& groups) {
+    if (groups.empty()) return;
+    // The columns: every construct's item score, the fixed-weight index's top nodes, every gap.
+    const PracticeIndices& first = groups.front().indices;
+    std::vector<std::string> header{"group", "n"};
+    if (first.items)
+        for (const auto& name : first.items->constructs) header.push_back(name);
+    std::vector<std::size_t> roots;
+    if (first.hierarchical)
+        for (std::size_t i = 0; i < first.hierarchical->nodes.size(); ++i)
+            if (first.hierarchical->parents[i].empty()) {
+                roots.push_back(i);
+                header.push_back(first.hierarchical->nodes[i]);
+            }
+    for (const auto& gap : first.gaps) header.push_back(gap.perceived + "-" + gap.expected);
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& group : groups) {
+        const PracticeIndices& p = group.indices;
+        std::vector<std::string> row{group.group, std::to_string(group.n_obs)};
+        if (p.items)
+            for (Eigen::Index j = 0; j < p.items->construct_mean.size(); ++j) row.push_back(shown(p.items->construct_mean[j]));
+        for (const std::size_t i : roots) row.push_back(shown(p.hierarchical->values[i]));
+        for (const auto& gap : p.gaps) row.push_back(shown(gap.mean, "{:+.3f}"));
+        rows.push_back(std::move(row));
+    }
+    std::vector<std::size_t> width(header.size());
+    for (std::size_t c = 0; c < header.size(); ++c) {
+        width[c] = display_width(header[c]);
+        for (const auto& row : rows) width[c] = std::max(width[c], display_width(row[c]));
+    }
+    out << "\nIndices of CSI practice by group (item scores on -90..+90, fixed-weight index on 0-100, gaps in scale points)\n";
+    for (std::size_t r = 0; r <= rows.size(); ++r) {
+        const auto& row = r == 0 ? header : rows[r - 1];
+        out << "  ";
+        for (std::size_t c = 0; c < row.size(); ++c) out << (c == 0 ? padded(row[c], width[c]) : "  " + pad_to_width(row[c], width[c], true));
+        out << '\n';
     }
 }
 

@@ -19,7 +19,7 @@ Json StudyResult::to_json() const {
     if (micom) add_micom_to_json(json, estimates, *groups, *micom);
     if (index_table) json["index_table"] = index_table_to_json(*index_table);
     if (practice) {
-        json["practice_indices"] = practice_indices_to_json(*practice);
+        json["practice_indices"] = practice_indices_to_json(*practice, practice_by_group);
         if (practice->weights_file)
             json["input"]["weights_index"] = {{"path", practice->weights_file->path}, {"xxh64", practice->weights_file->xxh64}};
     }
@@ -32,6 +32,7 @@ void StudyResult::write_summary(std::ostream& out) const {
     csipls::write_summary(out, estimates, provenance, &assessment, bootstrap ? &*bootstrap : nullptr,
                           indices ? &*indices : nullptr, fit_test ? &*fit_test : nullptr, q2 ? &*q2 : nullptr);
     if (practice) write_practice_summary(out, *practice);
+    write_group_practice_summary(out, practice_by_group);
     // One group's table says nothing the summary above does not.
     if (index_table && index_table->rows.size() > 1) write_index_table_summary(out, *index_table);
     if (ipma) write_ipma_summary(out, estimates, *ipma);

@@ -378,5 +378,39 @@ TEST_F(RunStudyTest, MicomWithOneGroupOnlyNamesIt) {
     }
 }
 
+TEST_F(RunStudyTest, PracticeIndicesPerGroupEqualThoseOfTheGroupAlone) {
+    StudyOptions options;
+    options.answer_scale = AnswerScale{1, 10};
+    options.practice.item_scores = true;
+    options.practice.gaps = {{"SAT1", "EQ1"}};
+    options.data.group = "company";
+    const Dataset data = three_companies();
+    const StudyResult grouped = run_study(*model_, data, options);
+    ASSERT_EQ(grouped.practice_by_group.size(), 3u);
+    EXPECT_EQ(grouped.practice_by_group[1].group, "C002");
+    EXPECT_EQ(grouped.practice_by_group[1].n_obs, 150);
+
+    // C002 alone: its rows copied by hand, no group column.
+    Dataset alone;
+    alone.columns = data.columns;
+    for (Eigen::Index r = 0; r < data.rows; ++r)
+        if (data.group_names[static_cast<std::size_t>(data.group_of_row[static_cast<std::size_t>(r)])] == "C002") {
+            alone.values.insert(alone.values.end(), data.values.begin() + r * data.cols(), data.values.begin() + (r + 1) * data.cols());
+            ++alone.rows;
+        }
+    options.data.group.clear();
+    const StudyResult single = run_study(*model_, alone, options);
+    const PracticeIndices& by_group = grouped.practice_by_group[1].indices;
+    ASSERT_TRUE(by_group.items && single.practice->items);
+    for (Eigen::Index j = 0; j < by_group.items->construct_mean.size(); ++j)
+        EXPECT_DOUBLE_EQ(by_group.items->construct_mean[j], single.practice->items->construct_mean[j]);
+    EXPECT_DOUBLE_EQ(by_group.gaps.at(0).mean, single.practice->gaps.at(0).mean);
+    EXPECT_NE(by_group.gaps.at(0).mean, grouped.practice->gaps.at(0).mean) << "the group's gap, not the pooled one";
+    const Json json = grouped.to_json();
+    EXPECT_EQ(json["practice_indices"]["groups"][1]["group"], "C002");
+    EXPECT_TRUE(json["practice_indices"]["groups"][1].contains("item_scores"));
+    EXPECT_THAT(grouped.summary(), HasSubstr("Indices of CSI practice by group"));
+}
+
 }  // namespace
 }  // namespace csipls

@@ -28,9 +28,19 @@ struct PracticeIndices {
     std::vector<ExpectationGap> gaps;
 };
 
-Json practice_indices_to_json(const PracticeIndices& practice);
+// The same indices computed on one group's respondents.
+struct GroupPracticeIndices {
+    std::string group;
+    Eigen::Index n_obs = 0;
+    PracticeIndices indices;
+};
+
+// The `practice_indices` section; with groups, their indices under `groups`, one entry per group.
+Json practice_indices_to_json(const PracticeIndices& practice, const std::vector<GroupPracticeIndices>& groups = {});
 
 // A short block for the readable summary.
 void write_practice_summary(std::ostream& out, const PracticeIndices& practice);
+// Per group, one row: the construct item scores, the top nodes of the fixed-weight index, the gaps.
+void write_group_practice_summary(std::ostream& out, const std::vector<GroupPracticeIndices>& groups);
 
 }  // namespace csipls

@@ -66,6 +66,7 @@ struct StudyResult {
     std::optional<GroupsResult> groups;
     std::optional<MicomResult> micom;
     std::optional<PracticeIndices> practice;
+    std::vector<GroupPracticeIndices> practice_by_group;  // with groups: the practice indices of each
     std::optional<IndexTable> index_table;
     std::optional<IpmaResult> ipma;
     // What a reader of the result should know (inadmissible estimates, failed resamples, groups
