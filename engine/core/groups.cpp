@@ -160,6 +160,17 @@ std::vector<std::string> sorted_labels(const Dataset& data, std::vector<int>& po
 
 }  // namespace
 
+GroupRows group_rows(const Dataset& data) {
+    if (data.group_of_row.size() != static_cast<std::size_t>(data.rows)) throw UsageError("the data have no group column");
+    GroupRows out;
+    std::vector<int> position_of_code;
+    out.names = sorted_labels(data, position_of_code);
+    out.rows.resize(out.names.size());
+    for (Eigen::Index r = 0; r < data.rows; ++r)
+        out.rows[static_cast<std::size_t>(position_of_code[static_cast<std::size_t>(data.group_of_row[static_cast<std::size_t>(r)])])].push_back(r);
+    return out;
+}
+
 long group_analysis_steps(const Dataset& data, const BootstrapOptions& boot, const GroupOptions& group_options) {
     std::vector<int> unused;
     const auto names = sorted_labels(data, unused);
@@ -181,12 +192,10 @@ GroupsResult estimate_groups(const Model& model, const Dataset& data, const PlsR
 
     GroupsResult out;
     out.pooled = group_options.pooled;
-    std::vector<int> position_of_code;
-    const std::vector<std::string> names = sorted_labels(data, position_of_code);
+    GroupRows grouped = group_rows(data);
+    const std::vector<std::string> names = std::move(grouped.names);
+    const std::vector<std::vector<Eigen::Index>> rows_of = std::move(grouped.rows);
     const auto group_count = static_cast<int>(names.size());
-    std::vector<std::vector<Eigen::Index>> rows_of(names.size());
-    for (Eigen::Index r = 0; r < data.rows; ++r)
-        rows_of[static_cast<std::size_t>(position_of_code[static_cast<std::size_t>(data.group_of_row[static_cast<std::size_t>(r)])])].push_back(r);
     out.groups.resize(names.size());
     for (std::size_t g = 0; g < names.size(); ++g) {
         out.groups[g].name = names[g];

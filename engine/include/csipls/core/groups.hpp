@@ -77,6 +77,15 @@ struct GroupsResult {
 // Orders labels as people do: digit runs by value, the rest byte by byte.
 bool natural_less(std::string_view a, std::string_view b);
 
+// Each group's rows of `data` (which must have group_of_row), in the order of GroupsResult::groups
+// (natural label order): names[g] is the label of groups[g] and rows[g] its rows, in data order
+// (none for a label without respondents). Throws UsageError when the data have no group column.
+struct GroupRows {
+    std::vector<std::string> names;
+    std::vector<std::vector<Eigen::Index>> rows;
+};
+GroupRows group_rows(const Dataset& data);
+
 // Estimates `model` in each group of `data` (which must have group_of_row). `pooled` is the
 // estimate on all of `data`. With scales (one per indicator), indices; with boot.resamples > 0, a
 // bootstrap per group whose random stream comes from (boot.seed, group label), so adding or
