@@ -220,17 +220,17 @@ void sarstedt_rows(const GroupsResult& groups, const MgaOptions& options, MgaRes
     const std::vector<BootstrapParameter>& compared = first.bootstrap->parameters;
     const auto group_count = used_groups.size();
     // Per parameter: every group's finite draws one after another, each draw's group, the grand mean.
-    struct Pooled {
+    struct Stacked {
         std::vector<double> values;
         std::vector<Eigen::Index> labels;
         double grand_mean = 0;
         double observed = undefined;
     };
-    std::vector<Pooled> pooled(compared.size());
+    std::vector<Stacked> stacked(compared.size());
     std::vector<double> draws, sums(group_count), counts(group_count);
     std::size_t largest = 0;
     for (std::size_t c = 0; c < compared.size(); ++c) {
-        Pooled& p = pooled[c];
+        Stacked& p = stacked[c];
         for (std::size_t k = 0; k < group_count; ++k) {
             const BootstrapResult& boot = *groups.groups[static_cast<std::size_t>(used_groups[k])].bootstrap;
             const int column = column_of(boot, compared[c]);
@@ -259,7 +259,7 @@ void sarstedt_rows(const GroupsResult& groups, const MgaOptions& options, MgaRes
     const std::vector<std::string> failures = detail::run_replicates({task_count, threads, 64, nullptr, false}, [&](int thread, long task) {
         const auto c = static_cast<std::size_t>(task / permutations);
         const auto r = static_cast<int>(task % permutations);
-        const Pooled& p = pooled[c];
+        const Stacked& p = stacked[c];
         if (!std::isfinite(p.observed)) {
             permuted(r, static_cast<Eigen::Index>(c)) = undefined;
             return std::string();
@@ -281,7 +281,7 @@ void sarstedt_rows(const GroupsResult& groups, const MgaOptions& options, MgaRes
         row.method = OmnibusTest::sarstedt;
         row.parameter = compared[c];
         row.difference = row.df = row.p_adjusted = undefined;
-        row.statistic = pooled[c].observed;
+        row.statistic = stacked[c].observed;
         row.p = permutation_p(permuted.col(static_cast<Eigen::Index>(c)), row.statistic, row.used);
         out.rows.push_back(row);
     }

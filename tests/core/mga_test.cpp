@@ -561,6 +561,41 @@ TEST(MgaKlesel, SameSeedSameResultForAnyThreadCount) {
     EXPECT_EQ(overall_model_difference_steps(MgaOptions{}), 0);
 }
 
+TEST(MgaKlesel, PooledModeReEstimatesEveryGroupUnderThePooledWeights) {
+    const Model first = population(0.6, 0.5, 0.1, 0.8), second = population(0.1, 0.1, 0.5, 0.55);
+    const Study s = study(first, stack({sample(first, 150, 51), sample(second, 150, 52)}));
+    GroupOptions pooled_mode;
+    pooled_mode.pooled = true;
+    const GroupsResult groups =
+        estimate_groups(s.model, s.data, s.pooled, s.moments, EstimationOptions{}, {}, BootstrapOptions{}, pooled_mode);
+    MgaOptions options;
+    options.omnibus = true;
+    options.permutations = 19;
+    const OverallDifference result =
+        overall_model_difference(s.model, s.data, s.pooled, s.moments, EstimationOptions{}, pooled_mode, groups, options);
+    ASSERT_EQ(result.rows.size(), 2u);
+    // By hand: each group's implied correlations from its own moments and the pooled raw weights.
+    const Eigen::VectorXd raw = s.pooled.outer_weights.cwiseQuotient(s.moments.sds);
+    std::vector<Eigen::MatrixXd> implied;
+    for (int g = 0; g < 2; ++g) {
+        std::vector<double> values;
+        Eigen::Index rows = 0;
+        for (Eigen::Index r = 0; r < s.data.rows; ++r)
+            if (s.data.group_of_row[static_cast<std::size_t>(r)] == g) {
+                values.insert(values.end(), s.data.values.begin() + r * s.data.cols(), s.data.values.begin() + (r + 1) * s.data.cols());
+                ++rows;
+            }
+        const IndicatorMoments moments = compute_moments(
+            testing_support::dataset_from(s.data.columns, Eigen::Map<const RowMatrix>(values.data(), rows, s.data.cols())));
+        const PlsResult fit = estimate_with_weights(s.model, moments, EstimationOptions{}, raw.cwiseProduct(moments.sds));
+        EXPECT_LT((fit.path_coefficients - groups.groups[static_cast<std::size_t>(g)].result.path_coefficients).cwiseAbs().maxCoeff(), 1e-12);
+        implied.push_back(implied_indicator_correlation(s.model, fit, moments, ImpliedModel::estimated));
+    }
+    EXPECT_NEAR(result.rows[1].statistic, squared_euclidean(implied[0], implied[1]), 1e-12);
+    EXPECT_NEAR(result.rows[0].statistic, geodesic(implied[0], implied[1]), 1e-10);
+    EXPECT_EQ(result.rows[0].used, 19);
+}
+
 TEST(MgaKlesel, PermutationsThatCannotBeEstimatedAreCountedAndLeftOut) {
     // Indicator x1 is 0 but for one respondent in each group: a permutation that puts both in one
     // group leaves x1 constant in the other, which cannot be estimated.
