@@ -1,5 +1,7 @@
-// Writers of the tests between groups: MICOM (JSON and summary).
+// Writers of the tests between groups: MICOM and the multi-group tests (JSON and summary).
 #include <fmt/format.h>
+
+#include <cmath>
 
 #include "csipls/io/result_writers.hpp"
 
@@ -107,6 +109,112 @@ void write_micom_summary(std::ostream& out, const PlsResult& pooled, const Group
     }
     out << "  c: correlation of the composites built with each group's weights; q: its " << micom.options.alpha
         << " permutation quantile; verdict: none (c < q), partial (a mean or variance outside its interval), full\n";
+}
+
+namespace {
+
+// The ends of a compared parameter as the contract names them: from and to for a path, construct
+// for an R² or an index, all three null for the whole model (Klesel's rows).
+void describe_parameter(Json& row, const PlsResult& pooled, const MgaRow& mga) {
+    row["kind"] = mga.parameter ? parameter_kind(mga.parameter->kind).name : "model";
+    row["from"] = nullptr;
+    row["to"] = nullptr;
+    row["construct"] = nullptr;
+    if (!mga.parameter) return;
+    const ParameterKind& kind = parameter_kind(mga.parameter->kind);
+    for (int e = 0; e < kind.end_count; ++e) row[kind.ends[e].field] = parameter_end_name(pooled, *mga.parameter, kind.ends[e]);
+}
+
+// "Image -> Loyalty", "R2 Loyalty", "csi_index Loyalty", "model".
+std::string parameter_label(const PlsResult& pooled, const MgaRow& row) {
+    if (!row.parameter) return "model";
+    const ParameterKind& kind = parameter_kind(row.parameter->kind);
+    if (kind.end_count == 2)
+        return parameter_end_name(pooled, *row.parameter, kind.ends[0]) + " -> " + parameter_end_name(pooled, *row.parameter, kind.ends[1]);
+    return std::string(kind.name) + " " + parameter_end_name(pooled, *row.parameter, kind.ends[0]);
+}
+
+}  // namespace
+
+void add_mga_to_json(Json& json, const PlsResult& pooled, const GroupsResult& groups, const MgaResult& mga, const MgaOptions& options) {
+    Json rows = Json::array();
+    for (const MgaRow& row : mga.rows) {
+        Json item;
+        item["a"] = row.omnibus ? Json(nullptr) : Json(groups.groups[static_cast<std::size_t>(row.a)].name);
+        item["b"] = row.omnibus ? Json(nullptr) : Json(groups.groups[static_cast<std::size_t>(row.b)].name);
+        item["test"] = mga_row_test_name(row);
+        item["method"] = row.omnibus ? Json(omnibus_test_name(row.method)) : Json(nullptr);
+        describe_parameter(item, pooled, row);
+        item["difference"] = number_or_null(row.difference);
+        item["statistic"] = number_or_null(row.statistic);
+        item["df"] = number_or_null(row.df);
+        item["p"] = number_or_null(row.p);
+        item["p_adjusted"] = number_or_null(row.p_adjusted);
+        item["significant"] = row.significant;
+        item["used"] = row.used;
+        rows.push_back(std::move(item));
+    }
+    json["mga"] = std::move(rows);
+    Json tests = Json::array();
+    for (const MgaTest test : options.tests) tests.push_back(mga_test_name(test));
+    json["mga_settings"] = {
+        {"tests", std::move(tests)},
+        {"omnibus", options.omnibus},
+        {"p_adjust", p_adjustment_name(options.p_adjust)},
+        {"alpha", options.alpha},
+        {"permutations", options.permutations},
+        {"seed", options.seed},
+        {"notes", mga.notes},
+        {"definitions",
+         {{"difference", "estimate in group a minus estimate in group b"},
+          {"permutation", "Chin & Dibbern (2010): the pair's respondents reshuffled between the two groups; statistic = difference; "
+                          "p = (permutations with |difference| >= observed + 1) / (used + 1)"},
+          {"parametric", "Keil et al. (2000), cSEM \"Keil\": t = difference / (sqrt((n_a-1)^2/(n_a+n_b-2) se_a^2 + (n_b-1)^2/(n_a+n_b-2) "
+                         "se_b^2) sqrt(1/n_a + 1/n_b)), df = n_a + n_b - 2, se_g the group's bootstrap standard error; two-sided p"},
+          {"welch", "Nitzl (2010), cSEM \"Nitzl\": t = difference / sqrt((n_a-1)/n_a se_a^2 + (n_b-1)/n_b se_b^2), Welch-Satterthwaite "
+                    "df rounded (half to even); two-sided p"},
+          {"henseler", "Henseler's PLS-MGA (cSEM \"Henseler\"): statistic = P(theta_a <= theta_b) over every pair of the groups' "
+                       "bias-corrected bootstrap draws (ties count one half); p = 2 min(P, 1 - P), capped at 1"},
+          {"ci_parametric", "cSEM \"CI_para\": no difference when either group's estimate lies inside the other's bootstrap interval; "
+                            "significant is the decision, no p-value"},
+          {"ci_overlap", "cSEM \"CI_overlap\": no difference when the two bootstrap intervals overlap; significant is the decision"},
+          {"omnibus sarstedt", "Sarstedt et al. (2011), cSEM \"Sarstedt\": per parameter F = between-group over within-group variance of "
+                               "the groups' bootstrap draws; p from permutations of the draws' group labels, (count >= F + 1) / (used + 1)"},
+          {"omnibus klesel_dg / klesel_duls", "Klesel et al. (2019): sum over pairs of groups of the geodesic (natural log) / squared "
+                                              "Euclidean distance between the groups' model-implied indicator correlation matrices; p "
+                                              "from permutations of all respondents' group labels, every group re-estimated"},
+          {"p_adjusted", "within each test (omnibus: each method) over all pairs and parameters, as R's p.adjust; significant = "
+                         "p_adjusted <= alpha"}}}};
+}
+
+void write_mga_summary(std::ostream& out, const PlsResult& pooled, const GroupsResult& groups, const MgaResult& mga,
+                       const MgaOptions& options) {
+    // A long table (many pairs × parameters × tests) shows its significant rows only; the JSON has all.
+    constexpr std::size_t all_rows_up_to = 300;
+    const bool all = mga.rows.size() <= all_rows_up_to;
+    out << fmt::format("\nMulti-group tests (p adjusted: {}; * p_adjusted <= {}){}\n", p_adjustment_name(options.p_adjust), options.alpha,
+                       all ? "" : fmt::format(": the significant of {} rows (all are in the JSON result)", mga.rows.size()));
+    std::vector<std::vector<std::string>> table{{"pair", "test", "parameter", "difference", "statistic", "df", "p", "p adj", ""}};
+    const auto number = [](double value, const char* format) {
+        return std::isfinite(value) ? fmt::format(fmt::runtime(format), value) : std::string("-");
+    };
+    for (const MgaRow& row : mga.rows) {
+        if (!all && !row.significant) continue;
+        table.push_back({row.omnibus ? std::string("(all groups)")
+                                     : groups.groups[static_cast<std::size_t>(row.a)].name + " - " + groups.groups[static_cast<std::size_t>(row.b)].name,
+                         row.omnibus ? std::string("omnibus ") + omnibus_test_name(row.method) : mga_row_test_name(row),
+                         parameter_label(pooled, row), number(row.difference, "{:.4f}"), number(row.statistic, "{:.4f}"),
+                         number(row.df, "{:.0f}"), number(row.p, "{:.4f}"), number(row.p_adjusted, "{:.4f}"), row.significant ? "*" : ""});
+    }
+    std::vector<std::size_t> width(table.front().size(), 0);
+    for (const auto& line : table)
+        for (std::size_t c = 0; c < line.size(); ++c) width[c] = std::max(width[c], display_width(line[c]));
+    for (const auto& line : table) {
+        std::string text = "  ";
+        for (std::size_t c = 0; c < line.size(); ++c) text += pad_to_width(line[c], width[c], c >= 3) + "  ";
+        text.erase(text.find_last_not_of(' ') + 1);
+        out << text << '\n';
+    }
 }
 
 }  // namespace csipls

@@ -1,5 +1,6 @@
 #include "csipls/study/option_table.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 
@@ -240,6 +241,47 @@ const std::vector<StudyOptionField> fields = {
      },
      [](const StudyOptions& o) { return Json(o.groups.micom_data == MicomCompositeData::raw_pooled ? "raw" : "standardized"); },
      [](const StudyOptions& o) { return std::string(o.groups.micom_data == MicomCompositeData::raw_pooled ? "raw" : "standardized"); }},
+    {"groups.mga", "mga", "TESTS",
+     "multi-group tests of each tested pair: permutation, parametric, welch, henseler, ci_parametric, ci_overlap (comma-separated) or all",
+     [](StudyOptions& o, const std::string& text) {
+         o.groups.mga.clear();
+         const std::string usage = "`groups.mga` takes permutation, parametric, welch, henseler, ci_parametric, ci_overlap "
+                                   "(comma-separated) or all, got '" + text + "'";
+         if (text == "all") {
+             for (const MgaTest test : {MgaTest::permutation, MgaTest::parametric, MgaTest::welch, MgaTest::henseler,
+                                        MgaTest::ci_parametric, MgaTest::ci_overlap})
+                 o.groups.mga.push_back(test);
+             return;
+         }
+         std::string_view rest = text;
+         while (true) {
+             const auto comma = rest.find(',');
+             const auto test = parse_mga_test(trimmed(rest.substr(0, comma)));
+             if (!test) throw UsageError(usage);
+             if (std::find(o.groups.mga.begin(), o.groups.mga.end(), *test) == o.groups.mga.end()) o.groups.mga.push_back(*test);
+             if (comma == std::string_view::npos) break;
+             rest = rest.substr(comma + 1);
+         }
+     },
+     [](const StudyOptions& o) {
+         Json tests = Json::array();
+         for (const MgaTest test : o.groups.mga) tests.push_back(mga_test_name(test));
+         return tests;
+     },
+     no_default},
+    {"groups.omnibus", "omnibus", nullptr,
+     "with --group and --permutations: tests over all groups at once (Sarstedt et al. 2011 per parameter, with --bootstrap; "
+     "Klesel et al. 2019 for the whole model)",
+     [](StudyOptions& o, const std::string& text) { o.groups.omnibus = switch_value(text, "groups.omnibus"); },
+     [](const StudyOptions& o) { return Json(o.groups.omnibus); }, no_default},
+    {"groups.p_adjust", "p-adjust", "M", "adjustment of the multi-group tests' p-values over pairs and parameters: none, bonferroni, holm",
+     [](StudyOptions& o, const std::string& text) {
+         const auto adjustment = parse_p_adjustment(text);
+         if (!adjustment) throw UsageError("`groups.p_adjust` takes none, bonferroni or holm, got '" + text + "'");
+         o.groups.p_adjust = *adjustment;
+     },
+     [](const StudyOptions& o) { return Json(p_adjustment_name(o.groups.p_adjust)); },
+     [](const StudyOptions& o) { return std::string(p_adjustment_name(o.groups.p_adjust)); }},
     {"groups.alpha", "group-alpha", "A", "significance level of MICOM's verdicts and of the marks of group differences",
      [](StudyOptions& o, const std::string& text) { o.groups.alpha = real(text, "groups.alpha"); },
      [](const StudyOptions& o) { return Json(o.groups.alpha); },

@@ -205,6 +205,27 @@ void run_micom(StudyResult& run, const Model& model, const std::vector<std::pair
     }
 }
 
+void run_multigroup_tests(StudyResult& run, const Model& model, const GroupOptions& group_options, const StudyOptions& options,
+                          StudyMonitor* monitor) {
+    const MgaOptions mga = options.mga_options();
+    run.mga = multigroup_tests(*run.groups, mga);
+    if (mga.omnibus) {
+        OverallDifference overall;
+        {
+            const Stage stage(monitor, "omnibus test", overall_model_difference_steps(mga));
+            overall = overall_model_difference(model, run.data, run.estimates, run.moments, options.estimation, group_options,
+                                               *run.groups, mga, stage.progress());
+        }
+        for (auto& row : overall.rows) run.mga->rows.push_back(std::move(row));
+        for (auto& note : overall.notes) run.mga->notes.push_back(std::move(note));
+        if (!overall.failures.empty())
+            run.warnings.push_back(replicate_failures(overall.failures.size(), mga.permutations, overall.failures.front(),
+                                                      "permutations of the overall model test"));
+        adjust_p_values(run.mga->rows, mga.p_adjust, mga.alpha);
+    }
+    for (const auto& note : run.mga->notes) run.warnings.push_back("multi-group tests: " + note);
+}
+
 }  // namespace
 
 StudyResult run_study(const Model& model, Dataset input, const StudyOptions& options, StudyMonitor* monitor) {
@@ -360,10 +381,13 @@ StudyResult run_study(const Model& model, Dataset input, const StudyOptions& opt
     if (!options.data.group.empty()) {
         const GroupOptions group_options = options.group_options();
         std::vector<std::pair<int, int>> pairs;
-        if (options.groups.micom)
-            pairs = pairs_to_test(data, group_options, "`groups.micom`", true);
-        else if (options.groups.permutations > 0)
+        const auto& g = options.groups;
+        if (g.micom || !g.mga.empty())
+            pairs = pairs_to_test(data, group_options, g.micom ? "`groups.micom`" : "`groups.mga`", true);
+        else if (g.permutations > 0 && !g.omnibus)
             pairs = pairs_to_test(data, group_options, "`groups.permutations`", false);
+        if (g.omnibus && group_rows(data).names.size() < 2)
+            throw UsageError("`groups.omnibus` compares groups, but there is one group only in " + data_name(data));
         {
             const Stage stage(monitor, "groups", group_analysis_steps(data, boot, group_options));
             run.groups = estimate_groups(model, data, result, run.moments, options.estimation, run.index_scales, boot,
@@ -376,7 +400,8 @@ StudyResult run_study(const Model& model, Dataset input, const StudyOptions& opt
         if (run.groups->failed > 0)
             warnings.push_back(fmt::format("{} of {} groups could not be estimated; their rows say why", run.groups->failed,
                                            run.groups->groups.size()));
-        if (options.groups.micom) run_micom(run, model, pairs, options, monitor);
+        if (g.micom) run_micom(run, model, pairs, options, monitor);
+        if (!g.mga.empty() || g.omnibus) run_multigroup_tests(run, model, group_options, options, monitor);
     }
     if (run.indices) {
         run.index_table = make_index_table(result, *run.indices, run.bootstrap ? &*run.bootstrap : nullptr,

@@ -30,6 +30,9 @@ constexpr std::pair<const char*, const char*> kernel_fields[] = {
     {"MicomOptions.permutations", "groups.permutations"},
     {"MicomOptions.alpha", "groups.alpha"},
     {"MicomOptions.threads", "threads"},
+    {"MgaOptions.alpha", "groups.alpha"},
+    {"MgaOptions.permutations", "groups.permutations"},
+    {"MgaOptions.threads", "threads"},
 };
 
 // The problem a kernel's validate() finds, in the study's words; empty when there is none. The
@@ -78,6 +81,19 @@ std::string first_problem(const StudyOptions& o) {
         if (g.pooled) return "`groups.micom` compares the groups' own weights: run it without `groups.pooled`";
         if (!d.case_weights.empty()) return "`groups.micom` does not work with `data.case_weights` yet";
         if (std::string problem = kernel_problem(o.micom_options()); !problem.empty()) return problem;
+    }
+    if (!g.mga.empty() || g.omnibus) {
+        if (d.group.empty()) return "`groups.mga` and `groups.omnibus` compare groups: give `data.group`";
+        for (const MgaTest test : g.mga) {
+            if (test == MgaTest::permutation && g.permutations == 0)
+                return "`groups.mga` permutation needs `groups.permutations` (e.g. 5000)";
+            if (test != MgaTest::permutation && o.bootstrap.resamples == 0)
+                return std::string("`groups.mga` ") + mga_test_name(test) + " works on the groups' bootstrap: give `bootstrap.resamples`";
+        }
+        if (g.omnibus && g.permutations == 0) return "`groups.omnibus` needs `groups.permutations` (e.g. 5000)";
+        if (std::string problem = kernel_problem(o.mga_options()); !problem.empty()) return problem;
+    } else if (g.p_adjust != PValueAdjustment::none) {
+        return "`groups.p_adjust` adjusts the p-values of `groups.mga` and `groups.omnibus`: give one of them";
     }
 
     // Rules between fields.
@@ -162,6 +178,18 @@ MicomOptions StudyOptions::micom_options() const {
     out.alpha = groups.alpha;
     out.composite_data = groups.micom_data;
     out.missing = missing;
+    out.threads = threads;
+    return out;
+}
+
+MgaOptions StudyOptions::mga_options() const {
+    MgaOptions out;
+    out.tests = groups.mga;
+    out.p_adjust = groups.p_adjust;
+    out.alpha = groups.alpha;
+    out.omnibus = groups.omnibus;
+    out.permutations = groups.omnibus ? groups.permutations : 0;
+    out.seed = seed;
     out.threads = threads;
     return out;
 }

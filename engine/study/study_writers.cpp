@@ -17,6 +17,7 @@ Json StudyResult::to_json() const {
     if (q2) json["prediction"] = prediction_to_json(estimates, *q2, *predicted);
     if (groups) json["groups"] = groups_to_json(estimates, *groups, provenance.csv.group_column);
     if (micom) add_micom_to_json(json, estimates, *groups, *micom);
+    if (mga) add_mga_to_json(json, estimates, *groups, *mga, options.mga_options());
     if (index_table) json["index_table"] = index_table_to_json(*index_table);
     if (practice) {
         json["practice_indices"] = practice_indices_to_json(*practice, practice_by_group);
@@ -37,6 +38,7 @@ void StudyResult::write_summary(std::ostream& out) const {
     if (index_table && index_table->rows.size() > 1) write_index_table_summary(out, *index_table);
     if (ipma) write_ipma_summary(out, estimates, *ipma);
     if (micom) write_micom_summary(out, estimates, *groups, *micom);
+    if (mga) write_mga_summary(out, estimates, *groups, *mga, options.mga_options());
 }
 
 std::string StudyResult::summary() const {

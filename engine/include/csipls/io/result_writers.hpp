@@ -11,6 +11,7 @@
 #include "csipls/core/fit_test.hpp"
 #include "csipls/core/missing.hpp"
 #include "csipls/core/groups.hpp"
+#include "csipls/core/mga.hpp"
 #include "csipls/core/micom.hpp"
 #include "csipls/core/index_table.hpp"
 #include "csipls/core/ipma.hpp"
@@ -89,6 +90,12 @@ Json groups_to_json(const PlsResult& pooled, const GroupsResult& groups, const s
 // checks, each pair's permutations), added to `json`; and the summary's MICOM table.
 void add_micom_to_json(Json& json, const PlsResult& pooled, const GroupsResult& groups, const MicomResult& micom);
 void write_micom_summary(std::ostream& out, const PlsResult& pooled, const GroupsResult& groups, const MicomResult& micom);
+
+// The `mga` rows (pair × parameter × test, then the omnibus rows) and `mga_settings` (the tests,
+// the adjustment, the definitions, why a test gave no rows), added to `json`; and the summary's table.
+void add_mga_to_json(Json& json, const PlsResult& pooled, const GroupsResult& groups, const MgaResult& mga, const MgaOptions& options);
+void write_mga_summary(std::ostream& out, const PlsResult& pooled, const GroupsResult& groups, const MgaResult& mga,
+                       const MgaOptions& options);
 
 // The `ipma` section: per driver construct and indicator its importance, performance and quadrant.
 Json ipma_to_json(const PlsResult& result, const IpmaResult& ipma);

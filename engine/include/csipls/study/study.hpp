@@ -22,6 +22,7 @@
 #include "csipls/core/estimate.hpp"
 #include "csipls/core/fit_test.hpp"
 #include "csipls/core/groups.hpp"
+#include "csipls/core/mga.hpp"
 #include "csipls/core/micom.hpp"
 #include "csipls/core/index_table.hpp"
 #include "csipls/core/ipma.hpp"
@@ -65,6 +66,8 @@ struct StudyResult {
     std::optional<FitTestResult> fit_test;
     std::optional<GroupsResult> groups;
     std::optional<MicomResult> micom;
+    // Multi-group tests: the pair tests and the omnibus rows (Sarstedt's and Klesel's) in one list.
+    std::optional<MgaResult> mga;
     std::optional<PracticeIndices> practice;
     std::vector<GroupPracticeIndices> practice_by_group;  // with groups: the practice indices of each
     std::optional<IndexTable> index_table;

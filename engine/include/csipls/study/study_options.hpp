@@ -13,6 +13,7 @@
 #include "csipls/core/error.hpp"
 #include "csipls/core/fit_test.hpp"
 #include "csipls/core/groups.hpp"
+#include "csipls/core/mga.hpp"
 #include "csipls/core/micom.hpp"
 #include "csipls/core/index_table.hpp"
 #include "csipls/core/missing.hpp"
@@ -80,6 +81,12 @@ struct StudyOptions {
         bool micom = false;
         MicomCompositeData micom_data = MicomCompositeData::standardized_pooled;
         double alpha = 0.05;  // significance level of MICOM's verdicts and the group tests' marks
+        // Multi-group tests of each tested pair (permutation needs `permutations`, the others the
+        // groups' bootstrap), the omnibus tests over all groups (need `permutations`; Sarstedt's
+        // also the bootstrap) and the adjustment of their p-values.
+        std::vector<MgaTest> mga;
+        bool omnibus = false;
+        PValueAdjustment p_adjust = PValueAdjustment::none;
     } groups;
 
     // Weights and levels (industry, sector) aggregating the group indices; needs groups and indices.
@@ -112,6 +119,7 @@ struct StudyOptions {
     FitTestOptions fit_test_options() const;
     GroupOptions group_options() const;
     MicomOptions micom_options() const;
+    MgaOptions mga_options() const;
     BlindfoldingOptions blindfolding_options() const;
     PlsPredictOptions pls_predict_options() const;
 };
