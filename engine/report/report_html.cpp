@@ -442,7 +442,7 @@ constexpr std::string_view micom_quantile = "5 % quantile";
 constexpr std::string_view p = "p";
 constexpr std::string_view micom_mean_diff = "Mean difference";
 constexpr std::string_view micom_log_var = "Log variance ratio";
-constexpr std::string_view micom_interval = "{} permutation interval";
+constexpr std::string_view micom_interval = "{} interval";
 constexpr std::string_view micom_verdict = "Invariance";
 constexpr std::string_view micom_full = "full invariance";
 constexpr std::string_view micom_partial = "partial invariance";
@@ -452,7 +452,7 @@ constexpr std::string_view micom_rules =
     "same indicators, data treatment and algorithm settings in both groups. Step 2, compositional invariance: c, the "
     "correlation of the composite scores built with either group's weights, is not significantly below 1 (c at least "
     "the 5 % quantile of its permutation distribution, p ≥ α). Step 3: the composites' mean difference and log "
-    "variance ratio lie inside their permutation intervals (p ≥ α). Verdict: no invariance when step 1 or 2 fails "
+    "variance ratio lie inside their {} permutation intervals (p ≥ α). Verdict: no invariance when step 1 or 2 fails "
     "(the groups' estimates should not be compared); partial invariance when steps 1 and 2 hold (path coefficients "
     "may be compared by multigroup analysis); full invariance when step 3 holds too (the groups' data may also be "
     "pooled). Marked: c below its quantile and p below α.";
@@ -696,7 +696,7 @@ std::string definitions_table(const Json* settings) {
 
 std::string verdict_cell(const Json& row) {
     const Json* verdict = member(row, "verdict");
-    if (!verdict) return td("—");
+    if (!verdict) return td("—", "verdict");
     const std::string v = plain_text(*verdict);
     if (v == "full") return td(html_escape(label::micom_full), "verdict full");
     if (v == "partial") return td(html_escape(label::micom_partial), "verdict partial");
@@ -742,11 +742,11 @@ std::optional<Section> micom_section(const Json& result) {
         for (const auto& entry : *configural) {
             const Json* holds = member(entry, "holds");
             const std::string verdict = !holds || !holds->is_boolean() ? td("—")
-                                        : holds->get<bool>()          ? td(html_escape(label::micom_holds), "pass")
-                                                                      : td(html_escape(label::micom_does_not_hold), "fail");
+                                        : holds->get<bool>()          ? td(html_escape(label::micom_holds), "verdict full")
+                                                                      : td(html_escape(label::micom_does_not_hold), "verdict none");
             fmt::format_to(out, "<tr><td>{}</td>{}<td>{}</td><td>{}</td></tr>\n",
-                           html_escape(text(label::micom_pair, plain_text(entry.value("a", Json())), plain_text(entry.value("b", Json())))),
-                           verdict, list(entry, "checks"), list(entry, "problems"));
+                           text(html_escape(label::micom_pair), escaped_at(entry, "a"), escaped_at(entry, "b")), verdict,
+                           list(entry, "checks"), list(entry, "problems"));
         }
         s.html += "</tbody></table>\n";
     }
@@ -760,25 +760,25 @@ std::optional<Section> micom_section(const Json& result) {
         fmt::format_to(out, "<h3>{}</h3>\n", text(html_escape(label::micom_pair), pair.first, pair.second));
         fmt::format_to(out,
                        "<div class=\"table-scroll\"><table class=\"numbers by-column micom-table\"><thead>\n"
-                       "<tr><th rowspan=\"2\">{}</th><th colspan=\"3\">{}</th><th colspan=\"3\">{}</th><th colspan=\"3\">{}</th>"
-                       "<th rowspan=\"2\">{}</th></tr>\n<tr>{}{}{}{}{}{}{}{}{}</tr></thead><tbody>\n",
-                       html_escape(label::construct_header), html_escape(label::micom_step2), html_escape(label::micom_step3a),
-                       html_escape(label::micom_step3b), html_escape(label::micom_verdict), th(label::micom_c),
+                       "<tr><th rowspan=\"2\">{}</th><th rowspan=\"2\">{}</th><th colspan=\"3\">{}</th><th colspan=\"3\">{}</th>"
+                       "<th colspan=\"3\">{}</th></tr>\n<tr>{}{}{}{}{}{}{}{}{}</tr></thead><tbody>\n",
+                       html_escape(label::construct_header), html_escape(label::micom_verdict), html_escape(label::micom_step2),
+                       html_escape(label::micom_step3a), html_escape(label::micom_step3b), th(label::micom_c),
                        th(label::micom_quantile), th(label::p), th(label::micom_mean_diff), th(text(label::micom_interval, level)),
                        th(label::p), th(label::micom_log_var), th(text(label::micom_interval, level)), th(label::p));
         for (const Json* row : pair_rows) {
             const auto c = number_at(*row, "c"), quantile = number_at(*row, "c_quantile_05");
-            fmt::format_to(out, "<tr><td>{}</td>{}{}{}{}{}{}{}{}{}{}</tr>\n", escaped_at(*row, "construct"),
+            fmt::format_to(out, "<tr><td>{}</td>{}{}{}{}{}{}{}{}{}{}</tr>\n", escaped_at(*row, "construct"), verdict_cell(*row),
                            c && quantile && *c < *quantile ? td(fixed(c, 4), "fail", std::string(label::micom_below_quantile)) : td(fixed(c, 4)),
                            td(fixed(quantile, 4)), p_cell(number_at(*row, "c_p")), td(fixed(number_at(*row, "mean_diff"), 3)),
                            td(interval_text(number_at(*row, "mean_ci_lower"), number_at(*row, "mean_ci_upper"), 3)),
                            p_cell(number_at(*row, "mean_p")), td(fixed(number_at(*row, "log_var_ratio"), 3)),
                            td(interval_text(number_at(*row, "var_ci_lower"), number_at(*row, "var_ci_upper"), 3)),
-                           p_cell(number_at(*row, "var_p")), verdict_cell(*row));
+                           p_cell(number_at(*row, "var_p")));
         }
         s.html += "</tbody></table></div>\n";
     }
-    fmt::format_to(out, "<p class=\"note\">{}</p>\n", html_escape(label::micom_rules));
+    fmt::format_to(out, "<p class=\"note\">{}</p>\n", html_escape(text(label::micom_rules, level)));
     s.html += definitions_table(settings);
     return s;
 }
@@ -808,6 +808,7 @@ std::string parameter_name(const Json& row) {
     if (kind == "csi_index") return html_escape(text(label::mga_index_of, plain_text(row.value("construct", Json()))));
     if (kind == "model") return html_escape(label::mga_whole_model);
     const Json* construct = member(row, "construct");
+    if (kind.empty()) return construct ? html_escape(plain_text(*construct)) : "—";
     return html_escape(kind) + (construct ? " " + html_escape(plain_text(*construct)) : "");
 }
 
@@ -1286,6 +1287,7 @@ td.verdict.full { color: var(--pass); }
 td.verdict.partial { color: var(--warn); }
 td.verdict.none { color: var(--fail); }
 table.micom-configural ul { margin: 0; padding-left: 18px; }
+table.micom-table td { white-space: nowrap; }
 tr.significant td { font-weight: 700; }
 p.fail { color: var(--fail); }
 .note, figcaption { color: var(--muted); font-size: 12px; }
