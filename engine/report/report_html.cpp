@@ -494,7 +494,7 @@ constexpr std::string_view composite_raw_pooled = "the raw indicators of the poo
 }  // namespace label
 
 template <class... Args>
-std::string text(std::string_view format, const Args&... args) {
+std::string format_label(std::string_view format, const Args&... args) {
     return fmt::format(fmt::runtime(format), args...);
 }
 
@@ -596,7 +596,7 @@ std::string group_table(const Json& result, const std::vector<GroupColumn>& colu
         html += th(first_header);
         for (const auto& column : columns)
             fmt::format_to(out, "<th>{}<br><span class=\"ci\">{}</span></th>", html_escape(column.name),
-                           html_escape(text(label::n_is, fixed(column.n_obs, 0))));
+                           html_escape(format_label(label::n_is, fixed(column.n_obs, 0))));
         html += "</tr></thead><tbody>\n";
         for (const auto& q : rows) {
             fmt::format_to(out, "<tr><td>{}</td>", quantity_name(q));
@@ -631,12 +631,12 @@ std::optional<Section> groups_section(const Json& result) {
         columns.push_back({name ? plain_text(*name) : "—", text_at(entry, "error"), number_at(entry, "n_obs"), &entry});
     }
     fmt::format_to(out, "<p>{}</p>\n",
-                   text(html_escape(label::groups_intro), "<code>" + html_escape(text_at(groups, "column")) + "</code>",
+                   format_label(html_escape(label::groups_intro), "<code>" + html_escape(text_at(groups, "column")) + "</code>",
                         columns.size() - 1,
                         html_escape(text_at(groups, "method").empty() ? text_at(groups, "mode") : text_at(groups, "method"))));
     for (const auto& column : columns)
         if (!column.error.empty())
-            fmt::format_to(out, "<p class=\"fail\">{}</p>\n", html_escape(text(label::group_failed, column.name, column.error)));
+            fmt::format_to(out, "<p class=\"fail\">{}</p>\n", html_escape(format_label(label::group_failed, column.name, column.error)));
 
     // Rows: the model's paths, then the constructs with an R² or an index (pooled or in any group).
     const std::vector<std::string> names = construct_names(result);
@@ -664,11 +664,11 @@ std::optional<Section> groups_section(const Json& result) {
     if (intervals) {
         const Json* boot = member(result, "bootstrap");
         const std::string type = boot ? text_at(*boot, "ci_type") : "";
-        legend = text(label::groups_legend_intervals, percent(ci_level(result)), type.empty() ? "—" : type);
+        legend = format_label(label::groups_legend_intervals, percent(ci_level(result)), type.empty() ? "—" : type);
     } else {
         legend = std::string(label::groups_legend_no_intervals);
     }
-    if (columns.size() - 1 > most_group_columns) legend += " " + text(label::groups_legend_transposed, most_group_columns);
+    if (columns.size() - 1 > most_group_columns) legend += " " + format_label(label::groups_legend_transposed, most_group_columns);
     fmt::format_to(out, "<p class=\"note\">{}</p>\n", html_escape(legend));
     return s;
 }
@@ -724,7 +724,7 @@ std::optional<Section> micom_section(const Json& result) {
     // The label's text is escaped piecewise: the values are escaped already.
     const std::string pattern = html_escape(label::micom_settings);
     fmt::format_to(out, "<p>{}</p>\n",
-                   text(pattern, member(facts, "permutations") ? escaped_at(facts, "permutations") : escaped_at(first, "permutations"),
+                   format_label(pattern, member(facts, "permutations") ? escaped_at(facts, "permutations") : escaped_at(first, "permutations"),
                         member(facts, "seed") ? escaped_at(facts, "seed") : escaped_at(first, "seed"),
                         html_escape(alpha_text(alpha)), composites));
 
@@ -745,27 +745,27 @@ std::optional<Section> micom_section(const Json& result) {
                                         : holds->get<bool>()          ? td(html_escape(label::micom_holds), "verdict full")
                                                                       : td(html_escape(label::micom_does_not_hold), "verdict none");
             fmt::format_to(out, "<tr><td>{}</td>{}<td>{}</td><td>{}</td></tr>\n",
-                           text(html_escape(label::micom_pair), escaped_at(entry, "a"), escaped_at(entry, "b")), verdict,
+                           format_label(html_escape(label::micom_pair), escaped_at(entry, "a"), escaped_at(entry, "b")), verdict,
                            list(entry, "checks"), list(entry, "problems"));
         }
         s.html += "</tbody></table>\n";
     }
 
     const std::string level = percent(1 - alpha);
-    const std::string below_alpha = text(label::micom_below_alpha, alpha_text(alpha));
+    const std::string below_alpha = format_label(label::micom_below_alpha, alpha_text(alpha));
     auto p_cell = [&](std::optional<double> p) {
         return p && *p < alpha ? td(fixed(p, 3), "fail", below_alpha) : td(fixed(p, 3));
     };
     for (const auto& [pair, pair_rows] : by_pair(*rows)) {
-        fmt::format_to(out, "<h3>{}</h3>\n", text(html_escape(label::micom_pair), pair.first, pair.second));
+        fmt::format_to(out, "<h3>{}</h3>\n", format_label(html_escape(label::micom_pair), pair.first, pair.second));
         fmt::format_to(out,
                        "<div class=\"table-scroll\"><table class=\"numbers by-column micom-table\"><thead>\n"
                        "<tr><th rowspan=\"2\">{}</th><th rowspan=\"2\">{}</th><th colspan=\"3\">{}</th><th colspan=\"3\">{}</th>"
                        "<th colspan=\"3\">{}</th></tr>\n<tr>{}{}{}{}{}{}{}{}{}</tr></thead><tbody>\n",
                        html_escape(label::construct_header), html_escape(label::micom_verdict), html_escape(label::micom_step2),
                        html_escape(label::micom_step3a), html_escape(label::micom_step3b), th(label::micom_c),
-                       th(label::micom_quantile), th(label::p), th(label::micom_mean_diff), th(text(label::micom_interval, level)),
-                       th(label::p), th(label::micom_log_var), th(text(label::micom_interval, level)), th(label::p));
+                       th(label::micom_quantile), th(label::p), th(label::micom_mean_diff), th(format_label(label::micom_interval, level)),
+                       th(label::p), th(label::micom_log_var), th(format_label(label::micom_interval, level)), th(label::p));
         for (const Json* row : pair_rows) {
             const auto c = number_at(*row, "c"), quantile = number_at(*row, "c_quantile_05");
             fmt::format_to(out, "<tr><td>{}</td>{}{}{}{}{}{}{}{}{}{}</tr>\n", escaped_at(*row, "construct"), verdict_cell(*row),
@@ -778,7 +778,7 @@ std::optional<Section> micom_section(const Json& result) {
         }
         s.html += "</tbody></table></div>\n";
     }
-    fmt::format_to(out, "<p class=\"note\">{}</p>\n", html_escape(text(label::micom_rules, level)));
+    fmt::format_to(out, "<p class=\"note\">{}</p>\n", html_escape(format_label(label::micom_rules, level)));
     s.html += definitions_table(settings);
     return s;
 }
@@ -804,8 +804,8 @@ std::string method_name(const std::string& method) {
 std::string parameter_name(const Json& row) {
     const std::string kind = text_at(row, "kind");
     if (kind == "path") return escaped_at(row, "from") + html_escape(label::arrow) + escaped_at(row, "to");
-    if (kind == "r2") return html_escape(text(label::mga_r2_of, plain_text(row.value("construct", Json()))));
-    if (kind == "csi_index") return html_escape(text(label::mga_index_of, plain_text(row.value("construct", Json()))));
+    if (kind == "r2") return html_escape(format_label(label::mga_r2_of, plain_text(row.value("construct", Json()))));
+    if (kind == "csi_index") return html_escape(format_label(label::mga_index_of, plain_text(row.value("construct", Json()))));
     if (kind == "model") return html_escape(label::mga_whole_model);
     const Json* construct = member(row, "construct");
     if (kind.empty()) return construct ? html_escape(plain_text(*construct)) : "—";
@@ -834,7 +834,7 @@ std::optional<Section> mga_section(const Json& result) {
         std::string tests;
         if (const Json* list = member(*settings, "tests"); list && list->is_array())
             for (const auto& test : *list) tests += (tests.empty() ? "" : ", ") + html_escape(test_name(plain_text(test)));
-        fmt::format_to(out, "<p>{}</p>\n", text(html_escape(label::mga_settings), tests.empty() ? "—" : tests, adjust,
+        fmt::format_to(out, "<p>{}</p>\n", format_label(html_escape(label::mga_settings), tests.empty() ? "—" : tests, adjust,
                                                  html_escape(alpha_text(alpha))));
     }
     auto row_html = [&](const Json& row, bool omnibus) {
@@ -843,7 +843,7 @@ std::optional<Section> mga_section(const Json& result) {
         if (omnibus)
             html += "<td>" + (member(row, "method") ? html_escape(method_name(plain_text(*member(row, "method")))) : "—") + "</td>";
         else
-            html += "<td>" + text(html_escape(label::micom_pair), escaped_at(row, "a"), escaped_at(row, "b")) + "</td>";
+            html += "<td>" + format_label(html_escape(label::micom_pair), escaped_at(row, "a"), escaped_at(row, "b")) + "</td>";
         html += "<td>" + parameter_name(row) + "</td>";
         if (!omnibus) html += td(fixed(number_at(row, "difference"), 3));
         html += td(fixed(number_at(row, "statistic"), 3)) + td(count_text(number_at(row, "df"))) + td(fixed(number_at(row, "p"), 3)) +
@@ -875,7 +875,7 @@ std::optional<Section> mga_section(const Json& result) {
             if (is_omnibus(row)) s.html += row_html(row, true);
         s.html += "</tbody></table></div>\n";
     }
-    fmt::format_to(out, "<p class=\"note\">{}</p>\n", text(html_escape(label::mga_legend), html_escape(alpha_text(alpha)), adjust));
+    fmt::format_to(out, "<p class=\"note\">{}</p>\n", format_label(html_escape(label::mga_legend), html_escape(alpha_text(alpha)), adjust));
     s.html += definitions_table(settings);
     return s;
 }
@@ -1280,15 +1280,6 @@ td.fail::after { content: " \25BC"; font-size: 9px; }
 td.warn { color: var(--warn); font-weight: 600; }
 td.warn::after { content: " \25B3"; font-size: 9px; }
 td.not-applicable { color: #9aa0a8; }
-table.numbers.by-column td:not(:first-child) { text-align: right; }
-table.numbers th[colspan] { text-align: center; }
-td.verdict { font-weight: 600; text-align: left !important; white-space: nowrap; }
-td.verdict.full { color: var(--pass); }
-td.verdict.partial { color: var(--warn); }
-td.verdict.none { color: var(--fail); }
-table.micom-configural ul { margin: 0; padding-left: 18px; }
-table.micom-table td { white-space: nowrap; }
-tr.significant td { font-weight: 700; }
 p.fail { color: var(--fail); }
 .note, figcaption { color: var(--muted); font-size: 12px; }
 .table-scroll { overflow-x: auto; }
@@ -1351,8 +1342,22 @@ footer { margin-top: 40px; color: var(--muted); font-size: 12px; border-top: 1px
 }
 )";
 
-std::string page_style() {
+// The group, MICOM and MGA tables' rules: only on pages with those sections, so that a report
+// without them keeps its bytes.
+constexpr const char* group_css = R"(table.numbers.by-column td:not(:first-child) { text-align: right; }
+table.numbers th[colspan] { text-align: center; }
+td.verdict { font-weight: 600; text-align: left !important; white-space: nowrap; }
+td.verdict.full { color: var(--pass); }
+td.verdict.partial { color: var(--warn); }
+td.verdict.none { color: var(--fail); }
+table.micom-configural ul { margin: 0; padding-left: 18px; }
+table.micom-table td { white-space: nowrap; }
+tr.significant td { font-weight: 700; }
+)";
+
+std::string page_style(bool group_sections) {
     std::string css = page_css;
+    if (group_sections) css += group_css;
     for (std::size_t at = css.find("FONTS"); at != std::string::npos; at = css.find("FONTS", at))
         css.replace(at, 5, font_stack);
     return css;
@@ -1387,6 +1392,9 @@ std::string render_checked_result(const Json& result, const ReportDraws* draws, 
     sections.push_back(histogram_section(result, draws));
     sections.push_back(run_section(result));
 
+    const bool group_sections = std::any_of(sections.begin(), sections.end(), [](const Section& s) {
+        return s.id == "groups" || s.id == "micom" || s.id == "mga";
+    });
     std::string model_path;
     if (const Json* input = member(result, "input"))
         if (const Json* model = member(*input, "model")) model_path = text_at(*model, "path");
@@ -1399,7 +1407,7 @@ std::string render_checked_result(const Json& result, const ReportDraws* draws, 
                    "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
                    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
                    "<meta name=\"generator\" content=\"{} {}\">\n<title>{}</title>\n<style>{}</style>\n</head>\n<body>\n",
-                   engine_name, engine_version, html_escape(title), page_style());
+                   engine_name, engine_version, html_escape(title), page_style(group_sections));
     fmt::format_to(out, "<header>\n<h1>{}</h1>\n<p class=\"subtitle\">", html_escape(title));
     std::string data_path;
     if (const Json* input = member(result, "input"))

@@ -631,10 +631,13 @@ TEST(GroupReport, SectionsAbsentWithoutTheirParts) {
     EXPECT_THAT(html, HasSubstr("<section id=\"groups\">"));
     for (const char* absent : {"id=\"micom\"", "id=\"mga\"", "#micom", "#mga", "MICOM", "Multigroup"})
         EXPECT_THAT(html, Not(HasSubstr(absent))) << absent;
+    EXPECT_THAT(html, HasSubstr("td.verdict {"));
     result.erase("groups");
     html = csipls::render_html_report(result, nullptr);
     EXPECT_THAT(html, Not(HasSubstr("id=\"groups\"")));
     EXPECT_THAT(html, Not(HasSubstr("Groups compared")));
+    // Nor their style rules: a report without these sections keeps its bytes.
+    EXPECT_THAT(html, Not(HasSubstr("td.verdict")));
     // Present but empty, or null: still absent, not an empty section.
     result = group_fixture();
     result["micom"] = Json::array();
