@@ -26,11 +26,7 @@ bool is_spss_path(const std::string& path) {
 }
 
 Dataset read_data(const std::string& path, const std::vector<std::string>& columns, const CsvOptions& options) {
-    if (is_spss_path(path)) {
-        if (!options.group_column.empty())
-            throw UsageError("a group column does not work with SPSS files yet (" + path + "); export the data as CSV");
-        return read_sav(path, columns, options);
-    }
+    if (is_spss_path(path)) return read_sav(path, columns, options);
     if (lower_extension(path) == ".tsv" && options.delimiter == ',') {
         CsvOptions tab = options;
         tab.delimiter = '\t';

@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cmath>
 #include <cstring>
 #include <fcntl.h>
@@ -12,9 +13,41 @@
 
 #include "csipls/core/error.hpp"
 #include "csipls/io/sav.hpp"
+#include "utf8.hpp"
 
 namespace csipls {
 namespace {
+
+// Text without its surrounding blanks (as the CSV reader trims group labels; SPSS pads strings).
+std::string_view trim_blanks(std::string_view text) {
+    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+    return text;
+}
+
+// Well-formed UTF-8 without control characters other than tab (the CSV reader's rule for labels).
+bool is_utf8_label(std::string_view text) {
+    while (!text.empty()) {
+        const std::size_t length = utf8::sequence_length(text);
+        if (length == 0 || (length == 1 && static_cast<unsigned char>(text[0]) < 0x20 && text[0] != '\t')) return false;
+        text.remove_prefix(length);
+    }
+    return true;
+}
+
+// Hashes std::string keys and std::string_view look-ups alike, so a row's label is looked up
+// without building a string.
+struct LabelHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+};
+
+// A group code as a name: the shortest text that reads back as the number (2, not 2.0; 2.5).
+std::string number_as_text(double value) {
+    char text[32];
+    const auto [end, error] = std::to_chars(text, text + sizeof text, value == 0 ? 0.0 : value);
+    return error == std::errc() ? std::string(text, end) : number_text(value);
+}
 
 // Size and hash of the file's bytes, for the result's provenance (ReadStat reads the file itself).
 DataSource fingerprint(const std::string& path) {
@@ -65,6 +98,18 @@ struct SavContext {
     std::vector<char> found;
     std::unordered_map<std::string, std::vector<std::pair<double, std::string>>> label_sets;
 
+    // The group column (options.group_column): its variable index, type and value labels, and each
+    // row's group as a code into the distinct values in the order they first appear.
+    int group_variable = -1;
+    bool group_is_text = false;
+    std::string group_label_set;
+    std::unordered_map<double, int> code_of_number;
+    std::unordered_map<std::string, int, LabelHash, std::equal_to<>> code_of_text;
+    std::vector<double> group_numbers;      // by code, for a numeric group variable
+    std::vector<std::string> group_texts;   // by code, for a text group variable
+    std::vector<int> group_code_of_row;     // −1: no value read
+    std::unordered_map<std::string, std::vector<std::pair<std::string, std::string>>> text_label_sets;
+
     std::vector<double> values;  // row-major, `allocated_rows` rows
     Eigen::Index allocated_rows = 0;
     Eigen::Index rows = 0;
@@ -108,6 +153,16 @@ int on_variable(int index, readstat_variable_t* variable, const char* value_labe
         if (context.all_names.size() < 31) context.all_names.emplace_back(name);
         if (static_cast<std::size_t>(index) >= context.target_of_variable.size())
             context.target_of_variable.resize(static_cast<std::size_t>(index) + 1, -1);
+        if (!context.options.group_column.empty() && context.options.group_column == name) {
+            if (context.group_variable >= 0) {
+                context.error = context.path + ": variable '" + name + "' appears twice";
+                return READSTAT_HANDLER_ABORT;
+            }
+            context.group_variable = index;
+            context.group_is_text = readstat_variable_get_type_class(variable) == READSTAT_TYPE_CLASS_STRING;
+            if (value_labels) context.group_label_set = value_labels;
+            return READSTAT_HANDLER_OK;
+        }
         const auto it = context.target_of_name.find(name);
         if (it == context.target_of_name.end()) return READSTAT_HANDLER_SKIP_VARIABLE;
         const int target = it->second;
@@ -132,10 +187,60 @@ int on_variable(int index, readstat_variable_t* variable, const char* value_labe
     return READSTAT_HANDLER_OK;
 }
 
+// One row's group: a code for its value (the names come once the labels are known).
+int on_group_value(SavContext& context, int obs_index, readstat_variable_t* variable, readstat_value_t value) {
+    const char* name = readstat_variable_get_name(variable);
+    context.ensure_row(obs_index);
+    context.rows = std::max<Eigen::Index>(context.rows, obs_index + 1);
+    if (static_cast<std::size_t>(obs_index) >= context.group_code_of_row.size())
+        context.group_code_of_row.resize(std::max<std::size_t>(static_cast<std::size_t>(obs_index) + 1, 2 * context.group_code_of_row.size()), -1);
+    // System-missing, and the variable's user-missing values: the row has no group. (The missing
+    // codes of --missing are answers' codes; as for CSV, they do not apply to the group column.)
+    if (readstat_value_is_missing(value, variable)) {
+        context.error = context.where(obs_index, name) + "missing group value";
+        return READSTAT_HANDLER_ABORT;
+    }
+    int code = -1;
+    if (readstat_value_type_class(value) == READSTAT_TYPE_CLASS_STRING) {
+        const char* text = readstat_string_value(value);
+        const std::string_view label = trim_blanks(text ? text : "");
+        if (label.empty()) {
+            context.error = context.where(obs_index, name) + "empty group label";
+            return READSTAT_HANDLER_ABORT;
+        }
+        auto it = context.code_of_text.find(label);
+        if (it == context.code_of_text.end()) {
+            if (!is_utf8_label(label)) {
+                context.error = context.where(obs_index, name) + "the group label is not UTF-8 text";
+                return READSTAT_HANDLER_ABORT;
+            }
+            it = context.code_of_text.emplace(std::string(label), static_cast<int>(context.group_texts.size())).first;
+            context.group_texts.emplace_back(label);
+        }
+        code = it->second;
+    } else {
+        const double number = readstat_double_value(value);
+        if (!std::isfinite(number)) {
+            context.error = context.where(obs_index, name) + "not a finite number";
+            return READSTAT_HANDLER_ABORT;
+        }
+        const double key = number == 0 ? 0.0 : number;  // -0 and 0 are one group
+        auto it = context.code_of_number.find(key);
+        if (it == context.code_of_number.end()) {
+            it = context.code_of_number.emplace(key, static_cast<int>(context.group_numbers.size())).first;
+            context.group_numbers.push_back(key);
+        }
+        code = it->second;
+    }
+    context.group_code_of_row[static_cast<std::size_t>(obs_index)] = code;
+    return READSTAT_HANDLER_OK;
+}
+
 int on_value(int obs_index, readstat_variable_t* variable, readstat_value_t value, void* raw) {
     auto& context = *static_cast<SavContext*>(raw);
     try {
         const int index = readstat_variable_get_index(variable);
+        if (index >= 0 && index == context.group_variable && obs_index >= 0) return on_group_value(context, obs_index, variable, value);
         if (index < 0 || static_cast<std::size_t>(index) >= context.target_of_variable.size() || obs_index < 0)
             return READSTAT_HANDLER_OK;
         const int target = context.target_of_variable[static_cast<std::size_t>(index)];
@@ -175,7 +280,15 @@ int on_value(int obs_index, readstat_variable_t* variable, readstat_value_t valu
 int on_value_label(const char* set_name, readstat_value_t value, const char* label, void* raw) {
     auto& context = *static_cast<SavContext*>(raw);
     try {
-        if (!set_name || !label || readstat_value_type_class(value) != READSTAT_TYPE_CLASS_NUMERIC) return READSTAT_HANDLER_OK;
+        if (!set_name || !label) return READSTAT_HANDLER_OK;
+        if (readstat_value_type_class(value) == READSTAT_TYPE_CLASS_STRING) {
+            // Text value labels name the groups of a text group variable.
+            if (!context.options.group_column.empty()) {
+                const char* text = readstat_string_value(value);
+                context.text_label_sets[set_name].emplace_back(std::string(trim_blanks(text ? text : "")), label);
+            }
+            return READSTAT_HANDLER_OK;
+        }
         context.label_sets[set_name].emplace_back(readstat_double_value(value), label);
     } catch (const std::exception& error) {
         context.error = context.path + ": " + error.what();
@@ -187,6 +300,49 @@ int on_value_label(const char* set_name, readstat_value_t value, const char* lab
 void on_error(const char* message, void* raw) {
     auto& context = *static_cast<SavContext*>(raw);
     if (context.error.empty() && message) context.error = context.path + ": " + message;
+}
+
+// The groups' names, in the order they first appear: a value's label when the variable's label set
+// has one, else the value itself (a number as 2 or 2.5, a text as it is). Values sharing a label are
+// one group, as rows with the same label are in a CSV file.
+void resolve_groups(SavContext& context, Dataset& data) {
+    const std::string& column = context.options.group_column;
+    std::vector<std::string> name_of_code;
+    if (context.group_is_text) {
+        const auto set = context.text_label_sets.find(context.group_label_set);
+        for (const auto& text : context.group_texts) {
+            std::string name = text;
+            if (!context.group_label_set.empty() && set != context.text_label_sets.end())
+                for (const auto& [value, label] : set->second)
+                    if (value == text && !trim_blanks(label).empty()) name = std::string(trim_blanks(label));
+            name_of_code.push_back(std::move(name));
+        }
+    } else {
+        const auto set = context.label_sets.find(context.group_label_set);
+        for (const double number : context.group_numbers) {
+            std::string name = number_as_text(number);
+            if (!context.group_label_set.empty() && set != context.label_sets.end())
+                for (const auto& [value, label] : set->second)
+                    if (value == number && !trim_blanks(label).empty()) name = std::string(trim_blanks(label));
+            name_of_code.push_back(std::move(name));
+        }
+    }
+    for (const auto& name : name_of_code)
+        if (!is_utf8_label(name))
+            throw InputError(context.path + ": variable '" + column + "': a value label of the group column is not UTF-8 text");
+    std::unordered_map<std::string, int> group_of_name;
+    std::vector<int> group_of_code;
+    for (const auto& name : name_of_code) {
+        const auto [it, added] = group_of_name.emplace(name, static_cast<int>(data.group_names.size()));
+        if (added) data.group_names.push_back(name);
+        group_of_code.push_back(it->second);
+    }
+    data.group_of_row.resize(static_cast<std::size_t>(context.rows));
+    for (Eigen::Index r = 0; r < context.rows; ++r) {
+        const int code = static_cast<std::size_t>(r) < context.group_code_of_row.size() ? context.group_code_of_row[static_cast<std::size_t>(r)] : -1;
+        if (code < 0) throw InputError(context.where(static_cast<int>(r), column.c_str()) + "missing group value");
+        data.group_of_row[static_cast<std::size_t>(r)] = group_of_code[static_cast<std::size_t>(code)];
+    }
 }
 
 struct ParserHandle {
@@ -211,6 +367,8 @@ Dataset read_sav(const std::string& path, const std::vector<std::string>& reques
     for (std::size_t i = 0; i < columns.size(); ++i)
         if (!context.target_of_name.emplace(columns[i], static_cast<int>(i)).second)
             throw UsageError("column '" + columns[i] + "' is requested twice");
+    if (!options.group_column.empty() && context.target_of_name.count(options.group_column))
+        throw UsageError("the group column '" + options.group_column + "' is also an indicator or the weight column");
     context.weight_target = weighted ? static_cast<int>(requested.size()) : -1;
     context.width = static_cast<Eigen::Index>(columns.size());
     context.found.assign(columns.size(), 0);
@@ -241,7 +399,14 @@ Dataset read_sav(const std::string& path, const std::vector<std::string>& reques
             if (context.all_names.size() > 30) available += ", ...";
             throw InputError(path + ": variable '" + columns[i] + "' is not in the SPSS file (it has: " + available + ")");
         }
+    if (!options.group_column.empty() && context.group_variable < 0) {
+        std::string available;
+        for (std::size_t k = 0; k < context.all_names.size() && k < 30; ++k) available += (k ? ", " : "") + context.all_names[k];
+        if (context.all_names.size() > 30) available += ", ...";
+        throw InputError(path + ": the group column '" + options.group_column + "' is not in the SPSS file (it has: " + available + ")");
+    }
     if (context.rows == 0) throw InputError(path + ": the SPSS file has no cases");
+    if (!options.group_column.empty()) resolve_groups(context, data);
 
     const Eigen::Index rows = context.rows;
     const Eigen::Index width = context.width;

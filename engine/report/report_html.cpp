@@ -178,6 +178,50 @@ Section structural_section(const Json& result) {
     return s;
 }
 
+// --- groups: the per-group entries of the result ----------------------------------------------
+
+// The per-group entries: `groups.results` (the engine's key) or `groups.groups`; nullptr without groups.
+const Json* group_entries(const Json& result) {
+    const Json* groups = member(result, "groups");
+    if (!groups) return nullptr;
+    for (const char* key : {"results", "groups"})
+        if (const Json* list = member(*groups, key); list && list->is_array()) return list;
+    return nullptr;
+}
+
+const Json* group_entry(const Json& result, const std::string& name) {
+    const Json* entries = group_entries(result);
+    if (!entries) return nullptr;
+    for (const auto& entry : *entries)
+        if (text_at(entry, "group") == name) return &entry;
+    return nullptr;
+}
+
+// A compared quantity: a path (from, to), or an R² or index of a construct (`first`).
+struct Quantity {
+    std::string kind, first, second;
+};
+
+bool matches(const Json& entry, const Quantity& q) {
+    if (q.kind == "path") return text_at(entry, "from") == q.first && text_at(entry, "to") == q.second;
+    return text_at(entry, "construct") == q.first;
+}
+
+// The bootstrap summary (se, ci_lower, ci_upper, p) of a quantity in one group's entry: its
+// `bootstrap.parameters` (kind, from/to or construct), or lists by kind as in the pooled bootstrap.
+const Json* group_bootstrap_entry(const Json& group, const Quantity& q) {
+    const Json* boot = member(group, "bootstrap");
+    if (!boot) return nullptr;
+    if (const Json* parameters = member(*boot, "parameters"); parameters && parameters->is_array())
+        for (const auto& entry : *parameters)
+            if (text_at(entry, "kind") == q.kind && matches(entry, q)) return &entry;
+    const std::string list = q.kind == "path" ? "paths" : q.kind;
+    if (const Json* entries = member(*boot, list); entries && entries->is_array())
+        for (const auto& entry : *entries)
+            if (matches(entry, q)) return &entry;
+    return nullptr;
+}
+
 // --- indices ----------------------------------------------------------------------------------
 
 struct IndexRow {
@@ -194,6 +238,11 @@ struct IndexTable {
     double level = 0.95;
     std::vector<IndexRow> rows;  // the first is "(all)" when the result has one
 };
+
+// A row of one group (company, segment, period), not the overall row or an aggregate of groups.
+bool is_group_level(const std::string& level, const std::string& group) {
+    return level.empty() ? group != "(all)" : level == "group";
+}
 
 std::optional<IndexTable> read_index_table(const Json& result) {
     IndexTable table;
@@ -219,6 +268,17 @@ std::optional<IndexTable> read_index_table(const Json& result) {
                     (*target)[name] = values ? number_at(*values, name) : std::nullopt;
                 }
             }
+            // A group row without intervals takes them from the group's own bootstrap, when it has one.
+            if (is_group_level(r.level, r.group))
+                if (const Json* entry = group_entry(result, r.group))
+                    for (const auto& name : table.constructs) {
+                        if (r.lower.at(name) || r.upper.at(name)) continue;
+                        if (const Json* boot = group_bootstrap_entry(*entry, {"csi_index", name, ""})) {
+                            r.lower[name] = number_at(*boot, "ci_lower");
+                            r.upper[name] = number_at(*boot, "ci_upper");
+                            if (!r.se.at(name)) r.se[name] = number_at(*boot, "se");
+                        }
+                    }
             table.rows.push_back(std::move(r));
         }
         return table;
@@ -261,7 +321,7 @@ std::string key_construct(const Json& result, const std::vector<std::string>& ca
 
 bool is_overall(const IndexRow& row) { return row.level.empty() ? row.group == "(all)" : row.level == "all"; }
 // A row of one group (company, segment, period), not the overall row or an aggregate of groups.
-bool is_group(const IndexRow& row) { return row.level.empty() ? row.group != "(all)" : row.level == "group"; }
+bool is_group(const IndexRow& row) { return is_group_level(row.level, row.group); }
 
 std::optional<Section> index_section(const Json& result, const IndexTable& table) {
     Section s{"indices", "Customer satisfaction indices (0-100)", {}};
@@ -330,10 +390,493 @@ std::optional<Section> index_section(const Json& result, const IndexTable& table
         // Up to 40 groups stay readable as labelled bars; more become a strip of points in group order.
         const std::string chart = items.size() <= 40 ? bar_chart(items, 0, 100, "Index of " + key + " by group")
                                                      : strip_chart(items, key + " index", "Index of " + key + " by group");
-        fmt::format_to(out, "<figure>\n{}<figcaption>Index of {} in each of the {} groups{}.</figcaption></figure>\n", chart,
+        const bool group_intervals = std::any_of(items.begin(), items.end(), [](const ChartItem& i) { return i.lower && i.upper; });
+        fmt::format_to(out, "<figure>\n{}<figcaption>Index of {} in each of the {} groups{}{}.</figcaption></figure>\n", chart,
                        html_escape(key), groups.size(),
+                       group_intervals ? fmt::format(", with each group's {} bootstrap interval", percent(table.level)) : "",
                        items.size() <= 40 ? "" : " (in their order; points with interval lines; every group is in the table)");
     }
+    return s;
+}
+
+// --- groups compared, MICOM and MGA -----------------------------------------------------------
+
+// The fixed texts of the group, MICOM and MGA sections, in one place (plain text, escaped where
+// written), so they can move into one label table. `{}` marks where a number or name goes.
+namespace label {
+constexpr std::string_view groups_title = "Groups compared";
+constexpr std::string_view groups_intro = "Groups of the column {}: {} groups, {}.";
+constexpr std::string_view group_failed = "Group {}: no estimate ({}).";
+constexpr std::string_view pooled = "Pooled";
+constexpr std::string_view group = "Group";
+constexpr std::string_view n_header = "n";
+constexpr std::string_view n_is = "n = {}";
+constexpr std::string_view path_header = "Path";
+constexpr std::string_view construct_header = "Construct";
+constexpr std::string_view paths_heading = "Path coefficients";
+constexpr std::string_view r2_heading = "Explained variance (R²)";
+constexpr std::string_view index_heading = "Indices (0-100)";
+constexpr std::string_view arrow = " → ";
+constexpr std::string_view groups_legend_intervals =
+    "Brackets: {} bootstrap intervals ({}), each group's from its own bootstrap. * after a path coefficient: its "
+    "interval excludes 0.";
+constexpr std::string_view groups_legend_no_intervals = "No group bootstrap in this result, so no intervals and no marks.";
+constexpr std::string_view groups_legend_transposed =
+    "With more than {} groups the tables are transposed: a row per group, a column per path or construct.";
+constexpr std::string_view micom_title = "Measurement invariance (MICOM)";
+constexpr std::string_view micom_settings =
+    "Permutations: {}; seed: {}; α = {}; composite scores from {}.";
+constexpr std::string_view micom_configural_heading = "Step 1: configural invariance";
+constexpr std::string_view micom_pair = "{} vs {}";
+constexpr std::string_view micom_holds = "holds";
+constexpr std::string_view micom_does_not_hold = "does not hold";
+constexpr std::string_view micom_checks = "Checks";
+constexpr std::string_view micom_problems = "Problems";
+constexpr std::string_view micom_groups = "Groups";
+constexpr std::string_view micom_configural = "Configural invariance";
+constexpr std::string_view micom_step2 = "Step 2: compositional invariance";
+constexpr std::string_view micom_step3a = "Step 3a: equal means";
+constexpr std::string_view micom_step3b = "Step 3b: equal variances";
+constexpr std::string_view micom_c = "c";
+constexpr std::string_view micom_quantile = "5 % quantile";
+constexpr std::string_view p = "p";
+constexpr std::string_view micom_mean_diff = "Mean difference";
+constexpr std::string_view micom_log_var = "Log variance ratio";
+constexpr std::string_view micom_interval = "{} interval";
+constexpr std::string_view micom_verdict = "Invariance";
+constexpr std::string_view micom_full = "full invariance";
+constexpr std::string_view micom_partial = "partial invariance";
+constexpr std::string_view micom_none = "no invariance";
+constexpr std::string_view micom_rules =
+    "MICOM (Henseler, Ringle & Sarstedt 2016), per pair of groups and construct. Step 1, configural invariance: the "
+    "same indicators, data treatment and algorithm settings in both groups. Step 2, compositional invariance: c, the "
+    "correlation of the composite scores built with either group's weights, is not significantly below 1 (c at least "
+    "the 5 % quantile of its permutation distribution, p ≥ α). Step 3: the composites' mean difference and log "
+    "variance ratio lie inside their {} permutation intervals (p ≥ α). Verdict: no invariance when step 1 or 2 fails "
+    "(the groups' estimates should not be compared); partial invariance when steps 1 and 2 hold (path coefficients "
+    "may be compared by multigroup analysis); full invariance when step 3 holds too (the groups' data may also be "
+    "pooled). Marked: c below its quantile and p below α.";
+constexpr std::string_view micom_below_alpha = "below α = {}";
+constexpr std::string_view micom_below_quantile = "below the 5 % quantile";
+constexpr std::string_view definitions = "Definitions";
+constexpr std::string_view mga_title = "Multigroup analysis (MGA)";
+constexpr std::string_view mga_settings = "Tests: {}; p adjusted by {}; α = {}.";
+constexpr std::string_view mga_groups = "Groups";
+constexpr std::string_view mga_parameter = "Parameter";
+constexpr std::string_view mga_difference = "Difference";
+constexpr std::string_view mga_statistic = "Statistic";
+constexpr std::string_view mga_df = "df";
+constexpr std::string_view mga_p_adjusted = "p adjusted";
+constexpr std::string_view mga_method = "Method";
+constexpr std::string_view mga_omnibus_heading = "Omnibus tests (all groups at once)";
+constexpr std::string_view mga_whole_model = "whole model";
+constexpr std::string_view mga_r2_of = "R² of {}";
+constexpr std::string_view mga_index_of = "index of {}";
+constexpr std::string_view mga_legend =
+    "Difference: group a minus group b. Bold with *: significant at α = {} after the p adjustment ({}); —: not "
+    "computed.";
+constexpr std::string_view test_permutation = "Permutation test";
+constexpr std::string_view test_parametric = "Parametric t-test (equal variances)";
+constexpr std::string_view test_welch = "Welch-Satterthwaite t-test (unequal variances)";
+constexpr std::string_view test_henseler = "Henseler's bootstrap MGA";
+constexpr std::string_view test_ci_parametric = "Parametric confidence intervals";
+constexpr std::string_view test_ci_overlap = "Confidence interval overlap";
+constexpr std::string_view test_omnibus = "Omnibus tests";
+constexpr std::string_view adjust_holm = "Holm";
+constexpr std::string_view adjust_bonferroni = "Bonferroni";
+constexpr std::string_view adjust_bh = "Benjamini-Hochberg";
+constexpr std::string_view adjust_none = "none";
+constexpr std::string_view method_sarstedt = "OTG (Sarstedt et al. 2011)";
+constexpr std::string_view method_klesel_dg = "d_G distance test (Klesel et al. 2019)";
+constexpr std::string_view method_klesel_duls = "d_ULS distance test (Klesel et al. 2019)";
+constexpr std::string_view composite_standardized_pooled = "indicators standardized on the pooled data";
+constexpr std::string_view composite_raw_pooled = "the raw indicators of the pooled data";
+}  // namespace label
+
+template <class... Args>
+std::string format_label(std::string_view format, const Args&... args) {
+    return fmt::format(fmt::runtime(format), args...);
+}
+
+// A JSON value as escaped text: "—" for null or absent.
+std::string escaped_at(const Json& object, std::string_view key) {
+    const Json* value = member(object, key);
+    return value ? html_escape(plain_text(*value)) : "—";
+}
+
+std::string interval_text(std::optional<double> lower, std::optional<double> upper, int digits) {
+    if (!lower && !upper) return "—";
+    return "[" + fixed(lower, digits) + ", " + fixed(upper, digits) + "]";
+}
+
+// A number with few digits when whole (df of a t-test), else one decimal.
+std::string count_text(std::optional<double> value) {
+    return fixed(value, value && *value == std::round(*value) ? 0 : 1);
+}
+
+// The significance level as given (0.05, 0.1), 0.05 when the result does not say.
+double alpha_of(const Json* settings) {
+    const auto alpha = settings ? number_at(*settings, "alpha") : std::nullopt;
+    return alpha && *alpha > 0 && *alpha < 1 ? *alpha : 0.05;
+}
+
+std::string alpha_text(double alpha) { return fmt::format("{}", alpha); }
+
+// One value of a quantity for the pooled estimate or a group, with its bootstrap interval.
+struct Estimate {
+    std::optional<double> value, lower, upper;
+};
+
+struct GroupColumn {
+    std::string name, error;
+    std::optional<double> n_obs;
+    const Json* entry = nullptr;  // nullptr: the pooled estimate
+};
+
+std::optional<double> group_value(const Json& entry, const Quantity& q) {
+    if (q.kind == "path") {
+        if (const Json* paths = member(entry, "paths"); paths && paths->is_array())
+            for (const auto& path : *paths)
+                if (matches(path, q)) return number_at(path, "estimate");
+        return std::nullopt;
+    }
+    const Json* values = member(entry, q.kind);
+    if (values && member(*values, "values")) values = member(*values, "values");  // {"values": {...}} as pooled
+    return values ? number_at(*values, q.first) : std::nullopt;
+}
+
+Estimate pooled_estimate(const Json& result, const Quantity& q) {
+    Estimate e;
+    if (q.kind == "path") {
+        for (const auto& path : required_array(result, "paths"))
+            if (matches(path, q)) e.value = number_at(path, "estimate");
+    } else {
+        const Json* values = member(result, q.kind);
+        if (values && q.kind == "csi_index") values = member(*values, "values");
+        e.value = values ? number_at(*values, q.first) : std::nullopt;
+    }
+    const Json* entry = bootstrap_entry(result, q.kind == "path" ? "paths" : q.kind, [&](const Json& b) { return matches(b, q); });
+    if (entry) e.lower = number_at(*entry, "ci_lower"), e.upper = number_at(*entry, "ci_upper");
+    return e;
+}
+
+Estimate column_estimate(const Json& result, const GroupColumn& column, const Quantity& q) {
+    if (!column.entry) return pooled_estimate(result, q);
+    Estimate e;
+    if (!column.error.empty()) return e;
+    e.value = group_value(*column.entry, q);
+    if (const Json* entry = group_bootstrap_entry(*column.entry, q))
+        e.lower = number_at(*entry, "ci_lower"), e.upper = number_at(*entry, "ci_upper");
+    return e;
+}
+
+std::string estimate_cell(const Estimate& e, const Quantity& q) {
+    const int digits = q.kind == "csi_index" ? 1 : 3;
+    std::string cell = fixed(e.value, digits);
+    // A path whose interval excludes 0; R² and indices are positive, so they get no mark.
+    if (q.kind == "path" && e.value && e.lower && e.upper && (*e.lower > 0 || *e.upper < 0)) cell += " *";
+    if (e.lower || e.upper) cell += "<br><span class=\"ci\">" + interval_text(e.lower, e.upper, digits) + "</span>";
+    return td(cell);
+}
+
+std::string quantity_name(const Quantity& q) {
+    return q.kind == "path" ? html_escape(q.first) + html_escape(label::arrow) + html_escape(q.second) : html_escape(q.first);
+}
+
+// Beyond this many groups a table has a row per group instead of a column per group.
+constexpr std::size_t most_group_columns = 12;
+
+std::string group_table(const Json& result, const std::vector<GroupColumn>& columns, const std::vector<Quantity>& rows) {
+    std::string html;
+    auto out = std::back_inserter(html);
+    const bool transposed = columns.size() - 1 > most_group_columns;
+    const std::string first_header = rows.front().kind == "path" ? std::string(label::path_header) : std::string(label::construct_header);
+    html += "<div class=\"table-scroll\"><table class=\"numbers by-column group-table\"><thead><tr>";
+    if (!transposed) {
+        html += th(first_header);
+        for (const auto& column : columns)
+            fmt::format_to(out, "<th>{}<br><span class=\"ci\">{}</span></th>", html_escape(column.name),
+                           html_escape(format_label(label::n_is, fixed(column.n_obs, 0))));
+        html += "</tr></thead><tbody>\n";
+        for (const auto& q : rows) {
+            fmt::format_to(out, "<tr><td>{}</td>", quantity_name(q));
+            for (const auto& column : columns) html += estimate_cell(column_estimate(result, column, q), q);
+            html += "</tr>\n";
+        }
+    } else {
+        html += th(label::group) + th(label::n_header);
+        for (const auto& q : rows) fmt::format_to(out, "<th>{}</th>", quantity_name(q));
+        html += "</tr></thead><tbody>\n";
+        for (const auto& column : columns) {
+            fmt::format_to(out, "<tr{}><td>{}</td>{}", column.entry ? "" : " class=\"overall\"", html_escape(column.name),
+                           td(fixed(column.n_obs, 0)));
+            for (const auto& q : rows) html += estimate_cell(column_estimate(result, column, q), q);
+            html += "</tr>\n";
+        }
+    }
+    html += "</tbody></table></div>\n";
+    return html;
+}
+
+std::optional<Section> groups_section(const Json& result) {
+    const Json* entries = group_entries(result);
+    if (!entries || entries->empty()) return std::nullopt;
+    const Json& groups = *member(result, "groups");
+    Section s{"groups", std::string(label::groups_title), {}};
+    auto out = std::back_inserter(s.html);
+
+    std::vector<GroupColumn> columns{{std::string(label::pooled), "", number_at(result, "n_obs"), nullptr}};
+    for (const auto& entry : *entries) {
+        const Json* name = member(entry, "group");
+        columns.push_back({name ? plain_text(*name) : "—", text_at(entry, "error"), number_at(entry, "n_obs"), &entry});
+    }
+    fmt::format_to(out, "<p>{}</p>\n",
+                   format_label(html_escape(label::groups_intro), "<code>" + html_escape(text_at(groups, "column")) + "</code>",
+                        columns.size() - 1,
+                        html_escape(text_at(groups, "method").empty() ? text_at(groups, "mode") : text_at(groups, "method"))));
+    for (const auto& column : columns)
+        if (!column.error.empty())
+            fmt::format_to(out, "<p class=\"fail\">{}</p>\n", html_escape(format_label(label::group_failed, column.name, column.error)));
+
+    // Rows: the model's paths, then the constructs with an R² or an index (pooled or in any group).
+    const std::vector<std::string> names = construct_names(result);
+    std::vector<Quantity> paths, r2, index;
+    for (const auto& path : required_array(result, "paths")) paths.push_back({"path", text_at(path, "from"), text_at(path, "to")});
+    auto has_value = [&](const Quantity& q) {
+        return std::any_of(columns.begin(), columns.end(), [&](const GroupColumn& c) { return column_estimate(result, c, q).value.has_value(); });
+    };
+    for (const auto& name : names) {
+        if (Quantity q{"r2", name, ""}; has_value(q)) r2.push_back(q);
+        if (Quantity q{"csi_index", name, ""}; has_value(q)) index.push_back(q);
+    }
+    bool intervals = false;
+    for (const auto* list : {&paths, &r2, &index})
+        for (const auto& q : *list)
+            for (const auto& c : columns)
+                if (c.entry && column_estimate(result, c, q).lower) intervals = true;
+
+    for (const auto& [heading, list] : {std::pair{label::paths_heading, &paths}, std::pair{label::r2_heading, &r2},
+                                        std::pair{label::index_heading, &index}}) {
+        if (list->empty()) continue;
+        fmt::format_to(out, "<h3>{}</h3>\n{}", html_escape(heading), group_table(result, columns, *list));
+    }
+    std::string legend;
+    if (intervals) {
+        const Json* boot = member(result, "bootstrap");
+        const std::string type = boot ? text_at(*boot, "ci_type") : "";
+        legend = format_label(label::groups_legend_intervals, percent(ci_level(result)), type.empty() ? "—" : type);
+    } else {
+        legend = std::string(label::groups_legend_no_intervals);
+    }
+    if (columns.size() - 1 > most_group_columns) legend += " " + format_label(label::groups_legend_transposed, most_group_columns);
+    fmt::format_to(out, "<p class=\"note\">{}</p>\n", html_escape(legend));
+    return s;
+}
+
+// Pairs (a, b) in the order they first appear in `rows`, each with its rows.
+std::vector<std::pair<std::pair<std::string, std::string>, std::vector<const Json*>>> by_pair(const Json& rows) {
+    std::vector<std::pair<std::pair<std::string, std::string>, std::vector<const Json*>>> pairs;
+    for (const auto& row : rows) {
+        const std::pair<std::string, std::string> key{escaped_at(row, "a"), escaped_at(row, "b")};
+        auto found = std::find_if(pairs.begin(), pairs.end(), [&](const auto& p) { return p.first == key; });
+        if (found == pairs.end()) found = pairs.insert(pairs.end(), {key, {}});
+        found->second.push_back(&row);
+    }
+    return pairs;
+}
+
+std::string definitions_table(const Json* settings) {
+    const Json* definitions = settings ? member(*settings, "definitions") : nullptr;
+    if (!definitions || !definitions->is_object() || definitions->empty()) return "";
+    std::string html = "<h3>" + html_escape(label::definitions) + "</h3>\n<table class=\"facts\"><tbody>\n";
+    for (const auto& [key, value] : definitions->items())
+        html += "<tr><th>" + html_escape(key) + "</th><td>" + html_escape(plain_text(value)) + "</td></tr>\n";
+    return html + "</tbody></table>\n";
+}
+
+std::string verdict_cell(const Json& row) {
+    const Json* verdict = member(row, "verdict");
+    if (!verdict) return td("—", "verdict");
+    const std::string v = plain_text(*verdict);
+    if (v == "full") return td(html_escape(label::micom_full), "verdict full");
+    if (v == "partial") return td(html_escape(label::micom_partial), "verdict partial");
+    if (v == "none") return td(html_escape(label::micom_none), "verdict none");
+    return td(html_escape(v), "verdict");
+}
+
+std::optional<Section> micom_section(const Json& result) {
+    const Json* rows = member(result, "micom");
+    if (!rows) return std::nullopt;
+    if (!rows->is_array()) required_array(result, "micom");  // throws, naming the key
+    const Json* settings = member(result, "micom_settings");
+    const Json* configural = settings ? member(*settings, "configural") : nullptr;
+    if (configural && !configural->is_array()) configural = nullptr;
+    if (rows->empty() && (!configural || configural->empty())) return std::nullopt;
+    Section s{"micom", std::string(label::micom_title), {}};
+    auto out = std::back_inserter(s.html);
+    static const Json no_row = Json::object();
+    const Json& first = rows->empty() ? no_row : rows->front();
+    const Json& facts = settings ? *settings : first;
+    const double alpha = alpha_of(settings);
+    std::string composites = escaped_at(facts, "composite_data");
+    if (composites == "standardized_pooled") composites = html_escape(label::composite_standardized_pooled);
+    if (composites == "raw_pooled") composites = html_escape(label::composite_raw_pooled);
+    // The label's text is escaped piecewise: the values are escaped already.
+    const std::string pattern = html_escape(label::micom_settings);
+    fmt::format_to(out, "<p>{}</p>\n",
+                   format_label(pattern, member(facts, "permutations") ? escaped_at(facts, "permutations") : escaped_at(first, "permutations"),
+                        member(facts, "seed") ? escaped_at(facts, "seed") : escaped_at(first, "seed"),
+                        html_escape(alpha_text(alpha)), composites));
+
+    if (configural && !configural->empty()) {
+        fmt::format_to(out, "<h3>{}</h3>\n<table class=\"micom-configural\"><thead><tr>{}{}{}{}</tr></thead><tbody>\n",
+                       html_escape(label::micom_configural_heading), th(label::micom_groups), th(label::micom_configural),
+                       th(label::micom_checks), th(label::micom_problems));
+        auto list = [](const Json& entry, std::string_view key) {
+            const Json* items = member(entry, key);
+            if (!items || !items->is_array() || items->empty()) return std::string("—");
+            std::string html = "<ul>";
+            for (const auto& item : *items) html += "<li>" + html_escape(plain_text(item)) + "</li>";
+            return html + "</ul>";
+        };
+        for (const auto& entry : *configural) {
+            const Json* holds = member(entry, "holds");
+            const std::string verdict = !holds || !holds->is_boolean() ? td("—")
+                                        : holds->get<bool>()          ? td(html_escape(label::micom_holds), "verdict full")
+                                                                      : td(html_escape(label::micom_does_not_hold), "verdict none");
+            fmt::format_to(out, "<tr><td>{}</td>{}<td>{}</td><td>{}</td></tr>\n",
+                           format_label(html_escape(label::micom_pair), escaped_at(entry, "a"), escaped_at(entry, "b")), verdict,
+                           list(entry, "checks"), list(entry, "problems"));
+        }
+        s.html += "</tbody></table>\n";
+    }
+
+    const std::string level = percent(1 - alpha);
+    const std::string below_alpha = format_label(label::micom_below_alpha, alpha_text(alpha));
+    auto p_cell = [&](std::optional<double> p) {
+        return p && *p < alpha ? td(fixed(p, 3), "fail", below_alpha) : td(fixed(p, 3));
+    };
+    for (const auto& [pair, pair_rows] : by_pair(*rows)) {
+        fmt::format_to(out, "<h3>{}</h3>\n", format_label(html_escape(label::micom_pair), pair.first, pair.second));
+        fmt::format_to(out,
+                       "<div class=\"table-scroll\"><table class=\"numbers by-column micom-table\"><thead>\n"
+                       "<tr><th rowspan=\"2\">{}</th><th rowspan=\"2\">{}</th><th colspan=\"3\">{}</th><th colspan=\"3\">{}</th>"
+                       "<th colspan=\"3\">{}</th></tr>\n<tr>{}{}{}{}{}{}{}{}{}</tr></thead><tbody>\n",
+                       html_escape(label::construct_header), html_escape(label::micom_verdict), html_escape(label::micom_step2),
+                       html_escape(label::micom_step3a), html_escape(label::micom_step3b), th(label::micom_c),
+                       th(label::micom_quantile), th(label::p), th(label::micom_mean_diff), th(format_label(label::micom_interval, level)),
+                       th(label::p), th(label::micom_log_var), th(format_label(label::micom_interval, level)), th(label::p));
+        for (const Json* row : pair_rows) {
+            const auto c = number_at(*row, "c"), quantile = number_at(*row, "c_quantile_05");
+            fmt::format_to(out, "<tr><td>{}</td>{}{}{}{}{}{}{}{}{}{}</tr>\n", escaped_at(*row, "construct"), verdict_cell(*row),
+                           c && quantile && *c < *quantile ? td(fixed(c, 4), "fail", std::string(label::micom_below_quantile)) : td(fixed(c, 4)),
+                           td(fixed(quantile, 4)), p_cell(number_at(*row, "c_p")), td(fixed(number_at(*row, "mean_diff"), 3)),
+                           td(interval_text(number_at(*row, "mean_ci_lower"), number_at(*row, "mean_ci_upper"), 3)),
+                           p_cell(number_at(*row, "mean_p")), td(fixed(number_at(*row, "log_var_ratio"), 3)),
+                           td(interval_text(number_at(*row, "var_ci_lower"), number_at(*row, "var_ci_upper"), 3)),
+                           p_cell(number_at(*row, "var_p")));
+        }
+        s.html += "</tbody></table></div>\n";
+    }
+    fmt::format_to(out, "<p class=\"note\">{}</p>\n", html_escape(format_label(label::micom_rules, level)));
+    s.html += definitions_table(settings);
+    return s;
+}
+
+std::string test_name(const std::string& test) {
+    if (test == "permutation") return std::string(label::test_permutation);
+    if (test == "parametric") return std::string(label::test_parametric);
+    if (test == "welch") return std::string(label::test_welch);
+    if (test == "henseler") return std::string(label::test_henseler);
+    if (test == "ci_parametric") return std::string(label::test_ci_parametric);
+    if (test == "ci_overlap") return std::string(label::test_ci_overlap);
+    if (test == "omnibus") return std::string(label::test_omnibus);
+    return test;
+}
+
+std::string method_name(const std::string& method) {
+    if (method == "sarstedt") return std::string(label::method_sarstedt);
+    if (method == "klesel_dg") return std::string(label::method_klesel_dg);
+    if (method == "klesel_duls") return std::string(label::method_klesel_duls);
+    return method;
+}
+
+std::string parameter_name(const Json& row) {
+    const std::string kind = text_at(row, "kind");
+    if (kind == "path") return escaped_at(row, "from") + html_escape(label::arrow) + escaped_at(row, "to");
+    if (kind == "r2") return html_escape(format_label(label::mga_r2_of, plain_text(row.value("construct", Json()))));
+    if (kind == "csi_index") return html_escape(format_label(label::mga_index_of, plain_text(row.value("construct", Json()))));
+    if (kind == "model") return html_escape(label::mga_whole_model);
+    const Json* construct = member(row, "construct");
+    if (kind.empty()) return construct ? html_escape(plain_text(*construct)) : "—";
+    return html_escape(kind) + (construct ? " " + html_escape(plain_text(*construct)) : "");
+}
+
+bool is_significant(const Json& row) {
+    const Json* significant = member(row, "significant");
+    return significant && significant->is_boolean() && significant->get<bool>();
+}
+
+std::optional<Section> mga_section(const Json& result) {
+    const Json* rows = member(result, "mga");
+    if (!rows) return std::nullopt;
+    if (!rows->is_array()) required_array(result, "mga");  // throws, naming the key
+    if (rows->empty()) return std::nullopt;
+    const Json* settings = member(result, "mga_settings");
+    Section s{"mga", std::string(label::mga_title), {}};
+    auto out = std::back_inserter(s.html);
+    const double alpha = alpha_of(settings);
+    std::string adjust = settings ? escaped_at(*settings, "p_adjust") : "—";
+    for (const auto& [key, name] : {std::pair{"holm", label::adjust_holm}, std::pair{"bonferroni", label::adjust_bonferroni},
+                                    std::pair{"bh", label::adjust_bh}, std::pair{"none", label::adjust_none}})
+        if (adjust == key) adjust = html_escape(name);
+    if (settings) {
+        std::string tests;
+        if (const Json* list = member(*settings, "tests"); list && list->is_array())
+            for (const auto& test : *list) tests += (tests.empty() ? "" : ", ") + html_escape(test_name(plain_text(test)));
+        fmt::format_to(out, "<p>{}</p>\n", format_label(html_escape(label::mga_settings), tests.empty() ? "—" : tests, adjust,
+                                                 html_escape(alpha_text(alpha))));
+    }
+    auto row_html = [&](const Json& row, bool omnibus) {
+        const bool significant = is_significant(row);
+        std::string html = significant ? "<tr class=\"significant\">" : "<tr>";
+        if (omnibus)
+            html += "<td>" + (member(row, "method") ? html_escape(method_name(plain_text(*member(row, "method")))) : "—") + "</td>";
+        else
+            html += "<td>" + format_label(html_escape(label::micom_pair), escaped_at(row, "a"), escaped_at(row, "b")) + "</td>";
+        html += "<td>" + parameter_name(row) + "</td>";
+        if (!omnibus) html += td(fixed(number_at(row, "difference"), 3));
+        html += td(fixed(number_at(row, "statistic"), 3)) + td(count_text(number_at(row, "df"))) + td(fixed(number_at(row, "p"), 3)) +
+                td(fixed(number_at(row, "p_adjusted"), 3)) + td(significant ? "*" : "");
+        return html + "</tr>\n";
+    };
+    auto header = [&](bool omnibus) {
+        std::string html = "<div class=\"table-scroll\"><table class=\"numbers mga-table\"><thead><tr>";
+        html += th(omnibus ? label::mga_method : label::mga_groups) + th(label::mga_parameter);
+        if (!omnibus) html += th(label::mga_difference);
+        return html + th(label::mga_statistic) + th(label::mga_df) + th(label::p) + th(label::mga_p_adjusted) +
+               "<th></th></tr></thead><tbody>\n";
+    };
+    auto is_omnibus = [](const Json& row) { return !member(row, "a") && !member(row, "b"); };
+    std::vector<std::string> tests;
+    for (const auto& row : *rows) {
+        const std::string test = text_at(row, "test");
+        if (!is_omnibus(row) && std::find(tests.begin(), tests.end(), test) == tests.end()) tests.push_back(test);
+    }
+    for (const auto& test : tests) {
+        fmt::format_to(out, "<h3>{}</h3>\n{}", html_escape(test.empty() ? "—" : test_name(test)), header(false));
+        for (const auto& row : *rows)
+            if (!is_omnibus(row) && text_at(row, "test") == test) s.html += row_html(row, false);
+        s.html += "</tbody></table></div>\n";
+    }
+    if (std::any_of(rows->begin(), rows->end(), is_omnibus)) {
+        fmt::format_to(out, "<h3>{}</h3>\n{}", html_escape(label::mga_omnibus_heading), header(true));
+        for (const auto& row : *rows)
+            if (is_omnibus(row)) s.html += row_html(row, true);
+        s.html += "</tbody></table></div>\n";
+    }
+    fmt::format_to(out, "<p class=\"note\">{}</p>\n", format_label(html_escape(label::mga_legend), html_escape(alpha_text(alpha)), adjust));
+    s.html += definitions_table(settings);
     return s;
 }
 
@@ -799,8 +1342,22 @@ footer { margin-top: 40px; color: var(--muted); font-size: 12px; border-top: 1px
 }
 )";
 
-std::string page_style() {
+// The group, MICOM and MGA tables' rules: only on pages with those sections, so that a report
+// without them keeps its bytes.
+constexpr const char* group_css = R"(table.numbers.by-column td:not(:first-child) { text-align: right; }
+table.numbers th[colspan] { text-align: center; }
+td.verdict { font-weight: 600; text-align: left !important; white-space: nowrap; }
+td.verdict.full { color: var(--pass); }
+td.verdict.partial { color: var(--warn); }
+td.verdict.none { color: var(--fail); }
+table.micom-configural ul { margin: 0; padding-left: 18px; }
+table.micom-table td { white-space: nowrap; }
+tr.significant td { font-weight: 700; }
+)";
+
+std::string page_style(bool group_sections) {
     std::string css = page_css;
+    if (group_sections) css += group_css;
     for (std::size_t at = css.find("FONTS"); at != std::string::npos; at = css.find("FONTS", at))
         css.replace(at, 5, font_stack);
     return css;
@@ -826,7 +1383,8 @@ std::string render_checked_result(const Json& result, const ReportDraws* draws, 
     const auto table = read_index_table(result);
     if (table && !table->rows.empty() && !table->constructs.empty())
         if (auto s = index_section(result, *table)) sections.push_back(std::move(*s));
-    if (auto s = ipma_section(result)) sections.push_back(std::move(*s));
+    for (auto s : {groups_section(result), micom_section(result), mga_section(result), ipma_section(result)})
+        if (s) sections.push_back(std::move(*s));
     if (!options.period_column.empty()) sections.push_back(control_section(result, table, options.period_column));
     sections.push_back(measurement_section(result));
     for (auto s : {reliability_section(result), discriminant_section(result), collinearity_section(result), fit_section(result)})
@@ -834,6 +1392,9 @@ std::string render_checked_result(const Json& result, const ReportDraws* draws, 
     sections.push_back(histogram_section(result, draws));
     sections.push_back(run_section(result));
 
+    const bool group_sections = std::any_of(sections.begin(), sections.end(), [](const Section& s) {
+        return s.id == "groups" || s.id == "micom" || s.id == "mga";
+    });
     std::string model_path;
     if (const Json* input = member(result, "input"))
         if (const Json* model = member(*input, "model")) model_path = text_at(*model, "path");
@@ -846,7 +1407,7 @@ std::string render_checked_result(const Json& result, const ReportDraws* draws, 
                    "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
                    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
                    "<meta name=\"generator\" content=\"{} {}\">\n<title>{}</title>\n<style>{}</style>\n</head>\n<body>\n",
-                   engine_name, engine_version, html_escape(title), page_style());
+                   engine_name, engine_version, html_escape(title), page_style(group_sections));
     fmt::format_to(out, "<header>\n<h1>{}</h1>\n<p class=\"subtitle\">", html_escape(title));
     std::string data_path;
     if (const Json* input = member(result, "input"))

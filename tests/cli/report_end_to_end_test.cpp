@@ -145,6 +145,23 @@ TEST_F(ReportCliTest, ControlChartOfFourQuarters) {
     EXPECT_EQ(read_file(dir_ / "q2.html"), html);
 }
 
+TEST_F(ReportCliTest, GroupsComparedFromAGroupEstimate) {
+    // The report tests' group fixture data: two groups of 120 in the column 'gender'.
+    const fs::path fixture = source_dir / "tests" / "fixtures" / "report_groups";
+    const auto r = run({"estimate", "--model", (fixture / "groups.model").string(), "--data", (fixture / "groups.csv").string(),
+                        "--scale", "1:10", "--group", "gender", "--bootstrap", "40", "--threads", "2", "--out", "g.json"});
+    ASSERT_EQ(r.exit_code, 0) << r;
+    const auto report = run({"report", "--result", "g.json", "--out", "g.html"});
+    ASSERT_EQ(report.exit_code, 0) << report;
+    const std::string html = read_file(dir_ / "g.html");
+    EXPECT_THAT(html, HasSubstr("<section id=\"groups\">"));
+    EXPECT_THAT(html, HasSubstr("Groups of the column <code>gender</code>: 2 groups"));
+    EXPECT_EQ(count(html, "<table class=\"numbers by-column group-table\">"), 3u);  // paths, R², indices
+    EXPECT_EQ(count(html, "<th>female<br><span class=\"ci\">n = 120</span></th>"), 3u);
+    EXPECT_THAT(html, HasSubstr("<tr><td>Image → Loyalty</td>"));
+    EXPECT_THAT(html, HasSubstr("each group&#39;s from its own bootstrap"));
+}
+
 TEST_F(ReportCliTest, UsageErrors) {
     expect_refused(run({"report", "--result", "r.json", "--model", "m", "--out", "x.html"}), 2, "exclude each other");
     expect_refused(run({"report", "--model", ccsi_model.string(), "--data", ccsi_data.string(), "--draws", "d.csv",

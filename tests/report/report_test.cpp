@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <fstream>
+#include <iterator>
 #include <regex>
 #include <string>
 
@@ -231,7 +233,8 @@ TEST(Report, SectionsAbsentFromTheResultAreLeftOut) {
     EXPECT_THAT(html, HasSubstr("<section id=\"diagram\">"));
     EXPECT_THAT(html, HasSubstr("<section id=\"structural\">"));
     EXPECT_THAT(html, HasSubstr("<section id=\"run\">"));
-    for (const char* absent : {"id=\"indices\"", "id=\"ipma\"", "id=\"control\"", "id=\"reliability\"", "id=\"fit\"",
+    for (const char* absent : {"id=\"indices\"", "id=\"groups\"", "id=\"micom\"", "id=\"mga\"", "id=\"ipma\"",
+                               "id=\"control\"", "id=\"reliability\"", "id=\"fit\"",
                                "class=\"histogram\"", "class=\"chart"})
         EXPECT_THAT(html, Not(HasSubstr(absent))) << absent;
     EXPECT_THAT(html, HasSubstr("No bootstrap draws"));
@@ -450,3 +453,247 @@ TEST(ReportDraws, ErrorsNameTheFileLineAndColumn) {
 }
 
 }  // namespace
+
+// --- groups compared, MICOM and MGA ----------------------------------------------------------
+
+namespace {
+
+// A real `csipls estimate --group gender --bootstrap 100` result with `micom`, `micom_settings`,
+// `mga` and `mga_settings` added as the engine writes them (tests/fixtures/report_groups/make_fixture.sh).
+std::string group_fixture_text() {
+    std::ifstream in(std::string(CSIPLS_SOURCE_DIR) + "/tests/fixtures/report_groups/result.json", std::ios::binary);
+    EXPECT_TRUE(in) << "fixture missing";
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+Json group_fixture() { return Json::parse(group_fixture_text()); }
+
+// The HTML of one section (from its <section> to the next </section>), or "" when it is absent.
+std::string section_of(const std::string& html, const std::string& id) {
+    const auto start = html.find("<section id=\"" + id + "\">");
+    if (start == std::string::npos) return "";
+    return html.substr(start, html.find("</section>", start) - start);
+}
+
+// The row of a table that starts with this first cell.
+std::string row_of(const std::string& html, const std::string& first_cell) {
+    const auto start = html.find("<tr><td>" + first_cell + "</td>");
+    if (start == std::string::npos) return "";
+    return html.substr(start, html.find("</tr>", start) - start);
+}
+
+}  // namespace
+
+TEST(GroupReport, PathR2AndIndexTablesPerGroupWithTheGroupBootstrap) {
+    const std::string html = csipls::render_html_report(group_fixture(), nullptr);
+    const std::string groups = section_of(html, "groups");
+    ASSERT_FALSE(groups.empty());
+    EXPECT_THAT(html, HasSubstr("<li><a href=\"#groups\">Groups compared</a></li>"));
+    EXPECT_THAT(groups, HasSubstr("Groups of the column <code>gender</code>: 2 groups"));
+    // Three tables (paths, R², indices), columns pooled, female, male, each with its n.
+    EXPECT_EQ(count(groups, "<table class=\"numbers by-column group-table\">"), 3u);
+    EXPECT_EQ(count(groups, "<th>Pooled<br><span class=\"ci\">n = 240</span></th><th>female<br><span class=\"ci\">n = 120</span></th>"
+                            "<th>male<br><span class=\"ci\">n = 120</span></th>"), 3u);
+    // Image → Loyalty: female's interval [-0.061, 0.287] holds 0 (no mark), male's and the pooled one do not.
+    EXPECT_EQ(row_of(groups, "Image → Loyalty"),
+              "<tr><td>Image → Loyalty</td><td>0.253 *<br><span class=\"ci\">[0.126, 0.378]</span></td>"
+              "<td>0.103<br><span class=\"ci\">[-0.061, 0.287]</span></td>"
+              "<td>0.300 *<br><span class=\"ci\">[0.133, 0.471]</span></td>");
+    EXPECT_EQ(count(groups, " *<br>"), 14u);  // 5 paths × 3 columns, less female's Image → Loyalty
+    EXPECT_THAT(row_of(groups, "Quality"), HasSubstr("<td>0.120<br><span class=\"ci\">[0.042, 0.273]</span></td>"));
+    EXPECT_THAT(groups, HasSubstr("<tr><td>Image</td><td>68.1<br><span class=\"ci\">[65.5, 70.4]</span></td>"
+                                  "<td>59.8<br><span class=\"ci\">[56.6, 63.2]</span></td>"
+                                  "<td>76.4<br><span class=\"ci\">[74.0, 78.2]</span></td></tr>"));
+    EXPECT_THAT(groups, HasSubstr("95 % bootstrap intervals (percentile)"));
+    // The index chart by group carries each group's interval.
+    EXPECT_THAT(html, HasSubstr("Index of Satisfaction in each of the 2 groups, with each group's 95 % bootstrap interval."));
+}
+
+TEST(GroupReport, WithoutGroupBootstrapNoIntervalsAndNoMarks) {
+    Json result = group_fixture();
+    result.erase("bootstrap");
+    for (auto& group : result["groups"]["results"]) group.erase("bootstrap");
+    result["groups"]["results"][0]["paths"][0]["estimate"] = nullptr;
+    const std::string groups = section_of(csipls::render_html_report(result, nullptr), "groups");
+    EXPECT_THAT(groups, Not(HasSubstr("<span class=\"ci\">[")));
+    EXPECT_THAT(groups, Not(HasSubstr(" *")));
+    EXPECT_THAT(groups, HasSubstr("No group bootstrap in this result, so no intervals and no marks."));
+    EXPECT_EQ(row_of(groups, "Image → Quality"), "<tr><td>Image → Quality</td><td>0.563</td><td>—</td><td>0.346</td>");
+}
+
+TEST(GroupReport, AFailedGroupIsNamedAndItsColumnEmpty) {
+    Json result = group_fixture();
+    Json& male = result["groups"]["results"][1];
+    male = {{"group", "male"}, {"n_obs", 120}, {"error", "the PLS iteration did not converge"}};
+    const std::string groups = section_of(csipls::render_html_report(result, nullptr), "groups");
+    EXPECT_THAT(groups, HasSubstr("<p class=\"fail\">Group male: no estimate (the PLS iteration did not converge).</p>"));
+    EXPECT_THAT(row_of(groups, "Image → Quality"), testing::EndsWith("<td>—</td>"));
+}
+
+TEST(GroupReport, ManyGroupsAreTransposed) {
+    Json result = group_fixture();
+    const Json female = result["groups"]["results"][0];
+    for (int groups : {12, 13}) {
+        result["groups"]["results"] = Json::array();
+        for (int g = 0; g < groups; ++g) {
+            Json entry = female;
+            entry["group"] = "G" + std::to_string(g + 1);
+            result["groups"]["results"].push_back(entry);
+        }
+        const std::string section = section_of(csipls::render_html_report(result, nullptr), "groups");
+        if (groups == 12) {
+            // A column per group: rows are the 5 paths, 3 R² and 4 indices.
+            EXPECT_EQ(count(section, "<tr><td>"), 12u);
+            EXPECT_EQ(count(section, "<span class=\"ci\">n = 120</span>"), 3u * 12);
+            EXPECT_THAT(section, Not(HasSubstr("transposed")));
+        } else {
+            // A row per group (and one for the pooled estimate) in each of the three tables.
+            EXPECT_EQ(count(section, "<thead><tr><th>Group</th><th>n</th>"), 3u);
+            EXPECT_EQ(count(section, "<tr class=\"overall\"><td>Pooled</td><td>240</td>"), 3u);
+            EXPECT_EQ(count(section, "<tr><td>G13</td><td>120</td><td>"), 3u);
+            EXPECT_THAT(section, HasSubstr("<th>Image → Loyalty</th>"));
+            EXPECT_THAT(section, HasSubstr("With more than 12 groups the tables are transposed"));
+        }
+    }
+}
+
+TEST(GroupReport, IndexIntervalsComeFromTheGroupBootstrapWhenTheTableLacksThem) {
+    Json result = group_fixture();
+    for (auto& row : result["index_table"]["rows"])
+        if (row["group"] != "(all)") row.erase("ci_lower"), row.erase("ci_upper"), row.erase("se");
+    const std::string indices = section_of(csipls::render_html_report(result, nullptr), "indices");
+    EXPECT_THAT(indices, HasSubstr("<tr><td>female</td><td>120</td><td>59.8<br><span class=\"ci\">[56.6, 63.2]</span></td>"));
+    const std::string chart = indices.substr(indices.find("aria-label=\"Index of Satisfaction by group\""));
+    EXPECT_EQ(count(chart, "class=\"whisker\""), 2u);
+}
+
+TEST(MicomReport, VerdictsTestsAndConfiguralChecks) {
+    const std::string micom = section_of(csipls::render_html_report(group_fixture(), nullptr), "micom");
+    ASSERT_FALSE(micom.empty());
+    EXPECT_THAT(micom, HasSubstr("<p>Permutations: 5000; seed: 1; α = 0.05; composite scores from indicators standardized on "
+                                 "the pooled data.</p>"));
+    EXPECT_THAT(micom, HasSubstr("<tr><td>female vs male</td><td class=\"verdict full\">holds</td><td><ul><li>same indicators "
+                                 "in every block</li>"));
+    EXPECT_THAT(micom, HasSubstr("<h3>female vs male</h3>"));
+    EXPECT_THAT(micom, HasSubstr("<th>95 % interval</th>"));
+    EXPECT_EQ(row_of(micom, "Image"),
+              "<tr><td>Image</td><td class=\"verdict full\">full invariance</td><td>0.9962</td><td>0.9913</td><td>0.290</td>"
+              "<td>0.170</td><td>[-0.250, 0.240]</td><td>0.180</td><td>-0.010</td><td>[-0.390, 0.410]</td><td>0.960</td>");
+    EXPECT_THAT(row_of(micom, "Quality"), HasSubstr("<td class=\"verdict partial\">partial invariance</td>"));
+    EXPECT_THAT(row_of(micom, "Quality"), HasSubstr("<td class=\"fail\" title=\"below α = 0.05\">0.002</td>"));
+    EXPECT_THAT(row_of(micom, "Satisfaction"),
+                HasSubstr("<td class=\"verdict none\">no invariance</td><td class=\"fail\" title=\"below the 5 % quantile\">0.9804</td>"
+                          "<td>0.9895</td><td class=\"fail\" title=\"below α = 0.05\">0.012</td>"));
+    // Loyalty's row holds nulls: each prints as a dash.
+    EXPECT_EQ(row_of(micom, "Loyalty"),
+              "<tr><td>Loyalty</td><td class=\"verdict\">—</td><td>0.9975</td><td>—</td><td>—</td><td>0.080</td>"
+              "<td>[-0.250, 0.250]</td><td>0.520</td><td>—</td><td>—</td><td>—</td>");
+    EXPECT_EQ(count(micom, "class=\"fail\""), 3u);
+    EXPECT_THAT(micom, HasSubstr("partial invariance when steps 1 and 2 hold"));
+    EXPECT_THAT(micom, HasSubstr("<tr><th>log_var_ratio</th><td>log of the ratio"));
+}
+
+TEST(MgaReport, ATablePerTestSignificanceMarkedAndOmnibusApart) {
+    const std::string mga = section_of(csipls::render_html_report(group_fixture(), nullptr), "mga");
+    ASSERT_FALSE(mga.empty());
+    EXPECT_THAT(mga, HasSubstr("p adjusted by Holm; α = 0.05."));
+    // One table per test in the order they first appear, then the omnibus tests.
+    const std::vector<std::string> headings = {"<h3>Parametric t-test (equal variances)</h3>",
+                                               "<h3>Welch-Satterthwaite t-test (unequal variances)</h3>",
+                                               "<h3>Permutation test</h3>", "<h3>Confidence interval overlap</h3>",
+                                               "<h3>Omnibus tests (all groups at once)</h3>"};
+    std::size_t at = 0;
+    for (const auto& heading : headings) {
+        const auto found = mga.find(heading, at);
+        ASSERT_NE(found, std::string::npos) << heading;
+        at = found;
+    }
+    EXPECT_EQ(count(mga, "<table class=\"numbers mga-table\">"), 5u);
+    EXPECT_THAT(mga, HasSubstr("<tr class=\"significant\"><td>female vs male</td><td>Image → Loyalty</td><td>-0.196</td>"
+                               "<td>-2.900</td><td>238</td><td>0.004</td><td>0.008</td><td>*</td></tr>"));
+    EXPECT_THAT(mga, HasSubstr("<tr><td>female vs male</td><td>Image → Loyalty</td><td>-0.196</td><td>-2.080</td><td>231.4</td>"
+                               "<td>0.039</td><td>0.078</td><td></td></tr>"));
+    EXPECT_THAT(mga, HasSubstr("<tr class=\"significant\"><td>female vs male</td><td>R² of Satisfaction</td>"));
+    EXPECT_THAT(mga, HasSubstr("<td>index of Loyalty</td><td>2.400</td>"));
+    // ci_overlap: no statistic, df or p.
+    EXPECT_THAT(mga, HasSubstr("<td>-0.196</td><td>—</td><td>—</td><td>—</td><td>—</td><td></td></tr>"));
+    EXPECT_THAT(mga, HasSubstr("<tr class=\"significant\"><td>OTG (Sarstedt et al. 2011)</td><td>Image → Loyalty</td><td>4.700</td>"
+                               "<td>1</td><td>0.031</td><td>0.031</td><td>*</td></tr>"));
+    EXPECT_THAT(mga, HasSubstr("<tr><td>d_G distance test (Klesel et al. 2019)</td><td>whole model</td><td>0.012</td><td>—</td>"));
+    EXPECT_EQ(count(mga, "<tr class=\"significant\">"), 3u);
+    EXPECT_THAT(mga, HasSubstr("Bold with *: significant at α = 0.05 after the p adjustment (Holm)"));
+}
+
+TEST(GroupReport, SectionsAbsentWithoutTheirParts) {
+    Json result = group_fixture();
+    for (const char* key : {"micom", "micom_settings", "mga", "mga_settings"}) result.erase(key);
+    std::string html = csipls::render_html_report(result, nullptr);
+    EXPECT_THAT(html, HasSubstr("<section id=\"groups\">"));
+    for (const char* absent : {"id=\"micom\"", "id=\"mga\"", "#micom", "#mga", "MICOM", "Multigroup"})
+        EXPECT_THAT(html, Not(HasSubstr(absent))) << absent;
+    EXPECT_THAT(html, HasSubstr("td.verdict {"));
+    result.erase("groups");
+    html = csipls::render_html_report(result, nullptr);
+    EXPECT_THAT(html, Not(HasSubstr("id=\"groups\"")));
+    EXPECT_THAT(html, Not(HasSubstr("Groups compared")));
+    // Nor their style rules: a report without these sections keeps its bytes.
+    EXPECT_THAT(html, Not(HasSubstr("td.verdict")));
+    // Present but empty, or null: still absent, not an empty section.
+    result = group_fixture();
+    result["micom"] = Json::array();
+    result["micom_settings"] = nullptr;
+    result["mga"] = nullptr;
+    html = csipls::render_html_report(result, nullptr);
+    EXPECT_THAT(html, Not(HasSubstr("id=\"micom\"")));
+    EXPECT_THAT(html, Not(HasSubstr("id=\"mga\"")));
+    // Not a list: refused, naming the key.
+    result["mga"] = 3;
+    try {
+        csipls::render_html_report(result, nullptr);
+        FAIL() << "no error";
+    } catch (const csipls::InputError& error) {
+        EXPECT_THAT(error.what(), HasSubstr("'mga'"));
+    }
+}
+
+TEST(GroupReport, NullsPrintAsDashes) {
+    Json result = group_fixture();
+    for (auto& row : result["mga"])
+        for (const char* key : {"a", "b", "test", "method", "kind", "from", "to", "construct", "difference", "statistic", "df", "p",
+                                "p_adjusted", "significant"})
+            row[key] = nullptr;
+    result["mga"][0]["a"] = "female";  // a pair row of an unnamed test
+    result["mga_settings"] = nullptr;
+    result["micom"][0] = {{"a", nullptr}, {"b", nullptr}, {"construct", nullptr}};
+    result["micom_settings"]["configural"][0]["holds"] = nullptr;
+    result["groups"]["results"][1]["n_obs"] = nullptr;
+    result["groups"]["results"][1]["r2"] = nullptr;
+    const std::string html = csipls::render_html_report(result, nullptr);
+    const std::string micom = section_of(html, "micom"), mga = section_of(html, "mga");
+    EXPECT_THAT(micom, HasSubstr("<h3>— vs —</h3>"));
+    EXPECT_THAT(micom, HasSubstr("<tr><td>—</td><td class=\"verdict\">—</td><td>—</td><td>—</td><td>—</td><td>—</td><td>—</td>"
+                                 "<td>—</td><td>—</td><td>—</td><td>—</td></tr>"));
+    EXPECT_THAT(micom, HasSubstr("<tr><td>female vs male</td><td>—</td>"));
+    EXPECT_THAT(mga, HasSubstr("<h3>—</h3>"));
+    EXPECT_THAT(mga, HasSubstr("<tr><td>female vs —</td><td>—</td><td>—</td><td>—</td><td>—</td><td>—</td><td>—</td><td></td></tr>"));
+    EXPECT_THAT(mga, HasSubstr("<tr><td>—</td><td>—</td><td>—</td><td>—</td><td>—</td><td>—</td><td></td></tr>"));  // omnibus
+    EXPECT_THAT(mga, Not(HasSubstr("null")));
+    const std::string groups = section_of(html, "groups");
+    EXPECT_THAT(groups, HasSubstr("<th>male<br><span class=\"ci\">n = —</span></th>"));
+    EXPECT_THAT(row_of(groups, "Quality"), HasSubstr("<td>—<br><span class=\"ci\">[0.042, 0.273]</span></td>"));
+}
+
+TEST(GroupReport, GroupNamesAreEscapedEverywhere) {
+    std::string text = group_fixture_text();
+    for (auto at = text.find("\"female\""); at != std::string::npos; at = text.find("\"female\"", at)) text.replace(at, 8, "\"<b>&\"");
+    Json result = Json::parse(text);
+    result["micom_settings"]["configural"][0]["problems"] = {"<i>weights</i> & signs"};
+    const std::string html = csipls::render_html_report(result, nullptr);
+    EXPECT_THAT(html, Not(HasSubstr("<b>&")));
+    EXPECT_THAT(html, Not(HasSubstr("<i>")));
+    EXPECT_THAT(section_of(html, "groups"), HasSubstr("<th>&lt;b&gt;&amp;<br><span class=\"ci\">n = 120</span></th>"));
+    EXPECT_THAT(section_of(html, "micom"), HasSubstr("<h3>&lt;b&gt;&amp; vs male</h3>"));
+    EXPECT_THAT(section_of(html, "micom"), HasSubstr("<li>&lt;i&gt;weights&lt;/i&gt; &amp; signs</li>"));
+    EXPECT_EQ(count(section_of(html, "mga"), "<td>&lt;b&gt;&amp; vs male</td>"), 7u);
+    EXPECT_THAT(section_of(html, "indices"), HasSubstr("<td>&lt;b&gt;&amp;</td>"));
+}
