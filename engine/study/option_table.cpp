@@ -202,7 +202,7 @@ const std::vector<StudyOptionField> fields = {
     {"ipma_target", "ipma", "TARGET", "with --scale: importance-performance map for this target construct",
      [](StudyOptions& o, const std::string& text) { o.ipma_target = text; },
      [](const StudyOptions& o) { return text_or_null(o.ipma_target); }, no_default},
-    {"data.group", "group", "COLUMN", "text column of groups (company, segment, period): the model is also estimated per group",
+    {"data.group", "group", "COLUMN", "column of groups (company, segment, period; SPSS: text or value-labelled): the model is also estimated per group",
      [](StudyOptions& o, const std::string& text) { o.data.group = text; },
      [](const StudyOptions& o) { return text_or_null(o.data.group); }, no_default},
     {"groups.pooled", "pooled", nullptr, "with --group: groups keep the pooled estimate's weights instead of their own",

@@ -386,8 +386,15 @@ StudyResult run_study(const Model& model, Dataset input, const StudyOptions& opt
             pairs = pairs_to_test(data, group_options, g.micom ? "`groups.micom`" : "`groups.mga`", true);
         else if (g.permutations > 0 && !g.omnibus)
             pairs = pairs_to_test(data, group_options, "`groups.permutations`", false);
-        if (g.omnibus && group_rows(data).names.size() < 2)
-            throw UsageError("`groups.omnibus` compares groups, but there is one group only in " + data_name(data));
+        if (g.omnibus) {
+            const std::size_t count = group_rows(data).names.size();
+            if (count < 2) throw UsageError("`groups.omnibus` compares groups, but there is one group only in " + data_name(data));
+            // Klesel's statistic sums a distance over every pair of groups, in every permutation.
+            if (count * (count - 1) / 2 > static_cast<std::size_t>(GroupOptions::tested_pair_limit))
+                throw UsageError(fmt::format("`groups.omnibus`: {} groups give {} pairs, and the overall model test sums a distance "
+                                             "over every pair in every permutation; it takes at most {} pairs (45 groups)",
+                                             count, count * (count - 1) / 2, GroupOptions::tested_pair_limit));
+        }
         {
             const Stage stage(monitor, "groups", group_analysis_steps(data, boot, group_options));
             run.groups = estimate_groups(model, data, result, run.moments, options.estimation, run.index_scales, boot,

@@ -141,6 +141,7 @@ TEST_F(GroupTestsCli, TooManyPairsAreRefusedWithTheLimit) {
     simulate(50, 30);
     expect_clean_failure(run(estimate({"--group-pairs", "all", "--mga", "permutation", "--permutations", "10"})), 2,
                          {"50 groups give 1225 pairs", "at most 1000 pairs", "--group-pairs"});
+    expect_clean_failure(run(estimate({"--omnibus", "--permutations", "10"})), 2, {"--omnibus", "50 groups give 1225 pairs", "at most 1000"});
 }
 
 TEST_F(GroupTestsCli, AGroupThatCannotBeEstimatedLeavesTheOtherPairs) {
