@@ -115,7 +115,7 @@ namespace {
 
 // The ends of a compared parameter as the contract names them: from and to for a path, construct
 // for an R² or an index, all three null for the whole model (Klesel's rows).
-void describe_parameter(Json& row, const PlsResult& pooled, const MgaRow& mga) {
+void describe_mga_parameter(Json& row, const PlsResult& pooled, const MgaRow& mga) {
     row["kind"] = mga.parameter ? parameter_kind(mga.parameter->kind).name : "model";
     row["from"] = nullptr;
     row["to"] = nullptr;
@@ -126,7 +126,7 @@ void describe_parameter(Json& row, const PlsResult& pooled, const MgaRow& mga) {
 }
 
 // "Image -> Loyalty", "R2 Loyalty", "csi_index Loyalty", "model".
-std::string parameter_label(const PlsResult& pooled, const MgaRow& row) {
+std::string mga_parameter_label(const PlsResult& pooled, const MgaRow& row) {
     if (!row.parameter) return "model";
     const ParameterKind& kind = parameter_kind(row.parameter->kind);
     if (kind.end_count == 2)
@@ -144,7 +144,7 @@ void add_mga_to_json(Json& json, const PlsResult& pooled, const GroupsResult& gr
         item["b"] = row.omnibus ? Json(nullptr) : Json(groups.groups[static_cast<std::size_t>(row.b)].name);
         item["test"] = mga_row_test_name(row);
         item["method"] = row.omnibus ? Json(omnibus_test_name(row.method)) : Json(nullptr);
-        describe_parameter(item, pooled, row);
+        describe_mga_parameter(item, pooled, row);
         item["difference"] = number_or_null(row.difference);
         item["statistic"] = number_or_null(row.statistic);
         item["df"] = number_or_null(row.df);
@@ -203,7 +203,7 @@ void write_mga_summary(std::ostream& out, const PlsResult& pooled, const GroupsR
         table.push_back({row.omnibus ? std::string("(all groups)")
                                      : groups.groups[static_cast<std::size_t>(row.a)].name + " - " + groups.groups[static_cast<std::size_t>(row.b)].name,
                          row.omnibus ? std::string("omnibus ") + omnibus_test_name(row.method) : mga_row_test_name(row),
-                         parameter_label(pooled, row), number(row.difference, "{:.4f}"), number(row.statistic, "{:.4f}"),
+                         mga_parameter_label(pooled, row), number(row.difference, "{:.4f}"), number(row.statistic, "{:.4f}"),
                          number(row.df, "{:.0f}"), number(row.p, "{:.4f}"), number(row.p_adjusted, "{:.4f}"), row.significant ? "*" : ""});
     }
     std::vector<std::size_t> width(table.front().size(), 0);
