@@ -17,10 +17,13 @@ const char* to_string(MicomCompositeData data) {
     return data == MicomCompositeData::raw_pooled ? "raw_pooled" : "standardized_pooled";
 }
 
+const char* to_string(MicomPooling pooling) { return pooling == MicomPooling::pair ? "pair" : "all_groups"; }
+
 const char* to_string(MicomVerdict verdict) {
     switch (verdict) {
         case MicomVerdict::full: return "full";
         case MicomVerdict::partial: return "partial";
+        case MicomVerdict::undetermined: return "undetermined";
         default: return "none";
     }
 }
@@ -52,25 +55,32 @@ void composite_correlations(const detail::BlockLayout& layout, const Eigen::Matr
     }
 }
 
-// Step 3's statistics of one split of the pooled scores: `in_a[i]` says whether score row i is in
-// group a. Rows without a score (left out by listwise deletion) are skipped.
-void mean_and_variance_differences(const Eigen::MatrixXd& scores, const std::vector<char>& in_a, Eigen::Ref<Eigen::VectorXd> mean_diff,
-                                   Eigen::Ref<Eigen::VectorXd> log_var_ratio) {
-    for (Eigen::Index k = 0; k < scores.cols(); ++k) {
-        double n[2] = {0, 0}, mean[2] = {0, 0}, m2[2] = {0, 0};
-        for (Eigen::Index i = 0; i < scores.rows(); ++i) {
+// Step 3's moments of one split of the pooled scores: group_of[i] is score row i's group (its
+// position among the pool's groups, or −1 when no tested pair needs it). Rows without a score (left
+// out by listwise deletion) are skipped; a group without two scores has NaN moments.
+void group_score_moments(const Eigen::MatrixXd& scores, const std::vector<int>& group_of, Eigen::Ref<Eigen::MatrixXd> mean,
+                         Eigen::Ref<Eigen::MatrixXd> variance, Eigen::Ref<Eigen::MatrixXd> count) {
+    mean.setZero();
+    variance.setZero();
+    count.setZero();
+    for (Eigen::Index i = 0; i < scores.rows(); ++i) {
+        const int g = group_of[static_cast<std::size_t>(i)];
+        if (g < 0) continue;
+        for (Eigen::Index k = 0; k < scores.cols(); ++k) {
             const double x = scores(i, k);
             if (!std::isfinite(x)) continue;
-            const int g = in_a[static_cast<std::size_t>(i)] ? 0 : 1;
-            // Welford's update: exact enough for scores of unit variance, one pass.
-            n[g] += 1;
-            const double delta = x - mean[g];
-            mean[g] += delta / n[g];
-            m2[g] += delta * (x - mean[g]);
+            // Welford's update, one pass.
+            count(k, g) += 1;
+            const double delta = x - mean(k, g);
+            mean(k, g) += delta / count(k, g);
+            variance(k, g) += delta * (x - mean(k, g));
         }
-        mean_diff[k] = mean[0] - mean[1];
-        log_var_ratio[k] = n[0] > 1 && n[1] > 1 ? std::log(m2[0] / (n[0] - 1)) - std::log(m2[1] / (n[1] - 1)) : nan;
     }
+    for (Eigen::Index g = 0; g < mean.cols(); ++g)
+        for (Eigen::Index k = 0; k < mean.rows(); ++k) {
+            if (count(k, g) < 1) mean(k, g) = nan;
+            variance(k, g) = count(k, g) > 1 ? variance(k, g) / (count(k, g) - 1) : nan;
+        }
 }
 
 // The finite values of row `row` of `draws`.
@@ -115,36 +125,62 @@ Eigen::VectorXd group_weights(const Model& model, const Dataset& data, const std
     return std::move(result.outer_weights);
 }
 
-// What is fixed for a pair across its permutations.
-struct PairSetup {
-    std::vector<Eigen::Index> rows;  // group a's rows, then group b's
-    Eigen::Index size_a = 0;
-    Eigen::MatrixXd covariance;      // of the indicators the step-2 composites are built from
-    Eigen::MatrixXd scores;          // step 3: scores of the pair's pooled estimation, in `rows` order
+// The rows pooled for one or more tested pairs, fixed across its permutations: all groups' rows
+// (cSEM) or one pair's.
+struct Pool {
+    std::vector<int> groups;               // positions in GroupsResult::groups, in pool order
+    std::vector<char> needed;              // per pool group: in a tested pair, so estimated in each permutation
+    std::vector<Eigen::Index> rows;        // the pool groups' rows, group after group
+    std::vector<Eigen::Index> size;        // per pool group: its row count
+    std::vector<std::pair<int, int>> pairs;  // tested pairs as pool-group indices
+    std::vector<int> pair_index;           // ... and their positions in MicomResult::pairs
+    Eigen::MatrixXd covariance;            // of the indicators the step-2 composites are built from
+    Eigen::MatrixXd scores;                // step 3: scores of the pooled estimation, in `rows` order
     std::uint64_t stream = 0;
 };
 
-PairSetup set_up_pair(const Model& model, const Dataset& data, const GroupRows& by_group, int a, int b, const EstimationOptions& options,
-                      const MicomOptions& micom_options) {
-    PairSetup pair;
-    const auto& rows_a = by_group.rows[static_cast<std::size_t>(a)];
-    const auto& rows_b = by_group.rows[static_cast<std::size_t>(b)];
-    pair.rows = rows_a;
-    pair.rows.insert(pair.rows.end(), rows_b.begin(), rows_b.end());
-    pair.size_a = static_cast<Eigen::Index>(rows_a.size());
-    const Dataset pooled = detail::select_rows(data, pair.rows, detail::CaseWeights::drop);
+void set_up_pool(Pool& pool, const Model& model, const Dataset& data, const GroupRows& by_group, const EstimationOptions& options,
+                 const MicomOptions& micom_options) {
+    for (const int g : pool.groups) {
+        const auto& rows = by_group.rows[static_cast<std::size_t>(g)];
+        pool.rows.insert(pool.rows.end(), rows.begin(), rows.end());
+        pool.size.push_back(static_cast<Eigen::Index>(rows.size()));
+    }
+    const Dataset pooled = detail::select_rows(data, pool.rows, detail::CaseWeights::drop);
     const IndicatorMoments moments = compute_moments(pooled, micom_options.missing);
-    pair.covariance = moments.correlation;
+    pool.covariance = moments.correlation;
     if (micom_options.composite_data == MicomCompositeData::raw_pooled)
-        pair.covariance = moments.sds.asDiagonal() * moments.correlation * moments.sds.asDiagonal();
-    const PlsResult estimate_on_pair = estimate(model, moments, options);
-    if (!estimate_on_pair.converged)
-        throw EstimationError("the estimation on the two groups' rows together did not converge in " +
-                              std::to_string(estimate_on_pair.iterations) + " iterations");
-    pair.scores = construct_scores(estimate_on_pair, moments,
+        pool.covariance = moments.sds.asDiagonal() * moments.correlation * moments.sds.asDiagonal();
+    const PlsResult estimate_on_pool = estimate(model, moments, options);
+    if (!estimate_on_pool.converged)
+        throw EstimationError("the estimation on the pooled rows did not converge in " + std::to_string(estimate_on_pool.iterations) +
+                              " iterations");
+    pool.scores = construct_scores(estimate_on_pool, moments,
                                    has_missing_values(pooled) ? fill_missing_for_scores(pooled, moments, micom_options.missing) : pooled);
-    pair.stream = detail::pair_stream(micom_options.seed, by_group.names[static_cast<std::size_t>(a)], by_group.names[static_cast<std::size_t>(b)]);
-    return pair;
+}
+
+// Step 1: the indicators each group of a pair lacks answers in, or whose answers do not vary.
+std::vector<std::string> configural_problems(const Dataset& data, const GroupRows& by_group, int group) {
+    std::vector<std::string> problems;
+    const auto x = data.matrix();
+    for (Eigen::Index k = 0; k < x.cols(); ++k) {
+        Eigen::Index answered = 0;
+        double low = std::numeric_limits<double>::infinity(), high = -low;
+        for (const Eigen::Index r : by_group.rows[static_cast<std::size_t>(group)]) {
+            const double v = x(r, k);
+            if (std::isnan(v)) continue;
+            ++answered;
+            low = std::min(low, v);
+            high = std::max(high, v);
+        }
+        const std::string& name = data.columns[static_cast<std::size_t>(k)];
+        const std::string& label = by_group.names[static_cast<std::size_t>(group)];
+        if (answered == 0)
+            problems.push_back("indicator '" + name + "' has no answers in group '" + label + "'");
+        else if (low == high)
+            problems.push_back("indicator '" + name + "' does not vary in group '" + label + "' (every answer " + number_text(low) + ")");
+    }
+    return problems;
 }
 
 }  // namespace
@@ -158,6 +194,13 @@ MicomResult micom(const Model& model, const Dataset& data, const GroupsResult& g
     if (data.case_weights.size() > 0) throw UsageError("MICOM does not work with case weights yet");
     const GroupRows by_group = group_rows(data);
     if (by_group.names.size() != groups.groups.size()) throw EstimationError("the groups' estimates do not belong to these data");
+    for (std::size_t g = 0; g < groups.groups.size(); ++g)
+        if (groups.groups[g].name != by_group.names[g] || groups.groups[g].n_obs != static_cast<Eigen::Index>(by_group.rows[g].size()))
+            throw EstimationError("the groups' estimates do not belong to these data");
+    const auto group_count = static_cast<int>(groups.groups.size());
+    for (const auto& [a, b] : pairs)
+        if (a < 0 || b < 0 || a >= group_count || b >= group_count || a == b)
+            throw UsageError("MICOM pairs must name two different groups of the data");
     const detail::BlockLayout layout = detail::block_layout(model);
     const auto constructs = static_cast<Eigen::Index>(layout.blocks.size());
 
@@ -169,122 +212,203 @@ MicomResult micom(const Model& model, const Dataset& data, const GroupsResult& g
         "indicators standardized within each group (sample sd, divisor n - 1)",
         "the same estimation settings in every group: " + to_string(options.scheme) + " weighting scheme, tolerance " +
             number_text(options.tolerance) + ", at most " + std::to_string(options.max_iterations) + " iterations",
-        "every indicator answered and varying in both groups of a pair (a group where one is not cannot be estimated, and its "
-        "pairs say so)"};
+        "every indicator answered, with more than one answer value, in both groups of each pair"};
 
-    // Pairs whose groups were estimated get a setup; the others say why they are not tested.
-    std::vector<PairSetup> setups;
-    std::vector<int> tested;  // positions in out.pairs
+    // The pools: one of all groups, or one per pair. A pair whose groups could not be estimated, or
+    // whose pool cannot, says why and is left out of the permutations.
+    std::vector<Pool> pools;
+    if (micom_options.pooling == MicomPooling::all_groups) {
+        Pool all;
+        for (int g = 0; g < group_count; ++g) all.groups.push_back(g);
+        all.needed.assign(static_cast<std::size_t>(group_count), 0);
+        // One stream for the whole relabelling of all groups, apart from every pair's stream.
+        all.stream = detail::replicate_seed(micom_options.seed ^ 0x4d49434f4d000000ULL, 0);
+        pools.push_back(std::move(all));
+    }
     for (const auto& [a, b] : pairs) {
         MicomPair pair;
         pair.a = a;
         pair.b = b;
         for (const int g : {a, b}) {
+            for (auto& problem : configural_problems(data, by_group, g)) pair.configural_problems.push_back(std::move(problem));
             const GroupEstimate& group = groups.groups[static_cast<std::size_t>(g)];
             if (!group.ok() && pair.error.empty()) pair.error = "group '" + group.name + "' could not be estimated: " + group.error;
         }
         if (pair.ok()) {
-            try {
-                setups.push_back(set_up_pair(model, data, by_group, a, b, options, micom_options));
-                tested.push_back(static_cast<int>(out.pairs.size()));
-            } catch (const Error& error) {
-                pair.error = "groups '" + groups.groups[static_cast<std::size_t>(a)].name + "' and '" +
-                             groups.groups[static_cast<std::size_t>(b)].name + "' together: " + error.what();
+            if (micom_options.pooling == MicomPooling::pair) {
+                Pool own;
+                own.groups = {a, b};
+                own.needed = {1, 1};
+                own.stream = detail::pair_stream(micom_options.seed, by_group.names[static_cast<std::size_t>(a)],
+                                                 by_group.names[static_cast<std::size_t>(b)]);
+                own.pairs = {{0, 1}};
+                own.pair_index = {static_cast<int>(out.pairs.size())};
+                pools.push_back(std::move(own));
+            } else {
+                Pool& all = pools.front();
+                all.needed[static_cast<std::size_t>(a)] = all.needed[static_cast<std::size_t>(b)] = 1;
+                all.pairs.emplace_back(a, b);
+                all.pair_index.push_back(static_cast<int>(out.pairs.size()));
             }
         }
         out.pairs.push_back(std::move(pair));
     }
+    std::vector<Pool> ready;
+    for (auto& pool : pools) {
+        if (pool.pairs.empty()) continue;
+        try {
+            set_up_pool(pool, model, data, by_group, options, micom_options);
+            ready.push_back(std::move(pool));
+        } catch (const Error& error) {
+            for (const int index : pool.pair_index)
+                out.pairs[static_cast<std::size_t>(index)].error = std::string("the estimation on the pooled rows failed: ") + error.what();
+        }
+    }
 
-    // Each (pair, permutation) is a task with its own relabelling; a task writes only its column of
-    // `draws` (c, mean difference, log variance ratio per construct), so nothing depends on threads.
+    // Each (pool, permutation) is a task with its own relabelling; it writes only its column of its
+    // pool's draws (per pair: c, mean difference, log variance ratio per construct) and its failures'
+    // reasons, so nothing depends on the thread count.
     const int permutations = micom_options.permutations;
-    const auto task_count = static_cast<long>(setups.size()) * permutations;
-    Eigen::MatrixXd draws(3 * constructs, task_count);
+    const auto task_count = static_cast<long>(ready.size()) * permutations;
+    std::vector<Eigen::MatrixXd> draws(ready.size());
+    for (std::size_t q = 0; q < ready.size(); ++q)
+        draws[q].resize(3 * constructs * static_cast<Eigen::Index>(ready[q].pairs.size()), permutations);
+    // Per task and pool group: why its estimation failed (empty when it did not).
+    std::vector<std::vector<std::string>> group_failures(static_cast<std::size_t>(task_count));
     const int threads = detail::thread_count(micom_options.threads);
-    std::vector<std::vector<char>> in_a_buffer(static_cast<std::size_t>(threads));
-    std::vector<std::vector<Eigen::Index>> position_buffer(static_cast<std::size_t>(threads));
-    const std::vector<std::string> reasons = detail::run_replicates({task_count, threads, 4, monitor}, [&](int thread, long task) {
-        const PairSetup& pair = setups[static_cast<std::size_t>(task / permutations)];
+    struct Buffers {
+        std::vector<Eigen::Index> positions, rows;
+        std::vector<int> group_of;
+    };
+    std::vector<Buffers> buffers(static_cast<std::size_t>(threads));
+    detail::run_replicates({task_count, threads, 4, monitor}, [&](int thread, long task) {
+        const std::size_t q = static_cast<std::size_t>(task / permutations);
+        const Pool& pool = ready[q];
         const auto replicate = static_cast<int>(task % permutations);
-        const auto n = static_cast<Eigen::Index>(pair.rows.size());
-        // The pair's relabelling: the same shuffle of the same length as the groups' permutation test.
-        auto& positions = position_buffer[static_cast<std::size_t>(thread)];
-        positions.resize(static_cast<std::size_t>(n));
-        std::iota(positions.begin(), positions.end(), Eigen::Index{0});
-        boost::random::mt19937_64 generator(detail::replicate_seed(pair.stream, replicate));
-        detail::shuffle(positions, generator);
-        auto& in_a = in_a_buffer[static_cast<std::size_t>(thread)];
-        in_a.assign(static_cast<std::size_t>(n), 0);
-        for (Eigen::Index i = 0; i < pair.size_a; ++i) in_a[static_cast<std::size_t>(positions[static_cast<std::size_t>(i)])] = 1;
-        auto column = draws.col(task);
+        const auto n = static_cast<Eigen::Index>(pool.rows.size());
+        const auto pool_groups = static_cast<Eigen::Index>(pool.groups.size());
+        // The relabelling: a shuffle of the pooled positions cut into blocks of the groups' sizes
+        // (for a pair the same shuffle, of the same length, as the groups' permutation test).
+        Buffers& buffer = buffers[static_cast<std::size_t>(thread)];
+        buffer.positions.resize(static_cast<std::size_t>(n));
+        std::iota(buffer.positions.begin(), buffer.positions.end(), Eigen::Index{0});
+        boost::random::mt19937_64 generator(detail::replicate_seed(pool.stream, replicate));
+        detail::shuffle(buffer.positions, generator);
+        buffer.group_of.assign(static_cast<std::size_t>(n), -1);
+        std::vector<Eigen::Index> start(pool.groups.size(), 0);
+        for (Eigen::Index g = 1; g < pool_groups; ++g)
+            start[static_cast<std::size_t>(g)] = start[static_cast<std::size_t>(g - 1)] + pool.size[static_cast<std::size_t>(g - 1)];
+        for (Eigen::Index g = 0; g < pool_groups; ++g)
+            if (pool.needed[static_cast<std::size_t>(g)])
+                for (Eigen::Index i = 0; i < pool.size[static_cast<std::size_t>(g)]; ++i)
+                    buffer.group_of[static_cast<std::size_t>(buffer.positions[static_cast<std::size_t>(start[static_cast<std::size_t>(g)] + i)])] =
+                        static_cast<int>(g);
         // Step 3 needs no estimation: it is recorded even when step 2's estimations fail.
-        mean_and_variance_differences(pair.scores, in_a, column.segment(constructs, constructs), column.segment(2 * constructs, constructs));
-        column.head(constructs).setConstant(nan);
-        std::vector<Eigen::Index> rows_a, rows_b;
-        rows_a.reserve(static_cast<std::size_t>(pair.size_a));
-        rows_b.reserve(static_cast<std::size_t>(n - pair.size_a));
-        for (Eigen::Index i = 0; i < n; ++i) (in_a[static_cast<std::size_t>(i)] ? rows_a : rows_b).push_back(pair.rows[static_cast<std::size_t>(i)]);
-        const Eigen::VectorXd w_a = group_weights(model, data, rows_a, options, micom_options.missing);
-        const Eigen::VectorXd w_b = group_weights(model, data, rows_b, options, micom_options.missing);
-        composite_correlations(layout, pair.covariance, w_a, w_b, column.head(constructs));
+        Eigen::MatrixXd mean(constructs, pool_groups), variance(constructs, pool_groups), count(constructs, pool_groups);
+        group_score_moments(pool.scores, buffer.group_of, mean, variance, count);
+        // Step 2: each needed group's weights from its relabelled rows.
+        std::vector<Eigen::VectorXd> weights(pool.groups.size());
+        auto& failures = group_failures[static_cast<std::size_t>(task)];
+        failures.assign(pool.groups.size(), std::string());
+        for (Eigen::Index g = 0; g < pool_groups; ++g) {
+            if (!pool.needed[static_cast<std::size_t>(g)]) continue;
+            buffer.rows.clear();
+            for (Eigen::Index i = 0; i < pool.size[static_cast<std::size_t>(g)]; ++i)
+                buffer.rows.push_back(pool.rows[static_cast<std::size_t>(buffer.positions[static_cast<std::size_t>(start[static_cast<std::size_t>(g)] + i)])]);
+            // Sorted, so a group's rows are in data order whatever the shuffle (the estimate does not
+            // depend on row order, but pairwise deletion's sums are added in this order).
+            std::sort(buffer.rows.begin(), buffer.rows.end());
+            try {
+                weights[static_cast<std::size_t>(g)] = group_weights(model, data, buffer.rows, options, micom_options.missing);
+            } catch (const std::exception& error) {
+                failures[static_cast<std::size_t>(g)] = error.what();
+            }
+        }
+        auto column = draws[q].col(replicate);
+        for (std::size_t p = 0; p < pool.pairs.size(); ++p) {
+            const auto [a, b] = pool.pairs[p];
+            auto slot = column.segment(3 * constructs * static_cast<Eigen::Index>(p), 3 * constructs);
+            if (weights[static_cast<std::size_t>(a)].size() > 0 && weights[static_cast<std::size_t>(b)].size() > 0)
+                composite_correlations(layout, pool.covariance, weights[static_cast<std::size_t>(a)], weights[static_cast<std::size_t>(b)],
+                                       slot.head(constructs));
+            else
+                slot.head(constructs).setConstant(nan);
+            slot.segment(constructs, constructs) = mean.col(a) - mean.col(b);
+            slot.tail(constructs) = variance.col(a).array().log() - variance.col(b).array().log();
+        }
         return std::string();
     });
 
-    for (std::size_t s = 0; s < setups.size(); ++s) {
-        const PairSetup& setup = setups[s];
-        MicomPair& pair = out.pairs[static_cast<std::size_t>(tested[s])];
-        const long first = static_cast<long>(s) * permutations;
-        for (int p = 0; p < permutations; ++p)
-            if (!reasons[static_cast<std::size_t>(first + p)].empty())
-                pair.failures.push_back({p, reasons[static_cast<std::size_t>(first + p)]});
-        pair.permutations_used = permutations - static_cast<int>(pair.failures.size());
-        const Eigen::MatrixXd pair_draws = draws.middleCols(first, permutations);
+    for (std::size_t q = 0; q < ready.size(); ++q) {
+        const Pool& pool = ready[q];
+        // The observed split: every group's own rows.
+        std::vector<int> group_of;
+        for (std::size_t g = 0; g < pool.groups.size(); ++g)
+            group_of.insert(group_of.end(), static_cast<std::size_t>(pool.size[g]), static_cast<int>(g));
+        const auto pool_groups = static_cast<Eigen::Index>(pool.groups.size());
+        Eigen::MatrixXd mean(constructs, pool_groups), variance(constructs, pool_groups), count(constructs, pool_groups);
+        group_score_moments(pool.scores, group_of, mean, variance, count);
 
-        Eigen::VectorXd c(constructs), mean_diff(constructs), log_var_ratio(constructs);
-        composite_correlations(layout, setup.covariance, groups.groups[static_cast<std::size_t>(pair.a)].result.outer_weights,
-                               groups.groups[static_cast<std::size_t>(pair.b)].result.outer_weights, c);
-        std::vector<char> in_a(setup.rows.size(), 0);
-        std::fill(in_a.begin(), in_a.begin() + setup.size_a, 1);
-        mean_and_variance_differences(setup.scores, in_a, mean_diff, log_var_ratio);
-
-        for (Eigen::Index k = 0; k < constructs; ++k) {
-            MicomConstruct row;
-            row.construct = static_cast<int>(k);
-            row.c = c[k];
-            std::vector<double> c_values = finite_row(pair_draws, k);
-            if (c_values.empty()) {
-                row.c_quantile = row.c_p = row.c_p_share = nan;
-            } else {
-                int below = 0;
-                for (const double v : c_values)
-                    if (v <= row.c) ++below;
-                const auto used = static_cast<double>(c_values.size());
-                row.c_p = (below + 1.0) / (used + 1.0);
-                row.c_p_share = below / used;
-                row.c_quantile = detail::quantile_type7(c_values, micom_options.alpha);
+        for (std::size_t p = 0; p < pool.pairs.size(); ++p) {
+            const auto [a, b] = pool.pairs[p];
+            MicomPair& pair = out.pairs[static_cast<std::size_t>(pool.pair_index[p])];
+            for (int r = 0; r < permutations; ++r) {
+                const auto& failures = group_failures[q * static_cast<std::size_t>(permutations) + static_cast<std::size_t>(r)];
+                const std::string& reason = !failures[static_cast<std::size_t>(a)].empty() ? failures[static_cast<std::size_t>(a)]
+                                                                                          : failures[static_cast<std::size_t>(b)];
+                if (!reason.empty()) pair.failures.push_back({r, reason});
             }
-            row.mean_diff = mean_diff[k];
-            const TwoSided mean = two_sided(finite_row(pair_draws, constructs + k), row.mean_diff, micom_options.alpha);
-            row.mean_lower = mean.lower;
-            row.mean_upper = mean.upper;
-            row.mean_p = mean.p;
-            row.mean_p_share = mean.p_share;
-            row.log_var_ratio = log_var_ratio[k];
-            const TwoSided var = two_sided(finite_row(pair_draws, 2 * constructs + k), row.log_var_ratio, micom_options.alpha);
-            row.var_lower = var.lower;
-            row.var_upper = var.upper;
-            row.var_p = var.p;
-            row.var_p_share = var.p_share;
-            // The paper's rules: the quantile for step 2, the intervals for step 3.
-            const bool compositional = row.c >= row.c_quantile;
-            const bool equal_means = row.mean_lower <= row.mean_diff && row.mean_diff <= row.mean_upper;
-            const bool equal_variances = row.var_lower <= row.log_var_ratio && row.log_var_ratio <= row.var_upper;
-            row.verdict = !compositional                     ? MicomVerdict::none
-                          : equal_means && equal_variances ? MicomVerdict::full
-                                                           : MicomVerdict::partial;
-            pair.constructs.push_back(row);
+            pair.permutations_used = permutations - static_cast<int>(pair.failures.size());
+            if (pair.permutations_used == 0) {
+                pair.error = "no permutation could be estimated (first: " + pair.failures.front().reason + ")";
+                continue;
+            }
+            const Eigen::MatrixXd pair_draws = draws[q].middleRows(3 * constructs * static_cast<Eigen::Index>(p), 3 * constructs);
+            Eigen::VectorXd c(constructs);
+            composite_correlations(layout, pool.covariance, groups.groups[static_cast<std::size_t>(pool.groups[static_cast<std::size_t>(a)])].result.outer_weights,
+                                   groups.groups[static_cast<std::size_t>(pool.groups[static_cast<std::size_t>(b)])].result.outer_weights, c);
+            for (Eigen::Index k = 0; k < constructs; ++k) {
+                MicomConstruct row;
+                row.construct = static_cast<int>(k);
+                row.c = c[k];
+                std::vector<double> c_values = finite_row(pair_draws, k);
+                row.c_quantile_05 = row.c_quantile = row.c_p = row.c_p_share = nan;
+                if (!c_values.empty()) {
+                    int below = 0;
+                    for (const double v : c_values)
+                        if (v <= row.c) ++below;
+                    const auto used = static_cast<double>(c_values.size());
+                    row.c_p = (below + 1.0) / (used + 1.0);
+                    row.c_p_share = below / used;
+                    row.c_quantile_05 = detail::quantile_type7(c_values, 0.05);
+                    row.c_quantile = detail::quantile_type7(c_values, micom_options.alpha);
+                }
+                row.mean_diff = mean(k, a) - mean(k, b);
+                const TwoSided mean_test = two_sided(finite_row(pair_draws, constructs + k), row.mean_diff, micom_options.alpha);
+                row.mean_lower = mean_test.lower;
+                row.mean_upper = mean_test.upper;
+                row.mean_p = mean_test.p;
+                row.mean_p_share = mean_test.p_share;
+                row.log_var_ratio = std::log(variance(k, a)) - std::log(variance(k, b));
+                const TwoSided var_test = two_sided(finite_row(pair_draws, 2 * constructs + k), row.log_var_ratio, micom_options.alpha);
+                row.var_lower = var_test.lower;
+                row.var_upper = var_test.upper;
+                row.var_p = var_test.p;
+                row.var_p_share = var_test.p_share;
+                // The paper's rules: the quantile for step 2, the intervals for step 3.
+                const bool defined = std::isfinite(row.c) && std::isfinite(row.c_quantile) && std::isfinite(row.mean_diff) &&
+                                     std::isfinite(row.mean_lower) && std::isfinite(row.mean_upper) && std::isfinite(row.log_var_ratio) &&
+                                     std::isfinite(row.var_lower) && std::isfinite(row.var_upper);
+                const bool compositional = row.c >= row.c_quantile;
+                const bool equal_means = row.mean_lower <= row.mean_diff && row.mean_diff <= row.mean_upper;
+                const bool equal_variances = row.var_lower <= row.log_var_ratio && row.log_var_ratio <= row.var_upper;
+                row.verdict = !defined                         ? MicomVerdict::undetermined
+                              : !compositional                 ? MicomVerdict::none
+                              : equal_means && equal_variances ? MicomVerdict::full
+                                                               : MicomVerdict::partial;
+                pair.constructs.push_back(row);
+            }
         }
-        if (pair.permutations_used == 0) pair.error = "no permutation could be estimated (first: " + pair.failures.front().reason + ")";
     }
     return out;
 }

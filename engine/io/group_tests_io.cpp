@@ -15,9 +15,9 @@ void add_micom_to_json(Json& json, const PlsResult& pooled, const GroupsResult& 
     for (const MicomPair& pair : micom.pairs) {
         configural.push_back({{"a", name(pair.a)},
                               {"b", name(pair.b)},
-                              {"holds", pair.ok()},
+                              {"holds", pair.configural_problems.empty()},
                               {"checks", micom.configural_checks},
-                              {"problems", pair.ok() ? Json::array() : Json::array({pair.error})}});
+                              {"problems", pair.configural_problems}});
         pairs.push_back({{"a", name(pair.a)},
                          {"b", name(pair.b)},
                          {"tested", pair.ok()},
@@ -30,7 +30,8 @@ void add_micom_to_json(Json& json, const PlsResult& pooled, const GroupsResult& 
                             {"b", name(pair.b)},
                             {"construct", pooled.constructs[static_cast<std::size_t>(row.construct)]},
                             {"c", number_or_null(row.c)},
-                            {"c_quantile_05", number_or_null(row.c_quantile)},
+                            {"c_quantile_05", number_or_null(row.c_quantile_05)},
+                            {"c_quantile_alpha", number_or_null(row.c_quantile)},
                             {"c_p", number_or_null(row.c_p)},
                             {"c_p_share", number_or_null(row.c_p_share)},
                             {"mean_diff", number_or_null(row.mean_diff)},
@@ -43,36 +44,46 @@ void add_micom_to_json(Json& json, const PlsResult& pooled, const GroupsResult& 
                             {"var_ci_upper", number_or_null(row.var_upper)},
                             {"var_p", number_or_null(row.var_p)},
                             {"var_p_share", number_or_null(row.var_p_share)},
-                            {"verdict", to_string(row.verdict)},
+                            {"verdict", row.verdict == MicomVerdict::undetermined ? Json(nullptr) : Json(to_string(row.verdict))},
                             {"permutations", pair.permutations_used},
                             {"seed", micom.options.seed}});
     }
     json["micom"] = std::move(rows);
     const bool raw = micom.options.composite_data == MicomCompositeData::raw_pooled;
     json["micom_settings"] = {
-        {"method", "MICOM (Henseler, Ringle & Sarstedt 2016), each pair of groups on the pair's rows"},
+        {"method", "MICOM (Henseler, Ringle & Sarstedt 2016) for each tested pair of groups"},
         {"permutations", micom.options.permutations},
         {"seed", micom.options.seed},
         {"alpha", micom.options.alpha},
         {"composite_data", to_string(micom.options.composite_data)},
+        {"pooling", to_string(micom.options.pooling)},
         {"definitions",
-         {{"c", std::string("cor(X w_a, X w_b) over the pair's rows, w_g group g's weights for standardized indicators, X the pair's "
+         {{"pooled_rows", micom.options.pooling == MicomPooling::pair
+                              ? "each pair on its own rows: X, the permutations and the step-3 estimation span the pair's two groups "
+                                "(a two-group MICOM per pair, as SmartPLS runs it)"
+                              : "every group's rows: X, the permutations and the step-3 estimation span all groups, and each tested "
+                                "pair is read off them (cSEM's testMICOM); with two groups the same as per pair"},
+          {"c", std::string("cor(X w_a, X w_b) over the pooled rows, w_g group g's weights for standardized indicators, X the pooled "
                             "indicators ") +
-                    (raw ? "as they are (cSEM's testMICOM)" : "standardized on the pair's rows (Henseler et al. 2016, SmartPLS)")},
-          {"permutation", "the pair's rows shuffled between the two groups (the sizes kept) from the pair's random stream, the one the "
-                          "groups' permutation test uses; both groups re-estimated, indicators standardized within each"},
-          {"c_quantile_05", "the alpha quantile (type 7) of the permutation c"},
+                    (raw ? "as they are (cSEM's testMICOM)" : "standardized on the pooled rows (Henseler et al. 2016, SmartPLS)")},
+          {"permutation", micom.options.pooling == MicomPooling::pair
+                              ? "the pair's rows shuffled between the two groups (sizes kept) from the pair's random stream, the one "
+                                "the groups' permutation test uses; both groups re-estimated, indicators standardized within each"
+                              : "the pooled rows shuffled among all groups (sizes kept) from one random stream of the seed; every group "
+                                "of a tested pair re-estimated, indicators standardized within each"},
+          {"c_quantile_05", "the 5 % quantile (type 7) of the permutation c; c_quantile_alpha the alpha quantile the verdict uses"},
           {"c_p", "(count of permutation c <= c + 1) / (permutations used + 1): csipls's convention, never 0"},
           {"c_p_share", "count of permutation c <= c / permutations used: cSEM's convention"},
-          {"step3_scores", "construct scores of one estimation on the pair's rows (standardized on them); permutations re-split these "
-                           "scores with the same relabellings"},
+          {"step3_scores", "construct scores of one estimation on the pooled rows (standardized on them); permutations re-split "
+                           "these scores with the same relabellings"},
           {"mean_diff", "mean of the scores in a minus mean in b"},
           {"log_var_ratio", "ln var_a - ln var_b, variances with divisor n_g - 1"},
           {"mean_ci", "the alpha/2 and 1 - alpha/2 quantiles (type 7) of the permutation values; var_ci the same"},
           {"mean_p", "(count of |permutation value| >= |observed| + 1) / (permutations + 1): csipls's convention; var_p the same"},
           {"mean_p_share", "share of permutation values > |observed| plus share < -|observed|: cSEM's convention; var_p_share the same"},
-          {"verdict", "none: c below its quantile (no compositional invariance); partial: c at or above it but a mean difference or "
-                      "log variance ratio outside its interval; full: all three inside (the paper's rules)"},
+          {"verdict", "none: c below its alpha quantile (no compositional invariance); partial: c at or above it but a mean "
+                      "difference or log variance ratio outside its interval; full: all three inside (the paper's rules); null when a "
+                      "number it needs is undefined"},
           {"step2_permutations", "permutations whose two estimations failed (non-convergence, a constant indicator) are left out of "
                                  "step 2 and counted in pairs[].permutations_failed; step 3 uses every permutation"}}},
         {"configural", std::move(configural)},
@@ -80,8 +91,9 @@ void add_micom_to_json(Json& json, const PlsResult& pooled, const GroupsResult& 
 }
 
 void write_micom_summary(std::ostream& out, const PlsResult& pooled, const GroupsResult& groups, const MicomResult& micom) {
-    out << fmt::format("\nMICOM (Henseler, Ringle & Sarstedt 2016): {} permutations, composites on the pooled data {}, alpha {}\n",
-                       micom.options.permutations,
+    out << fmt::format("\nMICOM (Henseler, Ringle & Sarstedt 2016): {} permutations, rows pooled {}, composites on the pooled data {}, "
+                       "alpha {}\n",
+                       micom.options.permutations, micom.options.pooling == MicomPooling::pair ? "per pair" : "over all groups",
                        micom.options.composite_data == MicomCompositeData::raw_pooled ? "as they are (cSEM)" : "standardized",
                        micom.options.alpha);
     std::size_t width = display_width("construct");
@@ -183,8 +195,8 @@ void add_mga_to_json(Json& json, const PlsResult& pooled, const GroupsResult& gr
           {"omnibus klesel_dg / klesel_duls", "Klesel et al. (2019): sum over pairs of groups of the geodesic (natural log) / squared "
                                               "Euclidean distance between the groups' model-implied indicator correlation matrices; p "
                                               "from permutations of all respondents' group labels, every group re-estimated"},
-          {"p_adjusted", "within each test (omnibus: each method) over all pairs and parameters, as R's p.adjust; significant = "
-                         "p_adjusted <= alpha"}}}};
+          {"p_adjusted", "within each test (omnibus: each method) over all pairs and parameters, as R's p.adjust, henseler's p "
+                         "included (cSEM leaves it unadjusted); significant = p_adjusted <= alpha"}}}};
 }
 
 void write_mga_summary(std::ostream& out, const PlsResult& pooled, const GroupsResult& groups, const MgaResult& mga,

@@ -282,6 +282,15 @@ const std::vector<StudyOptionField> fields = {
      },
      [](const StudyOptions& o) { return Json(p_adjustment_name(o.groups.p_adjust)); },
      [](const StudyOptions& o) { return std::string(p_adjustment_name(o.groups.p_adjust)); }},
+    {"groups.micom_pooling", "micom-pooling", "P",
+     "MICOM with more than two groups: each pair on the rows of all groups (cSEM's testMICOM) or on its own rows (pair)",
+     [](StudyOptions& o, const std::string& text) {
+         if (text == "all") o.groups.micom_pooling = MicomPooling::all_groups;
+         else if (text == "pair") o.groups.micom_pooling = MicomPooling::pair;
+         else throw UsageError("`groups.micom_pooling` takes all or pair, got '" + text + "'");
+     },
+     [](const StudyOptions& o) { return Json(o.groups.micom_pooling == MicomPooling::pair ? "pair" : "all"); },
+     [](const StudyOptions& o) { return std::string(o.groups.micom_pooling == MicomPooling::pair ? "pair" : "all"); }},
     {"groups.alpha", "group-alpha", "A", "significance level of MICOM's verdicts and of the marks of group differences",
      [](StudyOptions& o, const std::string& text) { o.groups.alpha = real(text, "groups.alpha"); },
      [](const StudyOptions& o) { return Json(o.groups.alpha); },

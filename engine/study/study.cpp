@@ -2,6 +2,7 @@
 #include "csipls/study/study.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <optional>
 #include <fmt/format.h>
 
@@ -178,13 +179,22 @@ std::vector<std::pair<int, int>> pairs_to_test(const Dataset& data, const GroupO
                                      names.empty() ? "" : names[0], data_name(data)));
     const auto pairs = tested_group_pairs(names, group_options);
     if (need_a_pair && pairs.empty())
-        throw UsageError(fmt::format("{}: no pair of the {} groups to test (more than {} groups test only the pairs listed in "
-                                     "`groups.pairs`, or all of them with `groups.pairs` all)",
-                                     field, names.size(), GroupOptions::automatic_pair_limit));
+        throw UsageError(group_options.pairs == GroupOptions::Pairs::none
+                             ? fmt::format("{}: `groups.pairs` is none, so no pair of groups is tested", field)
+                             : fmt::format("{}: no pair of the {} groups to test (more than {} groups test only the pairs listed in "
+                                           "`groups.pairs`, or all of them with `groups.pairs` all)",
+                                           field, names.size(), GroupOptions::automatic_pair_limit));
     if (pairs.size() > static_cast<std::size_t>(GroupOptions::tested_pair_limit))
         throw UsageError(fmt::format("{}: {} groups give {} pairs; tests between groups take at most {} pairs (all pairs of 45 "
                                      "groups): list the pairs to test in `groups.pairs` A:B[,C:D...]",
                                      field, names.size(), pairs.size(), GroupOptions::tested_pair_limit));
+    // Every (pair, permutation) keeps its differences until the p-values are counted.
+    constexpr long pair_permutation_limit = 5'000'000;
+    if (static_cast<long>(pairs.size()) * group_options.permutations > pair_permutation_limit)
+        throw UsageError(fmt::format("{}: {} pairs × {} `groups.permutations` = {} pair permutations, more than the {} the "
+                                     "permutation tests hold in memory: test fewer pairs or give fewer permutations",
+                                     field, pairs.size(), group_options.permutations,
+                                     static_cast<long>(pairs.size()) * group_options.permutations, pair_permutation_limit));
     return pairs;
 }
 
@@ -209,6 +219,12 @@ void run_multigroup_tests(StudyResult& run, const Model& model, const GroupOptio
                           StudyMonitor* monitor) {
     const MgaOptions mga = options.mga_options();
     run.mga = multigroup_tests(*run.groups, mga);
+    const bool interval_tests = std::any_of(mga.tests.begin(), mga.tests.end(),
+                                            [](MgaTest t) { return t == MgaTest::ci_parametric || t == MgaTest::ci_overlap; });
+    if (interval_tests && std::abs(options.bootstrap.ci_level - (1 - mga.alpha)) > 1e-12)
+        run.warnings.push_back(fmt::format("`groups.mga` ci_parametric and ci_overlap decide with the groups' {:g} % bootstrap intervals "
+                                           "(`bootstrap.ci_level`), not at `groups.alpha` {:g}",
+                                           100 * options.bootstrap.ci_level, mga.alpha));
     if (mga.omnibus) {
         OverallDifference overall;
         {
@@ -388,7 +404,9 @@ StudyResult run_study(const Model& model, Dataset input, const StudyOptions& opt
             pairs = pairs_to_test(data, group_options, "`groups.permutations`", false);
         if (g.omnibus) {
             const std::size_t count = group_rows(data).names.size();
-            if (count < 2) throw UsageError("`groups.omnibus` compares groups, but there is one group only in " + data_name(data));
+            if (count < 2)
+                throw UsageError("`groups.omnibus` compares groups, but there is one group only ('" +
+                                 (count == 1 ? group_rows(data).names[0] : std::string()) + "') in " + data_name(data));
             // Klesel's statistic sums a distance over every pair of groups, in every permutation.
             if (count * (count - 1) / 2 > static_cast<std::size_t>(GroupOptions::tested_pair_limit))
                 throw UsageError(fmt::format("`groups.omnibus`: {} groups give {} pairs, and the overall model test sums a distance "

@@ -177,6 +177,7 @@ MicomOptions StudyOptions::micom_options() const {
     out.seed = seed;
     out.alpha = groups.alpha;
     out.composite_data = groups.micom_data;
+    out.pooling = groups.micom_pooling;
     out.missing = missing;
     out.threads = threads;
     return out;

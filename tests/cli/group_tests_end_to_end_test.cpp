@@ -133,7 +133,7 @@ TEST_F(GroupTestsCli, RefusalsNameTheFlag) {
 TEST_F(GroupTestsCli, OneGroupOnlyIsNamed) {
     simulate(1, 80);
     expect_clean_failure(run(estimate({"--micom", "--permutations", "20"})), 2, {"--micom", "one group only ('C001')"});
-    expect_clean_failure(run(estimate({"--omnibus", "--permutations", "20"})), 2, {"--omnibus", "one group only"});
+    expect_clean_failure(run(estimate({"--omnibus", "--permutations", "20"})), 2, {"--omnibus", "one group only ('C001')"});
 }
 
 // Pairs grow quadratically: all pairs of 50 companies (1225) are over the limit of 1000.
@@ -173,6 +173,22 @@ TEST_F(GroupTestsCli, AGroupThatCannotBeEstimatedLeavesTheOtherPairs) {
     const json result = json::parse(read_file(dir_ / "result.json"));
     EXPECT_EQ(result["micom"].size(), 6u) << "only C001-C003 is tested";
     EXPECT_EQ(result["micom"][0]["b"], "C003");
+}
+
+TEST_F(GroupTestsCli, AGroupWithTooFewRespondentsIsNamedAndTheOthersAreTested) {
+    simulate(2, 80);
+    // Two respondents of a third company: too few for the model.
+    std::string csv = read_file(dir_ / "companies.csv");
+    std::string last = csv.substr(csv.rfind('\n', csv.size() - 2) + 1);
+    const std::string tiny = last.substr(0, last.find("C002")) + "tiny" + last.substr(last.find("C002") + 4);
+    write_file(dir_ / "companies.csv", csv + tiny + tiny);
+    const RunResult r = run(estimate({"--micom", "--permutations", "20", "--group-pairs", "all", "--out", "result.json"}));
+    ASSERT_EQ(r.exit_code, 0) << r;
+    EXPECT_THAT(r.err, HasSubstr("group 'tiny' (2 respondents) could not be estimated"));
+    EXPECT_THAT(r.err, HasSubstr("MICOM of groups 'C001' and 'tiny' not tested"));
+    const json result = json::parse(read_file(dir_ / "result.json"));
+    EXPECT_EQ(result["micom"].size(), 6u) << "C001-C002 is tested";
+    EXPECT_EQ(result["micom"][0]["b"], "C002");
 }
 
 }  // namespace

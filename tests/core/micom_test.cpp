@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <filesystem>
+#include <numeric>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -218,6 +220,9 @@ TEST(Micom, APairWithAGroupThatCouldNotBeEstimatedSaysWhich) {
     ASSERT_FALSE(result.pairs[0].ok());
     EXPECT_NE(result.pairs[0].error.find("group 'second'"), std::string::npos) << result.pairs[0].error;
     EXPECT_TRUE(result.pairs[0].constructs.empty());
+    ASSERT_EQ(result.pairs[0].configural_problems.size(), 1u);
+    EXPECT_EQ(result.pairs[0].configural_problems[0],
+              "indicator '" + t.data.columns[0] + "' does not vary in group 'second' (every answer 5)");
 }
 
 TEST(Micom, RefusesTooFewPermutationsPooledGroupsAndCaseWeights) {
@@ -235,6 +240,91 @@ TEST(Micom, RefusesTooFewPermutationsPooledGroupsAndCaseWeights) {
     Dataset weighted = t.data;
     weighted.case_weights = Eigen::VectorXd::Ones(weighted.rows);
     EXPECT_THROW(micom(t.model, weighted, groups, EstimationOptions{}, {{0, 1}}, options), UsageError);
+}
+
+// Three groups: the deterministic statistics against their definitions worked here from the data,
+// for cSEM's pooling of all groups and for a pair's own rows.
+TEST(Micom, ThreeGroupsPoolAllGroupsAsCsemOrEachPairsOwnRows) {
+    const Model model = read_model_file(std::string(CSIPLS_SOURCE_DIR) + "/models/ccsi.model");
+    const Model population = read_model_file(std::string(CSIPLS_SOURCE_DIR) + "/data/ccsi_population.model");
+    SimulationOptions simulation;
+    simulation.n = 100;
+    simulation.groups = 3;
+    simulation.seed = 8;
+    simulation.group_spread = 0.2;
+    const Dataset data = simulate(population, simulation);
+    const IndicatorMoments moments = compute_moments(data);
+    const PlsResult pooled = estimate(model, moments, EstimationOptions{});
+    const GroupsResult groups = estimate_groups(model, data, pooled, moments, EstimationOptions{}, {}, BootstrapOptions{}, GroupOptions{});
+    const GroupRows by_group = group_rows(data);
+    MicomOptions options;
+    options.permutations = 30;
+    const std::vector<std::pair<int, int>> pairs = {{0, 1}, {0, 2}, {1, 2}};
+
+    // c, mean difference and log variance ratio of groups a, b computed on `rows` by hand.
+    auto expected = [&](const std::vector<Eigen::Index>& rows, int a, int b, int construct) {
+        Dataset part;
+        part.columns = data.columns;
+        part.rows = static_cast<Eigen::Index>(rows.size());
+        for (const Eigen::Index r : rows)
+            part.values.insert(part.values.end(), data.values.begin() + r * data.cols(), data.values.begin() + (r + 1) * data.cols());
+        const IndicatorMoments m = compute_moments(part);
+        Eigen::Index start = 0, size = 0;
+        for (int j = 0; j <= construct; ++j) {
+            start += size;
+            size = static_cast<Eigen::Index>(model.constructs[static_cast<std::size_t>(j)].indicators.size());
+        }
+        const Eigen::MatrixXd z = ((part.matrix().rowwise() - m.means.transpose()).array().rowwise() / m.sds.transpose().array()).matrix();
+        const Eigen::VectorXd ha = z.middleCols(start, size) * groups.groups[static_cast<std::size_t>(a)].result.outer_weights.segment(start, size);
+        const Eigen::VectorXd hb = z.middleCols(start, size) * groups.groups[static_cast<std::size_t>(b)].result.outer_weights.segment(start, size);
+        const auto cor = [](const Eigen::VectorXd& x, const Eigen::VectorXd& y) {
+            const Eigen::ArrayXd dx = x.array() - x.mean(), dy = y.array() - y.mean();
+            return (dx * dy).sum() / std::sqrt((dx * dx).sum() * (dy * dy).sum());
+        };
+        const Eigen::MatrixXd scores = construct_scores(estimate(model, m, EstimationOptions{}), m, part);
+        double sum[2] = {0, 0}, sq[2] = {0, 0}, n[2] = {0, 0};
+        for (Eigen::Index i = 0; i < part.rows; ++i) {
+            const int g = data.group_of_row[static_cast<std::size_t>(rows[static_cast<std::size_t>(i)])];
+            const int which = by_group.names[static_cast<std::size_t>(a)] == data.group_names[static_cast<std::size_t>(g)]   ? 0
+                              : by_group.names[static_cast<std::size_t>(b)] == data.group_names[static_cast<std::size_t>(g)] ? 1
+                                                                                                                              : -1;
+            if (which < 0) continue;
+            sum[which] += scores(i, construct);
+            sq[which] += scores(i, construct) * scores(i, construct);
+            n[which] += 1;
+        }
+        const double mean_a = sum[0] / n[0], mean_b = sum[1] / n[1];
+        const double var_a = (sq[0] - n[0] * mean_a * mean_a) / (n[0] - 1), var_b = (sq[1] - n[1] * mean_b * mean_b) / (n[1] - 1);
+        return std::array<double, 3>{cor(ha, hb), mean_a - mean_b, std::log(var_a) - std::log(var_b)};
+    };
+
+    std::vector<Eigen::Index> all_rows(static_cast<std::size_t>(data.rows));
+    std::iota(all_rows.begin(), all_rows.end(), Eigen::Index{0});
+    const MicomResult all = micom(model, data, groups, EstimationOptions{}, pairs, options);
+    options.pooling = MicomPooling::pair;
+    const MicomResult own = micom(model, data, groups, EstimationOptions{}, pairs, options);
+    double largest_gap = 0;
+    for (std::size_t p = 0; p < pairs.size(); ++p) {
+        const auto [a, b] = pairs[p];
+        std::vector<Eigen::Index> pair_rows = by_group.rows[static_cast<std::size_t>(a)];
+        pair_rows.insert(pair_rows.end(), by_group.rows[static_cast<std::size_t>(b)].begin(), by_group.rows[static_cast<std::size_t>(b)].end());
+        std::sort(pair_rows.begin(), pair_rows.end());
+        ASSERT_TRUE(all.pairs[p].ok() && own.pairs[p].ok());
+        for (int k = 0; k < static_cast<int>(model.constructs.size()); ++k) {
+            const auto on_all = expected(all_rows, a, b, k);
+            const auto on_pair = expected(pair_rows, a, b, k);
+            const MicomConstruct& x = all.pairs[p].constructs[static_cast<std::size_t>(k)];
+            const MicomConstruct& y = own.pairs[p].constructs[static_cast<std::size_t>(k)];
+            EXPECT_NEAR(x.c, on_all[0], 1e-10);
+            EXPECT_NEAR(x.mean_diff, on_all[1], 1e-10);
+            EXPECT_NEAR(x.log_var_ratio, on_all[2], 1e-10);
+            EXPECT_NEAR(y.c, on_pair[0], 1e-10);
+            EXPECT_NEAR(y.mean_diff, on_pair[1], 1e-10);
+            EXPECT_NEAR(y.log_var_ratio, on_pair[2], 1e-10);
+            largest_gap = std::max(largest_gap, std::abs(x.mean_diff - y.mean_diff));
+        }
+    }
+    EXPECT_GT(largest_gap, 1e-3) << "with three groups the two poolings are different statistics";
 }
 
 }  // namespace

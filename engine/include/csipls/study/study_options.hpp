@@ -80,6 +80,7 @@ struct StudyOptions {
         // MICOM for every tested pair (needs `permutations`, each group estimated on its own).
         bool micom = false;
         MicomCompositeData micom_data = MicomCompositeData::standardized_pooled;
+        MicomPooling micom_pooling = MicomPooling::all_groups;
         double alpha = 0.05;  // significance level of MICOM's verdicts and the group tests' marks
         // Multi-group tests of each tested pair (permutation needs `permutations`, the others the
         // groups' bootstrap), the omnibus tests over all groups (need `permutations`; Sarstedt's
