@@ -425,7 +425,9 @@ constexpr std::string_view groups_legend_transposed =
     "With more than {} groups the tables are transposed: a row per group, a column per path or construct.";
 constexpr std::string_view micom_title = "Measurement invariance (MICOM)";
 constexpr std::string_view micom_settings =
-    "Permutations: {}; seed: {}; α = {}; composite scores from {}.";
+    "Permutations: {}; seed: {}; α = {}; composite scores from {}{}.";
+constexpr std::string_view micom_pooling_all = "; each pair read off the rows of all groups (cSEM's testMICOM)";
+constexpr std::string_view micom_pooling_pair = "; each pair on its own rows";
 constexpr std::string_view micom_configural_heading = "Step 1: configural invariance";
 constexpr std::string_view micom_pair = "{} vs {}";
 constexpr std::string_view micom_holds = "holds";
@@ -726,7 +728,10 @@ std::optional<Section> micom_section(const Json& result) {
     fmt::format_to(out, "<p>{}</p>\n",
                    format_label(pattern, member(facts, "permutations") ? escaped_at(facts, "permutations") : escaped_at(first, "permutations"),
                         member(facts, "seed") ? escaped_at(facts, "seed") : escaped_at(first, "seed"),
-                        html_escape(alpha_text(alpha)), composites));
+                        html_escape(alpha_text(alpha)), composites,
+                        escaped_at(facts, "pooling") == "pair"         ? html_escape(label::micom_pooling_pair)
+                        : escaped_at(facts, "pooling") == "all_groups" ? html_escape(label::micom_pooling_all)
+                                                                        : std::string()));
 
     if (configural && !configural->empty()) {
         fmt::format_to(out, "<h3>{}</h3>\n<table class=\"micom-configural\"><thead><tr>{}{}{}{}</tr></thead><tbody>\n",
