@@ -264,6 +264,64 @@ struct ReplicateRunner {
 
 }  // namespace
 
+ParameterSummary summarize_draws(double estimate, std::vector<double>& draws, const std::vector<double>& jackknife,
+                                 const BootstrapOptions& options, Eigen::Index n_obs) {
+    ParameterSummary s;
+    s.estimate = estimate;
+    if (draws.size() < 2) {
+        constexpr double undefined = std::numeric_limits<double>::quiet_NaN();
+        return {s.estimate, undefined, undefined, undefined, undefined, undefined, undefined, undefined};
+    }
+    const double draws_used = static_cast<double>(draws.size());
+    s.boot_mean = std::accumulate(draws.begin(), draws.end(), 0.0) / draws_used;
+    s.bias = s.boot_mean - s.estimate;
+    double sum_of_squares = 0;
+    for (double v : draws) sum_of_squares += (v - s.boot_mean) * (v - s.boot_mean);
+    s.se = std::sqrt(sum_of_squares / (draws_used - 1));
+    s.t = s.se > 0 ? s.estimate / s.se : std::numeric_limits<double>::quiet_NaN();
+    s.p = two_sided_p_value(s.t, static_cast<double>(n_obs - 1));
+    const double alpha = 1.0 - options.ci_level;
+    double low_probability = alpha / 2, high_probability = 1 - alpha / 2;
+    if (options.ci == ConfidenceInterval::bca) {
+        // Efron (1987): bias correction z0 from the share of draws below the estimate, and
+        // acceleration from the skewness of the jackknife values.
+        const boost::math::normal standard_normal;
+        const auto below = static_cast<double>(std::count_if(draws.begin(), draws.end(), [&](double v) { return v < s.estimate; }));
+        const double B = draws_used;
+        const double share = std::clamp(below / B, 0.5 / B, 1.0 - 0.5 / B);
+        const double z0 = boost::math::quantile(standard_normal, share);
+        double mean = 0, count = 0;
+        for (const double value : jackknife) {
+            mean += value;
+            ++count;
+        }
+        mean /= count;
+        double cubes = 0, squares = 0;
+        for (const double value : jackknife) {
+            const double d = mean - value;
+            cubes += d * d * d;
+            squares += d * d;
+        }
+        const double acceleration = squares > 0 ? cubes / (6.0 * std::pow(squares, 1.5)) : 0.0;
+        auto adjusted = [&](double probability) {
+            const double z = boost::math::quantile(standard_normal, probability);
+            return boost::math::cdf(standard_normal, z0 + (z0 + z) / (1.0 - acceleration * (z0 + z)));
+        };
+        low_probability = adjusted(low_probability);
+        high_probability = adjusted(high_probability);
+    }
+    const double low = detail::quantile_type7(draws, low_probability);
+    const double high = detail::quantile_type7(draws, high_probability);
+    if (options.ci == ConfidenceInterval::basic) {
+        s.ci_lower = 2 * s.estimate - high;
+        s.ci_upper = 2 * s.estimate - low;
+    } else {
+        s.ci_lower = low;
+        s.ci_upper = high;
+    }
+    return s;
+}
+
 BootstrapResult bootstrap(const Model& model, const Dataset& data, const PlsResult& original,
                           const BootstrapOptions& options, BootstrapMonitor* monitor) {
     options.validate();
@@ -350,7 +408,6 @@ BootstrapResult bootstrap(const Model& model, const Dataset& data, const PlsResu
     detail::collect_replicates(failure_reason, all_draws, result);
 
     // Summaries, in parameter order on one thread: the same bytes whatever the thread count.
-    const double alpha = 1.0 - options.ci_level;
     result.summaries.resize(parameter_count);
     if (result.succeeded < 2) {
         // No spread to measure: the estimate stands, everything else is undefined (null, no stars).
@@ -382,70 +439,22 @@ BootstrapResult bootstrap(const Model& model, const Dataset& data, const PlsResu
         result.jackknife_failed = static_cast<int>(std::count(jackknife_ok.begin(), jackknife_ok.end(), 0));
     }
 
-    const boost::math::normal standard_normal;
     std::vector<double> sorted;  // the finite draws of one parameter, reordered in place
     sorted.reserve(static_cast<std::size_t>(result.succeeded));
+    std::vector<double> jackknife_values;
     for (std::size_t i = 0; i < parameter_count; ++i) {
         const auto column = result.draws.col(static_cast<Eigen::Index>(i));
-        ParameterSummary& s = result.summaries[i];
-        s.estimate = original_values[i];
         // Only HTMT can be undefined in a replicate that otherwise succeeded (a block whose mean
         // within-block correlation turns negative); such draws are left out of its summary alone.
         sorted.clear();
         std::copy_if(column.begin(), column.end(), std::back_inserter(sorted), [](double v) { return std::isfinite(v); });
-        if (sorted.size() < 2) {
-            constexpr double undefined = std::numeric_limits<double>::quiet_NaN();
-            s = {s.estimate, undefined, undefined, undefined, undefined, undefined, undefined, undefined};
-            continue;
-        }
-        const double draws_used = static_cast<double>(sorted.size());
-        s.boot_mean = std::accumulate(sorted.begin(), sorted.end(), 0.0) / draws_used;
-        s.bias = s.boot_mean - s.estimate;
-        double sum_of_squares = 0;
-        for (double v : sorted) sum_of_squares += (v - s.boot_mean) * (v - s.boot_mean);
-        s.se = std::sqrt(sum_of_squares / (draws_used - 1));
-        s.t = s.se > 0 ? s.estimate / s.se : std::numeric_limits<double>::quiet_NaN();
-        s.p = two_sided_p_value(s.t, static_cast<double>(original.n_obs - 1));
-        double low_probability = alpha / 2, high_probability = 1 - alpha / 2;
-        if (options.ci == ConfidenceInterval::bca) {
-            // Efron (1987): bias correction z0 from the share of draws below the estimate, and
-            // acceleration from the skewness of the jackknife values.
-            const auto below = static_cast<double>(std::count_if(sorted.begin(), sorted.end(), [&](double v) { return v < s.estimate; }));
-            const double B = static_cast<double>(sorted.size());
-            const double share = std::clamp(below / B, 0.5 / B, 1.0 - 0.5 / B);
-            const double z0 = boost::math::quantile(standard_normal, share);
-            double mean = 0, count = 0;
-            for (Eigen::Index g = 0; g < jackknife.cols(); ++g)
-                if (jackknife_ok[static_cast<std::size_t>(g)]) {
-                    mean += jackknife(static_cast<Eigen::Index>(i), g);
-                    ++count;
-                }
-            mean /= count;
-            double cubes = 0, squares = 0;
-            for (Eigen::Index g = 0; g < jackknife.cols(); ++g)
-                if (jackknife_ok[static_cast<std::size_t>(g)]) {
-                    const double d = mean - jackknife(static_cast<Eigen::Index>(i), g);
-                    cubes += d * d * d;
-                    squares += d * d;
-                }
-            const double acceleration = squares > 0 ? cubes / (6.0 * std::pow(squares, 1.5)) : 0.0;
-            auto adjusted = [&](double probability) {
-                const double z = boost::math::quantile(standard_normal, probability);
-                return boost::math::cdf(standard_normal, z0 + (z0 + z) / (1.0 - acceleration * (z0 + z)));
-            };
-            low_probability = adjusted(low_probability);
-            high_probability = adjusted(high_probability);
-        }
-        const double low = detail::quantile_type7(sorted, low_probability);
-        const double high = detail::quantile_type7(sorted, high_probability);
-        if (options.ci == ConfidenceInterval::basic) {
-            s.ci_lower = 2 * s.estimate - high;
-            s.ci_upper = 2 * s.estimate - low;
-        } else {
-            s.ci_lower = low;
-            s.ci_upper = high;
-        }
+        jackknife_values.clear();
+        for (Eigen::Index g = 0; g < jackknife.cols(); ++g)
+            if (jackknife_ok[static_cast<std::size_t>(g)]) jackknife_values.push_back(jackknife(static_cast<Eigen::Index>(i), g));
+        result.summaries[i] = summarize_draws(original_values[i], sorted, jackknife_values, options, original.n_obs);
     }
+    result.jackknife = std::move(jackknife);
+    result.jackknife_ok = std::move(jackknife_ok);
     return result;
 }
 

@@ -225,6 +225,8 @@ GroupsResult estimate_groups(const Model& model, const Dataset& data, const PlsR
                 resampled.draws = std::move(draws);
                 resampled.parameters = compared;
                 resampled.summaries = std::move(summaries);
+                resampled.jackknife.resize(0, 0);  // per-parameter jackknife values are not kept per group
+                resampled.jackknife_ok.clear();
                 group.bootstrap = std::move(resampled);
             }
             return std::string();

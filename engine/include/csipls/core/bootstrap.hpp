@@ -116,7 +116,20 @@ struct BootstrapResult {
     std::vector<int> replicate_of_draw;        // replicate number of each row of `draws`
     int jackknife_groups = 0;                  // BCa only: leave-one-(group-)out estimations run
     int jackknife_failed = 0;                  // ... and how many of them failed (left out)
+    // BCa only: each parameter's leave-one-out value per jackknife group (parameters × groups), and
+    // which groups succeeded; quantities derived from the parameters (specific indirect effects)
+    // get their acceleration from these.
+    Eigen::MatrixXd jackknife;
+    std::vector<char> jackknife_ok;
 };
+
+// The summary of one quantity from its estimate and its finite bootstrap draws (in draw order;
+// reordered here), exactly as bootstrap() summarizes each parameter: the mean, bias, sd (n − 1),
+// t = estimate / se with a two-sided p on n_obs − 1 df, and the options' interval (percentile,
+// basic, or BCa with `jackknife`, the quantity's values of the jackknife groups that succeeded).
+// Fewer than two draws leave everything but the estimate undefined.
+ParameterSummary summarize_draws(double estimate, std::vector<double>& draws, const std::vector<double>& jackknife,
+                                 const BootstrapOptions& options, Eigen::Index n_obs);
 
 // Two-sided p-value of t under Student's t with the given degrees of freedom (NaN when undefined).
 double two_sided_p_value(double t, double degrees_of_freedom);
