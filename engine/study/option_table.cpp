@@ -295,6 +295,18 @@ const std::vector<StudyOptionField> fields = {
      [](StudyOptions& o, const std::string& text) { o.groups.alpha = real(text, "groups.alpha"); },
      [](const StudyOptions& o) { return Json(o.groups.alpha); },
      [](const StudyOptions& o) { return number_text(o.groups.alpha); }},
+    {"mediation.routes", "routes", "FROM:TO",
+     "the specific indirect effects of the routes from FROM to TO only (construct names; * for any)",
+     [](StudyOptions& o, const std::string& text) {
+         const auto pairs = name_pairs(text, "`mediation.routes` takes FROM:TO (construct names, * for any)");
+         if (pairs.size() != 1) throw UsageError("`mediation.routes` takes one FROM:TO, got '" + text + "'");
+         o.mediation.from = pairs[0].first == "*" ? std::string() : pairs[0].first;
+         o.mediation.to = pairs[0].second == "*" ? std::string() : pairs[0].second;
+     },
+     [](const StudyOptions& o) {
+         return Json::array({o.mediation.from.empty() ? Json("*") : Json(o.mediation.from), o.mediation.to.empty() ? Json("*") : Json(o.mediation.to)});
+     },
+     no_default},
     // Files last: reading them needs the group column and the delimiter set above.
     {"aggregation", "aggregate", "FILE", "with --group and --scale: CSV of group weights and levels (industry, sector) to aggregate indices",
      [](StudyOptions& o, const std::string& text) { o.aggregation = read_aggregation_plan(text, o.data.group, o.data.delimiter); },

@@ -242,6 +242,14 @@ void run_multigroup_tests(StudyResult& run, const Model& model, const GroupOptio
     for (const auto& note : run.mga->notes) run.warnings.push_back("multi-group tests: " + note);
 }
 
+// A construct named in `mediation.routes`; −1 for any.
+int route_end(const Model& model, const std::string& name) {
+    if (name.empty()) return -1;
+    const int position = model.construct_index(name);
+    if (position < 0) throw UsageError("`mediation.routes`: '" + name + "' is not a construct of " + model.source);
+    return position;
+}
+
 }  // namespace
 
 StudyResult run_study(const Model& model, Dataset input, const StudyOptions& options, StudyMonitor* monitor) {
@@ -365,6 +373,9 @@ StudyResult run_study(const Model& model, Dataset input, const StudyOptions& opt
             warnings.push_back(fmt::format("{} of {} jackknife estimations for the BCa acceleration failed and were left out",
                                            resampled.jackknife_failed, resampled.jackknife_groups));
     }
+
+    run.mediation = specific_indirect_effects(result, run.bootstrap ? &*run.bootstrap : nullptr,
+                                              route_end(model, options.mediation.from), route_end(model, options.mediation.to));
 
     if (options.prediction.enabled) {
         try {

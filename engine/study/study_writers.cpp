@@ -13,6 +13,7 @@ Json StudyResult::to_json() const {
     add_assessment_to_json(json, estimates, assessment);
     if (indices) json["csi_index"] = csi_index_to_json(estimates, *indices, index_scales);
     if (bootstrap) json["bootstrap"] = bootstrap_to_json(estimates, *bootstrap);
+    add_mediation_to_json(json, estimates, mediation, bootstrap ? &*bootstrap : nullptr);
     if (fit_test) json["fit_test"] = fit_test_to_json(*fit_test);
     if (q2) json["prediction"] = prediction_to_json(estimates, *q2, *predicted);
     if (groups) json["groups"] = groups_to_json(estimates, *groups, provenance.csv.group_column);
@@ -32,6 +33,7 @@ Json StudyResult::to_json() const {
 void StudyResult::write_summary(std::ostream& out) const {
     csipls::write_summary(out, estimates, provenance, &assessment, bootstrap ? &*bootstrap : nullptr,
                           indices ? &*indices : nullptr, fit_test ? &*fit_test : nullptr, q2 ? &*q2 : nullptr);
+    write_mediation_summary(out, estimates, mediation);
     if (practice) write_practice_summary(out, *practice);
     write_group_practice_summary(out, practice_by_group);
     // One group's table says nothing the summary above does not.

@@ -77,7 +77,7 @@ std::string comparable_report(const std::string& html) {
 // The summary without the sections added after be39434 (per-group practice indices, MICOM, the
 // multi-group tests): each runs from its heading to the next blank line.
 std::string without_added_sections(std::string text) {
-    for (const char* heading : {"\nIndices of CSI practice by group", "\nMICOM (", "\nMulti-group tests ("}) {
+    for (const char* heading : {"\nSpecific indirect effects (", "\nIndices of CSI practice by group", "\nMICOM (", "\nMulti-group tests ("}) {
         const auto start = text.find(heading);
         if (start == std::string::npos) continue;
         const auto end = text.find("\n\n", start + 1);

@@ -12,6 +12,7 @@
 #include "csipls/core/missing.hpp"
 #include "csipls/core/groups.hpp"
 #include "csipls/core/mga.hpp"
+#include "csipls/core/mediation.hpp"
 #include "csipls/core/micom.hpp"
 #include "csipls/core/index_table.hpp"
 #include "csipls/core/ipma.hpp"
@@ -96,6 +97,12 @@ void write_micom_summary(std::ostream& out, const PlsResult& pooled, const Group
 void add_mga_to_json(Json& json, const PlsResult& pooled, const GroupsResult& groups, const MgaResult& mga, const MgaOptions& options);
 void write_mga_summary(std::ostream& out, const PlsResult& pooled, const GroupsResult& groups, const MgaResult& mga,
                        const MgaOptions& options);
+
+// `specific_indirect_effects` [{route, from, to, estimate, boot_mean, se, t, p, ci_lower, ci_upper,
+// mediation}] and `mediation` (the routes asked for, the definitions), added to `json`; and the
+// summary's table (nothing without routes).
+void add_mediation_to_json(Json& json, const PlsResult& result, const MediationResult& mediation, const BootstrapResult* bootstrap);
+void write_mediation_summary(std::ostream& out, const PlsResult& result, const MediationResult& mediation);
 
 // The `ipma` section: per driver construct and indicator its importance, performance and quadrant.
 Json ipma_to_json(const PlsResult& result, const IpmaResult& ipma);

@@ -23,6 +23,7 @@
 #include "csipls/core/fit_test.hpp"
 #include "csipls/core/groups.hpp"
 #include "csipls/core/mga.hpp"
+#include "csipls/core/mediation.hpp"
 #include "csipls/core/micom.hpp"
 #include "csipls/core/index_table.hpp"
 #include "csipls/core/ipma.hpp"
@@ -61,6 +62,7 @@ struct StudyResult {
     std::vector<AnswerScale> index_scales;  // per indicator; empty without indices
     std::optional<CsiIndex> indices;
     std::optional<BootstrapResult> bootstrap;
+    MediationResult mediation;  // the specific indirect effects (with the bootstrap's inference)
     std::optional<BlindfoldingResult> q2;
     std::optional<PlsPredictResult> predicted;
     std::optional<FitTestResult> fit_test;

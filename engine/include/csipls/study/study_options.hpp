@@ -90,6 +90,12 @@ struct StudyOptions {
         PValueAdjustment p_adjust = PValueAdjustment::none;
     } groups;
 
+    // The specific indirect effects reported: the routes from `from` to `to` (construct names; empty
+    // or "*": any).
+    struct Mediation {
+        std::string from, to;
+    } mediation;
+
     // Weights and levels (industry, sector) aggregating the group indices; needs groups and indices.
     std::optional<AggregationPlan> aggregation;
     // The target construct of the importance–performance map; empty: none. Needs indices.
