@@ -59,14 +59,21 @@ std::string first_difference(const nlohmann::ordered_json& before, const nlohman
     return {};
 }
 
-// The report without the lines that name the engine's commit and the options table the new
-// result adds.
+// The report without the lines that name the engine's commit, the options table the new result
+// adds and the sections added since.
 std::string comparable_report(const std::string& html) {
     std::string out;
     std::istringstream lines(html);
-    bool in_options = false;
+    bool in_options = false, in_added = false;
     for (std::string line; std::getline(lines, line);) {
         if (line.find("(commit ") != std::string::npos) continue;
+        // The mediation section, added since.
+        if (line == "<li><a href=\"#mediation\">Mediation: specific indirect effects</a></li>") continue;
+        if (line == "<section id=\"mediation\">") in_added = true;
+        if (in_added) {
+            if (line == "</section>") in_added = false;
+            continue;
+        }
         if (line == "<h3>Options</h3>") in_options = true;
         if (!in_options) out += line + '\n';
         if (in_options && line == "</tbody></table>") in_options = false;
