@@ -33,6 +33,9 @@ void add_mediation_to_json(Json& json, const PlsResult& result, const MediationR
         item["ci_lower"] = s ? number_or_null(s->ci_lower) : Json(nullptr);
         item["ci_upper"] = s ? number_or_null(s->ci_upper) : Json(nullptr);
         item["mediation"] = effect.type ? Json(to_string(*effect.type)) : Json(nullptr);
+        item["direct_path"] = effect.has_direct_path;
+        item["direct_estimate"] = effect.has_direct_path ? number_or_null(effect.direct_estimate) : Json(nullptr);
+        item["direct_significant"] = effect.direct_significant ? Json(*effect.direct_significant) : Json(nullptr);
         effects.push_back(std::move(item));
     }
     json["specific_indirect_effects"] = std::move(effects);
@@ -40,16 +43,19 @@ void add_mediation_to_json(Json& json, const PlsResult& result, const MediationR
     json["mediation"] = {
         {"routes", {{"from", end(mediation.from)}, {"to", end(mediation.to)}}},
         {"count", mediation.effects.size()},
-        {"bootstrap", bootstrap != nullptr},
+        {"bootstrap", bootstrap != nullptr && bootstrap->succeeded >= 2},
         {"definitions",
          {{"estimate", "the product of the path coefficients along the route; the routes of one antecedent and consequence add up "
                        "to its indirect effect"},
           {"bootstrap", "the product of the paths' draws in each resample, summarized as every bootstrapped parameter (se: sd with "
                         "n - 1; p: two-sided t with n_obs - 1 df; the bootstrap's interval type and level, BCa with the products of "
                         "the paths' jackknife values)"},
-          {"mediation", "Zhao, Lynch & Chen (2010), per route against the direct path from its antecedent to its consequence (none in "
-                        "the model: not significant); significant: the bootstrap interval excludes 0. complementary and competitive: "
-                        "both significant, with the same or opposite signs; indirect_only; direct_only; none"}}}};
+          {"mediation", "Zhao, Lynch & Chen (2010), per route against the direct path from its antecedent to its consequence; "
+                        "significant: the bootstrap interval excludes 0. complementary and competitive: both significant, with the same "
+                        "or opposite signs; indirect_only; direct_only; none. null without a bootstrap, without a direct path in the "
+                        "model (the model fixes the direct effect at 0 rather than estimating it), or with the individual sign change"},
+          {"p", "two-sided t with n_obs - 1 df, as for every bootstrapped parameter; it assumes a normal sampling distribution, "
+                "which a product of paths often lacks: the interval (and the type) is the better guide"}}}};
 }
 
 void write_mediation_summary(std::ostream& out, const PlsResult& result, const MediationResult& mediation) {
@@ -59,6 +65,7 @@ void write_mediation_summary(std::ostream& out, const PlsResult& result, const M
         << (with_bootstrap ? "; mediation type after Zhao, Lynch & Chen 2010)" : ")") << '\n';
     std::vector<std::vector<std::string>> table{{"route", "estimate"}};
     if (with_bootstrap) table.front().insert(table.front().end(), {"se", "p", "ci lower", "ci upper", "mediation"});
+    bool untyped = false;
     const auto number = [](double value, const char* format) {
         return std::isfinite(value) ? fmt::format(fmt::runtime(format), value) : std::string("-");
     };
@@ -68,6 +75,7 @@ void write_mediation_summary(std::ostream& out, const PlsResult& result, const M
             row.insert(row.end(), {number(effect.bootstrap->se, "{:.4f}"), number(effect.bootstrap->p, "{:.4f}"),
                                    number(effect.bootstrap->ci_lower, "{:.4f}"), number(effect.bootstrap->ci_upper, "{:.4f}"),
                                    effect.type ? to_string(*effect.type) : "-"});
+        untyped = untyped || (effect.bootstrap && !effect.type && !effect.has_direct_path);
         table.push_back(std::move(row));
     }
     std::vector<std::size_t> width(table.front().size(), 0);
@@ -79,6 +87,7 @@ void write_mediation_summary(std::ostream& out, const PlsResult& result, const M
         text.erase(text.find_last_not_of(' ') + 1);
         out << text << '\n';
     }
+    if (untyped) out << "  -: no direct path from the route's antecedent to its consequence in the model, so no mediation type\n";
 }
 
 }  // namespace csipls

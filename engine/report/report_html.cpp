@@ -910,22 +910,25 @@ std::optional<Section> mediation_section(const Json& result) {
         std::string route;
         if (const Json* names = member(effect, "route"); names && names->is_array())
             for (const auto& name : *names) route += (route.empty() ? "" : " → ") + plain_text(name);
-        const auto p = number_at(effect, "p");
         const std::string type = text_at(effect, "mediation");
+        const auto lower = number_at(effect, "ci_lower"), upper = number_at(effect, "ci_upper");
+        const bool excludes_zero = lower && upper && (*lower > 0 || *upper < 0);
+        const std::string interval = "[" + fixed(lower, 4) + ", " + fixed(upper, 4) + "]";
         fmt::format_to(out, "<tr><td>{}</td>{}", html_escape(route), td(fixed(number_at(effect, "estimate"), 4)));
         if (with_bootstrap)
-            fmt::format_to(out, "{}<td>[{}, {}]</td>{}<td>{}</td>", td(fixed(number_at(effect, "se"), 4)),
-                           fixed(number_at(effect, "ci_lower"), 4), fixed(number_at(effect, "ci_upper"), 4),
-                           p && *p < 0.05 ? td(fixed(p, 4), "pass", "p < 0.05") : td(fixed(p, 4)),
+            fmt::format_to(out, "{}{}{}<td>{}</td>", td(fixed(number_at(effect, "se"), 4)),
+                           excludes_zero ? td(interval, "pass", "the interval excludes 0") : td(interval), td(fixed(number_at(effect, "p"), 4)),
                            html_escape(type.empty() ? std::string("—") : type));
         s.html += "</tr>\n";
     }
     s.html += "</tbody></table>\n";
     s.html += with_bootstrap
-                  ? "<p class=\"note\">Each route's effect is the product of its path coefficients; its bootstrap interval and p come "
-                    "from the products of the paths' draws. Mediation type after Zhao, Lynch &amp; Chen (2010), against the direct "
-                    "path from the route's antecedent to its consequence: complementary or competitive (both significant, same or "
-                    "opposite signs), indirect only, direct only, none.</p>\n"
+                  ? "<p class=\"note\">Each route's effect is the product of its path coefficients; its bootstrap interval (the "
+                    "bootstrap section's type and level; marked green when it excludes 0) and p (a t-test, which assumes a normal "
+                    "sampling distribution) come from the products of the paths' draws. Mediation type after Zhao, Lynch &amp; Chen "
+                    "(2010), from the intervals of the route and of the direct path from its antecedent to its consequence: "
+                    "complementary or competitive (both significant, same or opposite signs), indirect only, direct only, none; — "
+                    "where the model has no such direct path.</p>\n"
                   : "<p class=\"note\">Each route's effect is the product of its path coefficients. Estimate with --bootstrap for "
                     "intervals, p-values and the type of mediation.</p>\n";
     return s;

@@ -304,7 +304,8 @@ const std::vector<StudyOptionField> fields = {
          o.mediation.to = pairs[0].second == "*" ? std::string() : pairs[0].second;
      },
      [](const StudyOptions& o) {
-         return Json::array({o.mediation.from.empty() ? Json("*") : Json(o.mediation.from), o.mediation.to.empty() ? Json("*") : Json(o.mediation.to)});
+         if (o.mediation.from.empty() && o.mediation.to.empty()) return Json(nullptr);
+         return Json({{"from", o.mediation.from.empty() ? "*" : o.mediation.from}, {"to", o.mediation.to.empty() ? "*" : o.mediation.to}});
      },
      no_default},
     // Files last: reading them needs the group column and the delimiter set above.

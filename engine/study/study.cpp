@@ -357,6 +357,26 @@ StudyResult run_study(const Model& model, Dataset input, const StudyOptions& opt
                                           static_cast<int>(target - result.constructs.begin()));
     }
 
+    // The routes of the specific indirect effects, checked before the bootstrap: a name that is no
+    // construct is an error; too many routes when none were asked for leave the list out.
+    const int route_from = route_end(model, options.mediation.from), route_to = route_end(model, options.mediation.to);
+    const long route_count = indirect_route_count(result, route_from, route_to);
+    const bool routes_asked = route_from >= 0 || route_to >= 0;
+    bool list_routes = true;
+    if (route_count > static_cast<long>(max_indirect_routes)) {
+        if (routes_asked)
+            throw UsageError(fmt::format("`mediation.routes` gives {} indirect routes, more than {}: name one antecedent and one "
+                                         "consequence", route_count, max_indirect_routes));
+        warnings.push_back(fmt::format("the model has {} indirect routes, more than {}: the specific indirect effects are left out "
+                                       "(name an antecedent and a consequence in `mediation.routes`)",
+                                       route_count, max_indirect_routes));
+        list_routes = false;
+    } else if (routes_asked && route_count == 0) {
+        warnings.push_back("`mediation.routes`: no route of two or more paths leads from " +
+                           (route_from < 0 ? std::string("any construct") : "'" + result.constructs[static_cast<std::size_t>(route_from)] + "'") +
+                           " to " + (route_to < 0 ? std::string("any construct") : "'" + result.constructs[static_cast<std::size_t>(route_to)] + "'"));
+    }
+
     if (boot.resamples > 0) {
         {
             const long steps = boot.resamples + (boot.ci == ConfidenceInterval::bca ? static_cast<long>(jackknife_groups(data.rows)) : 0);
@@ -374,8 +394,11 @@ StudyResult run_study(const Model& model, Dataset input, const StudyOptions& opt
                                            resampled.jackknife_failed, resampled.jackknife_groups));
     }
 
-    run.mediation = specific_indirect_effects(result, run.bootstrap ? &*run.bootstrap : nullptr,
-                                              route_end(model, options.mediation.from), route_end(model, options.mediation.to));
+    if (list_routes)
+        run.mediation = specific_indirect_effects(result, run.bootstrap ? &*run.bootstrap : nullptr, route_from, route_to);
+    if (list_routes && run.bootstrap && options.bootstrap.sign_change == SignChange::individual && !run.mediation.effects.empty())
+        warnings.push_back("`bootstrap.sign_change` individual turns every draw to its estimate's sign, so no interval crosses 0: the "
+                           "specific indirect effects get no mediation type");
 
     if (options.prediction.enabled) {
         try {

@@ -104,7 +104,7 @@ TEST(Mediation, BootstrapOfARouteIsThatOfTheProductOfItsPathsDraws) {
         const BootstrapResult boot = bootstrap(ecsi->model, ecsi->data, r, options);
         const MediationResult mediation = specific_indirect_effects(r, &boot);
         for (const auto& effect : mediation.effects) {
-            ASSERT_TRUE(effect.bootstrap && effect.type);
+            ASSERT_TRUE(effect.bootstrap);
             std::vector<double> products;
             for (Eigen::Index d = 0; d < boot.draws.rows(); ++d) {
                 double product = 1;
@@ -115,6 +115,25 @@ TEST(Mediation, BootstrapOfARouteIsThatOfTheProductOfItsPathsDraws) {
                             product *= boot.draws(d, static_cast<Eigen::Index>(i));
                 products.push_back(product);
             }
+            // Bit for bit the summary of the products, BCa with the products of the paths' jackknife values.
+            std::vector<double> jackknife;
+            for (Eigen::Index g = 0; g < boot.jackknife.cols(); ++g)
+                if (boot.jackknife_ok[static_cast<std::size_t>(g)]) {
+                    double product = 1;
+                    for (std::size_t k = 1; k < effect.route.size(); ++k)
+                        for (std::size_t i = 0; i < boot.parameters.size(); ++i)
+                            if (boot.parameters[i].kind == BootstrapParameter::Kind::path && boot.parameters[i].from == effect.route[k - 1] &&
+                                boot.parameters[i].to == effect.route[k])
+                                product *= boot.jackknife(static_cast<Eigen::Index>(i), g);
+                    jackknife.push_back(product);
+                }
+            EXPECT_EQ(jackknife.empty(), ci != ConfidenceInterval::bca);
+            std::vector<double> copy = products;
+            const ParameterSummary expected = summarize_draws(effect.estimate, copy, jackknife, options, r.n_obs);
+            EXPECT_EQ(effect.bootstrap->ci_lower, expected.ci_lower);
+            EXPECT_EQ(effect.bootstrap->ci_upper, expected.ci_upper);
+            EXPECT_EQ(effect.bootstrap->p, expected.p);
+            EXPECT_EQ(effect.type.has_value(), effect.has_direct_path);
             const double mean = std::accumulate(products.begin(), products.end(), 0.0) / static_cast<double>(products.size());
             double squares = 0;
             for (const double v : products) squares += (v - mean) * (v - mean);
@@ -146,6 +165,8 @@ Triangle triangle(double a, double b, double c, double spread_a, double spread_c
     r.path_coefficients(0, 1) = a;
     r.path_coefficients(1, 2) = b;
     r.path_coefficients(0, 2) = c;
+    r.indirect_routes = Eigen::MatrixXi::Zero(3, 3);
+    r.indirect_routes(0, 2) = 1;
     BootstrapResult& boot = t.boot;
     boot.options.resamples = 101;
     boot.succeeded = 101;
@@ -169,15 +190,40 @@ Triangle triangle(double a, double b, double c, double spread_a, double spread_c
 MediationType type_of(const Triangle& t) {
     const MediationResult m = specific_indirect_effects(t.result, &t.boot);
     EXPECT_EQ(m.effects.size(), 1u);
-    return *m.effects.at(0).type;
+    EXPECT_TRUE(m.effects.at(0).type.has_value());
+    return m.effects.at(0).type.value_or(MediationType::none);
 }
 
 TEST(Mediation, ZhaoLynchChenTypes) {
     EXPECT_EQ(type_of(triangle(0.5, 0.5, 0.3, 0.05, 0.05)), MediationType::complementary);
+    EXPECT_EQ(type_of(triangle(-0.5, 0.5, -0.3, 0.05, 0.05)), MediationType::complementary) << "both negative";
     EXPECT_EQ(type_of(triangle(0.5, 0.5, -0.3, 0.05, 0.05)), MediationType::competitive);
     EXPECT_EQ(type_of(triangle(0.5, 0.5, 0.02, 0.05, 0.1)), MediationType::indirect_only);
     EXPECT_EQ(type_of(triangle(0.05, 0.5, 0.3, 0.2, 0.05)), MediationType::direct_only);
     EXPECT_EQ(type_of(triangle(0.05, 0.5, 0.02, 0.2, 0.1)), MediationType::none);
+}
+
+// Without the direct path the model fixes the direct effect at 0: no type. With the individual sign
+// change no interval crosses 0: no type either.
+TEST(Mediation, NoTypeWithoutADirectPathOrWithTheIndividualSignChange) {
+    Triangle t = triangle(0.5, 0.5, 0.3, 0.05, 0.05);
+    t.result.paths.pop_back();
+    t.result.path_coefficients(0, 2) = 0;
+    t.boot.parameters.pop_back();
+    t.boot.summaries.pop_back();
+    t.boot.draws.conservativeResize(Eigen::NoChange, 2);
+    const MediationResult without = specific_indirect_effects(t.result, &t.boot);
+    ASSERT_EQ(without.effects.size(), 1u);
+    EXPECT_FALSE(without.effects[0].has_direct_path);
+    EXPECT_FALSE(without.effects[0].type);
+    EXPECT_TRUE(without.effects[0].bootstrap);
+    Triangle u = triangle(0.5, 0.5, 0.3, 0.05, 0.05);
+    u.boot.options.sign_change = SignChange::individual;
+    EXPECT_FALSE(specific_indirect_effects(u.result, &u.boot).effects.at(0).type);
+    // One resample is no bootstrap.
+    Triangle v = triangle(0.5, 0.5, 0.3, 0.05, 0.05);
+    v.boot.succeeded = 1;
+    EXPECT_FALSE(specific_indirect_effects(v.result, &v.boot).effects.at(0).bootstrap);
 }
 
 }  // namespace
