@@ -144,6 +144,10 @@ std::vector<std::pair<int, int>> tested_group_pairs(const std::vector<std::strin
     return pairs;
 }
 
+Dataset rows_of_data(const Dataset& data, const std::vector<Eigen::Index>& rows) {
+    return detail::select_rows(data, rows, detail::CaseWeights::keep);
+}
+
 GroupRows group_rows(const Dataset& data) {
     if (data.group_of_row.size() != static_cast<std::size_t>(data.rows)) throw UsageError("the data have no group column");
     GroupRows out;

@@ -43,24 +43,6 @@ Dataset select_columns(const Dataset& data, const std::vector<std::string>& name
     return out;
 }
 
-// The rows `rows` of `data` (with their case weights) as a data set of their own.
-Dataset select_rows(const Dataset& data, const std::vector<Eigen::Index>& rows) {
-    Dataset out;
-    out.source = data.source;
-    out.columns = data.columns;
-    out.labels = data.labels;
-    out.rows = static_cast<Eigen::Index>(rows.size());
-    out.values.reserve(rows.size() * data.columns.size());
-    const auto width = static_cast<std::ptrdiff_t>(data.columns.size());
-    for (const Eigen::Index r : rows)
-        out.values.insert(out.values.end(), data.values.begin() + r * width, data.values.begin() + (r + 1) * width);
-    if (data.case_weights.size() > 0) {
-        out.case_weights.resize(out.rows);
-        for (std::size_t i = 0; i < rows.size(); ++i) out.case_weights[static_cast<Eigen::Index>(i)] = data.case_weights[rows[i]];
-    }
-    return out;
-}
-
 // The first column of `data` with an answer outside its scale, with its lowest and highest answer
 // (missing answers, NaN, are outside no scale).
 struct OutOfScale {
@@ -277,7 +259,7 @@ StudyResult run_study(const Model& model, Dataset input, const StudyOptions& opt
             for (std::size_t g = 0; g < by_group.names.size(); ++g) {
                 std::vector<std::string> group_warnings;
                 run.practice_by_group.push_back({by_group.names[g], static_cast<Eigen::Index>(by_group.rows[g].size()),
-                                                 compute_practice_indices(options.practice, model, select_rows(input, by_group.rows[g]),
+                                                 compute_practice_indices(options.practice, model, rows_of_data(input, by_group.rows[g]),
                                                                           *options.answer_scale, group_warnings)});
                 for (auto& warning : group_warnings) warnings.push_back("group '" + by_group.names[g] + "': " + warning);
             }

@@ -88,6 +88,9 @@ struct GroupRows {
 };
 GroupRows group_rows(const Dataset& data);
 
+// The rows `rows` of `data` as a data set of their own, with their case weights and group labels.
+Dataset rows_of_data(const Dataset& data, const std::vector<Eigen::Index>& rows);
+
 // The pairs of groups (positions in `names`) the options ask to test, a before b.
 std::vector<std::pair<int, int>> tested_group_pairs(const std::vector<std::string>& names, const GroupOptions& options);
 
