@@ -132,6 +132,7 @@ struct Pool {
     std::vector<char> needed;              // per pool group: in a tested pair, so estimated in each permutation
     std::vector<Eigen::Index> rows;        // the pool groups' rows, group after group
     std::vector<Eigen::Index> size;        // per pool group: its row count
+    std::vector<Eigen::Index> start;       // per pool group: its first position in `rows`
     std::vector<std::pair<int, int>> pairs;  // tested pairs as pool-group indices
     std::vector<int> pair_index;           // ... and their positions in MicomResult::pairs
     Eigen::MatrixXd covariance;            // of the indicators the step-2 composites are built from
@@ -143,8 +144,9 @@ void set_up_pool(Pool& pool, const Model& model, const Dataset& data, const Grou
                  const MicomOptions& micom_options) {
     for (const int g : pool.groups) {
         const auto& rows = by_group.rows[static_cast<std::size_t>(g)];
-        pool.rows.insert(pool.rows.end(), rows.begin(), rows.end());
+        pool.start.push_back(static_cast<Eigen::Index>(pool.rows.size()));
         pool.size.push_back(static_cast<Eigen::Index>(rows.size()));
+        pool.rows.insert(pool.rows.end(), rows.begin(), rows.end());
     }
     const Dataset pooled = detail::select_rows(data, pool.rows, detail::CaseWeights::drop);
     const IndicatorMoments moments = compute_moments(pooled, micom_options.missing);
@@ -295,9 +297,7 @@ MicomResult micom(const Model& model, const Dataset& data, const GroupsResult& g
         boost::random::mt19937_64 generator(detail::replicate_seed(pool.stream, replicate));
         detail::shuffle(buffer.positions, generator);
         buffer.group_of.assign(static_cast<std::size_t>(n), -1);
-        std::vector<Eigen::Index> start(pool.groups.size(), 0);
-        for (Eigen::Index g = 1; g < pool_groups; ++g)
-            start[static_cast<std::size_t>(g)] = start[static_cast<std::size_t>(g - 1)] + pool.size[static_cast<std::size_t>(g - 1)];
+        const std::vector<Eigen::Index>& start = pool.start;
         for (Eigen::Index g = 0; g < pool_groups; ++g)
             if (pool.needed[static_cast<std::size_t>(g)])
                 for (Eigen::Index i = 0; i < pool.size[static_cast<std::size_t>(g)]; ++i)
