@@ -217,20 +217,23 @@ GroupsResult estimate_groups(const Model& model, const Dataset& data, const PlsR
                 own.missing = group_options.missing;
                 if (group_options.pooled) own.fixed_weights = pooled_weights;
                 BootstrapResult resampled = bootstrap(model, part, group.result, own, monitor);
-                // Keep only the compared quantities' draws, aligned with `compared`.
+                // Keep only the compared quantities' draws (and BCa's jackknife values), aligned
+                // with `compared`.
                 Eigen::MatrixXd draws(resampled.succeeded, static_cast<Eigen::Index>(compared.size()));
+                Eigen::MatrixXd jackknife(resampled.jackknife.cols() > 0 ? static_cast<Eigen::Index>(compared.size()) : 0,
+                                          resampled.jackknife.cols());
                 std::vector<ParameterSummary> summaries(compared.size());
                 for (std::size_t c = 0; c < compared.size(); ++c) {
                     const int column = find_parameter(resampled.parameters, compared[c]);
                     if (column < 0) throw EstimationError("a compared parameter is missing from the group's bootstrap");
                     draws.col(static_cast<Eigen::Index>(c)) = resampled.draws.col(column);
+                    if (jackknife.rows() > 0) jackknife.row(static_cast<Eigen::Index>(c)) = resampled.jackknife.row(column);
                     summaries[c] = resampled.summaries[static_cast<std::size_t>(column)];
                 }
                 resampled.draws = std::move(draws);
+                resampled.jackknife = std::move(jackknife);
                 resampled.parameters = compared;
                 resampled.summaries = std::move(summaries);
-                resampled.jackknife.resize(0, 0);  // per-parameter jackknife values are not kept per group
-                resampled.jackknife_ok.clear();
                 group.bootstrap = std::move(resampled);
             }
             return std::string();

@@ -441,6 +441,11 @@ StudyResult run_study(const Model& model, Dataset input, const StudyOptions& opt
         if (run.groups->failed > 0)
             warnings.push_back(fmt::format("{} of {} groups could not be estimated; their rows say why", run.groups->failed,
                                            run.groups->groups.size()));
+        if (list_routes)
+            for (const auto& group : run.groups->groups)
+                run.mediation_by_group.push_back(group.ok() ? specific_indirect_effects(group.result, group.bootstrap ? &*group.bootstrap : nullptr,
+                                                                                        route_from, route_to)
+                                                            : MediationResult{});
         if (g.micom) run_micom(run, model, pairs, options, monitor);
         if (!g.mga.empty() || g.omnibus) run_multigroup_tests(run, model, group_options, options, monitor);
     }

@@ -16,7 +16,17 @@ Json StudyResult::to_json() const {
     add_mediation_to_json(json, estimates, mediation, bootstrap ? &*bootstrap : nullptr);
     if (fit_test) json["fit_test"] = fit_test_to_json(*fit_test);
     if (q2) json["prediction"] = prediction_to_json(estimates, *q2, *predicted);
-    if (groups) json["groups"] = groups_to_json(estimates, *groups, provenance.csv.group_column);
+    if (groups) {
+        json["groups"] = groups_to_json(estimates, *groups, provenance.csv.group_column);
+        // Each estimated group's specific indirect effects, beside its paths.
+        for (std::size_t g = 0; g < mediation_by_group.size(); ++g) {
+            if (!groups->groups[g].ok()) continue;
+            Json part;
+            add_mediation_to_json(part, groups->groups[g].result, mediation_by_group[g],
+                                  groups->groups[g].bootstrap ? &*groups->groups[g].bootstrap : nullptr);
+            json["groups"]["results"][g]["specific_indirect_effects"] = std::move(part["specific_indirect_effects"]);
+        }
+    }
     if (micom) add_micom_to_json(json, estimates, *groups, *micom);
     if (mga) add_mga_to_json(json, estimates, *groups, *mga, options.mga_options());
     if (index_table) json["index_table"] = index_table_to_json(*index_table);

@@ -412,5 +412,32 @@ TEST_F(RunStudyTest, PracticeIndicesPerGroupEqualThoseOfTheGroupAlone) {
     EXPECT_THAT(grouped.summary(), HasSubstr("Indices of CSI practice by group"));
 }
 
+TEST_F(RunStudyTest, SpecificIndirectEffectsPerGroupFromTheGroupsBootstrap) {
+    StudyOptions options;
+    options.data.group = "company";
+    options.bootstrap.resamples = 60;
+    options.bootstrap.ci = ConfidenceInterval::bca;
+    const StudyResult result = run_study(*model_, three_companies(), options);
+    ASSERT_EQ(result.mediation_by_group.size(), 3u);
+    const Json json = result.to_json();
+    for (std::size_t g = 0; g < 3; ++g) {
+        const GroupEstimate& group = result.groups->groups[g];
+        const MediationResult& mediation = result.mediation_by_group[g];
+        ASSERT_EQ(mediation.effects.size(), result.mediation.effects.size());
+        for (const auto& effect : mediation.effects) {
+            double product = 1;
+            for (std::size_t k = 1; k < effect.route.size(); ++k) product *= group.result.path_coefficients(effect.route[k - 1], effect.route[k]);
+            EXPECT_DOUBLE_EQ(effect.estimate, product);
+            ASSERT_TRUE(effect.bootstrap);
+            EXPECT_GT(effect.bootstrap->se, 0);
+            EXPECT_LT(effect.bootstrap->ci_lower, effect.bootstrap->ci_upper);
+        }
+        const Json& listed = json["groups"]["results"][g]["specific_indirect_effects"];
+        ASSERT_EQ(listed.size(), mediation.effects.size());
+        EXPECT_EQ(listed[0]["estimate"].get<double>(), mediation.effects[0].estimate);
+    }
+    EXPECT_NE(result.mediation_by_group[0].effects[0].estimate, result.mediation_by_group[1].effects[0].estimate);
+}
+
 }  // namespace
 }  // namespace csipls

@@ -67,6 +67,8 @@ struct StudyResult {
     std::optional<PlsPredictResult> predicted;
     std::optional<FitTestResult> fit_test;
     std::optional<GroupsResult> groups;
+    // With groups: each group's specific indirect effects (empty for a group that was not estimated).
+    std::vector<MediationResult> mediation_by_group;
     std::optional<MicomResult> micom;
     // Multi-group tests: the pair tests and the omnibus rows (Sarstedt's and Klesel's) in one list.
     std::optional<MgaResult> mga;
