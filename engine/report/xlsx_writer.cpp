@@ -48,7 +48,8 @@ const Json& field(const Json* object, std::string_view key) {
     return value ? *value : null_value;
 }
 
-// The first element of an array of objects whose `keys` equal `values`; nullptr when none.
+// The first object of `array` whose fields named in `match` hold the given values; nullptr when none
+// (the bootstrap lists its rows apart from the estimates, keyed by their names).
 const Json* find_row(const Json* array, const std::vector<std::pair<const char*, const Json*>>& match) {
     if (!array || !array->is_array()) return nullptr;
     for (const auto& row : *array) {
@@ -649,6 +650,11 @@ std::vector<std::vector<double>> write_tables(const std::vector<Table>& tables, 
     for (const auto& table : tables) {
         lxw_worksheet* sheet = workbook_add_worksheet(workbook, table.sheet.c_str());
         if (!sheet) throw IoError("Excel workbook: cannot add the sheet '" + table.sheet + "'");
+        // Excel's sheet size; said plainly rather than as libxlsxwriter's out-of-range cell error.
+        if (table.rows.size() + 1 > LXW_ROW_MAX || table.columns.size() > LXW_COL_MAX)
+            throw IoError("Excel workbook: the sheet '" + table.sheet + "' would have " + std::to_string(table.rows.size() + 1) +
+                          " rows and " + std::to_string(table.columns.size()) + " columns; Excel holds at most " +
+                          std::to_string(LXW_ROW_MAX) + " and " + std::to_string(LXW_COL_MAX));
         std::vector<double>& written = numbers.emplace_back();
         for (std::size_t k = 0; k < table.columns.size(); ++k) {
             const auto col = static_cast<lxw_col_t>(k);

@@ -16,7 +16,7 @@ using testing::ElementsAre;
 using testing::HasSubstr;
 
 // The keys every result has: engine, paths, outer weights, loadings.
-Json minimal_result() {
+Json workbook_result() {
     Json result;
     result["engine"] = {{"name", "csipls"}, {"version", "0.1.0"}, {"commit", "test"}};
     result["n_obs"] = 250;
@@ -27,11 +27,11 @@ Json minimal_result() {
 }
 
 TEST(XlsxWorkbook, MinimalResultHasTheRequiredTablesAndSettings) {
-    EXPECT_THAT(csipls::xlsx_sheet_names(minimal_result()), ElementsAre("Paths", "Outer weights", "Loadings", "Settings"));
+    EXPECT_THAT(csipls::xlsx_sheet_names(workbook_result()), ElementsAre("Paths", "Outer weights", "Loadings", "Settings"));
 }
 
 TEST(XlsxWorkbook, EveryTablePresentGivesItsSheetInOrder) {
-    Json result = minimal_result();
+    Json result = workbook_result();
     result["r2"] = {{"Satisfaction", 0.25}};
     result["r2_adj"] = {{"Satisfaction", 0.24}};
     result["reliability"] = {{"cronbach_alpha", {{"Quality", 0.8}, {"Satisfaction", nullptr}}},
@@ -60,7 +60,7 @@ TEST(XlsxWorkbook, EveryTablePresentGivesItsSheetInOrder) {
 }
 
 TEST(XlsxWorkbook, EmptyArraysGiveNoSheet) {
-    Json result = minimal_result();
+    Json result = workbook_result();
     result["mga"] = Json::array();
     result["micom"] = Json::array();
     result["specific_indirect_effects"] = Json::array();
@@ -69,7 +69,7 @@ TEST(XlsxWorkbook, EmptyArraysGiveNoSheet) {
 
 TEST(XlsxWorkbook, MissingOrMistypedRequiredKeysAreNamed) {
     for (const char* key : {"engine", "paths", "outer_weights", "loadings"}) {
-        Json result = minimal_result();
+        Json result = workbook_result();
         result.erase(key);
         try {
             csipls::render_xlsx_workbook(result);
@@ -78,14 +78,14 @@ TEST(XlsxWorkbook, MissingOrMistypedRequiredKeysAreNamed) {
             EXPECT_THAT(error.what(), HasSubstr(key));
         }
     }
-    Json result = minimal_result();
+    Json result = workbook_result();
     result["paths"] = "not a list";
     EXPECT_THROW(csipls::render_xlsx_workbook(result), csipls::InputError);
     EXPECT_THROW(csipls::render_xlsx_workbook(Json::array()), csipls::InputError);
 }
 
 TEST(XlsxWorkbook, IsAZipArchiveAndTheSameResultGivesTheSameBytes) {
-    Json result = minimal_result();
+    Json result = workbook_result();
     result["settings"] = {{"options", {{"seed", 18446744073709551615ULL}}}};  // beyond a double: written as text
     const std::string first = csipls::render_xlsx_workbook(result);
     ASSERT_GE(first.size(), 4u);
