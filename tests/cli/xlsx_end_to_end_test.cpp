@@ -2,7 +2,9 @@
 // run is read back by openpyxl (tests/xlsx/read_back.py), an independent reader, and every cell
 // compared with the JSON result; the same inputs give the same bytes by every route (estimate,
 // report --result, report --model/--data); an unwritable path fails cleanly with nothing written.
+#include <cmath>
 #include <cstdlib>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "cli_harness.hpp"
@@ -83,7 +85,9 @@ TEST_F(XlsxCli, WorkbookEqualsTheJsonCellForCellAndIsReproducible) {
     RunResult back;
     back.exit_code = 77;
     back.err = "python3 not found";
+    std::string interpreter;
     for (const auto& python : python_interpreters()) {
+        interpreter = python;
         back = run_program(python, {script.string(), "out.xlsx", "out.json", "--sheets",
                                     "Paths,Outer weights,Loadings,R2,Reliability,HTMT,Fit,Indices,Index table,"
                                     "Groups,Group differences,MICOM,MGA,Specific indirect effects,Settings"});
@@ -93,6 +97,15 @@ TEST_F(XlsxCli, WorkbookEqualsTheJsonCellForCellAndIsReproducible) {
         GTEST_SKIP() << "the workbook is not read back (install python3-openpyxl): " << back.err;
     EXPECT_EQ(back.exit_code, 0) << back;
     EXPECT_THAT(back.out, HasSubstr("numbers equal to the JSON's")) << back;
+
+    // The comparison is exact: a path one double away from the workbook's is a difference.
+    nlohmann::ordered_json nudged = nlohmann::ordered_json::parse(read_file(dir_ / "out.json"));
+    const double estimate = nudged["paths"][0]["estimate"].get<double>();
+    nudged["paths"][0]["estimate"] = std::nextafter(estimate, 2.0);
+    write_file(dir_ / "nudged.json", nudged.dump(2));
+    const RunResult differs = run_program(interpreter, {script.string(), "out.xlsx", "nudged.json"});
+    EXPECT_EQ(differs.exit_code, 1) << differs;
+    EXPECT_THAT(differs.err, HasSubstr("Paths!C2")) << differs;
 }
 
 TEST_F(XlsxCli, UnwritablePathFailsCleanlyAndNothingIsWritten) {

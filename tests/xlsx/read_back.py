@@ -2,7 +2,8 @@
 """Reads a csipls Excel workbook back with openpyxl, a reader independent of the writer, and checks
 it against the JSON result it was made from: every sheet's cells, laid out from the JSON here on
 their own, must equal the workbook's (numbers as the same doubles, null as an empty cell), every
-number must be a numeric cell, and every sheet must have a frozen, bold header row.
+number must be a numeric cell with a number format, and every sheet must have a frozen, bold header
+row.
 
 usage: read_back.py WORKBOOK.xlsx RESULT.json [--sheets NAME,NAME,...]
 exit 0: all equal; 1: a difference (listed); 77: openpyxl is not installed (the caller skips)."""
@@ -233,6 +234,9 @@ def main():
                     numbers += 1
                     if cell.data_type != "n":
                         problems.append(f"{name}!{cell.coordinate}: a number stored as type {cell.data_type!r}")
+                    # Settings hold numbers of every kind (tolerances, counts): Excel's General fits them.
+                    if name != "Settings" and cell.number_format == "General":
+                        problems.append(f"{name}!{cell.coordinate}: a number without a number format")
                 if not same(want, cell.value):
                     problems.append(f"{name}!{cell.coordinate}: {cell.value!r}, expected {want!r}")
     if len(sys.argv) > 4 and sys.argv[3] == "--sheets":
