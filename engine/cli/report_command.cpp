@@ -81,7 +81,8 @@ int report_from_result(const std::vector<std::string>& args, po::options_descrip
     std::string result_path, draws_path;
     ReportOutputs outputs;
     ReportOptions options;
-    po::options_description described("csipls report --result RESULT.json [--draws DRAWS.csv] --out REPORT.html");
+    po::options_description described(
+        "csipls report --result RESULT.json [--draws DRAWS.csv] --out REPORT.html [--xlsx BOOK.xlsx]");
     described.add(general);
     described.add_options()
         ("result", po::value(&result_path)->required(), "a saved JSON result (csipls estimate --out)")
@@ -124,7 +125,8 @@ int report_from_data(const std::vector<std::string>& args, po::options_descripti
     StudyCommandLine line;
     ReportOutputs outputs;
     ReportOptions options;
-    po::options_description described("csipls report --model FILE --data FILE [estimation options] --out REPORT.html");
+    po::options_description described(
+        "csipls report --model FILE --data FILE [estimation options] --out REPORT.html [--xlsx BOOK.xlsx]");
     described.add(general);
     add_study_options(described, line);
     described.add_options()
