@@ -22,6 +22,7 @@
 #include "csipls/io/file_util.hpp"
 #include "csipls/io/model_file.hpp"
 #include "csipls/io/result_writers.hpp"
+#include "csipls/report/xlsx.hpp"
 
 namespace po = boost::program_options;
 
@@ -58,7 +59,7 @@ void refuse_overwriting_inputs(const std::string& output, const std::vector<std:
 
 int run_estimate(const std::vector<std::string>& args) {
     StudyCommandLine line;
-    std::string out_path, scores_path, draws_path, index_table_path;
+    std::string out_path, scores_path, draws_path, index_table_path, xlsx_path;
     po::options_description described("csipls estimate --model FILE --data FILE [options]");
     described.add_options()("help,h", "print this help");
     add_study_options(described, line);
@@ -66,12 +67,14 @@ int run_estimate(const std::vector<std::string>& args) {
         ("out", po::value(&out_path), "write the JSON result to this file (replaced atomically)")
         ("scores", po::value(&scores_path), "write construct scores (one row per respondent) to this CSV file")
         ("save-draws", po::value(&draws_path), "write every bootstrap replicate's estimates to this CSV file")
-        ("index-table", po::value(&index_table_path), "with --scale: write the index table (a row per group, CI columns) to this CSV file");
+        ("index-table", po::value(&index_table_path), "with --scale: write the index table (a row per group, CI columns) to this CSV file")
+        ("xlsx", po::value(&xlsx_path), "write the result as an Excel workbook (a sheet per table) to this file");
     po::variables_map values;
     if (!parse_command_line(args, described, values)) return exit_ok;
     const std::vector<std::string> inputs = input_paths(line);
     const std::pair<const char*, const std::string*> output_options[] = {
-        {"--out", &out_path}, {"--scores", &scores_path}, {"--save-draws", &draws_path}, {"--index-table", &index_table_path}};
+        {"--out", &out_path}, {"--scores", &scores_path}, {"--save-draws", &draws_path}, {"--index-table", &index_table_path},
+        {"--xlsx", &xlsx_path}};
     for (const auto& [option, output] : output_options) {
         if (output->empty()) continue;
         refuse_overwriting_inputs(*output, inputs, option);
@@ -89,9 +92,13 @@ int run_estimate(const std::vector<std::string>& args) {
     // until every output is in place (they take effect right after).
     const SignalsHeld held;
     OutputBatch outputs;  // every file of the run, or none
-    if (!out_path.empty()) {
-        const Json json = run.to_json();
-        outputs.stage(out_path, [&](std::ostream& out) { out << json.dump(2) << '\n'; });
+    std::optional<Json> json;
+    if (!out_path.empty() || !xlsx_path.empty()) json = run.to_json();
+    if (!out_path.empty()) outputs.stage(out_path, [&](std::ostream& out) { out << json->dump(2) << '\n'; });
+    if (!xlsx_path.empty()) {
+        // Rendered from the JSON document, as `csipls report --xlsx` renders a saved result.
+        const std::string workbook = render_xlsx_workbook(*json);
+        outputs.stage(xlsx_path, [&](std::ostream& out) { out.write(workbook.data(), static_cast<std::streamsize>(workbook.size())); });
     }
     if (!scores_path.empty()) {
         const Eigen::MatrixXd scores = run.scores();

@@ -2,6 +2,7 @@
 // result (--result). Both routes render the same JSON document, so they give the same page.
 #include <algorithm>
 #include <boost/program_options.hpp>
+#include <functional>
 #include <iostream>
 #include <spdlog/spdlog.h>
 
@@ -12,6 +13,7 @@
 #include "csipls/io/file_util.hpp"
 #include "csipls/io/result_reader.hpp"
 #include "csipls/report/report.hpp"
+#include "csipls/report/xlsx.hpp"
 
 namespace po = boost::program_options;
 
@@ -34,39 +36,66 @@ ReportDraws draws_of(const StudyResult& run) {
     return draws;
 }
 
-// Renders, naming `source` when the document is not what a csipls result holds.
-std::string render(const Json& result, const ReportDraws* draws, const ReportOptions& options, const std::string& source) {
+// What a report run writes: the HTML page, the workbook, or both.
+struct ReportOutputs {
+    std::string html_path;
+    std::string xlsx_path;
+};
+
+void add_output_options(po::options_description& described, ReportOutputs& outputs) {
+    described.add_options()
+        ("out", po::value(&outputs.html_path), "write the HTML report here (replaced atomically; - for stdout)")
+        ("xlsx", po::value(&outputs.xlsx_path), "write the result as an Excel workbook (a sheet per table) here");
+}
+
+void check_outputs(const ReportOutputs& outputs, const std::vector<std::string>& inputs) {
+    if (outputs.html_path.empty() && outputs.xlsx_path.empty())
+        throw UsageError("the option '--out' is required but missing (or give --xlsx for a workbook alone)");
+    if (!outputs.html_path.empty()) refuse_overwriting_inputs(outputs.html_path, inputs, "--out");
+    if (!outputs.xlsx_path.empty()) refuse_overwriting_inputs(outputs.xlsx_path, inputs, "--xlsx");
+    if (!outputs.html_path.empty() && !outputs.xlsx_path.empty() && same_file(outputs.html_path, outputs.xlsx_path))
+        throw UsageError("--out and --xlsx name the same file");
+}
+
+// Renders every requested output before any is written, naming `source` when the document is not
+// what a csipls result holds; then writes them all or none.
+void write_report(const ReportOutputs& paths, const Json& result, const ReportDraws* draws, const ReportOptions& options,
+                  const std::string& source, const std::function<void()>& rendered) {
+    std::string html, workbook;
     try {
-        return render_html_report(result, draws, options);
+        if (!paths.html_path.empty()) html = render_html_report(result, draws, options);
+        if (!paths.xlsx_path.empty()) workbook = render_xlsx_workbook(result);
     } catch (const InputError& error) {
         throw InputError(source + ": " + error.what());
     }
-}
-
-void write_report(const std::string& out_path, const std::string& html) {
+    rendered();
     const SignalsHeld held;
     OutputBatch outputs;
-    outputs.stage(out_path, [&](std::ostream& out) { out << html; });
+    if (!paths.html_path.empty()) outputs.stage(paths.html_path, [&](std::ostream& out) { out << html; });
+    if (!paths.xlsx_path.empty())
+        outputs.stage(paths.xlsx_path, [&](std::ostream& out) { out.write(workbook.data(), static_cast<std::streamsize>(workbook.size())); });
     outputs.commit();
 }
 
 int report_from_result(const std::vector<std::string>& args, po::options_description& general) {
-    std::string result_path, draws_path, out_path;
+    std::string result_path, draws_path;
+    ReportOutputs outputs;
     ReportOptions options;
-    po::options_description described("csipls report --result RESULT.json [--draws DRAWS.csv] --out REPORT.html");
+    po::options_description described(
+        "csipls report --result RESULT.json [--draws DRAWS.csv] --out REPORT.html [--xlsx BOOK.xlsx]");
     described.add(general);
     described.add_options()
         ("result", po::value(&result_path)->required(), "a saved JSON result (csipls estimate --out)")
         ("draws", po::value(&draws_path), "its bootstrap draws (csipls estimate --save-draws) for the histograms")
-        ("period", po::value(&options.period_column), "the result's groups are periods of this column: add a control chart")
-        ("out", po::value(&out_path)->required(), "write the HTML report here (replaced atomically; - for stdout)");
+        ("period", po::value(&options.period_column), "the result's groups are periods of this column: add a control chart");
+    add_output_options(described, outputs);
     for (const char* estimation_only : {"--model", "--data"})
         if (has_option(args, estimation_only))
             throw UsageError(std::string("--result and ") + estimation_only + " exclude each other: report a saved result, "
                              "or estimate with --model and --data");
     po::variables_map values;
     if (!parse_command_line(args, described, values)) return exit_ok;
-    refuse_overwriting_inputs(out_path, {result_path, draws_path}, "--out");
+    check_outputs(outputs, {result_path, draws_path});
 
     // Checks the schema version (refusing a newer one) and the measurement model, naming the file.
     const ResultView view = ResultView::from_file(result_path);
@@ -84,37 +113,39 @@ int report_from_result(const std::vector<std::string>& args, po::options_descrip
             throw InputError(draws_path + ": " + std::to_string(rows) + " replicates, but the bootstrap of " + result_path +
                              " has " + std::to_string(succeeded.get<long long>()) + ": the draws are not from this result");
     }
-    const std::string html = render(result, draws ? &*draws : nullptr, options, result_path);
-    // Said once the result has proved readable (a refused file gets its error alone).
-    for (const auto& notice : view.notices()) spdlog::warn("{}", notice);
-    write_report(out_path, html);
+    // Said once the result has proved readable (a refused file gets its error alone); a result that
+    // renders is one that was readable.
+    write_report(outputs, result, draws ? &*draws : nullptr, options, result_path, [&] {
+        for (const auto& notice : view.notices()) spdlog::warn("{}", notice);
+    });
     return exit_ok;
 }
 
 int report_from_data(const std::vector<std::string>& args, po::options_description& general) {
     StudyCommandLine line;
-    std::string out_path;
+    ReportOutputs outputs;
     ReportOptions options;
-    po::options_description described("csipls report --model FILE --data FILE [estimation options] --out REPORT.html");
+    po::options_description described(
+        "csipls report --model FILE --data FILE [estimation options] --out REPORT.html [--xlsx BOOK.xlsx]");
     described.add(general);
     add_study_options(described, line);
     described.add_options()
         ("period", po::value(&options.period_column),
-         "estimate one group per value of this column (periods, in their order) and add a control chart of the index")
-        ("out", po::value(&out_path)->required(), "write the HTML report here (replaced atomically; - for stdout)");
+         "estimate one group per value of this column (periods, in their order) and add a control chart of the index");
+    add_output_options(described, outputs);
     for (const char* result_only : {"--draws"})
         if (has_option(args, result_only)) throw UsageError(std::string(result_only) + " goes with --result");
     po::variables_map values;
     if (!parse_command_line(args, described, values)) return exit_ok;
     // The periods are the groups the study estimates one by one.
-    refuse_overwriting_inputs(out_path, input_paths(line), "--out");
+    check_outputs(outputs, input_paths(line));
     const StudyOptions study_options = study_options_from(values, line, options.period_column);
 
     const StudyResult run = run_study_files(line, study_options);
     const Json result = run.to_json();
     std::optional<ReportDraws> draws;
     if (run.bootstrap && run.bootstrap->succeeded > 0) draws = draws_of(run);
-    write_report(out_path, render(result, draws ? &*draws : nullptr, options, "the estimate of " + line.data_path));
+    write_report(outputs, result, draws ? &*draws : nullptr, options, "the estimate of " + line.data_path, [] {});
     return exit_code_of(run);
 }
 

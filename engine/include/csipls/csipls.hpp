@@ -1,7 +1,7 @@
 #pragma once
 // csipls: the whole public API, every layer: core (model, data, PLS estimation, bootstrap, CSI
 // indices, assessment), io (readers and writers), study (run_study, its options and files) and
-// report (the HTML report and path diagram). Link csipls::csipls (find_package(csipls CONFIG)).
+// report (the HTML report, the Excel workbook and the path diagram). Link csipls::csipls (find_package(csipls CONFIG)).
 
 #include "csipls/version.hpp"
 
@@ -42,3 +42,4 @@
 #include "csipls/study/study_options.hpp"
 
 #include "csipls/report/report.hpp"
+#include "csipls/report/xlsx.hpp"
