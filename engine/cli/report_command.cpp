@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "commands.hpp"
+#include "pdf_printer.hpp"
 #include "study_command.hpp"
 #include "signals_held.hpp"
 #include "csipls/core/error.hpp"
@@ -36,44 +37,64 @@ ReportDraws draws_of(const StudyResult& run) {
     return draws;
 }
 
-// What a report run writes: the HTML page, the workbook, or both.
+// What a report run writes: any of the HTML page, the workbook and the PDF.
 struct ReportOutputs {
     std::string html_path;
     std::string xlsx_path;
+    std::string pdf_path;
+    std::string browser;  // found before estimating, so a missing one costs no estimation
 };
 
 void add_output_options(po::options_description& described, ReportOutputs& outputs) {
     described.add_options()
         ("out", po::value(&outputs.html_path), "write the HTML report here (replaced atomically; - for stdout)")
-        ("xlsx", po::value(&outputs.xlsx_path), "write the result as an Excel workbook (a sheet per table) here");
+        ("xlsx", po::value(&outputs.xlsx_path), "write the result as an Excel workbook (a sheet per table) here")
+        ("pdf", po::value(&outputs.pdf_path),
+         "write the report as PDF here, printed by headless Chromium ($CSIPLS_CHROMIUM, else chromium on PATH)");
 }
 
-void check_outputs(const ReportOutputs& outputs, const std::vector<std::string>& inputs) {
-    if (outputs.html_path.empty() && outputs.xlsx_path.empty())
-        throw UsageError("the option '--out' is required but missing (or give --xlsx for a workbook alone)");
-    if (!outputs.html_path.empty()) refuse_overwriting_inputs(outputs.html_path, inputs, "--out");
-    if (!outputs.xlsx_path.empty()) refuse_overwriting_inputs(outputs.xlsx_path, inputs, "--xlsx");
-    if (!outputs.html_path.empty() && !outputs.xlsx_path.empty() && same_file(outputs.html_path, outputs.xlsx_path))
-        throw UsageError("--out and --xlsx name the same file");
+void check_outputs(ReportOutputs& outputs, const std::vector<std::string>& inputs) {
+    if (outputs.html_path.empty() && outputs.xlsx_path.empty() && outputs.pdf_path.empty())
+        throw UsageError("the option '--out' is required but missing (or give --xlsx or --pdf alone)");
+    const std::vector<std::pair<const char*, const std::string*>> named{
+        {"--out", &outputs.html_path}, {"--xlsx", &outputs.xlsx_path}, {"--pdf", &outputs.pdf_path}};
+    for (std::size_t i = 0; i < named.size(); ++i) {
+        if (named[i].second->empty()) continue;
+        refuse_overwriting_inputs(*named[i].second, inputs, named[i].first);
+        for (std::size_t j = i + 1; j < named.size(); ++j)
+            if (!named[j].second->empty() && same_file(*named[i].second, *named[j].second))
+                throw UsageError(std::string(named[i].first) + " and " + named[j].first + " name the same file");
+    }
+    if (!outputs.pdf_path.empty()) outputs.browser = find_chromium();
 }
 
 // Renders every requested output before any is written, naming `source` when the document is not
 // what a csipls result holds; then writes them all or none.
 void write_report(const ReportOutputs& paths, const Json& result, const ReportDraws* draws, const ReportOptions& options,
                   const std::string& source, const std::function<void()>& rendered) {
-    std::string html, workbook;
+    std::string html, workbook, printable, pdf;
     try {
         if (!paths.html_path.empty()) html = render_html_report(result, draws, options);
         if (!paths.xlsx_path.empty()) workbook = render_xlsx_workbook(result);
+        if (!paths.pdf_path.empty()) {
+            ReportOptions print_options = options;
+            print_options.print = true;
+            printable = render_html_report(result, draws, print_options);
+        }
     } catch (const InputError& error) {
         throw InputError(source + ": " + error.what());
     }
     rendered();
+    // The slow step, and one that can fail, comes before anything is staged.
+    if (!paths.pdf_path.empty()) pdf = print_to_pdf(printable, paths.browser);
+    const auto bytes = [](const std::string& data) {
+        return [&data](std::ostream& out) { out.write(data.data(), static_cast<std::streamsize>(data.size())); };
+    };
     const SignalsHeld held;
     OutputBatch outputs;
-    if (!paths.html_path.empty()) outputs.stage(paths.html_path, [&](std::ostream& out) { out << html; });
-    if (!paths.xlsx_path.empty())
-        outputs.stage(paths.xlsx_path, [&](std::ostream& out) { out.write(workbook.data(), static_cast<std::streamsize>(workbook.size())); });
+    if (!paths.html_path.empty()) outputs.stage(paths.html_path, bytes(html));
+    if (!paths.xlsx_path.empty()) outputs.stage(paths.xlsx_path, bytes(workbook));
+    if (!paths.pdf_path.empty()) outputs.stage(paths.pdf_path, bytes(pdf));
     outputs.commit();
 }
 
@@ -82,7 +103,7 @@ int report_from_result(const std::vector<std::string>& args, po::options_descrip
     ReportOutputs outputs;
     ReportOptions options;
     po::options_description described(
-        "csipls report --result RESULT.json [--draws DRAWS.csv] --out REPORT.html [--xlsx BOOK.xlsx]");
+        "csipls report --result RESULT.json [--draws DRAWS.csv] --out REPORT.html [--xlsx BOOK.xlsx] [--pdf REPORT.pdf]");
     described.add(general);
     described.add_options()
         ("result", po::value(&result_path)->required(), "a saved JSON result (csipls estimate --out)")
@@ -126,7 +147,7 @@ int report_from_data(const std::vector<std::string>& args, po::options_descripti
     ReportOutputs outputs;
     ReportOptions options;
     po::options_description described(
-        "csipls report --model FILE --data FILE [estimation options] --out REPORT.html [--xlsx BOOK.xlsx]");
+        "csipls report --model FILE --data FILE [estimation options] --out REPORT.html [--xlsx BOOK.xlsx] [--pdf REPORT.pdf]");
     described.add(general);
     add_study_options(described, line);
     described.add_options()
@@ -157,7 +178,7 @@ int run_report(const std::vector<std::string>& args) {
     if (has_option(args, "--help") || has_option(args, "-h")) {
         // Both routes' options, so one --help shows how to report either way.
         std::vector<std::string> help{"--help"};
-        std::cout << "csipls report: the study report as one self-contained HTML page\n\n";
+        std::cout << "csipls report: the study report as one self-contained HTML page, a PDF of it, an Excel workbook\n\n";
         report_from_data(help, general);
         std::cout << '\n';
         report_from_result(help, general);

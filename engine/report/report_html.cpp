@@ -1399,9 +1399,22 @@ table.micom-table td { white-space: nowrap; }
 tr.significant td { font-weight: 700; }
 )";
 
-std::string page_style(bool group_sections) {
+// For report --pdf only, after page_css so these win. The page number goes in a margin box (Chromium
+// 131+) rather than Chromium's own footer, which would print the temporary file's URL and the date.
+// Every section starts a page, so the first page would hold the title alone: the contents fill it.
+constexpr const char* print_css = R"(@page { margin: 14mm 14mm 16mm; @bottom-center { content: counter(page) " / " counter(pages); font-family: FONTS; font-size: 8pt; color: #5b6472; } }
+@media print {
+  nav { display: block; }
+  h3 { break-after: avoid; }
+  .note, figcaption { break-before: avoid; }
+  .small-multiples > svg { break-inside: avoid; }
+}
+)";
+
+std::string page_style(bool group_sections, bool print) {
     std::string css = page_css;
     if (group_sections) css += group_css;
+    if (print) css += print_css;
     for (std::size_t at = css.find("FONTS"); at != std::string::npos; at = css.find("FONTS", at))
         css.replace(at, 5, font_stack);
     return css;
@@ -1452,7 +1465,7 @@ std::string render_checked_result(const Json& result, const ReportDraws* draws, 
                    "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
                    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
                    "<meta name=\"generator\" content=\"{} {}\">\n<title>{}</title>\n<style>{}</style>\n</head>\n<body>\n",
-                   engine_name, engine_version, html_escape(title), page_style(group_sections));
+                   engine_name, engine_version, html_escape(title), page_style(group_sections, options.print));
     fmt::format_to(out, "<header>\n<h1>{}</h1>\n<p class=\"subtitle\">", html_escape(title));
     std::string data_path;
     if (const Json* input = member(result, "input"))

@@ -26,6 +26,9 @@ struct ReportOptions {
     // The column whose groups are periods (--period): draws the control chart from the index
     // table's group rows. Empty: no control chart.
     std::string period_column;
+    // The page is to be printed (report --pdf): adds page numbers and the contents on the first
+    // page. Off for --out, so the page a browser shows keeps its bytes.
+    bool print = false;
 };
 
 // The whole report: one self-contained HTML page (inline CSS and SVG, no scripts, no network).
