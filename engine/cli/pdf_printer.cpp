@@ -124,7 +124,8 @@ std::string find_chromium() {
         if (name.find('/') != std::string::npos) {
             if (!is_executable_file(name))
                 throw Error("--pdf: CSIPLS_CHROMIUM names " + name + ", which is not an executable file");
-            return name;
+            // The browser runs in a temporary directory, where a relative path would name nothing.
+            return fs::absolute(name).string();
         }
         const std::string found = on_path(name);
         if (found.empty()) throw Error("--pdf: CSIPLS_CHROMIUM names " + name + ", which is not on PATH");
