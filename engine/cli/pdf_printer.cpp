@@ -119,6 +119,7 @@ std::string last_line(const fs::path& log) {
 }  // namespace
 
 std::string find_chromium() {
+    timeout_seconds();  // a malformed limit is refused now, before an estimation, not after it
     if (const char* chosen = std::getenv("CSIPLS_CHROMIUM"); chosen && *chosen) {
         const std::string name = chosen;
         if (name.find('/') != std::string::npos) {

@@ -7,7 +7,8 @@ namespace csipls::cli {
 
 // The browser: $CSIPLS_CHROMIUM when set (a path, or a name looked up on PATH), else the first of
 // chromium, chromium-browser, google-chrome, google-chrome-stable on PATH. Throws Error naming what
-// was looked for when there is none, so a run fails before it estimates anything.
+// was looked for when there is none, and UsageError for a malformed $CSIPLS_PDF_TIMEOUT, so a run
+// fails before it estimates anything.
 std::string find_chromium();
 
 // The PDF's bytes. Chromium runs without a shell, in a process group of its own, with a profile and

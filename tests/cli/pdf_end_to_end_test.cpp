@@ -195,6 +195,12 @@ TEST_F(PdfCliTest, UsageErrors) {
     expect_clean_failure(run({"report", "--result", "r.json", "--xlsx", "a.xlsx", "--pdf", "a.xlsx"}), 2,
                          {"--xlsx and --pdf name the same file"});
     expect_clean_failure(run({"report", "--result", "r.json", "--pdf", "r.json"}), 2, {"--pdf", "would overwrite the input file"});
+    {
+        // Refused before the estimation, not after it.
+        const ScopedEnv bad("CSIPLS_PDF_TIMEOUT", "0");
+        expect_clean_failure(run({"report", "--model", ccsi_model.string(), "--data", ccsi_data.string(), "--pdf", "x.pdf"}), 2,
+                             {"CSIPLS_PDF_TIMEOUT must be a whole number of seconds", "'0'"});
+    }
     const auto help = run({"report", "--help"});
     EXPECT_EQ(help.exit_code, 0) << help;
     EXPECT_THAT(help.out, HasSubstr("--pdf"));
