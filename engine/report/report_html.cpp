@@ -1402,12 +1402,17 @@ tr.significant td { font-weight: 700; }
 // For report --pdf only, after page_css so these win. The page number goes in a margin box (Chromium
 // 131+) rather than Chromium's own footer, which would print the temporary file's URL and the date.
 // Every section starts a page, so the first page would hold the title alone: the contents fill it.
+// A page cannot scroll, so the wide tables (indices, HTMT, groups) get small type and may wrap: a
+// 20-construct index table then fits A4's width instead of losing its right-hand columns.
 constexpr const char* print_css = R"(@page { margin: 14mm 14mm 16mm; @bottom-center { content: counter(page) " / " counter(pages); font-family: FONTS; font-size: 8pt; color: #5b6472; } }
 @media print {
   nav { display: block; }
   h3 { break-after: avoid; }
   .note, figcaption { break-before: avoid; }
   .small-multiples > svg { break-inside: avoid; }
+  .table-scroll table { font-size: 7pt; }
+  .table-scroll th, .table-scroll td { padding: 2px 3px; }
+  .table-scroll thead th, .table-scroll td, .table-scroll .ci { white-space: normal; }
 }
 )";
 

@@ -25,6 +25,12 @@ namespace {
 
 using testing::HasSubstr;
 
+std::size_t testing_count(const std::string& text, const std::string& needle) {
+    std::size_t n = 0;
+    for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+    return n;
+}
+
 // The first of `names` found on PATH, or "".
 std::string program_on_path(std::initializer_list<const char*> names) {
     const char* path = std::getenv("PATH");
@@ -238,6 +244,27 @@ protected:
         return read_file(dir_ / (pdf + ".txt"));
     }
 
+    // Every index of the result's index table as the report prints it (one decimal), and its interval's
+    // bounds: those are in the table alone (the bar chart labels the indices too), so a table cut at
+    // the page's right edge is caught. Returns how many indices were checked.
+    std::size_t expect_every_index(const std::string& text, const nlohmann::json& result) {
+        const auto printed = [](const nlohmann::json& value) {
+            char out[32];
+            std::snprintf(out, sizeof out, "%.1f", value.get<double>());
+            return std::string(out);
+        };
+        std::size_t indices = 0;
+        for (const auto& row : result.at("index_table").at("rows"))
+            for (const auto& [name, value] : row.at("index").items()) {
+                EXPECT_THAT(text, HasSubstr(printed(value))) << "the index of " << name;
+                EXPECT_THAT(text, HasSubstr("[" + printed(row.at("ci_lower").at(name)) + ","))
+                    << "the interval's lower bound of " << name;
+                EXPECT_THAT(text, HasSubstr(printed(row.at("ci_upper").at(name)) + "]")) << "the interval's upper bound of " << name;
+                ++indices;
+            }
+        return indices;
+    }
+
     std::string pdfinfo_, pdftotext_;
 };
 
@@ -262,22 +289,45 @@ TEST_F(PdfPrintTest, CcsiPdfHasEveryConstructAndIndex) {
     EXPECT_THAT(text, HasSubstr(std::to_string(pages) + " / " + std::to_string(pages)));
 
     const auto result = nlohmann::json::parse(read_file(dir_ / "r.json"));
-    std::size_t constructs = 0, indices = 0;
+    std::size_t constructs = 0;
     for (const auto& [name, weights] : result.at("outer_weights").items()) {
         EXPECT_THAT(text, HasSubstr(name)) << "construct " << name;
         ++constructs;
     }
-    for (const auto& row : result.at("index_table").at("rows"))
-        for (const auto& [name, value] : row.at("index").items()) {
-            char printed[32];
-            std::snprintf(printed, sizeof printed, "%.1f", value.get<double>());
-            EXPECT_THAT(read_file(dir_ / "r.html"), HasSubstr(std::string("<td>") + printed)) << name;
-            EXPECT_THAT(text, HasSubstr(printed)) << "the index of " << name;
-            ++indices;
-        }
     EXPECT_EQ(constructs, 6u);
-    EXPECT_EQ(indices, 6u);
+    EXPECT_EQ(expect_every_index(text, result), 6u);
+    // The check's own premise: the page prints the index with one decimal.
+    char first[32];
+    std::snprintf(first, sizeof first, "<td>%.1f<br>", result.at("index_table").at("rows")[0].at("index").begin()->get<double>());
+    EXPECT_THAT(read_file(dir_ / "r.html"), HasSubstr(first));
     EXPECT_THAT(text, HasSubstr("顾客满意"));
+}
+
+TEST_F(PdfPrintTest, TwentyConstructTablesKeepTheirRightHandColumns) {
+    // 20 constructs in 5 layers of 4, each fed by two of the layer before: an index table and an HTMT
+    // matrix of 20 columns, wider than A4 at the page's type size.
+    std::string model;
+    for (int c = 0; c < 20; ++c) {
+        const std::string x = "x" + std::to_string(c);
+        model += "F" + std::to_string(c) + " =~ " + x + "a + " + x + "b + " + x + "c\n";
+    }
+    for (int c = 4; c < 20; ++c)
+        model += "F" + std::to_string(c) + " ~ F" + std::to_string(c - 4) + " + F" + std::to_string((c - 4) / 4 * 4 + (c + 1) % 4) + "\n";
+    write("m20.model", model);
+    const auto simulated = run({"simulate", "--model", "m20.model", "--n", "400", "--out", "d20.csv"});
+    ASSERT_EQ(simulated.exit_code, 0) << simulated;
+    const auto estimated = run({"estimate", "--model", "m20.model", "--data", "d20.csv", "--scale", "1:10", "--bootstrap", "30",
+                                "--threads", "2", "--out", "r.json"});
+    ASSERT_EQ(estimated.exit_code, 0) << estimated;
+    const auto r = run({"report", "--result", "r.json", "--pdf", "r.pdf"});
+    ASSERT_EQ(r.exit_code, 0) << r;
+    const int pages = page_count("r.pdf");
+    EXPECT_GE(pages, 10);
+    EXPECT_LE(pages, 40);
+    const std::string text = text_of("r.pdf");
+    EXPECT_EQ(expect_every_index(text, nlohmann::json::parse(read_file(dir_ / "r.json"))), 20u);
+    // The HTMT matrix's last column header and the Fornell-Larcker diagonal's last √AVE.
+    EXPECT_GE(testing_count(text, "F19"), 4u);
 }
 
 TEST_F(PdfPrintTest, FromTheDataThePdfAlone) {
