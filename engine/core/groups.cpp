@@ -53,11 +53,6 @@ bool natural_less(std::string_view a, std::string_view b) {
 
 namespace {
 
-// A group's respondents (or a permutation's half) with their case weights.
-Dataset subset(const Dataset& data, const std::vector<Eigen::Index>& rows) {
-    return detail::select_rows(data, rows, detail::CaseWeights::keep);
-}
-
 // The compared quantities: paths, R² of endogenous constructs and, with scales, the indices.
 bool compared_kind(BootstrapParameter::Kind kind) { return parameter_kind(kind).compared_between_groups; }
 
@@ -88,15 +83,9 @@ struct GroupFit {
 GroupFit fit_group(const Model& model, const Dataset& part, const EstimationOptions& options,
                    const std::vector<AnswerScale>& scales, const GroupOptions& group_options,
                    const Eigen::VectorXd& pooled_weights) {
-    const IndicatorMoments moments = compute_moments(part, group_options.missing);
+    IndicatorMoments moments;
     GroupFit fit;
-    if (group_options.pooled)
-        fit.result = estimate_with_weights(model, moments, options, pooled_weights.cwiseProduct(moments.sds));
-    else
-        fit.result = estimate(model, moments, options);
-    if (!fit.result.converged)
-        throw EstimationError("the PLS iteration did not converge in " + std::to_string(fit.result.iterations) + " iterations");
-    if (group_options.consistent) fit.result = make_consistent(model, fit.result, moments);
+    fit.result = estimate_group(model, part, options, group_options, pooled_weights, &moments);
     if (!scales.empty()) {
         CsiIndex index = csi_indices(fit.result, moments.means, moments.sds, scales);
         fit.index = std::move(index.index);
@@ -144,8 +133,21 @@ std::vector<std::pair<int, int>> tested_group_pairs(const std::vector<std::strin
     return pairs;
 }
 
-Dataset rows_of_data(const Dataset& data, const std::vector<Eigen::Index>& rows) {
+Dataset rows_of_data(const Dataset& data, std::span<const Eigen::Index> rows) {
     return detail::select_rows(data, rows, detail::CaseWeights::keep);
+}
+
+PlsResult estimate_group(const Model& model, const Dataset& part, const EstimationOptions& options, const GroupOptions& group_options,
+                         const Eigen::VectorXd& pooled_weights, IndicatorMoments* moments_out) {
+    IndicatorMoments moments = compute_moments(part, group_options.missing);
+    PlsResult result = group_options.pooled
+                           ? estimate_with_weights(model, moments, options, pooled_weights.cwiseProduct(moments.sds))
+                           : estimate(model, moments, options);
+    if (!result.converged)
+        throw EstimationError("the PLS iteration did not converge in " + std::to_string(result.iterations) + " iterations");
+    if (group_options.consistent) result = make_consistent(model, result, moments);
+    if (moments_out) *moments_out = std::move(moments);
+    return result;
 }
 
 GroupRows group_rows(const Dataset& data) {
@@ -204,7 +206,7 @@ GroupsResult estimate_groups(const Model& model, const Dataset& data, const PlsR
     std::vector<std::string> group_error =
         detail::run_replicates({group_count, threads, 1, monitor, false}, [&](int, long s) {
             GroupEstimate& group = out.groups[static_cast<std::size_t>(schedule[static_cast<std::size_t>(s)])];
-            const Dataset part = subset(data, rows_of[static_cast<std::size_t>(schedule[static_cast<std::size_t>(s)])]);
+            const Dataset part = rows_of_data(data, rows_of[static_cast<std::size_t>(schedule[static_cast<std::size_t>(s)])]);
             GroupFit fit = fit_group(model, part, options, scales, group_options, pooled_weights);
             group.result = std::move(fit.result);
             group.index = std::move(fit.index);
@@ -290,8 +292,8 @@ GroupsResult estimate_groups(const Model& model, const Dataset& data, const PlsR
             detail::shuffle(rows, generator);
             const std::vector<Eigen::Index> first(rows.begin(), rows.begin() + static_cast<std::ptrdiff_t>(rows_a.size()));
             const std::vector<Eigen::Index> second(rows.begin() + static_cast<std::ptrdiff_t>(rows_a.size()), rows.end());
-            const GroupFit fit_a = fit_group(model, subset(data, first), options, scales, group_options, pooled_weights);
-            const GroupFit fit_b = fit_group(model, subset(data, second), options, scales, group_options, pooled_weights);
+            const GroupFit fit_a = fit_group(model, rows_of_data(data, first), options, scales, group_options, pooled_weights);
+            const GroupFit fit_b = fit_group(model, rows_of_data(data, second), options, scales, group_options, pooled_weights);
             auto column = permuted.col(task);
             for (std::size_t c = 0; c < compared.size(); ++c)
                 column[static_cast<Eigen::Index>(c)] = parameter_value(fit_a.result, fit_a.index, compared[c]) -

@@ -9,12 +9,10 @@
 #include <tuple>
 
 #include "csipls/core/assessment.hpp"
-#include "csipls/core/consistent.hpp"
 #include "csipls/core/error.hpp"
 #include "csipls/core/missing.hpp"
 #include "detail/replicates.hpp"
 #include "detail/resampling.hpp"
-#include "detail/rows.hpp"
 
 namespace csipls {
 
@@ -287,19 +285,13 @@ void sarstedt_rows(const GroupsResult& groups, const MgaOptions& options, MgaRes
     }
 }
 
-// One group re-estimated on `rows` as estimate_groups treats it (fit_group in groups.cpp), and its
+// One group re-estimated on `rows` as estimate_groups treats it (estimate_group), and its
 // model-implied indicator correlation matrix (cSEM's fit(), estimated model, indicator level).
 Eigen::MatrixXd implied_correlation(const Model& model, const Dataset& data, std::span<const Eigen::Index> rows,
                                     const EstimationOptions& options, const GroupOptions& group_options,
                                     const Eigen::VectorXd& pooled_weights) {
-    const Dataset part = detail::select_rows(data, rows, detail::CaseWeights::keep);
-    const IndicatorMoments moments = compute_moments(part, group_options.missing);
-    PlsResult result = group_options.pooled
-                           ? estimate_with_weights(model, moments, options, pooled_weights.cwiseProduct(moments.sds))
-                           : estimate(model, moments, options);
-    if (!result.converged)
-        throw EstimationError("the PLS iteration did not converge in " + std::to_string(result.iterations) + " iterations");
-    if (group_options.consistent) result = make_consistent(model, result, moments);
+    IndicatorMoments moments;
+    const PlsResult result = estimate_group(model, rows_of_data(data, rows), options, group_options, pooled_weights, &moments);
     return implied_indicator_correlation(model, result, moments, ImpliedModel::estimated);
 }
 

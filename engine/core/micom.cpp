@@ -9,7 +9,6 @@
 #include "detail/blocks.hpp"
 #include "detail/replicates.hpp"
 #include "detail/resampling.hpp"
-#include "detail/rows.hpp"
 
 namespace csipls {
 
@@ -115,16 +114,6 @@ TwoSided two_sided(std::vector<double> values, double observed, double alpha) {
     return out;
 }
 
-// One permutation's estimate of a group from its rows: the outer weights.
-Eigen::VectorXd group_weights(const Model& model, const Dataset& data, const std::vector<Eigen::Index>& rows,
-                              const EstimationOptions& options, const MissingOptions& missing) {
-    const IndicatorMoments moments = compute_moments(detail::select_rows(data, rows, detail::CaseWeights::drop), missing);
-    PlsResult result = estimate(model, moments, options);
-    if (!result.converged)
-        throw EstimationError("the PLS iteration did not converge in " + std::to_string(result.iterations) + " iterations");
-    return std::move(result.outer_weights);
-}
-
 // The rows pooled for one or more tested pairs, fixed across its permutations: all groups' rows
 // (cSEM) or one pair's.
 struct Pool {
@@ -148,7 +137,7 @@ void set_up_pool(Pool& pool, const Model& model, const Dataset& data, const Grou
         pool.size.push_back(static_cast<Eigen::Index>(rows.size()));
         pool.rows.insert(pool.rows.end(), rows.begin(), rows.end());
     }
-    const Dataset pooled = detail::select_rows(data, pool.rows, detail::CaseWeights::drop);
+    const Dataset pooled = rows_of_data(data, pool.rows);
     const IndicatorMoments moments = compute_moments(pooled, micom_options.missing);
     pool.covariance = moments.correlation;
     if (micom_options.composite_data == MicomCompositeData::raw_pooled)
@@ -278,6 +267,10 @@ MicomResult micom(const Model& model, const Dataset& data, const GroupsResult& g
     // Per task and pool group: why its estimation failed (empty when it did not).
     std::vector<std::vector<std::string>> group_failures(static_cast<std::size_t>(task_count));
     const int threads = detail::thread_count(micom_options.threads);
+    // The relabelled groups are estimated as the groups were, on their own weights (PLSc leaves
+    // the weights as they are).
+    GroupOptions group_options;
+    group_options.missing = micom_options.missing;
     struct Buffers {
         std::vector<Eigen::Index> positions, rows;
         std::vector<int> group_of;
@@ -319,7 +312,8 @@ MicomResult micom(const Model& model, const Dataset& data, const GroupsResult& g
             // depend on row order, but pairwise deletion's sums are added in this order).
             std::sort(buffer.rows.begin(), buffer.rows.end());
             try {
-                weights[static_cast<std::size_t>(g)] = group_weights(model, data, buffer.rows, options, micom_options.missing);
+                weights[static_cast<std::size_t>(g)] =
+                    estimate_group(model, rows_of_data(data, buffer.rows), options, group_options, Eigen::VectorXd()).outer_weights;
             } catch (const std::exception& error) {
                 failures[static_cast<std::size_t>(g)] = error.what();
             }

@@ -4,6 +4,7 @@
 // indices, paths and R² with bootstrap intervals, and tests of group differences.
 #include <Eigen/Core>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -89,7 +90,15 @@ struct GroupRows {
 GroupRows group_rows(const Dataset& data);
 
 // The rows `rows` of `data` as a data set of their own, with their case weights and group labels.
-Dataset rows_of_data(const Dataset& data, const std::vector<Eigen::Index>& rows);
+Dataset rows_of_data(const Dataset& data, std::span<const Eigen::Index> rows);
+
+// One group estimated on its own data `part` as estimate_groups estimates each group (and as the
+// tests between groups re-estimate relabelled groups): moments under group_options.missing, its own
+// weights or, with group_options.pooled, the unstandardized `pooled_weights`, PLSc with
+// group_options.consistent. Throws EstimationError when the PLS iteration does not converge.
+// `moments`, when given, receives the group's moments.
+PlsResult estimate_group(const Model& model, const Dataset& part, const EstimationOptions& options, const GroupOptions& group_options,
+                         const Eigen::VectorXd& pooled_weights, IndicatorMoments* moments = nullptr);
 
 // The pairs of groups (positions in `names`) the options ask to test, a before b.
 std::vector<std::pair<int, int>> tested_group_pairs(const std::vector<std::string>& names, const GroupOptions& options);
