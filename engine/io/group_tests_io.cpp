@@ -128,22 +128,11 @@ namespace {
 // The ends of a compared parameter as the contract names them: from and to for a path, construct
 // for an R² or an index, all three null for the whole model (Klesel's rows).
 void describe_mga_parameter(Json& row, const PlsResult& pooled, const MgaRow& mga) {
-    row["kind"] = mga.parameter ? parameter_kind(mga.parameter->kind).name : "model";
+    row["kind"] = "model";
     row["from"] = nullptr;
     row["to"] = nullptr;
     row["construct"] = nullptr;
-    if (!mga.parameter) return;
-    const ParameterKind& kind = parameter_kind(mga.parameter->kind);
-    for (int e = 0; e < kind.end_count; ++e) row[kind.ends[e].field] = parameter_end_name(pooled, *mga.parameter, kind.ends[e]);
-}
-
-// "Image -> Loyalty", "R2 Loyalty", "csi_index Loyalty", "model".
-std::string mga_parameter_label(const PlsResult& pooled, const MgaRow& row) {
-    if (!row.parameter) return "model";
-    const ParameterKind& kind = parameter_kind(row.parameter->kind);
-    if (kind.end_count == 2)
-        return parameter_end_name(pooled, *row.parameter, kind.ends[0]) + " -> " + parameter_end_name(pooled, *row.parameter, kind.ends[1]);
-    return std::string(kind.name) + " " + parameter_end_name(pooled, *row.parameter, kind.ends[0]);
+    if (mga.parameter) row.update(describe_parameter(pooled, *mga.parameter));
 }
 
 }  // namespace
@@ -215,7 +204,7 @@ void write_mga_summary(std::ostream& out, const PlsResult& pooled, const GroupsR
         table.push_back({row.omnibus ? std::string("(all groups)")
                                      : groups.groups[static_cast<std::size_t>(row.a)].name + " - " + groups.groups[static_cast<std::size_t>(row.b)].name,
                          row.omnibus ? std::string("omnibus ") + omnibus_test_name(row.method) : mga_row_test_name(row),
-                         mga_parameter_label(pooled, row), number(row.difference, "{:.4f}"), number(row.statistic, "{:.4f}"),
+                         row.parameter ? parameter_label(pooled, *row.parameter) : std::string("model"), number(row.difference, "{:.4f}"), number(row.statistic, "{:.4f}"),
                          number(row.df, "{:.0f}"), number(row.p, "{:.4f}"), number(row.p_adjusted, "{:.4f}"), row.significant ? "*" : ""});
     }
     std::vector<std::size_t> width(table.front().size(), 0);

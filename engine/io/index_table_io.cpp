@@ -20,15 +20,6 @@ Json per_construct(const std::vector<std::string>& constructs, const Eigen::Vect
     return json;
 }
 
-// A compared quantity (a path, an R², an index: parameter_kind(...).compared_between_groups).
-Json describe_parameter(const PlsResult& result, const BootstrapParameter& parameter) {
-    const ParameterKind& kind = parameter_kind(parameter.kind);
-    Json json;
-    json["kind"] = kind.name;
-    for (int e = 0; e < kind.end_count; ++e) json[kind.ends[e].field] = parameter_end_name(result, parameter, kind.ends[e]);
-    return json;
-}
-
 Json summary_json(const ParameterSummary& s) {
     return {{"se", number_or_null(s.se)}, {"p", number_or_null(s.p)}, {"ci_lower", number_or_null(s.ci_lower)},
             {"ci_upper", number_or_null(s.ci_upper)}};
@@ -36,6 +27,14 @@ Json summary_json(const ParameterSummary& s) {
 
 
 }  // namespace
+
+Json describe_parameter(const PlsResult& result, const BootstrapParameter& parameter) {
+    const ParameterKind& kind = parameter_kind(parameter.kind);
+    Json json;
+    json["kind"] = kind.name;
+    for (int e = 0; e < kind.end_count; ++e) json[kind.ends[e].field] = parameter_end_name(result, parameter, kind.ends[e]);
+    return json;
+}
 
 Json groups_to_json(const PlsResult& pooled, const GroupsResult& groups, const std::string& column) {
     Json json;

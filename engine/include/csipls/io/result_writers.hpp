@@ -83,6 +83,10 @@ std::string csv_field(const std::string& text, char delimiter = ',');
 // A number for a CSV cell in shortest round-trip form; empty for NaN or infinity.
 std::string csv_number(double value);
 
+// A parameter as the JSON result names it: its `kind`, then its ends' fields (`from` and `to`, or
+// `construct`, ...).
+Json describe_parameter(const PlsResult& result, const BootstrapParameter& parameter);
+
 // The `groups` section: per group its size, paths, R², indices and bootstrap summaries (or why it
 // could not be estimated), and the group-difference tests.
 Json groups_to_json(const PlsResult& pooled, const GroupsResult& groups, const std::string& column);
