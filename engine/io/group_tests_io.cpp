@@ -207,15 +207,8 @@ void write_mga_summary(std::ostream& out, const PlsResult& pooled, const GroupsR
                          row.parameter ? parameter_label(pooled, *row.parameter) : std::string("model"), number(row.difference, "{:.4f}"), number(row.statistic, "{:.4f}"),
                          number(row.df, "{:.0f}"), number(row.p, "{:.4f}"), number(row.p_adjusted, "{:.4f}"), row.significant ? "*" : ""});
     }
-    std::vector<std::size_t> width(table.front().size(), 0);
-    for (const auto& line : table)
-        for (std::size_t c = 0; c < line.size(); ++c) width[c] = std::max(width[c], display_width(line[c]));
-    for (const auto& line : table) {
-        std::string text = "  ";
-        for (std::size_t c = 0; c < line.size(); ++c) text += pad_to_width(line[c], width[c], c >= 3) + "  ";
-        text.erase(text.find_last_not_of(' ') + 1);
-        out << text << '\n';
-    }
+    // Pair, test and parameter on the left, the numbers on the right.
+    write_aligned_rows(out, table, {false, false, false, true, true, true, true, true, true});
 }
 
 }  // namespace csipls

@@ -78,15 +78,8 @@ void write_mediation_summary(std::ostream& out, const PlsResult& result, const M
         untyped = untyped || (effect.bootstrap && !effect.type && !effect.has_direct_path);
         table.push_back(std::move(row));
     }
-    std::vector<std::size_t> width(table.front().size(), 0);
-    for (const auto& line : table)
-        for (std::size_t c = 0; c < line.size(); ++c) width[c] = std::max(width[c], display_width(line[c]));
-    for (const auto& line : table) {
-        std::string text = "  ";
-        for (std::size_t c = 0; c < line.size(); ++c) text += pad_to_width(line[c], width[c], c >= 1 && c + 1 < 7) + "  ";
-        text.erase(text.find_last_not_of(' ') + 1);
-        out << text << '\n';
-    }
+    // The route and the mediation type on the left, the numbers on the right.
+    write_aligned_rows(out, table, {false, true, true, true, true, true, false});
     if (untyped) out << "  -: no direct path from the route's antecedent to its consequence in the model, so no mediation type\n";
 }
 

@@ -227,18 +227,11 @@ void write_group_practice_summary(std::ostream& out, const std::vector<GroupPrac
         for (const auto& gap : p.gaps) row.push_back(shown(gap.mean, "{:+.3f}"));
         rows.push_back(std::move(row));
     }
-    std::vector<std::size_t> width(header.size());
-    for (std::size_t c = 0; c < header.size(); ++c) {
-        width[c] = display_width(header[c]);
-        for (const auto& row : rows) width[c] = std::max(width[c], display_width(row[c]));
-    }
     out << "\nIndices of CSI practice by group (item scores on -90..+90, fixed-weight index on 0-100, gaps in scale points)\n";
-    for (std::size_t r = 0; r <= rows.size(); ++r) {
-        const auto& row = r == 0 ? header : rows[r - 1];
-        out << "  ";
-        for (std::size_t c = 0; c < row.size(); ++c) out << (c == 0 ? padded(row[c], width[c]) : "  " + pad_to_width(row[c], width[c], true));
-        out << '\n';
-    }
+    rows.insert(rows.begin(), std::move(header));
+    std::vector<bool> right_aligned(rows.front().size(), true);
+    right_aligned[0] = false;  // the group's label
+    write_aligned_rows(out, rows, right_aligned);
 }
 
 }  // namespace csipls

@@ -42,6 +42,21 @@ std::string pad_to_width(const std::string& text, std::size_t width, bool right)
     return right ? fill + text : text + fill;
 }
 
+void write_aligned_rows(std::ostream& out, const std::vector<std::vector<std::string>>& rows, const std::vector<bool>& right_aligned) {
+    std::vector<std::size_t> width;
+    for (const auto& row : rows)
+        for (std::size_t c = 0; c < row.size(); ++c) {
+            if (width.size() <= c) width.push_back(0);
+            width[c] = std::max(width[c], display_width(row[c]));
+        }
+    for (const auto& row : rows) {
+        std::string text = "  ";
+        for (std::size_t c = 0; c < row.size(); ++c) text += pad_to_width(row[c], width[c], c < right_aligned.size() && right_aligned[c]) + "  ";
+        text.erase(text.find_last_not_of(' ') + 1);
+        out << text << '\n';
+    }
+}
+
 void write_summary(std::ostream& out, const PlsResult& result, const RunProvenance& provenance,
                    const Assessment* assessment, const BootstrapResult* bootstrap, const CsiIndex* indices,
                    const FitTestResult* fit_test, const BlindfoldingResult* q2) {

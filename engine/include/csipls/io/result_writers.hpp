@@ -77,6 +77,11 @@ std::size_t display_width(std::string_view text);
 // `text` padded with spaces to `width` terminal columns, on the right (or on the left with `right`).
 std::string pad_to_width(const std::string& text, std::size_t width, bool right = false);
 
+// Rows of cells (the first the header) as an aligned table of the readable summary: two spaces
+// before it and between columns, each column as wide as its widest cell, the columns
+// `right_aligned` marks aligned right, no trailing spaces.
+void write_aligned_rows(std::ostream& out, const std::vector<std::vector<std::string>>& rows, const std::vector<bool>& right_aligned);
+
 // A CSV field: as is, or quoted (with "" for ") when it holds the delimiter, a quote or a line break.
 std::string csv_field(const std::string& text, char delimiter = ',');
 
