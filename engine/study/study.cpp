@@ -153,9 +153,8 @@ std::string replicate_failures(std::size_t failed, int of, const ReplicateFailur
 
 // The pairs of groups that the tests between groups take, checked before any estimation: `field`
 // (the option asking for them) needs at least one pair, and no more than GroupOptions::tested_pair_limit.
-std::vector<std::pair<int, int>> pairs_to_test(const Dataset& data, const GroupOptions& group_options, const char* field,
-                                               bool need_a_pair) {
-    const std::vector<std::string> names = group_rows(data).names;
+std::vector<std::pair<int, int>> pairs_to_test(const Dataset& data, const std::vector<std::string>& names, const GroupOptions& group_options,
+                                               const char* field, bool need_a_pair) {
     if (need_a_pair && names.size() < 2)
         throw UsageError(fmt::format("{} compares groups, but there is one group only ('{}') in {}", field,
                                      names.empty() ? "" : names[0], data_name(data)));
@@ -414,15 +413,16 @@ StudyResult run_study(const Model& model, Dataset input, const StudyOptions& opt
         const GroupOptions group_options = options.group_options();
         std::vector<std::pair<int, int>> pairs;
         const auto& g = options.groups;
+        const std::vector<std::string> names = group_rows(data).names;
         if (g.micom || !g.mga.empty())
-            pairs = pairs_to_test(data, group_options, g.micom ? "`groups.micom`" : "`groups.mga`", true);
+            pairs = pairs_to_test(data, names, group_options, g.micom ? "`groups.micom`" : "`groups.mga`", true);
         else if (g.permutations > 0 && !g.omnibus)
-            pairs = pairs_to_test(data, group_options, "`groups.permutations`", false);
+            pairs = pairs_to_test(data, names, group_options, "`groups.permutations`", false);
         if (g.omnibus) {
-            const std::size_t count = group_rows(data).names.size();
+            const std::size_t count = names.size();
             if (count < 2)
                 throw UsageError("`groups.omnibus` compares groups, but there is one group only ('" +
-                                 (count == 1 ? group_rows(data).names[0] : std::string()) + "') in " + data_name(data));
+                                 (count == 1 ? names[0] : std::string()) + "') in " + data_name(data));
             // Klesel's statistic sums a distance over every pair of groups, in every permutation.
             if (count * (count - 1) / 2 > static_cast<std::size_t>(GroupOptions::tested_pair_limit))
                 throw UsageError(fmt::format("`groups.omnibus`: {} groups give {} pairs, and the overall model test sums a distance "
