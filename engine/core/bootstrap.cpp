@@ -11,6 +11,7 @@
 #include "csipls/core/enum_names.hpp"
 #include "csipls/core/consistent.hpp"
 #include "csipls/core/error.hpp"
+#include "csipls/core/two_stage.hpp"
 #include "missing_kernel.hpp"
 #include "pls_estimator.hpp"
 #include "detail/blocks.hpp"
@@ -173,6 +174,19 @@ struct Workspace {
     const MissingOptions* missing_options = nullptr;
     const detail::MissingMoments* em_start = nullptr;
     Eigen::VectorXd standardized_weights;  // fixed weights only: the given weights times the resample's sds
+    // Two-stage models: stage 1's estimator, estimate and moments, and stage 2's moments built from them.
+    struct Stages {
+        Stages(const detail::PlsEstimator& prototype, const StagedModel& staged, Eigen::Index items)
+            : estimator(prototype), moments(items), item_means(items), stage_two(staged) {
+            estimator.describe(result);
+        }
+        detail::PlsEstimator estimator;
+        PlsResult result;
+        detail::ResampleMoments moments;
+        Eigen::VectorXd item_means;
+        StageTwoMoments stage_two;
+    };
+    std::optional<Stages> stages;
 };
 
 // A sample with missing values: the treatment is applied to the resample (missing answers are
@@ -221,11 +235,38 @@ struct ReplicateRunner {
     const std::vector<double>& original_values;
     const Eigen::VectorXd& fixed_weights;
 
+    const TwoStageBootstrap* two_stage;
+    Eigen::RowVectorXd item_full_means;
+
+    // Stage 1 on the resample's items, then stage 2's moments into w.resample as the one-stage kernel
+    // leaves them.
+    std::string run_stage_one(Workspace& w) const {
+        auto& stages = *w.stages;
+        const auto items = two_stage->items->matrix();
+        const Eigen::Index constant = stages.moments.compute(items, item_full_means, w.counts);
+        if (constant >= 0) return "item '" + two_stage->staged->items[static_cast<std::size_t>(constant)] + "' is constant in this resample";
+        const double total = w.counts.sum();
+        stages.estimator.run(stages.moments.correlation, static_cast<Eigen::Index>(std::llround(total)), stages.result);
+        if (!stages.result.converged) return "stage 1 did not converge in " + std::to_string(stages.result.iterations) + " iterations";
+        stages.item_means = item_full_means.transpose() + stages.moments.column_sums / total;
+        if (!stages.stage_two.compute(*two_stage->staged, items, w.counts, stages.item_means, stages.moments.inverse_sd,
+                                      stages.moments.correlation, stages.result, two_stage->item_scales))
+            return "a stage-2 indicator computed from stage 1 is constant in this resample";
+        w.resample.correlation = stages.stage_two.correlation2;
+        w.resample.inverse_sd = stages.stage_two.sds2.cwiseInverse();
+        w.resample.column_sums = (stages.stage_two.means2 - full_means.transpose()) * total;
+        return {};
+    }
+
     // Estimates one weighted resample into `out`; returns an empty string or why it failed (what it
     // throws fails this replicate alone, with the exception's reason: run_replicates).
     std::string run(Workspace& w, double* out) const {
-        const Eigen::Index constant = w.missing ? treat_missing(w, x, full_means) : w.resample.compute(x, full_means, w.counts);
-        if (constant >= 0) return "indicator '" + original.indicators[constant] + "' is constant in this resample";
+        if (w.stages) {
+            if (std::string failure = run_stage_one(w); !failure.empty()) return failure;
+        } else {
+            const Eigen::Index constant = w.missing ? treat_missing(w, x, full_means) : w.resample.compute(x, full_means, w.counts);
+            if (constant >= 0) return "indicator '" + original.indicators[constant] + "' is constant in this resample";
+        }
         const auto resample_size = static_cast<Eigen::Index>(std::llround(w.missing ? w.missing->n_used : w.counts.sum()));
         if (fixed_weights.size() > 0) {
             w.standardized_weights = fixed_weights.cwiseQuotient(w.resample.inverse_sd);
@@ -235,6 +276,7 @@ struct ReplicateRunner {
         }
         if (!w.result.converged)
             return "did not converge in " + std::to_string(w.result.iterations) + " iterations";
+        if (w.stages) rescale_interactions(*two_stage->staged, w.stages->stage_two.sds2, w.result);
         if (original.consistent) {
             // PLSc per replicate, as on the full data. This path allocates (make_consistent returns
             // a new result); plain PLS replicates do not.
@@ -323,7 +365,7 @@ ParameterSummary summarize_draws(double estimate, std::vector<double>& draws, co
 }
 
 BootstrapResult bootstrap(const Model& model, const Dataset& data, const PlsResult& original,
-                          const BootstrapOptions& options, BootstrapMonitor* monitor) {
+                          const BootstrapOptions& options, BootstrapMonitor* monitor, const TwoStageBootstrap* two_stage) {
     options.validate();
     if (data.columns != original.indicators)
         throw EstimationError("the data columns are not in the model's indicator order");
@@ -334,6 +376,18 @@ BootstrapResult bootstrap(const Model& model, const Dataset& data, const PlsResu
     if (with_indices && options.index_scales.size() != original.indicators.size())
         throw UsageError("the bootstrap needs one answer scale per indicator for the indices");
     result.parameters = bootstrap_parameters(original, with_indices);
+    std::optional<detail::PlsEstimator> stage_one;
+    Eigen::RowVectorXd item_full_means;
+    if (two_stage) {
+        if (data.rows != two_stage->items->rows || data.case_weights.size() != two_stage->items->case_weights.size())
+            throw EstimationError("the stage-2 data and the items have different rows");
+        stage_one.emplace(two_stage->staged->stage1, two_stage->stage1->options);
+        item_full_means = two_stage->items->matrix().colwise().mean();
+        // Interaction terms have no index (their indicators are products, not answers).
+        std::erase_if(result.parameters, [&](const BootstrapParameter& parameter) {
+            return parameter.kind == BootstrapParameter::Kind::csi_index && two_stage->staged->is_interaction(parameter.to);
+        });
+    }
     const std::size_t parameter_count = result.parameters.size();
     const Eigen::Index n = data.rows;
     const Eigen::Index p = data.cols();
@@ -345,6 +399,7 @@ BootstrapResult bootstrap(const Model& model, const Dataset& data, const PlsResu
     for (int t = 0; t < threads; ++t) {
         workspaces.emplace_back(prototype, n, p);
         prototype.describe(workspaces.back().result);
+        if (two_stage) workspaces.back().stages.emplace(*stage_one, *two_stage->staged, two_stage->items->cols());
     }
     // The original estimates of every parameter (indices from the full data's means and sds).
     std::vector<double> original_values(parameter_count);
@@ -395,7 +450,7 @@ BootstrapResult bootstrap(const Model& model, const Dataset& data, const PlsResu
     }
     const ReplicateRunner runner{model, data.matrix(), full_means, original,
                                  options.sign_change, options.index_scales, blocks, result.parameters, original_values,
-                                 options.fixed_weights};
+                                 options.fixed_weights, two_stage, item_full_means};
 
     Eigen::MatrixXd all_draws(parameter_count, resamples);  // column per replicate: contiguous writes
     std::vector<std::string> failure_reason =

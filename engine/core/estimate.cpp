@@ -14,6 +14,7 @@ namespace detail {
 PlsEstimator::PlsEstimator(const Model& model, const EstimationOptions& options) : options_(options) {
     options_.validate();
     validate_model(model);
+    require_one_stage(model, "the PLS estimator");
 
     construct_count_ = static_cast<Eigen::Index>(model.constructs.size());
     BlockLayout layout = block_layout(model);

@@ -29,6 +29,7 @@ namespace {
 
 void check_data(const Model& model, const Dataset& data) {
     validate_model(model);
+    require_one_stage(model, "blindfolding and PLSpredict");
     if (data.columns != model.all_indicators())
         throw EstimationError("the data columns are not in the model's indicator order");
 }

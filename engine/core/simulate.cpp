@@ -3,6 +3,7 @@
 #include <boost/random/mersenne_twister.hpp>
 #include <boost/random/normal_distribution.hpp>
 #include <boost/random/uniform_real_distribution.hpp>
+#include <algorithm>
 #include <cmath>
 
 #include "csipls/core/error.hpp"
@@ -34,32 +35,72 @@ PopulationModel population_model(const Model& model, const SimulationOptions& op
             throw ModelError(model.source + ":" + std::to_string(construct.line) + ": construct '" + construct.name +
                              "' is formative; the simulator draws common-factor (=~) blocks only");
 
+    if (!higher_order_constructs(model).empty())
+        throw ModelError(model.source + ": the simulator draws first-order constructs only (the model has a higher-order construct)");
     population.path_coefficients = Eigen::MatrixXd::Zero(constructs, constructs);
-    for (const auto& path : model.paths)
-        population.path_coefficients(model.construct_index(path.from), model.construct_index(path.to)) =
-            path.population_value.value_or(options.default_path);
+    for (const auto& path : model.paths) {
+        const int from = model.construct_index(path.from), to = model.construct_index(path.to);
+        if (from >= 0) {
+            population.path_coefficients(from, to) = path.population_value.value_or(options.default_path);
+            continue;
+        }
+        const auto terms = interaction_terms(model);
+        const auto term = std::find_if(terms.begin(), terms.end(), [&](const InteractionTerm& t) { return t.name == path.from; });
+        population.interactions.push_back({model.construct_index(term->first), model.construct_index(term->second), to,
+                                           path.population_value.value_or(options.default_path)});
+    }
+    // A product of two jointly normal constructs is uncorrelated with every normal construct; its
+    // variances and covariances follow from theirs (Isserlis): the algebra below needs the two to be
+    // normal, which exogenous constructs are.
+    for (const auto& interaction : population.interactions)
+        for (const int part : {interaction.first, interaction.second})
+            if (population.path_coefficients.col(part).cwiseAbs().sum() > 0.0)
+                throw ModelError(model.source + ": the simulator draws interaction terms of exogenous constructs only, and '" +
+                                 model.constructs[static_cast<std::size_t>(part)].name + "' has predictors");
 
     // Construct correlations in causal order: exogenous constructs are independent with unit
     // variance; each dependent gets the variance its predictors explain plus a disturbance that
     // brings it to one, and its covariances with everything before it follow from its equation.
+    // With interaction terms each construct is its normal part L plus P·(the products): phi = cov(L) +
+    // P C P', C the products' covariances, and the disturbance brings the whole variance to one.
     Eigen::MatrixXd& phi = population.construct_correlations;
     phi = Eigen::MatrixXd::Identity(constructs, constructs);
     const auto& beta = population.path_coefficients;
+    const auto products = static_cast<Eigen::Index>(population.interactions.size());
+    Eigen::MatrixXd loads = Eigen::MatrixXd::Zero(constructs, products);  // P
+    Eigen::MatrixXd product_covariance(products, products);                 // C, from the exogenous parts
+    for (Eigen::Index t = 0; t < products; ++t)
+        for (Eigen::Index u = 0; u < products; ++u) {
+            const auto& a = population.interactions[static_cast<std::size_t>(t)];
+            const auto& b = population.interactions[static_cast<std::size_t>(u)];
+            product_covariance(t, u) = phi(a.first, b.first) * phi(a.second, b.second) + phi(a.first, b.second) * phi(a.second, b.first);
+        }
+    Eigen::MatrixXd normal_part = phi;  // cov(L)
+    population.disturbance_variances.resize(constructs);
     std::vector<int> done;
     for (int j : topological_order(model)) {
+        for (Eigen::Index t = 0; t < products; ++t) {
+            loads(j, t) = population.interactions[static_cast<std::size_t>(t)].to == j ? population.interactions[static_cast<std::size_t>(t)].value : 0.0;
+            for (int a = 0; a < constructs; ++a) loads(j, t) += beta(a, j) * loads(a, t);
+        }
         double explained = 0.0;
         for (int a = 0; a < constructs; ++a)
-            for (int b = 0; b < constructs; ++b) explained += beta(a, j) * beta(b, j) * phi(a, b);
-        if (beta.col(j).cwiseAbs().sum() > 0.0 && !(explained < 1.0))
+            for (int b = 0; b < constructs; ++b) explained += beta(a, j) * beta(b, j) * normal_part(a, b);
+        const double from_products = loads.row(j) * product_covariance * loads.row(j).transpose();
+        if ((beta.col(j).cwiseAbs().sum() > 0.0 || from_products > 0.0) && !(explained + from_products < 1.0))
             throw ModelError(model.source + ": the population paths into '" + model.constructs[j].name +
-                             "' explain " + number_text(explained) + " of its variance; it must be below 1");
+                             "' explain " + number_text(explained + from_products) + " of its variance; it must be below 1");
+        const bool dependent = beta.col(j).cwiseAbs().sum() > 0.0 || from_products > 0.0;
+        if (dependent) normal_part(j, j) = 1.0 - from_products;
+        population.disturbance_variances[j] = dependent ? 1.0 - explained - from_products : 1.0;
         for (int m : done) {
             double covariance = 0.0;
-            for (int a = 0; a < constructs; ++a) covariance += beta(a, j) * phi(a, m);
-            phi(j, m) = phi(m, j) = covariance;
+            for (int a = 0; a < constructs; ++a) covariance += beta(a, j) * normal_part(a, m);
+            normal_part(j, m) = normal_part(m, j) = covariance;
         }
         done.push_back(j);
     }
+    phi = normal_part + loads * product_covariance * loads.transpose();
 
     const auto p = static_cast<Eigen::Index>(model.indicator_count());
     population.loadings.resize(p);
@@ -130,8 +171,11 @@ Dataset simulate(const Model& model, const SimulationOptions& options) {
 
     Eigen::VectorXd disturbance_sd(constructs);
     for (Eigen::Index j = 0; j < constructs; ++j) {
-        const double explained = beta.col(j).dot(population.construct_correlations * beta.col(j));
-        disturbance_sd[j] = std::sqrt(std::max(0.0, 1.0 - explained));
+        // Without products, 1 − β'Φβ in this order of summation, which earlier data were drawn with.
+        const double variance = population.interactions.empty()
+                                    ? 1.0 - beta.col(j).dot(population.construct_correlations * beta.col(j))
+                                    : population.disturbance_variances[j];
+        disturbance_sd[j] = std::sqrt(std::max(0.0, variance));
     }
     const Eigen::VectorXd error_sd = (1.0 - population.loadings.array().square()).max(0.0).sqrt().matrix();
     std::vector<int> block;
@@ -159,6 +203,8 @@ Dataset simulate(const Model& model, const SimulationOptions& options) {
             double value = disturbance_sd[j] * normal(engine);
             for (Eigen::Index a = 0; a < constructs; ++a)
                 if (beta(a, j) != 0.0) value += beta(a, j) * eta[a];
+            for (const auto& t : population.interactions)
+                if (t.to == j) value += t.value * eta[t.first] * eta[t.second];
             eta[j] = value;
         }
         for (Eigen::Index k = 0; k < p; ++k) {

@@ -204,7 +204,8 @@ Json number_or_null(double value) { return std::isfinite(value) ? Json(value) : 
 Json csi_index_to_json(const PlsResult& result, const CsiIndex& index, const std::vector<AnswerScale>& scales) {
     Json json;
     Json values = Json::object();
-    for (std::size_t j = 0; j < result.constructs.size(); ++j) values[result.constructs[j]] = index.index[static_cast<Eigen::Index>(j)];
+    for (std::size_t j = 0; j < result.constructs.size(); ++j)
+        values[result.constructs[j]] = number_or_null(index.index[static_cast<Eigen::Index>(j)]);
     json["values"] = values;
     json["weights"] = per_indicator_by_block(result, index.rescaled_weights);
     Json scale = Json::object();

@@ -81,7 +81,8 @@ bool is_operator_char(char c) {
     return c == '=' || c == '~' || c == '<' || c == '>' || c == '|';
 }
 
-// Characters that end a name. `:` only ends one when it starts `:=`, so names like `Q:1` survive.
+// Characters that end a name. `:` only ends one when it starts `:=`: `A:B` is one token, an
+// interaction term, which the statement parser allows only as a predictor.
 bool ends_name(std::string_view rest) {
     const char c = rest.front();
     if (is_ascii_space(c) || c == '\n' || is_operator_char(c)) return true;
@@ -145,6 +146,7 @@ public:
             begin = i + 1;
         }
         if (statements == 0) throw InputError(source_ + ": the model has no statements");
+        name_dotted_interactions(model);
         return model;
     }
 
@@ -371,6 +373,20 @@ private:
             fail(sep, "unexpected '" + std::string(sep.text) + "'");
         }
 
+        // `:` makes an interaction term (`Y ~ A + B + A:B`) and nothing else: older files that used
+        // it inside names must rename them.
+        if (lhs.text.find(':') != std::string_view::npos) {
+            if (op.kind == TokenKind::regression)
+                fail(lhs, "the product term '" + std::string(lhs.text) + "' cannot be on the left of '~' (an interaction "
+                          "term predicts: Y ~ A + B + A:B)");
+            fail(lhs, "':' is reserved for interaction terms (A:B in a structural path): rename the construct '" +
+                          std::string(lhs.text) + "'");
+        }
+        if (op.kind != TokenKind::regression)
+            for (const Term& term : terms)
+                if (term.name->text.find(':') != std::string_view::npos)
+                    fail(*term.name, "':' is reserved for interaction terms (A:B in a structural path): rename the indicator '" +
+                                         std::string(term.name->text) + "' in the model and the data");
         if (op.kind == TokenKind::regression) {
             for (const Term& term : terms) {
                 model.paths.push_back(StructuralPath{.from = std::string(term.name->text),
@@ -381,6 +397,20 @@ private:
             return;
         }
         add_block(lhs, op, terms, model);
+    }
+
+    // cSEM writes an interaction `A.B`; a predictor that is no construct but splits at a point into
+    // two constructs is read as that interaction and named as lavaan writes it, `A:B`.
+    static void name_dotted_interactions(Model& model) {
+        for (auto& path : model.paths) {
+            if (model.construct_index(path.from) >= 0 || path.from.find(':') != std::string::npos) continue;
+            for (std::size_t dot = path.from.find('.'); dot != std::string::npos; dot = path.from.find('.', dot + 1)) {
+                if (model.construct_index(path.from.substr(0, dot)) >= 0 && model.construct_index(path.from.substr(dot + 1)) >= 0) {
+                    path.from[dot] = ':';
+                    break;
+                }
+            }
+        }
     }
 
     // lavaan merges repeated definitions of a block, so `F =~ a` and later `F =~ b` make one block.

@@ -182,9 +182,15 @@ void write_summary(std::ostream& out, const PlsResult& result, const RunProvenan
     }
     if (indices) {
         out << "\nCustomer satisfaction indices (0-100, ACSI method)\n";
-        for (std::size_t j = 0; j < result.constructs.size(); ++j)
-            out << fmt::format("  {}{:>8.2f}{}\n", pad(result.constructs[j], name_width), indices->index[static_cast<Eigen::Index>(j)],
+        for (std::size_t j = 0; j < result.constructs.size(); ++j) {
+            const double index = indices->index[static_cast<Eigen::Index>(j)];
+            if (!std::isfinite(index)) {
+                out << "  " << pad(result.constructs[j], name_width) << "       -  (no index: an interaction term)\n";
+                continue;
+            }
+            out << fmt::format("  {}{:>8.2f}{}\n", pad(result.constructs[j], name_width), index,
                                indices->negative_weight[j] ? "  ! a negative weight: this index is not meaningful" : "");
+        }
     }
     if (!bootstrap) return;
 

@@ -140,6 +140,24 @@ const std::vector<StudyOptionField> fields = {
     {"consistent", "consistent", nullptr, "consistent PLS (PLSc, Dijkstra & Henseler 2015) for reflective blocks",
      [](StudyOptions& o, const std::string& text) { o.consistent = switch_value(text, "consistent"); },
      [](const StudyOptions& o) { return Json(o.consistent); }, no_default},
+    {"staging.interaction", "interaction", "METHOD",
+     "interaction terms (Y ~ A + B + A:B): two-stage (scores' product), product-indicator or orthogonal",
+     [](StudyOptions& o, const std::string& text) {
+         const auto method = interaction_method_from_string(text);
+         if (!method) throw UsageError("`staging.interaction` must be two-stage, product-indicator or orthogonal, got '" + text + "'");
+         o.staging.interaction = *method;
+     },
+     [](const StudyOptions& o) { return Json(to_string(o.staging.interaction)); },
+     [](const StudyOptions& o) { return to_string(o.staging.interaction); }},
+    {"staging.higher_order", "higher-order", "APPROACH",
+     "higher-order constructs (H =~ C1 + C2): two-stage (disjoint, seminr) or repeated (repeated indicators)",
+     [](StudyOptions& o, const std::string& text) {
+         const auto approach = higher_order_approach_from_string(text);
+         if (!approach) throw UsageError("`staging.higher_order` must be two-stage or repeated, got '" + text + "'");
+         o.staging.higher_order = *approach;
+     },
+     [](const StudyOptions& o) { return Json(to_string(o.staging.higher_order)); },
+     [](const StudyOptions& o) { return to_string(o.staging.higher_order); }},
     {"answer_scale", "scale", "MIN:MAX", "answer scale MIN:MAX of the indicators: adds 0-100 CSI indices (ACSI method)",
      [](StudyOptions& o, const std::string& text) { o.answer_scale = parse_answer_scale(text); },
      [](const StudyOptions& o) { return o.answer_scale ? Json::array({o.answer_scale->min, o.answer_scale->max}) : Json(nullptr); }, no_default},

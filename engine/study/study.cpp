@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <optional>
 #include <fmt/format.h>
 
@@ -231,15 +232,136 @@ int route_end(const Model& model, const std::string& name) {
     return position;
 }
 
+// `model` without its higher-order constructs: the model of the columns the data hold.
+Model without_higher_order(const Model& model) {
+    Model items = model;
+    for (const auto& higher : higher_order_constructs(model))
+        items.constructs[static_cast<std::size_t>(higher.construct)].indicators.clear();
+    std::erase_if(items.constructs, [](const Construct& c) { return c.indicators.empty(); });
+    return items;
+}
+
+// True when `model` is estimated in two stages (interaction terms, or higher-order constructs by the
+// disjoint approach); the repeated-indicators approach is one stage and takes every option.
+bool runs_two_stages(const Model& model, const StudyOptions& options) {
+    return !interaction_terms(model).empty() ||
+           (!higher_order_constructs(model).empty() && options.staging.higher_order == HigherOrderApproach::two_stage);
+}
+
+void check_two_stage_options(const Model& model, const StudyOptions& options) {
+    if (!runs_two_stages(model, options)) return;
+    const std::string what = interaction_terms(model).empty() ? "higher-order constructs by the two-stage approach"
+                                                              : "interaction terms";
+    auto refuse = [&](const std::string& option) {
+        throw UsageError(option + " does not work with " + what + " yet (each group, fold or fit-test resample would have to "
+                         "re-run both stages)" + (what == "interaction terms" ? std::string()
+                                                  : "; `staging.higher_order` repeated estimates in one stage and takes it"));
+    };
+    if (!options.data.group.empty()) refuse("`data.group`");
+    if (options.prediction.enabled) refuse("`prediction.enabled`");
+    if (options.fit_test.resamples > 0) refuse("`fit_test.resamples`");
+    if (options.consistent && !interaction_terms(model).empty())
+        throw UsageError("`consistent` does not work with interaction terms: PLSc's correction of a product of constructs is not "
+                         "defined by the two-stage methods (seminr, cSEM estimate them without it); estimate without `consistent`");
+}
+
+// Data for the two stages: whole respondents, as the stages compute scores row by row. Listwise
+// deletion and mean replacement are applied once, before stage 1 (as seminr does); the other
+// treatments need moments only and cannot give scores.
+void whole_respondents_for_stages(StudyResult& run, const StudyOptions& options) {
+    Dataset& data = run.data;
+    auto x = data.matrix();
+    const Eigen::Index missing = x.array().isNaN().count();
+    if (missing == 0) return;
+    const auto treatment = options.missing.treatment;
+    if (treatment == MissingTreatment::listwise) {
+        const Eigen::Index before = data.rows;
+        data = complete_cases(data);
+        run.two_stage->missing_note = fmt::format("{} of {} respondents with missing answers ({} cells) were left out before stage 1 "
+                                                  "(listwise: the stages compute scores of whole respondents)",
+                                                  before - data.rows, before, missing);
+        return;
+    }
+    if (treatment != MissingTreatment::mean)
+        throw UsageError("`missing.treatment` " + to_string(treatment) + " does not work with " +
+                         std::string(interaction_terms(run.two_stage->original).empty() ? "higher-order constructs" : "interaction terms") +
+                         ": the stages compute scores of whole respondents; use listwise or mean (" + std::to_string(missing) +
+                         " missing answers in " + data_name(data) + ")");
+    const bool weighted = data.case_weights.size() > 0;
+    for (Eigen::Index k = 0; k < x.cols(); ++k) {
+        double sum = 0, total = 0;
+        for (Eigen::Index i = 0; i < x.rows(); ++i)
+            if (!std::isnan(x(i, k))) {
+                const double weight = weighted ? data.case_weights[i] : 1.0;
+                sum += weight * x(i, k);
+                total += weight;
+            }
+        if (!(total > 0)) throw InputError(data_name(data) + ": indicator '" + data.columns[static_cast<std::size_t>(k)] + "' has no answers");
+        for (Eigen::Index i = 0; i < x.rows(); ++i)
+            if (std::isnan(x(i, k))) x(i, k) = sum / total;
+    }
+    run.two_stage->missing_note = fmt::format("{} missing answers were replaced by their indicator's mean before stage 1 (mean "
+                                              "replacement, as seminr does)", missing);
+}
+
+// Turns run.model (interaction terms or higher-order constructs) and run.data (its items) into the
+// model PLS runs and its data: stage 2 with stage 1 estimated, or the repeated-indicators model.
+void prepare_two_stages(StudyResult& run, const StudyOptions& options) {
+    auto& stages = run.two_stage.emplace();
+    stages.original = run.model;
+    stages.options = options.staging;
+    if (!runs_two_stages(stages.original, options)) {
+        // Repeated indicators: the higher-order construct's items are copies of its lower-order ones.
+        stages.two_stages = false;
+        std::vector<std::string> copied;
+        run.model = repeated_indicators_model(stages.original, copied);
+        std::vector<int> source;
+        for (const auto& item : copied) source.push_back(run.data.column_index(item));
+        Dataset expanded = select_columns(run.data, copied);
+        expanded.columns = run.model.all_indicators();
+        if (!run.index_scales.empty()) {
+            std::vector<AnswerScale> scales;
+            for (const int k : source) scales.push_back(run.index_scales[static_cast<std::size_t>(k)]);
+            run.index_scales = std::move(scales);
+        }
+        run.data = std::move(expanded);
+        return;
+    }
+    whole_respondents_for_stages(run, options);
+    stages.staged = stage_model(stages.original, options.staging);
+    if (stages.staged->items != run.data.columns) throw EstimationError("the stage-1 items are not the data's columns");
+    try {
+        stages.stage1_moments = compute_moments(run.data);
+        stages.stage1 = estimate(stages.staged->stage1, stages.stage1_moments, options.estimation);
+    } catch (const ModelError& error) {
+        throw ModelError(data_name(run.data) + ": stage 1: " + error.what());
+    }
+    if (!stages.stage1.converged)
+        run.warnings.push_back(fmt::format("stage 1 did not converge in {} iterations: its scores, and stage 2, are not a PLS solution",
+                                           stages.stage1.iterations));
+    stages.items = std::move(run.data);
+    stages.item_scales = run.index_scales;
+    run.data = stage_two_data(*stages.staged, stages.items, stages.stage1_moments, stages.stage1, stages.item_scales);
+    if (!run.index_scales.empty()) run.index_scales = stage_two_scales(*stages.staged, stages.item_scales);
+    run.model = stages.staged->stage2;
+    if (!stages.missing_note.empty()) run.warnings.push_back(stages.missing_note);
+}
+
+StudyResult estimate_study(StudyResult run, const StudyOptions& options, StudyMonitor* monitor);
+
 }  // namespace
 
-StudyResult run_study(const Model& model, Dataset input, const StudyOptions& options, StudyMonitor* monitor) {
+StudyResult run_study(const Model& input_model, Dataset input, const StudyOptions& options, StudyMonitor* monitor) {
     options.validate();
-    validate_model(model);
+    validate_model(input_model);
     StudyResult run;
-    run.model = model;
     run.options = options;
     auto& warnings = run.warnings;
+    // The data hold items only: a higher-order construct's indicators are constructs, so scales,
+    // reverse-coding and the practice indices look at the model without it.
+    const Model model = without_higher_order(input_model);
+    const bool staged = needs_two_stages(input_model);
+    if (staged) check_two_stage_options(input_model, options);
 
     if (!options.data.group.empty() && input.group_of_row.empty())
         throw UsageError("`data.group` is '" + options.data.group + "' but " + data_name(input) + " have no group labels");
@@ -279,7 +401,20 @@ StudyResult run_study(const Model& model, Dataset input, const StudyOptions& opt
     if (run.index_scales.empty() && (!options.ipma_target.empty() || options.aggregation || options.index_table))
         throw UsageError("`ipma_target`, `aggregation` and `index_table` work on indices: give the answer scale with `answer_scale` "
                          "MIN:MAX or a 'scale' statement in " + model.source);
+    run.model = input_model;
+    if (staged) prepare_two_stages(run, options);
+    return estimate_study(std::move(run), options, monitor);
+}
+
+namespace {
+
+// Everything after the data are ready: estimation and every procedure the options ask for, on
+// run.model (stage 2 with two stages) and run.data.
+StudyResult estimate_study(StudyResult run, const StudyOptions& options, StudyMonitor* monitor) {
+    const Model& model = run.model;
+    auto& warnings = run.warnings;
     const Dataset& data = run.data;
+    const bool weighted = data.case_weights.size() > 0;
     run.provenance.model_path = model.source;
     run.provenance.model_xxh64 = model.source_xxh64;
     run.provenance.data = data.source;
@@ -298,6 +433,11 @@ StudyResult run_study(const Model& model, Dataset input, const StudyOptions& opt
     if (!result.converged) warnings.push_back(run.convergence_warning());
 
     run.assessment = assess(model, result, run.moments);
+    // seminr's interaction scale comes after the assessment, which judges standardized loadings.
+    if (run.two_stage && run.two_stage->staged) {
+        run.two_stage->interaction_scale.resize(static_cast<Eigen::Index>(run.two_stage->staged->interactions.size()));
+        rescale_interactions(*run.two_stage->staged, run.moments.sds, run.estimates, &run.two_stage->interaction_scale);
+    }
     // A non-converged run has its own warning; its other problems are in the result.
     if (result.converged)
         for (const auto& problem : run.assessment.admissibility.problems) warnings.push_back("inadmissible result: " + problem);
@@ -323,6 +463,11 @@ StudyResult run_study(const Model& model, Dataset input, const StudyOptions& opt
     if (!run.index_scales.empty()) {
         boot.index_scales = run.index_scales;
         run.indices = csi_indices(result, run.moments.means, run.moments.sds, run.index_scales);
+        if (run.two_stage && run.two_stage->staged)
+            for (const int j : run.two_stage->staged->interaction_constructs) {
+                run.indices->index[j] = std::numeric_limits<double>::quiet_NaN();  // products, not answers
+                run.indices->negative_weight[static_cast<std::size_t>(j)] = false;
+            }
         for (std::size_t j = 0; j < result.constructs.size(); ++j)
             if (run.indices->negative_weight[j])
                 warnings.push_back("construct '" + result.constructs[j] +
@@ -362,7 +507,11 @@ StudyResult run_study(const Model& model, Dataset input, const StudyOptions& opt
         {
             const long steps = boot.resamples + (boot.ci == ConfidenceInterval::bca ? static_cast<long>(jackknife_groups(data.rows)) : 0);
             const Stage stage(monitor, "bootstrap", steps);
-            run.bootstrap = bootstrap(model, data, result, boot, stage.progress());
+            std::optional<TwoStageBootstrap> stages;
+            if (run.two_stage && run.two_stage->staged)
+                stages = TwoStageBootstrap{&*run.two_stage->staged, &run.two_stage->items, &run.two_stage->stage1,
+                                           run.two_stage->item_scales};
+            run.bootstrap = bootstrap(model, data, result, boot, stage.progress(), stages ? &*stages : nullptr);
         }
         const BootstrapResult& resampled = *run.bootstrap;
         if (!resampled.failures.empty())
@@ -375,6 +524,8 @@ StudyResult run_study(const Model& model, Dataset input, const StudyOptions& opt
                                            resampled.jackknife_failed, resampled.jackknife_groups));
     }
 
+    if (run.two_stage && run.two_stage->staged)
+        run.two_stage->simple_slopes = simple_slopes(*run.two_stage->staged, result, run.bootstrap ? &*run.bootstrap : nullptr);
     if (list_routes)
         run.mediation = specific_indirect_effects(result, run.bootstrap ? &*run.bootstrap : nullptr, route_from, route_to);
     if (list_routes && run.bootstrap && options.bootstrap.sign_change == SignChange::individual && !run.mediation.effects.empty())
@@ -459,6 +610,8 @@ StudyResult run_study(const Model& model, Dataset input, const StudyOptions& opt
     }
     return run;
 }
+
+}  // namespace
 
 bool StudyResult::is_usable() const { return estimates.converged && assessment.admissibility.admissible; }
 

@@ -17,7 +17,7 @@ Model load_model(const std::string& path) {
 
 Dataset load_study_data(const std::string& path, const Model& model, const StudyOptions& options) {
     const CsvOptions csv = options.data.read_options();
-    std::vector<std::string> columns = model.all_indicators();
+    std::vector<std::string> columns = model.items();
     for (const auto& name : options.practice.columns(model))
         if (std::find(columns.begin(), columns.end(), name) == columns.end()) columns.push_back(name);
     const auto& practice = options.practice;

@@ -207,7 +207,7 @@ std::vector<std::string> StudyOptions::Practice::columns(const Model& model) con
         if (std::find(out.begin(), out.end(), name) == out.end()) out.push_back(name);
     };
     if (item_scores)
-        for (const auto& name : model.all_indicators()) need(name);
+        for (const auto& name : model.items()) need(name);
     if (weights_index)
         for (const auto& leaf : weights_index->leaves()) need(leaf);
     for (const auto& [perceived, expected] : gaps) {

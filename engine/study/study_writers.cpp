@@ -36,6 +36,7 @@ Json StudyResult::to_json() const {
             json["input"]["weights_index"] = {{"path", practice->weights_file->path}, {"xxh64", practice->weights_file->xxh64}};
     }
     if (ipma) json["ipma"] = ipma_to_json(estimates, *ipma);
+    if (two_stage) add_two_stage_to_json(json, estimates, *two_stage);
     json["warnings"] = warnings;
     return json;
 }
@@ -44,6 +45,7 @@ void StudyResult::write_summary(std::ostream& out) const {
     csipls::write_summary(out, estimates, provenance, &assessment, bootstrap ? &*bootstrap : nullptr,
                           indices ? &*indices : nullptr, fit_test ? &*fit_test : nullptr, q2 ? &*q2 : nullptr);
     write_mediation_summary(out, estimates, mediation);
+    if (two_stage) write_two_stage_summary(out, estimates, *two_stage);
     if (practice) write_practice_summary(out, *practice);
     write_group_practice_summary(out, practice_by_group);
     // One group's table says nothing the summary above does not.

@@ -98,5 +98,91 @@ TEST(Model, RefusesIsolatedConstructAndEmptyModel) {
 TEST(Model, RefusesConstructUsedAsIndicator) {
     Model model = chain();
     model.constructs[2].indicators.push_back("A");
-    EXPECT_THAT(validation_message(model), HasSubstr("'A' is used both as a construct and as an indicator"));
+    EXPECT_THAT(validation_message(model), HasSubstr("chain.model: higher-order construct 'C' mixes constructs and items"));
+}
+
+namespace {
+
+// A moderated chain: Y ~ X + M + X:M.
+Model moderated() {
+    Model model;
+    model.source = "moderated.model";
+    model.constructs = {block("X", {"x1", "x2"}), block("M", {"m1", "m2"}), block("Y", {"y1", "y2"})};
+    model.paths = {path("X", "Y"), path("M", "Y"), path("X:M", "Y")};
+    model.paths[2].line = 7;
+    return model;
+}
+
+// Performance measured by Quality and Value, predicting Satisfaction.
+Model higher_order() {
+    Model model;
+    model.source = "hoc.model";
+    model.constructs = {block("Quality", {"q1", "q2"}), block("Value", {"v1", "v2"}), block("Performance", {"Quality", "Value"}),
+                        block("Satisfaction", {"s1", "s2"})};
+    model.constructs[2].line = 3;
+    model.paths = {path("Performance", "Satisfaction")};
+    return model;
+}
+
+}  // namespace
+
+TEST(ModelTwoStage, InteractionTermsAndHigherOrderConstructsAreFound) {
+    const Model m = moderated();
+    EXPECT_NO_THROW(validate_model(m));
+    const auto terms = interaction_terms(m);
+    ASSERT_EQ(terms.size(), 1u);
+    EXPECT_EQ(terms[0].name, "X:M");
+    EXPECT_EQ(terms[0].first, "X");
+    EXPECT_EQ(terms[0].second, "M");
+    EXPECT_TRUE(needs_two_stages(m));
+    const Model h = higher_order();
+    EXPECT_NO_THROW(validate_model(h));
+    const auto higher = higher_order_constructs(h);
+    ASSERT_EQ(higher.size(), 1u);
+    EXPECT_EQ(higher[0].construct, 2);
+    EXPECT_EQ(higher[0].lower_order, (std::vector<int>{0, 1}));
+    EXPECT_EQ(h.items(), (std::vector<std::string>{"q1", "q2", "v1", "v2", "s1", "s2"}));
+    EXPECT_FALSE(needs_two_stages(chain()));
+    EXPECT_THROW(require_one_stage(h, "the test"), ModelError);
+}
+
+TEST(ModelTwoStage, BadInteractionTermsNameTheLine) {
+    Model self = moderated();
+    self.paths[2].from = "X:X";
+    EXPECT_THAT(validation_message(self), HasSubstr("moderated.model:7: interaction term 'X:X' is a construct times itself"));
+    Model undefined = moderated();
+    undefined.paths[2].from = "X:Z";
+    EXPECT_THAT(validation_message(undefined), HasSubstr("moderated.model:7: interaction term 'X:Z' names 'Z', which is not a construct"));
+    Model left = moderated();
+    left.paths.push_back(path("X", "X:M"));
+    left.paths.back().line = 9;
+    EXPECT_THAT(validation_message(left), HasSubstr("moderated.model:9: the product term 'X:M' cannot be on the left of '~'"));
+    Model no_main_effect = moderated();
+    no_main_effect.paths.erase(no_main_effect.paths.begin() + 1);
+    EXPECT_THAT(validation_message(no_main_effect), HasSubstr("but 'M' does not: add the main effect (`Y ~ M`)"));
+    Model three_way = moderated();
+    three_way.paths[2].from = "X:M:Y";
+    EXPECT_THAT(validation_message(three_way), HasSubstr("three-way interaction"));
+}
+
+TEST(ModelTwoStage, BadHigherOrderConstructsNameTheLine) {
+    Model lonely = higher_order();
+    lonely.constructs[2].indicators = {"Quality"};
+    lonely.constructs.erase(lonely.constructs.begin() + 1);
+    EXPECT_THAT(validation_message(lonely), HasSubstr("hoc.model:3: higher-order construct 'Performance' has one lower-order construct"));
+    Model twice = higher_order();
+    twice.constructs.push_back(block("Other", {"Quality", "Value"}));
+    twice.paths.push_back(path("Other", "Satisfaction"));
+    EXPECT_THAT(validation_message(twice), HasSubstr("uses lower-order construct 'Quality', which already measures 'Performance'"));
+    Model cycle = higher_order();
+    cycle.paths.push_back(path("Satisfaction", "Quality"));
+    cycle.paths.back().line = 12;
+    EXPECT_THAT(validation_message(cycle), HasSubstr("hoc.model:12: 'Quality' measures the higher-order construct 'Performance' and has "
+                                                     "no structural paths of its own"));
+    Model itself = higher_order();
+    itself.constructs[2].indicators.push_back("Performance");
+    EXPECT_THAT(validation_message(itself), HasSubstr("is among its own lower-order constructs (a cycle"));
+    Model mixed = higher_order();
+    mixed.constructs[2].indicators.push_back("p1");
+    EXPECT_THAT(validation_message(mixed), HasSubstr("hoc.model:3: higher-order construct 'Performance' mixes constructs and items"));
 }

@@ -251,10 +251,10 @@ TEST(ModelParserSyntax, Utf8NamesRoundTripByteExact) {
 }
 
 TEST(ModelParserSyntax, NamesWithPunctuationAndDigits) {
-    const Model model = parse("F_1.a =~ x.1 + x_2 + Q:1 + inf + nan + a-b + -x + x2.0e1\n");
+    const Model model = parse("F_1.a =~ x.1 + x_2 + inf + nan + a-b + -x + x2.0e1\n");
     ASSERT_EQ(model.constructs.size(), 1u);
     EXPECT_EQ(model.constructs[0].name, "F_1.a");
-    EXPECT_THAT(model.constructs[0].indicators, ElementsAre("x.1", "x_2", "Q:1", "inf", "nan", "a-b", "-x", "x2.0e1"));
+    EXPECT_THAT(model.constructs[0].indicators, ElementsAre("x.1", "x_2", "inf", "nan", "a-b", "-x", "x2.0e1"));
     for (const auto& loading : model.constructs[0].population_loadings) EXPECT_FALSE(loading.has_value());
 }
 
@@ -529,6 +529,36 @@ TEST(ModelParserStatements, BadStatementsNameFileAndLine) {
     EXPECT_EQ(message("F =~ a\nscale 10:1\n"), "m.model:2: 'scale' takes MIN:MAX with MIN < MAX, got '10:1'");
     EXPECT_EQ(message("F =~ a\nscale 1-10 F\n"), "m.model:2: 'scale' takes MIN:MAX with MIN < MAX, got '1-10'");
     EXPECT_EQ(message("F =~ a\r\n\r\nreverse   # nothing\r\n"), "m.model:3: 'reverse' needs the names of the reverse-coded items");
+}
+
+TEST(ModelParserInteractions, ColonAndCsemPointMakeOneInteractionTerm) {
+    const Model colon = parse("A =~ a1 + a2\nB =~ b1\nY =~ y1\nY ~ A + B + 0.2*A:B\n");
+    EXPECT_THAT(path_pairs(colon), ElementsAre(Pair("A", "Y"), Pair("B", "Y"), Pair("A:B", "Y")));
+    EXPECT_EQ(path_value(colon, "A:B", "Y"), 0.2);
+    // cSEM's `A.B`, also when the constructs are defined after the path; a point inside a construct
+    // name stays part of it.
+    const Model point = parse("Y ~ A + B.c + A.B.c\nA =~ a1\nB.c =~ b1\nY =~ y1\n");
+    EXPECT_THAT(path_pairs(point), ElementsAre(Pair("A", "Y"), Pair("B.c", "Y"), Pair("A:B.c", "Y")));
+    ASSERT_EQ(interaction_terms(point).size(), 1u);
+    EXPECT_EQ(interaction_terms(point)[0].first, "A");
+    EXPECT_EQ(interaction_terms(point)[0].second, "B.c");
+}
+
+TEST(ModelParserInteractions, ColonOutsideAPredictorNamesTheLine) {
+    auto message = [](const std::string& text) {
+        try {
+            parse_model(text, "old.model");
+        } catch (const InputError& error) {
+            return std::string(error.what());
+        }
+        return std::string("no error");
+    };
+    EXPECT_EQ(message("F =~ x1 + Q:1\n"), "old.model:1: ':' is reserved for interaction terms (A:B in a structural path): rename the "
+                                            "indicator 'Q:1' in the model and the data near 'Q:1'");
+    EXPECT_EQ(message("F =~ x1\nG:1 =~ x2\n"), "old.model:2: ':' is reserved for interaction terms (A:B in a structural path): "
+                                                  "rename the construct 'G:1' near 'G:1'");
+    EXPECT_EQ(message("A =~ a\nB =~ b\nA:B ~ A\n"), "old.model:3: the product term 'A:B' cannot be on the left of '~' (an "
+                                                        "interaction term predicts: Y ~ A + B + A:B) near 'A:B'");
 }
 
 }  // namespace

@@ -145,11 +145,23 @@ std::vector<BootstrapParameter> bootstrap_parameters(const PlsResult& result, bo
 // A readable name for a parameter, e.g. "Satisfaction ~ Quality", "Image =~ IMAG1".
 std::string parameter_label(const PlsResult& result, const BootstrapParameter& parameter);
 
+struct StagedModel;
+// A two-stage model's bootstrap: every replicate re-estimates stage 1 on its resample of the items
+// and rebuilds stage 2's moments from it (two_stage.hpp), so both stages' uncertainty is in the draws.
+struct TwoStageBootstrap {
+    const StagedModel* staged = nullptr;
+    const Dataset* items = nullptr;     // complete, StagedModel::items order, the same rows as `data`
+    const PlsResult* stage1 = nullptr;  // the full sample's stage-1 estimate
+    std::vector<AnswerScale> item_scales;  // per item; empty without indices
+};
+
 // Runs the bootstrap. `data` columns in Model::all_indicators() order; `original` is the estimate on
 // the full data. Replicates that fail (no convergence, a constant indicator in the resample, a
 // singular matrix) are counted with their reason and left out. Throws UsageError for bad options,
-// and Cancelled when the monitor asks to stop (no partial result).
+// and Cancelled when the monitor asks to stop (no partial result). With `two_stage`, `model` and
+// `original` are stage 2 and `data` its data (stage_two_data); interaction terms get no index.
 BootstrapResult bootstrap(const Model& model, const Dataset& data, const PlsResult& original,
-                          const BootstrapOptions& options, BootstrapMonitor* monitor = nullptr);
+                          const BootstrapOptions& options, BootstrapMonitor* monitor = nullptr,
+                          const TwoStageBootstrap* two_stage = nullptr);
 
 }  // namespace csipls

@@ -4,6 +4,7 @@
 // structural model, optionally cut onto an integer answer scale.
 #include <Eigen/Core>
 #include <cstdint>
+#include <vector>
 #include <optional>
 
 #include "csipls/core/dataset.hpp"
@@ -35,6 +36,14 @@ struct PopulationModel {
     Eigen::VectorXd loadings;                // per indicator, Model::all_indicators() order
     Eigen::MatrixXd path_coefficients;       // (from, to)
     Eigen::MatrixXd indicator_correlations;  // implied Σ of the standardized indicators
+    // Interaction terms (`Y ~ 0.2*A:B`): `value` times the product of two exogenous constructs
+    // enters `to`'s equation.
+    struct Interaction {
+        int first, second, to;
+        double value;
+    };
+    std::vector<Interaction> interactions;
+    Eigen::VectorXd disturbance_variances;  // per construct: what makes its variance one (1 when exogenous)
 };
 
 // The population implied by the model's values (defaults filled in). Throws ModelError when the

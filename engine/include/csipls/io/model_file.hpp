@@ -3,6 +3,9 @@
 //   Construct =~ a + b + c      reflective block (mode A)
 //   Construct <~ a + b          formative block (mode B)
 //   Y ~ X1 + X2                 structural paths X1 -> Y, X2 -> Y
+//   Y ~ X1 + M + X1:M           an interaction term (cSEM's `X1.M` is read as `X1:M`); `:` is
+//                               reserved for it and may not appear in other names
+//   H =~ C1 + C2                a higher-order construct when C1, C2 are constructs
 // with `#` comments, blank lines, `;` between statements, a line ending in `+` continuing on the
 // next, UTF-8 names, and lavaan's fixed values (`Y ~ 0.4*X`, `F =~ 0.8*a`) as population values.
 #include <string>

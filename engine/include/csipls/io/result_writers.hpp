@@ -13,6 +13,7 @@
 #include "csipls/core/groups.hpp"
 #include "csipls/core/mga.hpp"
 #include "csipls/core/mediation.hpp"
+#include "csipls/core/two_stage.hpp"
 #include "csipls/core/micom.hpp"
 #include "csipls/core/index_table.hpp"
 #include "csipls/core/ipma.hpp"
@@ -112,6 +113,12 @@ void write_mga_summary(std::ostream& out, const PlsResult& pooled, const GroupsR
 // summary's table (nothing without routes).
 void add_mediation_to_json(Json& json, const PlsResult& result, const MediationResult& mediation, const BootstrapResult* bootstrap);
 void write_mediation_summary(std::ostream& out, const PlsResult& result, const MediationResult& mediation);
+
+// `two_stage` (the stages, interaction terms with their scale factor and standardized paths,
+// higher-order constructs, stage 1's estimates, the definitions) and `simple_slopes`, added to
+// `json`; and the summary's section. `result` is stage 2's estimate (or the repeated-indicators model's).
+void add_two_stage_to_json(Json& json, const PlsResult& result, const TwoStageResult& stages);
+void write_two_stage_summary(std::ostream& out, const PlsResult& result, const TwoStageResult& stages);
 
 // The `ipma` section: per driver construct and indicator its importance, performance and quadrant.
 Json ipma_to_json(const PlsResult& result, const IpmaResult& ipma);

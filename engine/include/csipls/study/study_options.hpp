@@ -20,6 +20,7 @@
 #include "csipls/core/model.hpp"
 #include "csipls/core/options.hpp"
 #include "csipls/core/practice_indices.hpp"
+#include "csipls/core/two_stage.hpp"
 #include "csipls/core/prediction.hpp"
 #include "csipls/io/csv.hpp"
 
@@ -42,6 +43,8 @@ struct StudyOptions {
     EstimationOptions estimation;
     // Consistent PLS (PLSc, Dijkstra & Henseler 2015) for reflective blocks, in every resample too.
     bool consistent = false;
+    // Interaction terms and higher-order constructs: how their two stages are built (two_stage.hpp).
+    StagingOptions staging;
     // Missing answers: listwise, mean, pairwise or EM (with EM's tolerance and iteration limit).
     MissingOptions missing;
     // The indicators' answer scale: adds 0–100 CSI indices. Replaces the model file's scale
