@@ -36,6 +36,7 @@ Json StudyResult::to_json() const {
             json["input"]["weights_index"] = {{"path", practice->weights_file->path}, {"xxh64", practice->weights_file->xxh64}};
     }
     if (ipma) json["ipma"] = ipma_to_json(estimates, *ipma);
+    if (model.layout) json["diagram_layout"] = model.layout->columns;
     json["warnings"] = warnings;
     return json;
 }
