@@ -21,6 +21,7 @@ constexpr double ellipse_ry = 28;
 constexpr double arrow_drop = 44;  // vertical room between an ellipse and its indicators' row
 constexpr double rect_height = 22;
 constexpr double margin = 20;
+constexpr double cell_pad = 8;  // room reserved round a construct's cell beyond what is drawn
 constexpr double label_height = 16;
 constexpr double value_label_height = 12;
 
@@ -199,7 +200,8 @@ DiagramLayout layout_diagram(const DiagramModel& model) {
         Agnode_t* node = agnode(graph, const_cast<char*>(fmt::format("c{}", c).c_str()), 1);
         set_attribute(node, "shape", "plain");
         set_html_attribute(graph, node, "label",
-                           cell_label(geometry[c].cell_width, 2 * ellipse_ry, geometry[c].cell_height - 2 * ellipse_ry));
+                           // A little more room than drawn below and beside: dot's curves may graze a node's edge.
+                           cell_label(geometry[c].cell_width + 2 * cell_pad, 2 * ellipse_ry, geometry[c].cell_height - 2 * ellipse_ry + cell_pad));
         nodes.push_back(node);
     }
     // A path between two constructs of one hand-tuned column is drawn by us, as a bow beside the
@@ -253,7 +255,7 @@ DiagramLayout layout_diagram(const DiagramModel& model) {
     for (std::size_t c = 0; c < n; ++c) {
         const Geometry& g = geometry[c];
         const auto [cx, cy] = to_svg(ND_coord(nodes[c]));
-        const double top = cy - g.cell_height / 2;
+        const double top = cy - (g.cell_height + cell_pad) / 2;
         layout.constructs[c] = Box{cx - g.rx, top, 2 * g.rx, 2 * ellipse_ry};
         const double row_width = std::accumulate(g.slot_widths.begin(), g.slot_widths.end(), 0.0);
         double slot_x = cx - row_width / 2;
@@ -351,7 +353,7 @@ DiagramLayout layout_diagram(const DiagramModel& model) {
                 const std::pair target{cx + (right ? half : -half), clamped};
                 auto& end = control[ends[i].point];
                 auto& neighbour = control[ends[i].neighbour];
-                neighbour.first += target.first - end.first, neighbour.second += target.second - end.second;
+                neighbour.first += target.first - end.first;  // not its y: the curve keeps clear of other cells
                 end = target;
             }
         }
