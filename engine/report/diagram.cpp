@@ -124,19 +124,25 @@ std::string cell_label(double width, double ellipse_height, double rest_height) 
                        points(width), points(ellipse_height), points(rest_height));
 }
 
-// Frees what Graphviz allocated, in the order it requires, however the layout ends.
+// One Graphviz context for the whole process, made on first use (under graphviz_mutex) and never
+// freed: Graphviz 2.43 (Debian 12) loses part of every context it frees (LeakSanitizer), and its
+// text layout plugin keeps a pointer into a freed context that the next one reads (AddressSanitizer:
+// heap-use-after-free). One context has neither.
+GVC_t* graphviz_context() {
+    static GVC_t* const context = gvContext();
+    if (!context) throw Error("Graphviz could not be initialised (libgvc)");
+    return context;
+}
+
+// Frees one layout's graph, in the order Graphviz requires, however the layout ends.
 struct GraphvizSession {
-    GVC_t* context = gvContext();
-    Agraph_t* graph = nullptr;
+    GVC_t* context = graphviz_context();
+    Agraph_t* graph = agopen(const_cast<char*>("csipls"), Agdirected, nullptr);
     bool laid_out = false;
-    GraphvizSession() {
-        if (!context) throw Error("Graphviz could not be initialised (libgvc)");
-        graph = agopen(const_cast<char*>("csipls"), Agdirected, nullptr);
-    }
+    GraphvizSession() = default;
     ~GraphvizSession() {
         if (laid_out) gvFreeLayout(context, graph);
-        if (graph) agclose(graph);
-        gvFreeContext(context);
+        agclose(graph);
     }
     GraphvizSession(const GraphvizSession&) = delete;
     GraphvizSession& operator=(const GraphvizSession&) = delete;
