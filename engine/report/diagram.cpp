@@ -653,11 +653,15 @@ std::string render_diagram_dot(const DiagramModel& model) {
         fmt::format_to(out, "  {} -> {} [{}];\n", dot_quoted("c:" + model.constructs[path.from].name),
                        dot_quoted("c:" + model.constructs[path.to].name), attributes);
     }
-    const int layers = depth.empty() ? 0 : *std::max_element(depth.begin(), depth.end()) + 1;
-    for (int layer = 0; layer < layers; ++layer) {
+    // The hand-tuned columns when the model has them, else one rank per structural depth.
+    std::vector<std::vector<int>> ranks = model.columns;
+    if (ranks.empty()) {
+        ranks.resize(depth.empty() ? 0 : *std::max_element(depth.begin(), depth.end()) + 1);
+        for (std::size_t c = 0; c < model.constructs.size(); ++c) ranks[depth[c]].push_back(static_cast<int>(c));
+    }
+    for (const auto& rank : ranks) {
         dot += "  { rank=same;";
-        for (std::size_t c = 0; c < model.constructs.size(); ++c)
-            if (depth[c] == layer) dot += " " + dot_quoted("c:" + model.constructs[c].name) + ";";
+        for (const int c : rank) dot += " " + dot_quoted("c:" + model.constructs[c].name) + ";";
         dot += " }\n";
     }
     dot += "}\n";

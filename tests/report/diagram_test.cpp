@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "csipls/core/error.hpp"
 #include "csipls/io/model_file.hpp"
 #include "csipls/report/report.hpp"
 
@@ -121,6 +122,37 @@ TEST(DiagramLayout, HandTunedColumnsAreKeptLeftToRightAndTopToBottom) {
     EXPECT_LT(centre_x(at("Satisfaction")), centre_x(at("Loyalty")));
     EXPECT_NEAR(centre_x(at("Loyalty")), centre_x(at("Complaints")), 0.5);
     EXPECT_LT(at("Loyalty").y, at("Complaints").y);
+}
+
+// A saved result carries the columns, so a report made from it later draws the same.
+TEST(DiagramFromResult, ColumnsComeFromDiagramLayoutAndABadOneIsRefused) {
+    csipls::Json result;
+    result["paths"] = csipls::Json::array({{{"from", "A"}, {"to", "B"}, {"estimate", 0.4}}, {{"from", "B"}, {"to", "C"}, {"estimate", 0.5}}});
+    for (const char* name : {"A", "B", "C"}) {
+        result["outer_weights"][name][std::string("x") + name] = 1.0;
+        result["loadings"][name][std::string("x") + name] = 1.0;
+    }
+    EXPECT_TRUE(csipls::diagram_from_result(result).columns.empty());
+    using csipls::Json;
+    result["diagram_layout"] = Json::array({Json::array({"A", "B"}), Json::array({"C"})});
+    EXPECT_EQ(csipls::diagram_from_result(result).columns, (std::vector<std::vector<int>>{{0, 1}, {2}}));
+    // A name that is no construct, a construct twice, an empty column, not a list of lists.
+    for (const Json& bad : {Json::array({Json::array({"A", "Q"})}), Json::array({Json::array({"A"}), Json::array({"A"})}),
+                            Json::array({Json::array()}), Json::array({"A"})}) {
+        result["diagram_layout"] = bad;
+        try {
+            csipls::diagram_from_result(result);
+            ADD_FAILURE() << "accepted " << bad.dump();
+        } catch (const csipls::InputError& error) {
+            EXPECT_STREQ(error.what(), "not a csipls result: diagram_layout is not a list of columns naming each construct at most once");
+        }
+    }
+}
+
+TEST(DiagramDot, HandTunedColumnsAreItsRanks) {
+    const std::string dot = csipls::render_diagram_dot(shipped("ecsi"));
+    EXPECT_NE(dot.find("  { rank=same; \"c:Image\"; \"c:Expectation\"; \"c:Quality\"; }\n"), std::string::npos) << dot;
+    EXPECT_NE(dot.find("  { rank=same; \"c:Loyalty\"; \"c:Complaints\"; }\n"), std::string::npos) << dot;
 }
 
 TEST(DiagramLayout, CrossingCountFindsACrossing) {
