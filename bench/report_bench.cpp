@@ -62,4 +62,31 @@ void BM_ReportWithDraws(benchmark::State& state) {
 }
 BENCHMARK(BM_ReportWithDraws)->Arg(1000)->Unit(benchmark::kMillisecond);
 
+// The path diagram's layout (Graphviz's dot in process, then our placement of indicators, labels
+// and path ends) of a 20-construct model: 5 layers of 4, each construct fed by two of the layer
+// before, plus paths that skip layers; every path labelled. The bar is 100 ms.
+void BM_DiagramLayoutTwentyConstructs(benchmark::State& state) {
+    csipls::DiagramModel model;
+    for (int c = 0; c < 20; ++c) {
+        csipls::DiagramConstruct construct;
+        construct.name = "Construct " + std::to_string(c);
+        for (int k = 1; k <= 3 + c % 3; ++k) {
+            construct.indicators.push_back("Q" + std::to_string(c) + "_" + std::to_string(k));
+            construct.indicator_values.push_back(0.8);
+        }
+        construct.has_r2 = c >= 4;
+        construct.r2 = 0.5;
+        model.constructs.push_back(construct);
+    }
+    for (int layer = 1; layer < 5; ++layer)
+        for (int k = 0; k < 4; ++k) {
+            model.paths.push_back({4 * (layer - 1) + k, 4 * layer + k, true, 0.41, true, 0.001});
+            model.paths.push_back({4 * (layer - 1) + (k + 1) % 4, 4 * layer + k, true, -0.12, true, 0.03});
+        }
+    for (const auto& [from, to] : {std::pair{0, 9}, {1, 14}, {2, 19}, {4, 18}, {3, 12}, {7, 17}})
+        model.paths.push_back({from, to, true, 0.2, true, 0.2});
+    for (auto _ : state) benchmark::DoNotOptimize(csipls::layout_diagram(model));
+}
+BENCHMARK(BM_DiagramLayoutTwentyConstructs)->Unit(benchmark::kMillisecond);
+
 }  // namespace

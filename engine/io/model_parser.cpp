@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstddef>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
@@ -454,6 +455,7 @@ struct Directives {
     std::string remaining_text;
     std::vector<ScaleStatement> scales;
     std::vector<ReverseStatement> reversed;
+    std::optional<LayoutStatement> layout;
 };
 
 std::vector<std::string> directive_names(std::string_view rest) {
@@ -466,6 +468,37 @@ std::vector<std::string> directive_names(std::string_view rest) {
         if (i > start) names.emplace_back(rest.substr(start, i - start));
     }
     return names;
+}
+
+// `layout A B | C | D E`: the columns, each a list of names. `where` prefixes errors (file:line).
+LayoutStatement read_layout(std::string_view rest, const std::string& where) {
+    LayoutStatement layout;
+    std::size_t start = 0;
+    while (true) {
+        const std::size_t bar = rest.find('|', start);
+        const std::string_view part = rest.substr(start, bar == std::string_view::npos ? std::string_view::npos : bar - start);
+        std::vector<std::string> column = directive_names(part);
+        if (column.empty())
+            throw InputError(where + "'layout' has an empty column " + std::to_string(layout.columns.size() + 1) +
+                             ": list each column's constructs from top to bottom, columns separated by '|', e.g. "
+                             "'layout Image Expectation | Satisfaction | Loyalty'");
+        layout.columns.push_back(std::move(column));
+        if (bar == std::string_view::npos) break;
+        start = bar + 1;
+    }
+    return layout;
+}
+
+// Every name of the layout is a construct, named once. Errors name the line.
+void check_layout(const LayoutStatement& layout, const Model& model) {
+    const std::string where = model.source + ":" + std::to_string(layout.line) + ": ";
+    std::set<std::string> seen;
+    for (const auto& column : layout.columns)
+        for (const auto& name : column) {
+            if (model.construct_index(name) < 0)
+                throw InputError(where + "'layout' names '" + name + "', which is not a construct of the model");
+            if (!seen.insert(name).second) throw InputError(where + "'layout' names the construct '" + name + "' twice");
+        }
 }
 
 Directives read_directives(std::string_view text, const std::string& source) {
@@ -483,12 +516,19 @@ Directives read_directives(std::string_view text, const std::string& source) {
         const std::string_view body = first == std::string_view::npos ? std::string_view() : content.substr(first);
         const auto keyword_end = body.find_first_of(" \t");
         const std::string_view keyword = body.substr(0, keyword_end);
-        const bool directive = (keyword == "scale" || keyword == "reverse") && body.find('~') == std::string_view::npos;
+        const bool directive =
+            (keyword == "scale" || keyword == "reverse" || keyword == "layout") && body.find('~') == std::string_view::npos;
         if (directive) {
             const std::string where = source + ":" + std::to_string(line) + ": ";
             const std::string_view rest = keyword_end == std::string_view::npos ? std::string_view() : body.substr(keyword_end);
             std::vector<std::string> words = directive_names(rest);
-            if (keyword == "scale") {
+            if (keyword == "layout") {
+                if (out.layout)
+                    throw InputError(where + "a second 'layout' line (the first is line " + std::to_string(out.layout->line) +
+                                     "): give every column in one line");
+                out.layout = read_layout(rest, where);
+                out.layout->line = line;
+            } else if (keyword == "scale") {
                 if (words.empty()) throw InputError(where + "'scale' needs MIN:MAX, e.g. 'scale 1:10' or 'scale 1:5 Loyalty'");
                 ScaleStatement statement;
                 statement.line = line;
@@ -523,6 +563,10 @@ Model parse_model(std::string_view text, const std::string& source_name) {
     Model model = Parser(directives.remaining_text, source_name).parse();
     model.scales = std::move(directives.scales);
     model.reversed = std::move(directives.reversed);
+    if (directives.layout) {
+        check_layout(*directives.layout, model);
+        model.layout = std::move(directives.layout);
+    }
     model.source_xxh64 = xxh64_hex(text.data(), text.size());
     return model;
 }

@@ -1,7 +1,10 @@
-// The path diagram: its content (from a result or a model), a left-to-right layered layout, and its
-// SVG and Graphviz DOT renderings.
+// The path diagram: its content (from a result or a model), a left-to-right layered layout by
+// Graphviz's dot (libgvc, in process), and its SVG (our own drawing) and Graphviz DOT renderings.
+#include <graphviz/gvc.h>
+
 #include <algorithm>
 #include <map>
+#include <mutex>
 #include <numeric>
 
 #include "csipls/core/error.hpp"
@@ -17,20 +20,14 @@ constexpr double construct_font = 13, indicator_font = 11, path_font = 11, value
 constexpr double ellipse_ry = 28;
 constexpr double arrow_drop = 44;  // vertical room between an ellipse and its indicators' row
 constexpr double rect_height = 22;
-constexpr double cell_gap = 26;    // between the cells stacked in one column
 constexpr double margin = 20;
+constexpr double cell_pad = 8;  // room reserved round a construct's cell beyond what is drawn
 constexpr double label_height = 16;
 constexpr double value_label_height = 12;
 
 std::string path_label_text(const DiagramPath& path) {
     if (!path.has_estimate) return "";
     return fixed(path.estimate, 3) + (path.has_p ? significance_stars(path.p) : "");
-}
-
-bool overlaps(const Box& a, const Box& b, double pad) {
-    if (a.width <= 0 || b.width <= 0) return false;
-    return a.x < b.x + b.width + pad && b.x < a.x + a.width + pad && a.y < b.y + b.height + pad &&
-           b.y < a.y + a.height + pad;
 }
 
 std::vector<int> longest_path_depth(const DiagramModel& model) {
@@ -49,6 +46,8 @@ std::vector<int> longest_path_depth(const DiagramModel& model) {
     return depth;
 }
 
+// A construct's cell: its ellipse on top, its indicators in a row below, each with room for its
+// loading or weight above it.
 struct Geometry {
     double rx = 0;
     std::vector<double> rect_widths, slot_widths;
@@ -70,7 +69,7 @@ Geometry construct_geometry(const DiagramConstruct& c) {
         row += g.slot_widths.back();
     }
     g.cell_width = std::max(2 * g.rx, row) + 20;
-    g.cell_height = 2 * ellipse_ry + arrow_drop + rect_height + cell_gap;
+    g.cell_height = 2 * ellipse_ry + arrow_drop + rect_height;
     return g;
 }
 
@@ -78,221 +77,326 @@ Geometry construct_geometry(const DiagramConstruct& c) {
 std::pair<double, double> ellipse_exit(const Box& e, double tx, double ty) {
     const double cx = e.x + e.width / 2, cy = e.y + e.height / 2, a = e.width / 2, b = e.height / 2;
     const double dx = tx - cx, dy = ty - cy;
+    if (dx == 0 && dy == 0) return {cx, cy};
     const double scale = 1 / std::sqrt((dx * dx) / (a * a) + (dy * dy) / (b * b));
     return {cx + dx * scale, cy + dy * scale};
 }
 
 std::pair<double, double> centre(const Box& b) { return {b.x + b.width / 2, b.y + b.height / 2}; }
 
-// One layout attempt with a given gap between columns. Returns the number of path labels that
-// could not be placed clear of everything else.
-//
-// Layered drawing after Sugiyama et al. (1981), as Graphviz's dot does: constructs in columns by
-// structural depth, and a path that skips columns gets a lane in each column it crosses, so no
-// arrow runs through a construct or an indicator. Arrows leave a construct on its right side and
-// enter on the left, and run diagonally only in the empty gaps between columns.
-int layout_with_gap(const DiagramModel& model, double column_gap, DiagramLayout& layout) {
-    const std::size_t n = model.constructs.size();
-    layout = DiagramLayout{};
-    layout.depth = longest_path_depth(model);
-    const int columns = n ? *std::max_element(layout.depth.begin(), layout.depth.end()) + 1 : 0;
+// Graphviz keeps global state (its error handler, its string pool per graph is not the issue): one
+// layout at a time.
+std::mutex graphviz_mutex;
+std::string graphviz_errors;
 
-    std::vector<Geometry> geometry;
-    for (const auto& c : model.constructs) geometry.push_back(construct_geometry(c));
+int collect_graphviz_error(char* message) {
+    graphviz_errors += message;
+    return 0;
+}
 
-    // Items: the constructs (0 .. n-1), then one lane per path per skipped column.
-    constexpr double lane_height = 24;
-    std::vector<int> column_of;
-    for (std::size_t c = 0; c < n; ++c) column_of.push_back(layout.depth[c]);
-    std::vector<std::vector<int>> chain(model.paths.size());
-    for (std::size_t p = 0; p < model.paths.size(); ++p) {
-        const auto& path = model.paths[p];
-        chain[p].push_back(path.from);
-        for (int column = layout.depth[path.from] + 1; column < layout.depth[path.to]; ++column) {
-            chain[p].push_back(static_cast<int>(column_of.size()));
-            column_of.push_back(column);
-        }
-        chain[p].push_back(path.to);
-    }
-    const std::size_t items = column_of.size();
-    std::vector<std::vector<int>> predecessors(items), successors(items);
-    for (const auto& links : chain)
-        for (std::size_t k = 1; k < links.size(); ++k) {
-            predecessors[links[k]].push_back(links[k - 1]);
-            successors[links[k - 1]].push_back(links[k]);
-        }
+// cgraph takes char* for names and values it copies.
+void set_attribute(void* object, const char* name, const std::string& value) {
+    agsafeset(object, const_cast<char*>(name), const_cast<char*>(value.c_str()), const_cast<char*>(""));
+}
 
-    // Order within each column by the barycentre of neighbours, a few sweeps each way, starting
-    // from model order; stable sorts keep it deterministic.
-    std::vector<std::vector<int>> column_members(columns);
-    for (std::size_t item = 0; item < items; ++item) column_members[column_of[item]].push_back(static_cast<int>(item));
-    std::vector<double> rank(items, 0);
-    auto renumber = [&] {
-        for (const auto& members : column_members)
-            for (std::size_t k = 0; k < members.size(); ++k)
-                rank[members[k]] = static_cast<double>(k) - static_cast<double>(members.size()) / 2.0;
-    };
-    renumber();
-    for (int sweep = 0; sweep < 6; ++sweep) {
-        const bool forward = sweep % 2 == 0;
-        for (int step = 1; step < columns; ++step) {
-            const int column = forward ? step : columns - 1 - step;
-            auto& members = column_members[column];
-            std::vector<double> key(items, 0);
-            for (const int item : members) {
-                const auto& neighbours = forward ? predecessors[item] : successors[item];
-                double sum = 0;
-                for (const int other : neighbours) sum += rank[other];
-                key[item] = neighbours.empty() ? rank[item] : sum / static_cast<double>(neighbours.size());
-            }
-            std::stable_sort(members.begin(), members.end(), [&](int a, int b) { return key[a] < key[b]; });
-            renumber();
-        }
-    }
+void set_html_attribute(Agraph_t* graph, void* object, const char* name, const std::string& html) {
+    char* text = agstrdup_html(graph, const_cast<char*>(html.c_str()));
+    agsafeset(object, const_cast<char*>(name), text, const_cast<char*>(""));
+    agstrfree(graph, text);
+}
 
-    auto item_height = [&](int item) { return item < static_cast<int>(n) ? geometry[item].cell_height : lane_height; };
-    std::vector<double> column_width(columns, 0), column_height(columns, 0), column_left(columns, 0);
-    for (int column = 0; column < columns; ++column)
-        for (const int item : column_members[column]) {
-            if (item < static_cast<int>(n)) column_width[column] = std::max(column_width[column], geometry[item].cell_width);
-            column_height[column] += item_height(item);
-        }
-    const double content_height = columns ? *std::max_element(column_height.begin(), column_height.end()) : 0;
+// Graphviz sizes in points (1/72 inch), as our SVG user units.
+std::string points(double value) { return fmt::format("{:.2f}", value); }
 
-    layout.constructs.assign(n, Box{});
-    layout.indicators.assign(n, {});
-    layout.indicator_labels.assign(n, {});
-    std::vector<double> item_y(items, 0);  // ellipse centre, or the lane's line
-    double x = margin;
-    for (int column = 0; column < columns; ++column) {
-        column_left[column] = x;
-        double y = margin + (content_height - column_height[column]) / 2;
-        const double cx = x + column_width[column] / 2;
-        for (const int item : column_members[column]) {
-            if (item >= static_cast<int>(n)) {
-                item_y[item] = y + lane_height / 2;
-                y += lane_height;
-                continue;
-            }
-            const int c = item;
-            const Geometry& g = geometry[c];
-            layout.constructs[c] = Box{cx - g.rx, y, 2 * g.rx, 2 * ellipse_ry};
-            item_y[c] = y + ellipse_ry;
-            const double row_width = std::accumulate(g.slot_widths.begin(), g.slot_widths.end(), 0.0);
-            double slot_x = cx - row_width / 2;
-            const double rect_y = y + 2 * ellipse_ry + arrow_drop;
-            const bool values = !model.constructs[c].indicator_values.empty();
-            const double value_width = values ? text_width("-0.000", value_font) + 4 : 0;
-            for (std::size_t k = 0; k < g.rect_widths.size(); ++k) {
-                const double slot_centre = slot_x + g.slot_widths[k] / 2;
-                layout.indicators[c].push_back(Box{slot_centre - g.rect_widths[k] / 2, rect_y, g.rect_widths[k], rect_height});
-                layout.indicator_labels[c].push_back(
-                    values ? Box{slot_centre - value_width / 2, rect_y - value_label_height - 3, value_width, value_label_height}
-                           : Box{});
-                slot_x += g.slot_widths[k];
-            }
-            y += g.cell_height;
-        }
-        x += column_width[column] + (column + 1 < columns ? column_gap : 0);
-    }
-    layout.width = x + margin;
-    layout.height = content_height - cell_gap + 2 * margin;
+// An HTML-like label of exactly width x height points: Graphviz reserves the room without
+// measuring any text, so the layout does not depend on the fonts installed. `port` names the
+// top part of a construct's cell (its ellipse), where the paths attach.
+std::string fixed_box_label(double width, double height) {
+    return fmt::format(R"(<table border="0" cellborder="0" cellspacing="0" cellpadding="0" fixedsize="true" width="{0}" )"
+                       R"(height="{1}"><tr><td fixedsize="true" width="{0}" height="{1}"></td></tr></table>)",
+                       points(width), points(height));
+}
 
-    // Ports: a construct's outgoing arrows leave its right side spread over the middle of its
-    // height, ordered by where they go, so they do not cross as they leave; incoming ones likewise.
-    std::vector<double> out_port_y(model.paths.size()), in_port_y(model.paths.size());
-    for (std::size_t c = 0; c < n; ++c) {
-        std::vector<std::size_t> outgoing, incoming;
-        for (std::size_t p = 0; p < model.paths.size(); ++p) {
-            if (model.paths[p].from == static_cast<int>(c)) outgoing.push_back(p);
-            if (model.paths[p].to == static_cast<int>(c)) incoming.push_back(p);
-        }
-        auto spread = [&](std::vector<std::size_t>& list, std::vector<double>& port_y, bool out) {
-            std::stable_sort(list.begin(), list.end(), [&](std::size_t a, std::size_t b) {
-                const int na = out ? chain[a][1] : chain[a][chain[a].size() - 2];
-                const int nb = out ? chain[b][1] : chain[b][chain[b].size() - 2];
-                return item_y[na] < item_y[nb];
-            });
-            const double k = static_cast<double>(list.size());
-            for (std::size_t i = 0; i < list.size(); ++i)
-                port_y[list[i]] = item_y[c] + ellipse_ry * 0.6 * (2 * (static_cast<double>(i) + 0.5) / k - 1);
-        };
-        spread(outgoing, out_port_y, true);
-        spread(incoming, in_port_y, false);
-    }
-    auto column_right = [&](int column) { return column_left[column] + column_width[column]; };
-    std::vector<std::vector<std::size_t>> gap_segments(model.paths.size());  // index of each diagonal's first point
-    for (std::size_t p = 0; p < model.paths.size(); ++p) {
-        const auto& path = model.paths[p];
-        const Box& from = layout.constructs[path.from];
-        const Box& to = layout.constructs[path.to];
-        auto on_side = [](const Box& e, double y, bool right) {
-            const double a = e.width / 2, b = e.height / 2, cy = e.y + b;
-            const double dx = a * std::sqrt(std::max(0.0, 1 - (y - cy) * (y - cy) / (b * b)));
-            return std::pair{e.x + a + (right ? dx : -dx), y};
-        };
-        auto& route = layout.path_routes.emplace_back();
-        route.push_back(on_side(from, out_port_y[p], true));
-        route.push_back({column_right(layout.depth[path.from]), out_port_y[p]});
-        for (std::size_t k = 1; k + 1 < chain[p].size(); ++k) {
-            const int lane = chain[p][k];
-            gap_segments[p].push_back(route.size() - 1);
-            route.push_back({column_left[column_of[lane]], item_y[lane]});
-            route.push_back({column_right(column_of[lane]), item_y[lane]});
-        }
-        gap_segments[p].push_back(route.size() - 1);
-        route.push_back({column_left[layout.depth[path.to]], in_port_y[p]});
-        route.push_back(on_side(to, in_port_y[p], false));
-    }
+std::string cell_label(double width, double ellipse_height, double rest_height) {
+    return fmt::format(R"(<table border="0" cellborder="0" cellspacing="0" cellpadding="0">)"
+                       R"(<tr><td port="e" fixedsize="true" width="{0}" height="{1}"></td></tr>)"
+                       R"(<tr><td fixedsize="true" width="{0}" height="{2}"></td></tr></table>)",
+                       points(width), points(ellipse_height), points(rest_height));
+}
 
-    // Path labels: the first spot on a diagonal, nearest its middle, clear of every node, value
-    // label and earlier path label.
-    std::vector<Box> obstacles;
-    for (std::size_t c = 0; c < n; ++c) {
-        obstacles.push_back(layout.constructs[c]);
-        for (const auto& box : layout.indicators[c]) obstacles.push_back(box);
-        for (const auto& box : layout.indicator_labels[c]) obstacles.push_back(box);
+// One Graphviz context for the whole process, made on first use (under graphviz_mutex) and never
+// freed: Graphviz 2.43 (Debian 12) loses part of every context it frees (LeakSanitizer), and its
+// text layout plugin keeps a pointer into a freed context that the next one reads (AddressSanitizer:
+// heap-use-after-free). One context has neither.
+GVC_t* graphviz_context() {
+    static GVC_t* const context = gvContext();
+    if (!context) throw Error("Graphviz could not be initialised (libgvc)");
+    return context;
+}
+
+// Frees one layout's graph, in the order Graphviz requires, however the layout ends.
+struct GraphvizSession {
+    GVC_t* context = graphviz_context();
+    Agraph_t* graph = agopen(const_cast<char*>("csipls"), Agdirected, nullptr);
+    bool laid_out = false;
+    GraphvizSession() = default;
+    ~GraphvizSession() {
+        if (laid_out) gvFreeLayout(context, graph);
+        agclose(graph);
     }
-    std::vector<double> spots;
-    for (int k = 2; k <= 18; ++k) spots.push_back(k / 20.0);
-    std::stable_sort(spots.begin(), spots.end(), [](double a, double b) { return std::abs(a - 0.5) < std::abs(b - 0.5); });
-    int unplaced = 0;
-    for (std::size_t p = 0; p < model.paths.size(); ++p) {
-        const std::string text = path_label_text(model.paths[p]);
-        if (text.empty()) {
-            layout.path_labels.push_back(Box{});
-            continue;
+    GraphvizSession(const GraphvizSession&) = delete;
+    GraphvizSession& operator=(const GraphvizSession&) = delete;
+};
+
+// Points of the cubic Bézier pieces p0 c1 c2 p1 c1 c2 p2 ..., sampled into a polyline.
+std::vector<std::pair<double, double>> flatten_bezier(const std::vector<std::pair<double, double>>& control) {
+    std::vector<std::pair<double, double>> line;
+    if (control.empty()) return line;
+    line.push_back(control.front());
+    constexpr int steps = 12;
+    for (std::size_t k = 0; k + 3 < control.size(); k += 3)
+        for (int step = 1; step <= steps; ++step) {
+            const double t = step / static_cast<double>(steps), u = 1 - t;
+            const double a = u * u * u, b = 3 * u * u * t, c = 3 * u * t * t, d = t * t * t;
+            line.push_back({a * control[k].first + b * control[k + 1].first + c * control[k + 2].first + d * control[k + 3].first,
+                            a * control[k].second + b * control[k + 1].second + c * control[k + 2].second +
+                                d * control[k + 3].second});
         }
-        const double width = text_width(text, path_font) + 8;
-        const auto& route = layout.path_routes[p];
-        Box best{};
-        int best_hits = -1;
-        for (const std::size_t segment : gap_segments[p]) {
-            const auto [x1, y1] = route[segment];
-            const auto [x2, y2] = route[segment + 1];
-            for (const double t : spots) {
-                const Box candidate{x1 + t * (x2 - x1) - width / 2, y1 + t * (y2 - y1) - label_height / 2, width, label_height};
-                const int hits = static_cast<int>(std::count_if(obstacles.begin(), obstacles.end(),
-                                                                [&](const Box& b) { return overlaps(candidate, b, 2); }));
-                if (best_hits < 0 || hits < best_hits) best = candidate, best_hits = hits;
-                if (hits == 0) break;
-            }
-            if (best_hits == 0) break;
-        }
-        if (best_hits > 0) ++unplaced;
-        layout.path_labels.push_back(best);
-        obstacles.push_back(best);
-    }
-    return unplaced;
+    return line;
 }
 
 }  // namespace
 
+// Layered drawing by Graphviz's dot (Gansner et al. 1993: network-simplex ranking, crossing
+// reduction by weighted medians, spline routing around the nodes), left to right. Each construct
+// is one node the size of its whole cell, so the paths are routed around indicators too; the
+// paths attach to the cell's top part, the ellipse. Path labels are dot's edge labels, sized to
+// our text, so dot keeps them clear of everything. We draw everything ourselves from the
+// coordinates.
 DiagramLayout layout_diagram(const DiagramModel& model) {
-    // Crowded gaps get wider until every path label finds a free spot (or we give up at 5 widenings).
+    const std::size_t n = model.constructs.size();
     DiagramLayout layout;
-    for (double gap = 100; gap <= 400; gap += 50)
-        if (layout_with_gap(model, gap, layout) == 0) break;
+    layout.depth = longest_path_depth(model);
+    layout.constructs.assign(n, Box{});
+    layout.indicators.assign(n, {});
+    layout.indicator_labels.assign(n, {});
+    if (n == 0) return layout;
+
+    std::vector<Geometry> geometry;
+    for (const auto& c : model.constructs) geometry.push_back(construct_geometry(c));
+
+    const std::lock_guard lock(graphviz_mutex);
+    graphviz_errors.clear();
+    const agusererrf previous_handler = agseterrf(collect_graphviz_error);
+    const agerrlevel_t previous_level = agseterr(AGERR);
+    struct RestoreHandler {
+        agusererrf handler;
+        agerrlevel_t level;
+        ~RestoreHandler() { agseterrf(handler), agseterr(level); }
+    } restore{previous_handler, previous_level};
+
+    GraphvizSession session;
+    Agraph_t* graph = session.graph;
+    set_attribute(graph, "rankdir", "LR");
+    set_attribute(graph, "ranksep", "0.55");  // inches, between columns
+    set_attribute(graph, "nodesep", "0.3");   // inches, between cells stacked in a column
+    set_attribute(graph, "splines", "spline");
+    std::vector<Agnode_t*> nodes;
+    for (std::size_t c = 0; c < n; ++c) {
+        Agnode_t* node = agnode(graph, const_cast<char*>(fmt::format("c{}", c).c_str()), 1);
+        set_attribute(node, "shape", "plain");
+        set_html_attribute(graph, node, "label",
+                           // A little more room than drawn below and beside: dot's curves may graze a node's edge.
+                           cell_label(geometry[c].cell_width + 2 * cell_pad, 2 * ellipse_ry, geometry[c].cell_height - 2 * ellipse_ry + cell_pad));
+        nodes.push_back(node);
+    }
+    // A path between two constructs of one hand-tuned column is drawn by us, as a bow beside the
+    // column (dot would route it through the cells between).
+    std::vector<int> column_of(n, -1);
+    for (std::size_t k = 0; k < model.columns.size(); ++k)
+        for (const int c : model.columns[k]) column_of[c] = static_cast<int>(k);
+    auto in_one_column = [&](const DiagramPath& path) { return column_of[path.from] >= 0 && column_of[path.from] == column_of[path.to]; };
+    std::vector<Agedge_t*> edges;
+    for (std::size_t p = 0; p < model.paths.size(); ++p) {
+        const auto& path = model.paths[p];
+        if (in_one_column(path)) {
+            edges.push_back(nullptr);
+            continue;
+        }
+        Agedge_t* edge = agedge(graph, nodes[path.from], nodes[path.to], const_cast<char*>(fmt::format("p{}", p).c_str()), 1);
+        set_attribute(edge, "tailport", "e");
+        set_attribute(edge, "headport", "e");
+        const std::string text = path_label_text(path);
+        if (!text.empty()) set_html_attribute(graph, edge, "label", fixed_box_label(text_width(text, path_font) + 8, label_height));
+        edges.push_back(edge);
+    }
+    // Hand-tuned columns: each one rank, its constructs kept in the given order from top to bottom
+    // by invisible edges within the rank, and the columns in their order by invisible edges between
+    // their first constructs.
+    for (std::size_t k = 0; k < model.columns.size(); ++k) {
+        const auto& column = model.columns[k];
+        Agraph_t* rank = agsubg(graph, const_cast<char*>(fmt::format("column{}", k).c_str()), 1);
+        set_attribute(rank, "rank", "same");
+        for (std::size_t i = 0; i < column.size(); ++i) {
+            agsubnode(rank, nodes[column[i]], 1);
+            if (i == 0) continue;
+            Agedge_t* order = agedge(graph, nodes[column[i - 1]], nodes[column[i]], const_cast<char*>(fmt::format("o{}_{}", k, i).c_str()), 1);
+            set_attribute(order, "style", "invis");
+        }
+        if (k > 0) {
+            Agedge_t* next = agedge(graph, nodes[model.columns[k - 1].front()], nodes[column.front()],
+                                    const_cast<char*>(fmt::format("n{}", k).c_str()), 1);
+            set_attribute(next, "style", "invis");
+            set_attribute(next, "weight", "0");
+        }
+    }
+    if (gvLayout(session.context, graph, "dot") != 0)
+        throw Error("Graphviz could not lay out the path diagram" + (graphviz_errors.empty() ? "" : ": " + graphviz_errors));
+    session.laid_out = true;
+
+    // Graphviz's y grows upwards; ours downwards (the margin is added once everything is placed).
+    const boxf bounds = GD_bb(graph);
+    auto to_svg = [&](pointf p) { return std::pair{p.x - bounds.LL.x, bounds.UR.y - p.y}; };
+
+    for (std::size_t c = 0; c < n; ++c) {
+        const Geometry& g = geometry[c];
+        const auto [cx, cy] = to_svg(ND_coord(nodes[c]));
+        const double top = cy - (g.cell_height + cell_pad) / 2;
+        layout.constructs[c] = Box{cx - g.rx, top, 2 * g.rx, 2 * ellipse_ry};
+        const double row_width = std::accumulate(g.slot_widths.begin(), g.slot_widths.end(), 0.0);
+        double slot_x = cx - row_width / 2;
+        const double rect_y = top + 2 * ellipse_ry + arrow_drop;
+        const bool values = !model.constructs[c].indicator_values.empty();
+        const double value_width = values ? text_width("-0.000", value_font) + 4 : 0;
+        for (std::size_t k = 0; k < g.rect_widths.size(); ++k) {
+            const double slot_centre = slot_x + g.slot_widths[k] / 2;
+            layout.indicators[c].push_back(Box{slot_centre - g.rect_widths[k] / 2, rect_y, g.rect_widths[k], rect_height});
+            layout.indicator_labels[c].push_back(
+                values ? Box{slot_centre - value_width / 2, rect_y - value_label_height - 3, value_width, value_label_height} : Box{});
+            slot_x += g.slot_widths[k];
+        }
+    }
+
+    std::vector<std::vector<std::pair<double, double>>> curves(model.paths.size());
+    for (std::size_t p = 0; p < model.paths.size(); ++p) {
+        const auto& path = model.paths[p];
+        const std::string text = path_label_text(path);
+        const double label_width = text.empty() ? 0 : text_width(text, path_font) + 8;
+        auto& control = curves[p];
+        if (!edges[p]) {
+            // The bow: out of one ellipse's side and into the other's, bulging clear of every cell of
+            // the column (to the left in the first column, else to the right), its label at the bulge.
+            const auto& column = model.columns[column_of[path.from]];
+            const bool left = column_of[path.from] == 0 && model.columns.size() > 1;
+            double side = left ? 1e300 : -1e300;
+            for (const int c : column) {
+                const Geometry& g = geometry[c];
+                const double cx = layout.constructs[c].x + layout.constructs[c].width / 2;
+                side = left ? std::min(side, cx - g.cell_width / 2) : std::max(side, cx + g.cell_width / 2);
+            }
+            // A bow over more of the column bulges further and leaves from the ellipse's middle, so
+            // the bows nest instead of overlapping.
+            const auto position = [&](int c) { return std::find(column.begin(), column.end(), c) - column.begin(); };
+            const double span = static_cast<double>(std::abs(position(path.to) - position(path.from)));
+            const double bulge = side + (left ? -1 : 1) * (span * (label_width / 2 + 8) + (span - 1) * (label_width / 2 + 8));
+            const Box& from = layout.constructs[path.from];
+            const Box& to = layout.constructs[path.to];
+            const double lean = span > 1 ? 0.5 : 1;  // toward the ellipse's bottom (top) for a short bow
+            const auto start = ellipse_exit(from, left ? from.x : from.x + from.width, from.y + from.height * lean);
+            const auto end = ellipse_exit(to, left ? to.x : to.x + to.width, to.y + to.height * (1 - lean));
+            // A cubic's extreme lies 3/4 of the way from its ends to its inner control points.
+            const double reach_start = start.first + (bulge - start.first) / 0.75, reach_end = end.first + (bulge - end.first) / 0.75;
+            control = {start, {reach_start, start.second}, {reach_end, end.second}, end};
+            layout.path_labels.push_back(text.empty() ? Box{}
+                                                      : Box{bulge - label_width / 2, (start.second + end.second) / 2 - label_height / 2,
+                                                            label_width, label_height});
+            continue;
+        }
+        const splines* spline = ED_spl(edges[p]);
+        if (spline && spline->size > 0) {
+            const bezier& curve = spline->list[0];
+            for (int k = 0; k < curve.size; ++k) control.push_back(to_svg(curve.list[k]));
+        }
+        const textlabel_t* label = ED_label(edges[p]);
+        if (label && !text.empty()) {
+            const auto [lx, ly] = to_svg(label->pos);
+            layout.path_labels.push_back(Box{lx - label_width / 2, ly - label_height / 2, label_width, label_height});
+        } else {
+            layout.path_labels.push_back(Box{});
+        }
+    }
+
+    // dot clips each curve at the cell's top part, which is wider than the ellipse, and every path
+    // of one side of a construct at one point. Move the ends onto the ellipse, spread over the
+    // middle of its height in the order the paths arrive (so they do not cross there), each end's
+    // neighbouring control point moved with it.
+    for (std::size_t c = 0; c < n; ++c) {
+        const Box& ellipse = layout.constructs[c];
+        const double cx = ellipse.x + ellipse.width / 2, cy = ellipse.y + ellipse.height / 2;
+        for (const bool right : {false, true}) {
+            struct End {
+                std::size_t path, point, neighbour;
+                double approach;  // where the path comes from, top to bottom
+            };
+            std::vector<End> ends;
+            for (std::size_t p = 0; p < model.paths.size(); ++p) {
+                auto& control = curves[p];
+                if (!edges[p] || control.size() < 4) continue;
+                const auto consider = [&](std::size_t point, std::size_t neighbour, std::size_t far) {
+                    if ((control[point].first > cx) == right) ends.push_back(End{p, point, neighbour, control[far].second});
+                };
+                if (model.paths[p].from == static_cast<int>(c)) consider(0, 1, std::min<std::size_t>(3, control.size() - 1));
+                if (model.paths[p].to == static_cast<int>(c)) consider(control.size() - 1, control.size() - 2, control.size() >= 4 ? control.size() - 4 : 0);
+            }
+            std::stable_sort(ends.begin(), ends.end(), [](const End& a, const End& b) { return a.approach < b.approach; });
+            const double k = static_cast<double>(ends.size());
+            for (std::size_t i = 0; i < ends.size(); ++i) {
+                auto& control = curves[ends[i].path];
+                const double y = ends.size() == 1 ? control[ends[i].point].second
+                                                  : cy + ellipse_ry * 0.6 * (2 * (static_cast<double>(i) + 0.5) / k - 1);
+                const double clamped = std::clamp(y, cy - ellipse_ry * 0.8, cy + ellipse_ry * 0.8);
+                const double half = (ellipse.width / 2) * std::sqrt(std::max(0.0, 1 - (clamped - cy) * (clamped - cy) / (ellipse_ry * ellipse_ry)));
+                const std::pair target{cx + (right ? half : -half), clamped};
+                auto& end = control[ends[i].point];
+                auto& neighbour = control[ends[i].neighbour];
+                neighbour.first += target.first - end.first;  // not its y: the curve keeps clear of other cells
+                end = target;
+            }
+        }
+    }
+
+    // Bows and labels may reach past dot's bounding box: shift everything so the whole drawing
+    // has the margin all round.
+    double min_x = 1e300, min_y = 1e300, max_x = -1e300, max_y = -1e300;
+    auto extend = [&](double x, double y) { min_x = std::min(min_x, x), min_y = std::min(min_y, y), max_x = std::max(max_x, x), max_y = std::max(max_y, y); };
+    auto extend_box = [&](const Box& b) {
+        if (b.width > 0) extend(b.x, b.y), extend(b.x + b.width, b.y + b.height);
+    };
+    for (std::size_t c = 0; c < n; ++c) {
+        extend_box(layout.constructs[c]);
+        for (const auto& b : layout.indicators[c]) extend_box(b);
+    }
+    for (const auto& b : layout.path_labels) extend_box(b);
+    for (const auto& curve : curves)
+        for (const auto& point : flatten_bezier(curve)) extend(point.first, point.second);
+    const double dx = margin - min_x, dy = margin - min_y;
+    auto shift = [&](Box& b) {
+        if (b.width > 0) b.x += dx, b.y += dy;
+    };
+    for (std::size_t c = 0; c < n; ++c) {
+        shift(layout.constructs[c]);
+        for (auto& b : layout.indicators[c]) shift(b);
+        for (auto& b : layout.indicator_labels[c]) shift(b);
+    }
+    for (auto& b : layout.path_labels) shift(b);
+    for (auto& curve : curves)
+        for (auto& point : curve) point.first += dx, point.second += dy;
+    layout.width = max_x - min_x + 2 * margin;
+    layout.height = max_y - min_y + 2 * margin;
+    for (auto& curve : curves) {
+        layout.path_routes.push_back(flatten_bezier(curve));
+        layout.path_curves.push_back(std::move(curve));
+    }
     return layout;
 }
 
@@ -302,6 +406,11 @@ DiagramModel diagram_from_model(const Model& model) {
         diagram.constructs.push_back(DiagramConstruct{c.name, c.mode == MeasurementMode::formative, c.indicators, {}, false, 0});
     for (const auto& path : model.paths)
         diagram.paths.push_back(DiagramPath{model.construct_index(path.from), model.construct_index(path.to)});
+    if (model.layout)
+        for (const auto& names : model.layout->columns) {
+            auto& column = diagram.columns.emplace_back();
+            for (const auto& name : names) column.push_back(model.construct_index(name));
+        }
     return diagram;
 }
 
@@ -339,6 +448,22 @@ DiagramModel diagram_from_result(const Json& result) {
         if (const auto p = bootstrap_path_p(result, from, to)) path.has_p = true, path.p = *p;
         diagram.paths.push_back(path);
     }
+    if (const Json* layout = member(result, "diagram_layout")) {
+        // Written by csipls from a checked `layout` line; a hand-edited one is checked again.
+        std::set<int> placed;
+        bool valid = layout->is_array();
+        for (const auto& names : valid ? *layout : Json::array()) {
+            if (!names.is_array() || names.empty()) valid = false;
+            auto& column = diagram.columns.emplace_back();
+            for (const auto& name : names.is_array() ? names : Json::array()) {
+                const auto found = name.is_string() ? position.find(name.get<std::string>()) : position.end();
+                if (found == position.end() || !placed.insert(found->second).second) valid = false;
+                else column.push_back(found->second);
+            }
+        }
+        if (!valid)
+            throw InputError("not a csipls result: diagram_layout is not a list of columns naming each construct at most once");
+    }
     // A cycle would make the depth meaningless; the engine never writes one, a hand-edited file might.
     std::vector<int> depth(diagram.constructs.size(), 0);
     for (std::size_t round = 0; round <= diagram.constructs.size(); ++round) {
@@ -374,9 +499,9 @@ std::string diagram_svg(const DiagramModel& model, std::string_view prefix, bool
                        ".indicator text {{ font-size: 11px; }}\n"
                        ".measurement line {{ stroke: #8a8f98; stroke-width: 1; }}\n"
                        ".measurement text {{ font-size: 10px; fill: #555; }}\n"
-                       ".path polyline {{ fill: none; stroke: #333; stroke-linejoin: round; }}\n"
-                       ".path.negative polyline {{ stroke: #b03a2e; }}\n"
-                       ".path.not-significant polyline {{ stroke: #9aa0a8; stroke-dasharray: 5 3; }}\n"
+                       ".path path {{ fill: none; stroke: #333; }}\n"
+                       ".path.negative path {{ stroke: #b03a2e; }}\n"
+                       ".path.not-significant path {{ stroke: #9aa0a8; stroke-dasharray: 5 3; }}\n"
                        ".path text {{ font-size: 11px; font-weight: 600; }}\n"
                        ".path rect {{ fill: #ffffff; fill-opacity: 0.9; }}\n"
                        "</style>\n",
@@ -444,17 +569,19 @@ std::string diagram_svg(const DiagramModel& model, std::string_view prefix, bool
     }
     for (std::size_t p = 0; p < model.paths.size(); ++p) {
         const auto& path = model.paths[p];
-        std::string points;
-        for (const auto& [px, py] : layout.path_routes[p]) points += (points.empty() ? "" : " ") + coord(px) + "," + coord(py);
+        const auto& curve = layout.path_curves[p];
+        std::string d;
+        for (std::size_t k = 0; k < curve.size(); ++k)
+            d += (k == 0 ? "M" : k == 1 ? " C" : " ") + coord(curve[k].first) + "," + coord(curve[k].second);
         std::string classes = "path";
         if (path.has_estimate && path.estimate < 0) classes += " negative";
         if (path.has_p && !(path.p < 0.05)) classes += " not-significant";
         const double stroke = path.has_estimate ? 1 + std::min(3.0, 4 * std::abs(path.estimate)) : 1.5;
         fmt::format_to(out,
-                       "<g class=\"{}\" id=\"{}-p{}\" data-from=\"{}\" data-to=\"{}\"><polyline points=\"{}\" "
+                       "<g class=\"{}\" id=\"{}-p{}\" data-from=\"{}\" data-to=\"{}\"><path d=\"{}\" "
                        "stroke-width=\"{}\" marker-end=\"url(#{}-arrow)\"/>",
                        classes, id, p, html_escape(model.constructs[path.from].name),
-                       html_escape(model.constructs[path.to].name), points, coord(stroke), id);
+                       html_escape(model.constructs[path.to].name), d, coord(stroke), id);
         const std::string text = path_label_text(path);
         if (!text.empty()) {
             const Box& label = layout.path_labels[p];
@@ -526,11 +653,15 @@ std::string render_diagram_dot(const DiagramModel& model) {
         fmt::format_to(out, "  {} -> {} [{}];\n", dot_quoted("c:" + model.constructs[path.from].name),
                        dot_quoted("c:" + model.constructs[path.to].name), attributes);
     }
-    const int layers = depth.empty() ? 0 : *std::max_element(depth.begin(), depth.end()) + 1;
-    for (int layer = 0; layer < layers; ++layer) {
+    // The hand-tuned columns when the model has them, else one rank per structural depth.
+    std::vector<std::vector<int>> ranks = model.columns;
+    if (ranks.empty()) {
+        ranks.resize(depth.empty() ? 0 : *std::max_element(depth.begin(), depth.end()) + 1);
+        for (std::size_t c = 0; c < model.constructs.size(); ++c) ranks[depth[c]].push_back(static_cast<int>(c));
+    }
+    for (const auto& rank : ranks) {
         dot += "  { rank=same;";
-        for (std::size_t c = 0; c < model.constructs.size(); ++c)
-            if (depth[c] == layer) dot += " " + dot_quoted("c:" + model.constructs[c].name) + ";";
+        for (const int c : rank) dot += " " + dot_quoted("c:" + model.constructs[c].name) + ";";
         dot += " }\n";
     }
     dot += "}\n";

@@ -1337,9 +1337,9 @@ svg text { font-family: FONTS; fill: var(--ink); }
 .path-diagram .indicator text { font-size: 11px; }
 .path-diagram .measurement line { stroke: #8a8f98; stroke-width: 1; }
 .path-diagram .measurement text { font-size: 10px; fill: #555; }
-.path-diagram .path polyline { fill: none; stroke: #333; stroke-linejoin: round; }
-.path-diagram .path.negative polyline { stroke: var(--fail); }
-.path-diagram .path.not-significant polyline { stroke: #9aa0a8; stroke-dasharray: 5 3; }
+.path-diagram .path path { fill: none; stroke: #333; }
+.path-diagram .path.negative path { stroke: var(--fail); }
+.path-diagram .path.not-significant path { stroke: #9aa0a8; stroke-dasharray: 5 3; }
 .path-diagram .path text { font-size: 11px; font-weight: 600; }
 .path-diagram .path rect { fill: #fff; fill-opacity: 0.9; }
 .chart .grid { stroke: #e6e9ee; }

@@ -37,6 +37,7 @@ Json StudyResult::to_json() const {
     }
     if (ipma) json["ipma"] = ipma_to_json(estimates, *ipma);
     if (two_stage) add_two_stage_to_json(json, estimates, *two_stage);
+    if (model.layout) json["diagram_layout"] = model.layout->columns;
     json["warnings"] = warnings;
     return json;
 }

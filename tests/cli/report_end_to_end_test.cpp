@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <regex>
 #include <sstream>
 #include <string>
@@ -191,6 +192,13 @@ TEST_F(ReportCliTest, DiagramOfTheStructureAlone) {
     EXPECT_EQ(count_regex(dot, "\"c:[^\"]+\" -> \"c:[^\"]+\" \\[penwidth"), 11u);
 }
 
+TEST_F(ReportCliTest, BadLayoutLineIsRefusedNamingFileAndLine) {
+    write("bad.model", "A =~ a1 + a2\nB =~ b1 + b2\nB ~ A\nlayout A | Loyalty\n");
+    const auto r = run({"diagram", "--model", "bad.model", "--svg", "d.svg"});
+    expect_refused(r, 1, "bad.model:4: 'layout' names 'Loyalty', which is not a construct of the model");
+    EXPECT_EQ(files(), (std::vector<std::string>{"bad.model"}));
+}
+
 TEST_F(ReportCliTest, DiagramWithEstimates) {
     const auto r = run({"diagram", "--model", ccsi_model.string(), "--data", ccsi_data.string(), "--bootstrap", "50",
                         "--svg", "ccsi.svg"});
@@ -268,7 +276,33 @@ TEST_F(ReportBrowserTest, CcsiReportLoadsWithoutConsoleErrors) {
     EXPECT_EQ(count(dom, "class=\"construct\""), 6u);
     EXPECT_EQ(count_regex(dom, "<g class=\"path[ \"]"), 11u);
     EXPECT_THAT(dom, HasSubstr("</html>"));
-    screenshot(dir_ / "report.html", fs::path(CSIPLS_BINARY_DIR) / "report-screenshot.png", "1280,1500");
+}
+
+// The screenshots shown in the README: written to <build>/docs-screenshots/, never into the source
+// tree (docs/screenshots/refresh.sh copies them there). Paths are relative to the repository, as
+// a user would type them, so the report's title names no temporary folder.
+TEST_F(ReportBrowserTest, ScreenshotsOfTheCcsiAndEcsiReports) {
+    const fs::path mobi = fs::path(CSIPLS_SHARED_DIR) / "data" / "mobi.csv";
+    struct Shot {
+        std::string name;
+        std::vector<std::string> args;
+    };
+    std::vector<Shot> shots = {{"report-ccsi", {"--model", "models/ccsi.model", "--data", "data/ccsi_example.csv", "--scale", "1:10"}}};
+    if (fs::exists(mobi))
+        shots.push_back({"report-ecsi-mobi", {"--model", "models/ecsi.model", "--data", fs::relative(mobi, source_dir).string(), "--scale", "1:10"}});
+    else
+        std::cerr << mobi.string() << " is not present: no ECSI screenshot\n";
+    const fs::path out = fs::path(CSIPLS_BINARY_DIR) / "docs-screenshots";
+    fs::create_directories(out);
+    for (const auto& shot : shots) {
+        SCOPED_TRACE(shot.name);
+        std::vector<std::string> args = {"report"};
+        args.insert(args.end(), shot.args.begin(), shot.args.end());
+        args.insert(args.end(), {"--bootstrap", "100", "--threads", "2", "--out", (dir_ / (shot.name + ".html")).string()});
+        const auto r = run(args, source_dir);
+        ASSERT_EQ(r.exit_code, 0) << r;
+        screenshot(dir_ / (shot.name + ".html"), out / (shot.name + ".png"), "1100,1350");
+    }
 }
 
 TEST_F(ReportBrowserTest, TwentyConstructReportLoads) {
@@ -296,7 +330,8 @@ TEST_F(ReportBrowserTest, TwentyConstructReportLoads) {
     EXPECT_TRUE(console.empty()) << "console messages:\n" << testing::PrintToString(console);
     EXPECT_EQ(count(dom, "class=\"construct\""), 20u);
     EXPECT_EQ(count_regex(dom, "<g class=\"path[ \"]"), static_cast<std::size_t>(paths));
-    screenshot(dir_ / "r20.html", fs::path(CSIPLS_BINARY_DIR) / "report-20-constructs-screenshot.png", "1280,1200");
+    fs::create_directories(fs::path(CSIPLS_BINARY_DIR) / "docs-screenshots");
+    screenshot(dir_ / "r20.html", fs::path(CSIPLS_BINARY_DIR) / "docs-screenshots" / "report-20-constructs.png", "1100,1100");
 }
 
 }  // namespace

@@ -516,19 +516,47 @@ TEST(ModelParserStatements, ScaleAndReverseStatementsAreReadWithTheirLines) {
     EXPECT_EQ(model.paths[1].line, 8);  // line numbers after a statement line are unchanged
 }
 
+// The message parsing `text` (as m.model) fails with, or "no error".
+std::string statement_error(const std::string& text) {
+    try {
+        parse_model(text, "m.model");
+    } catch (const InputError& error) {
+        return std::string(error.what());
+    }
+    return std::string("no error");
+}
+
 TEST(ModelParserStatements, BadStatementsNameFileAndLine) {
-    auto message = [](const std::string& text) {
-        try {
-            parse_model(text, "m.model");
-        } catch (const InputError& error) {
-            return std::string(error.what());
-        }
-        return std::string("no error");
-    };
-    EXPECT_EQ(message("F =~ a\nscale\n"), "m.model:2: 'scale' needs MIN:MAX, e.g. 'scale 1:10' or 'scale 1:5 Loyalty'");
-    EXPECT_EQ(message("F =~ a\nscale 10:1\n"), "m.model:2: 'scale' takes MIN:MAX with MIN < MAX, got '10:1'");
-    EXPECT_EQ(message("F =~ a\nscale 1-10 F\n"), "m.model:2: 'scale' takes MIN:MAX with MIN < MAX, got '1-10'");
-    EXPECT_EQ(message("F =~ a\r\n\r\nreverse   # nothing\r\n"), "m.model:3: 'reverse' needs the names of the reverse-coded items");
+    EXPECT_EQ(statement_error("F =~ a\nscale\n"), "m.model:2: 'scale' needs MIN:MAX, e.g. 'scale 1:10' or 'scale 1:5 Loyalty'");
+    EXPECT_EQ(statement_error("F =~ a\nscale 10:1\n"), "m.model:2: 'scale' takes MIN:MAX with MIN < MAX, got '10:1'");
+    EXPECT_EQ(statement_error("F =~ a\nscale 1-10 F\n"), "m.model:2: 'scale' takes MIN:MAX with MIN < MAX, got '1-10'");
+    EXPECT_EQ(statement_error("F =~ a\r\n\r\nreverse   # nothing\r\n"), "m.model:3: 'reverse' needs the names of the reverse-coded items");
+}
+
+// The path diagram's hand-tuned columns.
+TEST(ModelParserStatements, LayoutLineGivesTheDiagramsColumns) {
+    const Model model = parse_model("A =~ a1\nB =~ b1\nC =~ c1\nD =~ d1\nB ~ A\nC ~ A + B\nD ~ C\n"
+                                    "layout A, B | C |D   # left to right\n",
+                                    "m.model");
+    ASSERT_TRUE(model.layout.has_value());
+    EXPECT_EQ(model.layout->line, 8);
+    EXPECT_EQ(model.layout->columns, (std::vector<std::vector<std::string>>{{"A", "B"}, {"C"}, {"D"}}));
+    EXPECT_EQ(model.paths.size(), 4u);
+    EXPECT_FALSE(parse_model("A =~ a1\nB =~ b1\nB ~ A\n", "m.model").layout.has_value());
+}
+
+TEST(ModelParserStatements, BadLayoutLinesNameFileAndLine) {
+    const std::string model = "A =~ a1\nB =~ b1\nB ~ A\n";
+    EXPECT_EQ(statement_error(model + "layout A | Q\n"), "m.model:4: 'layout' names 'Q', which is not a construct of the model");
+    EXPECT_EQ(statement_error(model + "layout A | B A\n"), "m.model:4: 'layout' names the construct 'A' twice");
+    EXPECT_EQ(statement_error(model + "layout A || B\n"),
+              "m.model:4: 'layout' has an empty column 2: list each column's constructs from top to bottom, columns "
+              "separated by '|', e.g. 'layout Image Expectation | Satisfaction | Loyalty'");
+    EXPECT_EQ(statement_error(model + "layout\n"),
+              "m.model:4: 'layout' has an empty column 1: list each column's constructs from top to bottom, columns "
+              "separated by '|', e.g. 'layout Image Expectation | Satisfaction | Loyalty'");
+    EXPECT_EQ(statement_error(model + "layout A\n\nlayout B\n"),
+              "m.model:6: a second 'layout' line (the first is line 4): give every column in one line");
 }
 
 TEST(ModelParserInteractions, ColonAndCsemPointMakeOneInteractionTerm) {

@@ -60,6 +60,14 @@ struct HigherOrderConstruct {
     std::vector<int> lower_order;  // indices of its lower-order constructs, in block order
 };
 
+// `layout A B | C | D E`: where the path diagram draws the constructs, column by column from left
+// to right (columns separated by `|`), each column's constructs from top to bottom. Constructs
+// not named are placed by the layout. No effect on estimation.
+struct LayoutStatement {
+    std::vector<std::vector<std::string>> columns;
+    int line = 0;
+};
+
 struct Model {
     std::string source;  // file the model came from, for messages and the result's provenance
     std::string source_xxh64;  // hash of the model text, for the result's provenance; empty if unknown
@@ -67,6 +75,7 @@ struct Model {
     std::vector<StructuralPath> paths;
     std::vector<ScaleStatement> scales;
     std::vector<ReverseStatement> reversed;
+    std::optional<LayoutStatement> layout;
 
     // Index of the construct called `name`, or -1.
     int construct_index(const std::string& name) const;

@@ -8,6 +8,8 @@
 //   H =~ C1 + C2                a higher-order construct when C1, C2 are constructs
 // with `#` comments, blank lines, `;` between statements, a line ending in `+` continuing on the
 // next, UTF-8 names, and lavaan's fixed values (`Y ~ 0.4*X`, `F =~ 0.8*a`) as population values.
+// Lines of their own: `scale MIN:MAX [names]`, `reverse items` and `layout A B | C | D E` (the path
+// diagram's columns, left to right, each from top to bottom; see LayoutStatement).
 #include <string>
 #include <string_view>
 

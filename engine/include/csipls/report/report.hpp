@@ -57,6 +57,9 @@ struct DiagramPath {
 struct DiagramModel {
     std::vector<DiagramConstruct> constructs;
     std::vector<DiagramPath> paths;
+    // Hand-tuned placement (the model's `layout` line; the result's `diagram_layout`): columns
+    // left to right, each its constructs' positions top to bottom. Empty: all automatic.
+    std::vector<std::vector<int>> columns;
 };
 
 DiagramModel diagram_from_model(const Model& model);
@@ -75,8 +78,10 @@ struct DiagramLayout {
     std::vector<std::vector<Box>> indicators;          // per construct, its indicators' rectangles
     std::vector<std::vector<Box>> indicator_labels;    // per construct, the loading/weight labels
     std::vector<Box> path_labels;                      // per path, its coefficient label (empty box: none)
-    // Per path, the polyline it is drawn along: out of the source's right side, across the gaps
-    // between columns, through a reserved lane in every column it skips, into the target's left side.
+    // Per path, the cubic Bézier curve it is drawn along (start, then three points per piece), from
+    // the source's ellipse to the target's, routed by Graphviz around every cell; and the same
+    // curve sampled into a polyline (for checks such as crossings).
+    std::vector<std::vector<std::pair<double, double>>> path_curves;
     std::vector<std::vector<std::pair<double, double>>> path_routes;
     std::vector<int> depth;                            // per construct: longest path from an exogenous one
 };
