@@ -191,14 +191,14 @@ std::string run_start(const Eigen::MatrixXd& scores, const std::vector<Regressio
 }  // namespace
 
 void FimixOptions::validate() const {
-    if (k_min < 1) throw UsageError("segmentation.k must be at least 1, got " + std::to_string(k_min));
+    if (k_min < 1) throw UsageError("`segmentation.k` must be at least 1, got " + std::to_string(k_min));
     if (k_max < k_min)
-        throw UsageError("segmentation.k must be a number or a range LOW..HIGH with LOW ≤ HIGH, got " + std::to_string(k_min) + ".." +
+        throw UsageError("`segmentation.k` must be a number or a range LOW..HIGH with LOW ≤ HIGH, got " + std::to_string(k_min) + ".." +
                          std::to_string(k_max));
-    if (starts < 1) throw UsageError("segmentation.starts must be at least 1, got " + std::to_string(starts));
-    if (!(tolerance > 0)) throw UsageError("segmentation.tolerance must be positive");
-    if (max_iterations < 1) throw UsageError("segmentation.max_iterations must be at least 1, got " + std::to_string(max_iterations));
-    if (threads < 0) throw UsageError("threads must be ≥ 0, got " + std::to_string(threads));
+    if (starts < 1) throw UsageError("`segmentation.starts` must be at least 1, got " + std::to_string(starts));
+    if (!(tolerance > 0)) throw UsageError("`segmentation.tolerance` must be positive");
+    if (max_iterations < 1) throw UsageError("`segmentation.max_iterations` must be at least 1, got " + std::to_string(max_iterations));
+    if (threads < 0) throw UsageError("`threads` must be ≥ 0, got " + std::to_string(threads));
 }
 
 int fimix_parameter_count(int k, int path_count, int endogenous_count) { return (k - 1) + k * (path_count + endogenous_count); }
@@ -324,6 +324,26 @@ std::vector<SegmentSolution> fimix(const Model& model, const Eigen::MatrixXd& sc
         }
     }
     return solutions;
+}
+
+const char* segmentation_method_name(SegmentationMethod method) {
+    switch (method) {
+        case SegmentationMethod::fimix: return "fimix";
+        case SegmentationMethod::pos: return "pos";
+        case SegmentationMethod::none: break;
+    }
+    return "none";
+}
+
+int selected_solution(const SegmentationResult& segmentation) {
+    int best = -1;
+    for (std::size_t s = 0; s < segmentation.solutions.size(); ++s) {
+        const SegmentSolution& solution = segmentation.solutions[s];
+        if (!solution.ok()) continue;
+        if (best < 0 || solution.criteria.caic < segmentation.solutions[static_cast<std::size_t>(best)].criteria.caic)
+            best = static_cast<int>(s);
+    }
+    return best;
 }
 
 double adjusted_rand_index(const std::vector<int>& a, const std::vector<int>& b) {

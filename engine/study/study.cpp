@@ -231,6 +231,32 @@ int route_end(const Model& model, const std::string& name) {
     return position;
 }
 
+// The study's respondents in hidden segments: FIMIX on the construct scores of the respondents
+// who have them (all but those listwise deletion left out), PLS-POS on the complete cases.
+SegmentationResult segment_respondents(const Model& model, const StudyResult& run, const StudyOptions& options) {
+    SegmentationResult out;
+    out.method = options.segmentation.method;
+    out.data_rows = run.data.rows;
+    const Eigen::MatrixXd scores = run.scores();
+    const auto matrix = run.data.matrix();
+    const bool pos = out.method == SegmentationMethod::pos;
+    for (Eigen::Index i = 0; i < scores.rows(); ++i)
+        if (pos ? matrix.row(i).allFinite() : scores.row(i).allFinite()) out.rows.push_back(i);
+    if (!pos) {
+        out.solutions = fimix(model, scores(out.rows, Eigen::all), options.fimix_options());
+        return out;
+    }
+    PosOptions pos_options = options.pos_options();
+    if (options.segmentation.fimix_start) {
+        FimixOptions start = options.fimix_options();
+        start.k_max = start.k_min;
+        const SegmentSolution fimix_solution = fimix(model, scores(out.rows, Eigen::all), start).front();
+        if (fimix_solution.ok()) pos_options.start_partition = fimix_solution.assignment;
+    }
+    out.solutions.push_back(pls_pos(model, rows_of_data(run.data, out.rows), options.estimation, pos_options));
+    return out;
+}
+
 }  // namespace
 
 StudyResult run_study(const Model& model, Dataset input, const StudyOptions& options, StudyMonitor* monitor) {
@@ -301,6 +327,11 @@ StudyResult run_study(const Model& model, Dataset input, const StudyOptions& opt
     // A non-converged run has its own warning; its other problems are in the result.
     if (result.converged)
         for (const auto& problem : run.assessment.admissibility.problems) warnings.push_back("inadmissible result: " + problem);
+    if (options.segmentation.method != SegmentationMethod::none) {
+        run.segmentation = segment_respondents(model, run, options);
+        for (const auto& solution : run.segmentation->solutions)
+            if (!solution.ok()) warnings.push_back("segmentation: " + solution.error);
+    }
 
     // Blindfolding, PLSpredict and the Bollen-Stine test work on whole respondents: with missing
     // values only the complete cases, which is listwise deletion, so the other treatments are refused.

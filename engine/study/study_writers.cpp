@@ -36,6 +36,7 @@ Json StudyResult::to_json() const {
             json["input"]["weights_index"] = {{"path", practice->weights_file->path}, {"xxh64", practice->weights_file->xxh64}};
     }
     if (ipma) json["ipma"] = ipma_to_json(estimates, *ipma);
+    if (segmentation) json["segmentation"] = segmentation_to_json(estimates, *segmentation);
     json["warnings"] = warnings;
     return json;
 }
@@ -51,6 +52,7 @@ void StudyResult::write_summary(std::ostream& out) const {
     if (ipma) write_ipma_summary(out, estimates, *ipma);
     if (micom) write_micom_summary(out, estimates, *groups, *micom);
     if (mga) write_mga_summary(out, estimates, *groups, *mga, options.mga_options());
+    if (segmentation) write_segmentation_summary(out, estimates, *segmentation);
 }
 
 std::string StudyResult::summary() const {

@@ -220,7 +220,7 @@ TEST(Fimix, SameResultForAnyThreadCount) {
 TEST(Fimix, BadInputIsRefusedClearly) {
     const Scored& data = mixture();
     EXPECT_THAT([&] { fimix(data.model, data.scores, range(0, 2)); },
-                testing::ThrowsMessage<UsageError>(testing::HasSubstr("segmentation.k must be at least 1")));
+                testing::ThrowsMessage<UsageError>(testing::HasSubstr("`segmentation.k` must be at least 1")));
     const Model exogenous = parse_model("A =~ a1 + a2\nB =~ b1 + b2\n", "flat.model");
     EXPECT_THAT([&] { fimix(exogenous, Eigen::MatrixXd::Random(20, 2), range(1, 2)); },
                 testing::ThrowsMessage<ModelError>(testing::HasSubstr("flat.model: the model has no endogenous construct")));

@@ -115,6 +115,25 @@ struct PosOptions {
 // partitions (seeded per start); the best objective wins, ties by start index.
 SegmentSolution pls_pos(const Model& model, const Dataset& data, const EstimationOptions& estimation, const PosOptions& options);
 
+enum class SegmentationMethod { none, fimix, pos };
+const char* segmentation_method_name(SegmentationMethod method);
+
+// A segmentation of a study's respondents: one solution per K tried (one for PLS-POS).
+struct SegmentationResult {
+    SegmentationMethod method = SegmentationMethod::none;
+    std::vector<SegmentSolution> solutions;
+    // The data row of each segmented respondent (the rows of SegmentSolution::posterior); rows left
+    // out (missing answers under listwise deletion) have no segment.
+    std::vector<Eigen::Index> rows;
+    Eigen::Index data_rows = 0;
+};
+
+// The solution reported as the segmentation (its assignments written, its segments shown): the
+// only one, or among several K the one of smallest CAIC (ties: the smaller K), CAIC being the
+// conservative one of the two criteria Sarstedt et al. (2011) recommend reading together (AIC3 and
+// CAIC). −1 when no K has a solution.
+int selected_solution(const SegmentationResult& segmentation);
+
 // Hubert & Arabie's (1985) adjusted Rand index of two partitions of the same respondents.
 double adjusted_rand_index(const std::vector<int>& a, const std::vector<int>& b);
 

@@ -13,6 +13,7 @@
 #include "csipls/core/groups.hpp"
 #include "csipls/core/mga.hpp"
 #include "csipls/core/mediation.hpp"
+#include "csipls/core/segmentation.hpp"
 #include "csipls/core/micom.hpp"
 #include "csipls/core/index_table.hpp"
 #include "csipls/core/ipma.hpp"
@@ -112,6 +113,15 @@ void write_mga_summary(std::ostream& out, const PlsResult& pooled, const GroupsR
 // summary's table (nothing without routes).
 void add_mediation_to_json(Json& json, const PlsResult& result, const MediationResult& mediation, const BootstrapResult* bootstrap);
 void write_mediation_summary(std::ostream& out, const PlsResult& result, const MediationResult& mediation);
+
+// The `segmentation` section: {method, k, criteria, entropy, sizes, segments [{share, size, paths,
+// r2}]} of the selected solution, `solutions` with every K tried, and the definitions (each
+// criterion's formula); the summary's criteria table and segment paths side by side; and the
+// assignments CSV: `row` (1-based data row), `segment` (1 … K; empty for a row left out) and, for
+// FIMIX, the posterior probabilities p1 … pK, one line per data row in data order.
+Json segmentation_to_json(const PlsResult& result, const SegmentationResult& segmentation);
+void write_segmentation_summary(std::ostream& out, const PlsResult& result, const SegmentationResult& segmentation);
+void write_segment_assignments(std::ostream& out, const SegmentationResult& segmentation);
 
 // The `ipma` section: per driver construct and indicator its importance, performance and quadrant.
 Json ipma_to_json(const PlsResult& result, const IpmaResult& ipma);

@@ -30,6 +30,7 @@
 #include "csipls/core/model.hpp"
 #include "csipls/core/moments.hpp"
 #include "csipls/core/prediction.hpp"
+#include "csipls/core/segmentation.hpp"
 #include "csipls/io/json.hpp"
 #include "csipls/io/practice_io.hpp"
 #include "csipls/io/result_writers.hpp"
@@ -76,6 +77,7 @@ struct StudyResult {
     std::vector<GroupPracticeIndices> practice_by_group;  // with groups: the practice indices of each
     std::optional<IndexTable> index_table;
     std::optional<IpmaResult> ipma;
+    std::optional<SegmentationResult> segmentation;  // hidden segments (FIMIX-PLS or PLS-POS)
     // What a reader of the result should know (inadmissible estimates, failed resamples, groups
     // that could not be estimated, non-convergence), in the order they arose.
     std::vector<std::string> warnings;

@@ -21,6 +21,7 @@
 #include "csipls/core/options.hpp"
 #include "csipls/core/practice_indices.hpp"
 #include "csipls/core/prediction.hpp"
+#include "csipls/core/segmentation.hpp"
 #include "csipls/io/csv.hpp"
 
 namespace csipls {
@@ -90,6 +91,17 @@ struct StudyOptions {
         PValueAdjustment p_adjust = PValueAdjustment::none;
     } groups;
 
+    // Hidden segments: FIMIX-PLS for K = k_min … k_max, or PLS-POS for one K (k_min = k_max).
+    struct Segmentation {
+        SegmentationMethod method = SegmentationMethod::none;
+        int k_min = 1;
+        int k_max = 6;
+        int starts = 10;           // random starts per K, each seeded from (seed, K, start)
+        double tolerance = 1e-10;  // FIMIX: stop when the log-likelihood grows by less
+        int max_iterations = 5000; // FIMIX: EM iterations per start
+        Eigen::Index min_size = 0; // PLS-POS: smallest segment; 0: the model's minimum or 5 % of respondents
+        bool fimix_start = false;  // PLS-POS: FIMIX's hard assignment as the first start
+    } segmentation;
     // The specific indirect effects reported: the routes from `from` to `to` (construct names; empty
     // or "*": any).
     struct Mediation {
@@ -129,6 +141,8 @@ struct StudyOptions {
     MgaOptions mga_options() const;
     BlindfoldingOptions blindfolding_options() const;
     PlsPredictOptions pls_predict_options() const;
+    FimixOptions fimix_options() const;
+    PosOptions pos_options() const;
 };
 
 }  // namespace csipls
