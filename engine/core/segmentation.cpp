@@ -45,7 +45,7 @@ int segment_minimum(const std::vector<Regression>& regressions) {
 // Buffers of one EM run, sized once.
 struct EmWorkspace {
     EmWorkspace(Eigen::Index n, Eigen::Index m, int k, const std::vector<Regression>& regressions)
-        : posterior(n, k), log_density(n, k), predicted(n, m), cross(m, m) {
+        : posterior(n, k), log_density(n, k), predicted(n, m), weighted(n, m), cross(m, m) {
         for (const auto& regression : regressions) {
             const auto size = static_cast<Eigen::Index>(regression.predictors.size());
             normal.emplace_back(size, size);
@@ -56,6 +56,7 @@ struct EmWorkspace {
     Eigen::MatrixXd posterior;
     Eigen::MatrixXd log_density;
     Eigen::MatrixXd predicted;
+    Eigen::MatrixXd weighted;
     Eigen::MatrixXd cross;
     std::vector<Eigen::MatrixXd> normal;
     std::vector<Eigen::VectorXd> right;
@@ -74,7 +75,8 @@ std::string maximize(const Eigen::MatrixXd& scores, const std::vector<Regression
             return "segment " + std::to_string(k + 1) + " emptied (its expected size fell to " + std::to_string(total) +
                    ", below the " + std::to_string(minimum) + " respondents its regressions need)";
         segment.share = total / static_cast<double>(n);
-        work.cross.noalias() = scores.transpose() * weights.asDiagonal() * scores;
+        work.weighted = scores.array().colwise() * weights.array();
+        work.cross.noalias() = work.weighted.transpose() * scores;
         for (std::size_t r = 0; r < regressions.size(); ++r) {
             const Regression& regression = regressions[r];
             const int y = regression.dependent;

@@ -245,3 +245,58 @@ TEST(Simulate, MixtureDrawsEachPopulationsShare) {
     EXPECT_EQ(data.group_names, (std::vector<std::string>{"S1", "S2"}));
     EXPECT_THROW(simulate_mixture({parse_model(value_driven, "v")}, {0.5}, continuous(10, 1)), UsageError);
 }
+
+namespace {
+
+PosOptions pos_options(int starts) {
+    PosOptions options;
+    options.k = 2;
+    options.starts = starts;
+    options.seed = 5;
+    return options;
+}
+
+}  // namespace
+
+TEST(PlsPos, RecoversTwoSegments) {
+    const Scored& data = mixture();
+    const SegmentSolution solution = pls_pos(data.model, data.data, EstimationOptions{}, pos_options(2));
+    ASSERT_TRUE(solution.ok()) << solution.error;
+    EXPECT_TRUE(solution.converged);
+    EXPECT_NEAR(solution.segments[0].share, 0.6, 0.1);
+    // Segment PLS paths are standardized within the segment: the population's signs and order.
+    EXPECT_GT(solution.segments[0].path_coefficients(0, 2), 0.5);
+    EXPECT_LT(solution.segments[0].path_coefficients(1, 2), -0.2);
+    EXPECT_LT(solution.segments[1].path_coefficients(0, 2), -0.2);
+    EXPECT_GT(solution.segments[1].path_coefficients(1, 2), 0.5);
+    const double ari = adjusted_rand_index(solution.assignment, data.data.group_of_row);
+    std::printf("PLS-POS adjusted Rand index against the true segments: %.3f; summed R² %.3f\n", ari, solution.objective);
+    EXPECT_GT(ari, 0.2);
+    // The objective is the segments' summed R², each from its own PLS estimation.
+    double summed = 0;
+    for (int s = 0; s < 2; ++s) {
+        std::vector<Eigen::Index> rows;
+        for (Eigen::Index i = 0; i < data.data.rows; ++i)
+            if (solution.assignment[static_cast<std::size_t>(i)] == s) rows.push_back(i);
+        Dataset part = data.data;
+        part.rows = static_cast<Eigen::Index>(rows.size());
+        part.values.clear();
+        for (const Eigen::Index i : rows)
+            for (Eigen::Index j = 0; j < data.data.cols(); ++j) part.values.push_back(data.data.matrix()(i, j));
+        part.group_of_row.clear();
+        summed += estimate(data.model, compute_moments(part), EstimationOptions{}).r2[2];
+    }
+    EXPECT_NEAR(solution.objective, summed, 1e-8);
+}
+
+TEST(PlsPos, KeepsTheMinimumSizeAndRefusesTooLargeK) {
+    const Scored& data = mixture();
+    PosOptions options = pos_options(1);
+    options.min_segment_size = 280;
+    const SegmentSolution solution = pls_pos(data.model, data.data, EstimationOptions{}, options);
+    ASSERT_TRUE(solution.ok());
+    EXPECT_GE(*std::min_element(solution.sizes.begin(), solution.sizes.end()), 280);
+    options.min_segment_size = 301;
+    EXPECT_THAT(pls_pos(data.model, data.data, EstimationOptions{}, options).error,
+                testing::HasSubstr("K = 2 needs at least 2 × 301 = 602 respondents"));
+}
