@@ -205,6 +205,15 @@ const std::vector<StudyOptionField> fields = {
     {"data.group", "group", "COLUMN", "column of groups (company, segment, period; SPSS: text or value-labelled): the model is also estimated per group",
      [](StudyOptions& o, const std::string& text) { o.data.group = text; },
      [](const StudyOptions& o) { return text_or_null(o.data.group); }, no_default},
+    {"data.segments", "segments", "FILE",
+     "segment assignments (a CSV with columns row and segment, as `csipls segment --assignments` writes): each segment is a group",
+     [](StudyOptions& o, const std::string& text) {
+         if (!o.data.group.empty() && o.data.group != "segment")
+             throw UsageError("`data.segments` gives the groups: it cannot be combined with `data.group`");
+         o.data.segments = text;
+         o.data.group = "segment";
+     },
+     [](const StudyOptions& o) { return text_or_null(o.data.segments); }, no_default},
     {"groups.pooled", "pooled", nullptr, "with --group: groups keep the pooled estimate's weights instead of their own",
      [](StudyOptions& o, const std::string& text) { o.groups.pooled = switch_value(text, "groups.pooled"); },
      [](const StudyOptions& o) { return Json(o.groups.pooled); }, no_default},

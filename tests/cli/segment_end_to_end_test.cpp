@@ -60,6 +60,25 @@ TEST_F(SegmentCli, FimixWritesCriteriaSegmentsAndAssignments) {
     EXPECT_THAT(assignments[1], testing::StartsWith("1,"));
     EXPECT_EQ(result["settings"]["options"]["segmentation.k"], json::array({1, 3}));
 
+    // The segments feed the group machinery: each segment estimated on its own, the row without a
+    // segment left out.
+    const RunResult grouped = run({"estimate", "--model", ccsi_model.string(), "--data", (dir_ / "data.csv").string(), "--segments",
+                                   "fimix.csv", "--out", "grouped.json"});
+    ASSERT_EQ(grouped.exit_code, 0) << grouped;
+    const json groups = json::parse(read_file(dir_ / "grouped.json"))["groups"];
+    ASSERT_EQ(groups["results"].size(), static_cast<std::size_t>(k));
+    int total = 0;
+    for (int s = 0; s < k; ++s) {
+        EXPECT_EQ(groups["results"][s]["group"], "segment " + std::to_string(s + 1));
+        EXPECT_EQ(groups["results"][s]["n_obs"], segmentation["sizes"][s]);
+        total += groups["results"][s]["n_obs"].get<int>();
+    }
+    EXPECT_EQ(total, 499);
+    write_file(dir_ / "short.csv", "row,segment\n1,1\n2,2\n");
+    const RunResult short_file = run({"estimate", "--model", ccsi_model.string(), "--data", ccsi_data.string(), "--segments", "short.csv"});
+    EXPECT_EQ(short_file.exit_code, 1) << short_file;
+    EXPECT_THAT(short_file.err, HasSubstr("short.csv: 2 rows of segments for the 500 rows of"));
+
     const RunResult summary = run({"segment", "--model", ccsi_model.string(), "--data", ccsi_data.string(), "--k", "2", "--starts", "2", "--segment-stop", "1e-6"});
     ASSERT_EQ(summary.exit_code, 0) << summary;
     EXPECT_THAT(summary.out, HasSubstr("Hidden segments (FIMIX-PLS, 500 respondents)"));

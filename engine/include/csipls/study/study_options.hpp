@@ -35,6 +35,9 @@ struct StudyOptions {
         std::vector<double> missing_codes;   // numbers meaning "no answer" (e.g. -99)
         std::string case_weights;            // column of case (survey) weights; empty: unweighted
         std::string group;                   // text column of groups (company, segment, period); empty: none
+        // A segment assignments file (`csipls segment --assignments`: columns row, segment) giving each
+        // data row its group "segment N"; data.group is then "segment". Rows without a segment are left out.
+        std::string segments;
         // The reader's options these give (and the result records as its input settings).
         CsvOptions read_options() const;
     } data;
