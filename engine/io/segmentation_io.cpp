@@ -1,4 +1,5 @@
 // Writers of the hidden segments (JSON, summary, the assignments CSV).
+#include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
 
@@ -81,6 +82,16 @@ Json segmentation_to_json(const PlsResult& result, const SegmentationResult& seg
         out["sizes"] = Json::array();
         out["segments"] = Json::array();
     }
+    // How sure the hard assignment is: respondents by their largest posterior probability, in tenths.
+    if (selected >= 0 && fimix_method) {
+        const Eigen::MatrixXd& posterior = segmentation.solutions[static_cast<std::size_t>(selected)].posterior;
+        std::vector<int> counts(10, 0);
+        for (Eigen::Index i = 0; i < posterior.rows(); ++i)
+            ++counts[static_cast<std::size_t>(std::clamp(static_cast<int>(posterior.row(i).maxCoeff() * 10), 0, 9))];
+        out["posterior_histogram"] = {{"lower", {0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9}}, {"counts", counts}};
+    } else {
+        out["posterior_histogram"] = nullptr;
+    }
     out["selected_by"] = segmentation.solutions.size() > 1 ? Json("caic") : Json(nullptr);
     out["solutions"] = std::move(solutions);
     Json definitions = Json::object();
@@ -95,6 +106,9 @@ Json segmentation_to_json(const PlsResult& result, const SegmentationResult& seg
     definitions["sizes"] = "respondents per segment by hard assignment (the segment of largest posterior probability)";
     if (!fimix_method)
         definitions["objective"] = "the sum over segments of the R² of every endogenous construct, which PLS-POS maximizes";
+    if (fimix_method)
+        definitions["posterior_histogram"] = "respondents of the selected solution by their largest posterior probability, in bins "
+                                             "[lower, lower + 0.1) (the last includes 1)";
     definitions["selected"] = "with several K, the K of smallest CAIC; every K is in `solutions`";
     out["definitions"] = std::move(definitions);
     return out;
