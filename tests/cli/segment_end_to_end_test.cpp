@@ -98,6 +98,21 @@ TEST_F(SegmentCli, PosWritesHardAssignments) {
     EXPECT_EQ(assignments[0], "row,segment");
 }
 
+TEST_F(SegmentCli, SimulatesAMixtureWithItsSegmentColumn) {
+    const RunResult mixture = run({"simulate", "--model", ccsi_population.string(), "--mixture", ccsi_population.string() + ":0.25",
+                                   "--n", "40", "--out", "mix.csv"});
+    ASSERT_EQ(mixture.exit_code, 0) << mixture;
+    const std::vector<std::string> lines = lines_of(read_file(dir_ / "mix.csv"));
+    ASSERT_EQ(lines.size(), 41u);
+    EXPECT_THAT(lines[0], testing::StartsWith("segment,BI1,"));
+    EXPECT_THAT(lines[30], testing::StartsWith("S1,"));
+    EXPECT_THAT(lines[31], testing::StartsWith("S2,"));
+    const RunResult bad = run({"simulate", "--model", ccsi_population.string(), "--mixture", ccsi_population.string() + ":1.5",
+                               "--n", "40", "--out", "bad.csv"});
+    EXPECT_EQ(bad.exit_code, 2) << bad;
+    EXPECT_THAT(bad.err, HasSubstr("--mixture takes FILE:SHARE"));
+}
+
 TEST_F(SegmentCli, RefusesImpossibleK) {
     const std::vector<std::string> base = {"segment", "--model", ccsi_model.string(), "--data", ccsi_data.string()};
     auto with = [&](std::vector<std::string> extra) {
