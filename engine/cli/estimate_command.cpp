@@ -91,7 +91,6 @@ int run_estimation(const std::vector<std::string>& args, bool segment) {
     StudyOptions options = study_options_from(values, line);
     if (!draws_path.empty() && options.bootstrap.resamples == 0) throw UsageError("--save-draws needs --bootstrap B");
     options.index_table = !index_table_path.empty();
-    if (segment && options.segmentation.method == SegmentationMethod::none) options.segmentation.method = SegmentationMethod::fimix;
     if (!assignments_path.empty() && options.segmentation.method == SegmentationMethod::none)
         throw UsageError("--assignments needs --method fimix or pos (or the segment command)");
 
@@ -131,6 +130,12 @@ int run_estimation(const std::vector<std::string>& args, bool segment) {
 }  // namespace
 
 int run_estimate(const std::vector<std::string>& args) { return run_estimation(args, false); }
-int run_segment(const std::vector<std::string>& args) { return run_estimation(args, true); }
+int run_segment(const std::vector<std::string>& args) {
+    // FIMIX unless --method says otherwise; set before the options are validated (--describe needs a method).
+    const bool method_given = std::any_of(args.begin(), args.end(), [](const std::string& arg) { return arg.rfind("--method", 0) == 0; });
+    std::vector<std::string> with_method = args;
+    if (!method_given) with_method.insert(with_method.begin(), {"--method", "fimix"});
+    return run_estimation(with_method, true);
+}
 
 }  // namespace csipls::cli

@@ -2,6 +2,8 @@
 
 #include <Eigen/Cholesky>
 #include <algorithm>
+#include <boost/math/distributions/chi_squared.hpp>
+#include <boost/math/distributions/fisher_f.hpp>
 #include <boost/random/mersenne_twister.hpp>
 #include <boost/random/uniform_01.hpp>
 #include <cmath>
@@ -346,6 +348,88 @@ int selected_solution(const SegmentationResult& segmentation) {
             best = static_cast<int>(s);
     }
     return best;
+}
+
+SegmentDescription describe_segments(const std::string& column, const Eigen::VectorXd& values, const std::vector<int>& assignment, int k) {
+    if (values.size() != static_cast<Eigen::Index>(assignment.size()))
+        throw UsageError("describe_segments: " + std::to_string(values.size()) + " values for " + std::to_string(assignment.size()) +
+                         " respondents");
+    constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+    SegmentDescription out;
+    out.column = column;
+    const auto segments = static_cast<std::size_t>(k);
+    out.n.assign(segments, 0);
+    out.mean.assign(segments, 0.0);
+    out.sd.assign(segments, nan);
+    std::vector<double> squares(segments, 0.0);
+    std::vector<double> distinct;
+    for (Eigen::Index i = 0; i < values.size(); ++i) {
+        if (!std::isfinite(values[i])) continue;
+        const auto s = static_cast<std::size_t>(assignment[static_cast<std::size_t>(i)]);
+        ++out.n[s];
+        out.mean[s] += values[i];
+        if (distinct.size() <= 10 && std::find(distinct.begin(), distinct.end(), values[i]) == distinct.end()) distinct.push_back(values[i]);
+    }
+    double grand = 0;
+    Eigen::Index total = 0;
+    int filled = 0;
+    for (std::size_t s = 0; s < segments; ++s) {
+        grand += out.mean[s];
+        total += out.n[s];
+        filled += out.n[s] > 0;
+        out.mean[s] = out.n[s] > 0 ? out.mean[s] / static_cast<double>(out.n[s]) : nan;
+    }
+    grand /= static_cast<double>(std::max<Eigen::Index>(total, 1));
+    for (Eigen::Index i = 0; i < values.size(); ++i) {
+        if (!std::isfinite(values[i])) continue;
+        const auto s = static_cast<std::size_t>(assignment[static_cast<std::size_t>(i)]);
+        squares[s] += (values[i] - out.mean[s]) * (values[i] - out.mean[s]);
+    }
+    double between = 0, within = 0;
+    for (std::size_t s = 0; s < segments; ++s) {
+        if (out.n[s] > 1) out.sd[s] = std::sqrt(squares[s] / static_cast<double>(out.n[s] - 1));
+        if (out.n[s] > 0) between += static_cast<double>(out.n[s]) * (out.mean[s] - grand) * (out.mean[s] - grand);
+        within += squares[s];
+    }
+    out.df_between = filled - 1;
+    out.df_within = static_cast<int>(total) - filled;
+    out.f = out.f_p = nan;
+    if (out.df_between > 0 && out.df_within > 0 && within > 0) {
+        out.f = (between / out.df_between) / (within / out.df_within);
+        out.f_p = boost::math::cdf(boost::math::complement(boost::math::fisher_f_distribution<double>(out.df_between, out.df_within), out.f));
+    }
+    out.chi2 = out.chi2_p = nan;
+    if (distinct.size() <= 10 && !distinct.empty()) {
+        std::sort(distinct.begin(), distinct.end());
+        out.levels = distinct;
+        const auto level_count = static_cast<Eigen::Index>(distinct.size());
+        Eigen::MatrixXd counts = Eigen::MatrixXd::Zero(level_count, k);
+        for (Eigen::Index i = 0; i < values.size(); ++i) {
+            if (!std::isfinite(values[i])) continue;
+            const auto level = std::lower_bound(distinct.begin(), distinct.end(), values[i]) - distinct.begin();
+            counts(level, assignment[static_cast<std::size_t>(i)]) += 1;
+        }
+        out.shares = counts;
+        for (Eigen::Index s = 0; s < k; ++s)
+            if (counts.col(s).sum() > 0) out.shares.col(s) /= counts.col(s).sum();
+        const Eigen::VectorXd row_totals = counts.rowwise().sum();
+        const Eigen::RowVectorXd col_totals = counts.colwise().sum();
+        double chi2 = 0;
+        int used_rows = 0, used_cols = 0;
+        for (Eigen::Index r = 0; r < level_count; ++r) used_rows += row_totals[r] > 0;
+        for (Eigen::Index s = 0; s < k; ++s) used_cols += col_totals[s] > 0;
+        for (Eigen::Index r = 0; r < level_count; ++r)
+            for (Eigen::Index s = 0; s < k; ++s) {
+                const double expected = row_totals[r] * col_totals[s] / static_cast<double>(total);
+                if (expected > 0) chi2 += (counts(r, s) - expected) * (counts(r, s) - expected) / expected;
+            }
+        out.chi2_df = (used_rows - 1) * (used_cols - 1);
+        if (out.chi2_df > 0) {
+            out.chi2 = chi2;
+            out.chi2_p = boost::math::cdf(boost::math::complement(boost::math::chi_squared_distribution<double>(out.chi2_df), chi2));
+        }
+    }
+    return out;
 }
 
 double adjusted_rand_index(const std::vector<int>& a, const std::vector<int>& b) {

@@ -92,6 +92,23 @@ Json segmentation_to_json(const PlsResult& result, const SegmentationResult& seg
     } else {
         out["posterior_histogram"] = nullptr;
     }
+    Json descriptions = Json::array();
+    for (const SegmentDescription& d : segmentation.descriptions) {
+        Json segments = Json::array();
+        for (std::size_t s = 0; s < d.n.size(); ++s)
+            segments.push_back({{"n", d.n[s]}, {"mean", number_or_null(d.mean[s])}, {"sd", number_or_null(d.sd[s])}});
+        Json shares = Json::array();
+        for (Eigen::Index level = 0; level < d.shares.rows(); ++level) {
+            Json row = Json::array();
+            for (Eigen::Index s = 0; s < d.shares.cols(); ++s) row.push_back(number_or_null(d.shares(level, s)));
+            shares.push_back(std::move(row));
+        }
+        descriptions.push_back({{"column", d.column}, {"segments", std::move(segments)}, {"f", number_or_null(d.f)},
+                                {"df_between", d.df_between}, {"df_within", d.df_within}, {"f_p", number_or_null(d.f_p)},
+                                {"levels", d.levels}, {"shares", std::move(shares)}, {"chi2", number_or_null(d.chi2)},
+                                {"chi2_df", d.chi2_df}, {"chi2_p", number_or_null(d.chi2_p)}});
+    }
+    out["descriptions"] = std::move(descriptions);
     out["selected_by"] = segmentation.solutions.size() > 1 ? Json("caic") : Json(nullptr);
     out["solutions"] = std::move(solutions);
     Json definitions = Json::object();
@@ -109,6 +126,9 @@ Json segmentation_to_json(const PlsResult& result, const SegmentationResult& seg
     if (fimix_method)
         definitions["posterior_histogram"] = "respondents of the selected solution by their largest posterior probability, in bins "
                                              "[lower, lower + 0.1) (the last includes 1)";
+    definitions["descriptions"] = "per described column and segment (hard assignment of the selected solution): n, mean, sd; "
+                                  "one-way ANOVA F with its p; for columns of at most 10 distinct values each value's share per "
+                                  "segment (shares[level][segment]) with Pearson's chi-square test of independence";
     definitions["selected"] = "with several K, the K of smallest CAIC; every K is in `solutions`";
     out["definitions"] = std::move(definitions);
     return out;
@@ -171,6 +191,20 @@ void write_segmentation_summary(std::ostream& out, const PlsResult& result, cons
     std::vector<bool> right_paths(paths.front().size(), true);
     right_paths.front() = false;
     write_aligned_rows(out, paths, right_paths);
+    if (segmentation.descriptions.empty()) return;
+    out << "\nSegments described (means; F test of equal means; chi-square test of equal shares for columns of at most 10 values)\n";
+    std::vector<std::vector<std::string>> described{{"column"}};
+    for (std::size_t s = 0; s < chosen.segments.size(); ++s) described.front().push_back("mean " + std::to_string(s + 1));
+    described.front().insert(described.front().end(), {"F", "p", "chi2", "p"});
+    for (const SegmentDescription& d : segmentation.descriptions) {
+        std::vector<std::string> row{d.column};
+        for (const double mean : d.mean) row.push_back(number(mean));
+        row.insert(row.end(), {number(d.f, "{:.2f}"), number(d.f_p, "{:.4f}"), number(d.chi2, "{:.2f}"), number(d.chi2_p, "{:.4f}")});
+        described.push_back(std::move(row));
+    }
+    std::vector<bool> right_described(described.front().size(), true);
+    right_described.front() = false;
+    write_aligned_rows(out, described, right_described);
 }
 
 void write_segment_assignments(std::ostream& out, const SegmentationResult& segmentation) {

@@ -359,6 +359,20 @@ const std::vector<StudyOptionField> fields = {
     {"segmentation.fimix_start", "fimix-start", nullptr, "PLS-POS: FIMIX's hard assignment as the first start",
      [](StudyOptions& o, const std::string& text) { o.segmentation.fimix_start = switch_value(text, "segmentation.fimix_start"); },
      [](const StudyOptions& o) { return Json(o.segmentation.fimix_start); }, no_default},
+    {"segmentation.describe", "describe", "COLUMNS",
+     "with --method: compare the segments on these numeric data columns (means with an F test; shares with a chi-square test "
+     "for columns of at most 10 values)",
+     [](StudyOptions& o, const std::string& text) {
+         o.segmentation.describe.clear();
+         for (std::string_view rest = text; !rest.empty();) {
+             const auto comma = rest.find(',');
+             const std::string_view name = trimmed(rest.substr(0, comma));
+             if (name.empty()) throw UsageError("`segmentation.describe` takes COLUMN[,COLUMN...], got '" + text + "'");
+             o.segmentation.describe.emplace_back(name);
+             rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+         }
+     },
+     [](const StudyOptions& o) { return Json(o.segmentation.describe); }, no_default},
     // Files last: reading them needs the group column and the delimiter set above.
     {"aggregation", "aggregate", "FILE", "with --group and --scale: CSV of group weights and levels (industry, sector) to aggregate indices",
      [](StudyOptions& o, const std::string& text) { o.aggregation = read_aggregation_plan(text, o.data.group, o.data.delimiter); },

@@ -290,6 +290,14 @@ StudyResult run_study(const Model& model, Dataset input, const StudyOptions& opt
             }
         }
     }
+    // The columns that describe the segments, before the data keep only the model's indicators.
+    Eigen::MatrixXd described(input.rows, static_cast<Eigen::Index>(options.segmentation.describe.size()));
+    for (std::size_t c = 0; c < options.segmentation.describe.size(); ++c) {
+        const int column = input.column_index(options.segmentation.describe[c]);
+        if (column < 0)
+            throw UsageError("`segmentation.describe`: " + data_name(input) + " have no column '" + options.segmentation.describe[c] + "'");
+        described.col(static_cast<Eigen::Index>(c)) = input.matrix().col(column);
+    }
     const auto indicators = model.all_indicators();
     run.data = input.columns == indicators ? std::move(input) : select_columns(input, indicators);
 
@@ -329,6 +337,12 @@ StudyResult run_study(const Model& model, Dataset input, const StudyOptions& opt
         for (const auto& problem : run.assessment.admissibility.problems) warnings.push_back("inadmissible result: " + problem);
     if (options.segmentation.method != SegmentationMethod::none) {
         run.segmentation = segment_respondents(model, run, options);
+        if (const int selected = selected_solution(*run.segmentation); selected >= 0) {
+            const SegmentSolution& chosen = run.segmentation->solutions[static_cast<std::size_t>(selected)];
+            for (std::size_t c = 0; c < options.segmentation.describe.size(); ++c)
+                run.segmentation->descriptions.push_back(describe_segments(
+                    options.segmentation.describe[c], described(run.segmentation->rows, static_cast<Eigen::Index>(c)), chosen.assignment, chosen.k));
+        }
         for (const auto& solution : run.segmentation->solutions)
             if (!solution.ok()) warnings.push_back("segmentation: " + solution.error);
     }

@@ -69,6 +69,8 @@ Dataset load_study_data(const std::string& path, const Model& model, const Study
     std::vector<std::string> columns = model.all_indicators();
     for (const auto& name : options.practice.columns(model))
         if (std::find(columns.begin(), columns.end(), name) == columns.end()) columns.push_back(name);
+    for (const auto& name : options.segmentation.describe)
+        if (std::find(columns.begin(), columns.end(), name) == columns.end()) columns.push_back(name);
     const auto& practice = options.practice;
     try {
         return read_data(path, columns, csv);

@@ -113,6 +113,7 @@ std::string first_problem(const StudyOptions& o) {
     }
     if (!d.group.empty() && d.group == d.case_weights) return "`data.group` and `data.case_weights` name the same column";
     const auto& s = o.segmentation;
+    if (!s.describe.empty() && s.method == SegmentationMethod::none) return "`segmentation.describe` needs `segmentation.method`";
     if (s.method != SegmentationMethod::none) {
         if (!d.case_weights.empty()) return "`segmentation.method` does not work with `data.case_weights` yet";
         if (s.method == SegmentationMethod::pos && s.k_min != s.k_max)

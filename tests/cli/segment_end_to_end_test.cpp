@@ -79,8 +79,14 @@ TEST_F(SegmentCli, FimixWritesCriteriaSegmentsAndAssignments) {
     EXPECT_EQ(short_file.exit_code, 1) << short_file;
     EXPECT_THAT(short_file.err, HasSubstr("short.csv: 2 rows of segments for the 500 rows of"));
 
-    const RunResult summary = run({"segment", "--model", ccsi_model.string(), "--data", ccsi_data.string(), "--k", "2", "--starts", "2", "--segment-stop", "1e-6"});
+    const RunResult summary = run({"segment", "--model", ccsi_model.string(), "--data", ccsi_data.string(), "--k", "2", "--starts", "2",
+                                   "--segment-stop", "1e-6", "--describe", "LOY1"});
     ASSERT_EQ(summary.exit_code, 0) << summary;
+    EXPECT_THAT(summary.out, HasSubstr("Segments described"));
+    EXPECT_THAT(summary.out, testing::ContainsRegex("\n  LOY1 +[0-9]"));
+    const RunResult no_column = run({"segment", "--model", ccsi_model.string(), "--data", ccsi_data.string(), "--k", "1", "--describe", "age"});
+    EXPECT_NE(no_column.exit_code, 0) << no_column;
+    EXPECT_THAT(no_column.err, HasSubstr("age"));
     EXPECT_THAT(summary.out, HasSubstr("Hidden segments (FIMIX-PLS, 500 respondents)"));
     EXPECT_THAT(summary.out, HasSubstr("Segment paths (K = 2)"));
 }

@@ -300,3 +300,23 @@ TEST(PlsPos, KeepsTheMinimumSizeAndRefusesTooLargeK) {
     EXPECT_THAT(pls_pos(data.model, data.data, EstimationOptions{}, options).error,
                 testing::HasSubstr("K = 2 needs at least 2 × 301 = 602 respondents"));
 }
+
+TEST(DescribeSegments, FTestAndChiSquareOfKnownTables) {
+    // Means 2 and 5: between 13.5 (1 df), within 4 (4 df), F = 13.5; P(F(1,4) > 13.5) = P(|t_4| > √13.5),
+    // 0.0213116 by numerical integration of the t density.
+    const SegmentDescription means =
+        describe_segments("age", (Eigen::VectorXd(7) << 1, 2, 3, 4, 5, 6, NAN).finished(), {0, 0, 0, 1, 1, 1, 1}, 2);
+    EXPECT_EQ(means.n, (std::vector<Eigen::Index>{3, 3}));
+    EXPECT_DOUBLE_EQ(means.mean[1], 5.0);
+    EXPECT_DOUBLE_EQ(means.sd[0], 1.0);
+    EXPECT_NEAR(means.f, 13.5, 1e-12);
+    EXPECT_EQ(means.df_within, 4);
+    EXPECT_NEAR(means.f_p, 0.0213116, 1e-6);
+    // Counts [[2, 1], [0, 2]] (levels × segments): χ² = 20/9 on 1 df, p = erfc(√(χ²/2)) = 0.1360371.
+    const SegmentDescription shares = describe_segments("region", (Eigen::VectorXd(5) << 1, 1, 1, 2, 2).finished(), {0, 0, 1, 1, 1}, 2);
+    EXPECT_EQ(shares.levels, (std::vector<double>{1, 2}));
+    EXPECT_NEAR(shares.shares(0, 1), 1.0 / 3.0, 1e-15);
+    EXPECT_NEAR(shares.chi2, 20.0 / 9.0, 1e-12);
+    EXPECT_EQ(shares.chi2_df, 1);
+    EXPECT_NEAR(shares.chi2_p, 0.1360371, 1e-6);
+}

@@ -115,6 +115,24 @@ struct PosOptions {
 // partitions (seeded per start); the best objective wins, ties by start index.
 SegmentSolution pls_pos(const Model& model, const Dataset& data, const EstimationOptions& estimation, const PosOptions& options);
 
+// An observed variable (age, region code) compared between segments: per segment n, mean and sd
+// with a one-way ANOVA F test of equal means; for a variable of at most 10 distinct values also
+// each value's share per segment with Pearson's χ² test of independence.
+struct SegmentDescription {
+    std::string column;
+    std::vector<Eigen::Index> n;  // per segment, respondents with a value
+    std::vector<double> mean, sd;
+    double f = 0, f_p = 0;  // NaN when undefined (fewer than two segments with values, no variance)
+    int df_between = 0, df_within = 0;
+    std::vector<double> levels;   // distinct values, ascending; empty when more than 10
+    Eigen::MatrixXd shares;       // levels × segments: share of each value within each segment
+    double chi2 = 0, chi2_p = 0;  // NaN without levels
+    int chi2_df = 0;
+};
+
+// Describes `values` (one per respondent, NaN: missing) by the hard `assignment` (0 … k − 1).
+SegmentDescription describe_segments(const std::string& column, const Eigen::VectorXd& values, const std::vector<int>& assignment, int k);
+
 enum class SegmentationMethod { none, fimix, pos };
 const char* segmentation_method_name(SegmentationMethod method);
 
@@ -126,6 +144,7 @@ struct SegmentationResult {
     // out (missing answers under listwise deletion) have no segment.
     std::vector<Eigen::Index> rows;
     Eigen::Index data_rows = 0;
+    std::vector<SegmentDescription> descriptions;  // the observed columns asked for, by the selected solution
 };
 
 // The solution reported as the segmentation (its assignments written, its segments shown): the

@@ -104,6 +104,7 @@ struct StudyOptions {
         int max_iterations = 5000; // FIMIX: EM iterations per start
         Eigen::Index min_size = 0; // PLS-POS: smallest segment; 0: the model's minimum or 5 % of respondents
         bool fimix_start = false;  // PLS-POS: FIMIX's hard assignment as the first start
+        std::vector<std::string> describe;  // numeric data columns compared between the segments
     } segmentation;
     // The specific indirect effects reported: the routes from `from` to `to` (construct names; empty
     // or "*": any).
