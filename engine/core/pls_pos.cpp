@@ -13,6 +13,7 @@
 #include "csipls/core/segmentation.hpp"
 #include "detail/blocks.hpp"
 #include "detail/replicates.hpp"
+#include "detail/segment_starts.hpp"
 #include "detail/resampling.hpp"
 
 namespace csipls {
@@ -247,27 +248,14 @@ SegmentSolution pls_pos(const Model& model, const Dataset& data, const Estimatio
         PosSearch search(model, data, estimation, k, min_size);
         return search.run(mine.assignment, options.max_iterations, mine.result);
     });
-    int best = -1;
-    for (int start = 0; start < options.starts; ++start) {
-        const auto s = static_cast<std::size_t>(start);
-        if (!reasons[s].empty()) {
-            ++solution.failed_starts;
-            solution.start_failures.push_back("start " + std::to_string(start + 1) + ": " + reasons[s]);
-        } else if (best < 0 || starts[s].result.objective > starts[static_cast<std::size_t>(best)].result.objective) {
-            best = start;
-        }
-    }
+    const int best = detail::best_start(
+        reasons, [&](int start) { return starts[static_cast<std::size_t>(start)].result.objective; }, solution);
     if (best < 0) {
         solution.error = "every one of the " + std::to_string(options.starts) + " starts failed (" + solution.start_failures.front() + ")";
         return solution;
     }
     Start& chosen = starts[static_cast<std::size_t>(best)];
-    // Segments by decreasing size, so that labels do not depend on the start.
-    std::vector<int> order(static_cast<std::size_t>(k));
-    std::iota(order.begin(), order.end(), 0);
-    std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
-        return chosen.result.segments[static_cast<std::size_t>(a)].share > chosen.result.segments[static_cast<std::size_t>(b)].share;
-    });
+    const std::vector<int> order = detail::order_by_share(chosen.result.segments);
     std::vector<int> position_of(static_cast<std::size_t>(k));
     for (int position = 0; position < k; ++position) position_of[static_cast<std::size_t>(order[static_cast<std::size_t>(position)])] = position;
     solution.objective = chosen.result.objective;

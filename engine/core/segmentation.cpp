@@ -13,6 +13,7 @@
 #include "csipls/core/error.hpp"
 #include "detail/blocks.hpp"
 #include "detail/replicates.hpp"
+#include "detail/segment_starts.hpp"
 #include "detail/resampling.hpp"
 
 namespace csipls {
@@ -285,28 +286,15 @@ std::vector<SegmentSolution> fimix(const Model& model, const Eigen::MatrixXd& sc
             return run_start(scores, regressions, k, minimum, stream, static_cast<int>(start), options,
                              starts[static_cast<std::size_t>(start)]);
         });
-        int best = -1;
-        for (int start = 0; start < options.starts; ++start) {
-            const auto s = static_cast<std::size_t>(start);
-            if (!reasons[s].empty()) {
-                ++solution.failed_starts;
-                solution.start_failures.push_back("start " + std::to_string(start + 1) + ": " + reasons[s]);
-            } else if (best < 0 || starts[s].log_likelihood > starts[static_cast<std::size_t>(best)].log_likelihood) {
-                best = start;
-            }
-        }
+        const int best = detail::best_start(
+            reasons, [&](int start) { return starts[static_cast<std::size_t>(start)].log_likelihood; }, solution);
         if (best < 0) {
             solution.error = "every one of the " + std::to_string(options.starts) + " starts degenerated (" +
                              (solution.start_failures.empty() ? std::string() : solution.start_failures.front()) + ")";
             continue;
         }
         StartResult& chosen = starts[static_cast<std::size_t>(best)];
-        // Segments by decreasing share, so that labels do not depend on which random start won.
-        std::vector<int> order(static_cast<std::size_t>(k));
-        std::iota(order.begin(), order.end(), 0);
-        std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
-            return chosen.segments[static_cast<std::size_t>(a)].share > chosen.segments[static_cast<std::size_t>(b)].share;
-        });
+        const std::vector<int> order = detail::order_by_share(chosen.segments);
         solution.best_start = best;
         solution.iterations = chosen.iterations;
         solution.converged = chosen.converged;
