@@ -229,6 +229,12 @@ TEST(Fimix, BadInputIsRefusedClearly) {
     const auto solutions = fimix(data.model, data.scores.topRows(12), options);
     EXPECT_TRUE(solutions[0].ok());
     EXPECT_THAT(solutions[3].error, testing::HasSubstr("K = 4 needs at least 4 × 4 = 16 respondents"));
+    // K = 3 on 12 respondents: every segment must keep an expected size of 4, so EM empties one
+    // in every start; the K is reported with the reason while K = 1 is estimated (above).
+    const SegmentSolution& three = solutions[2];
+    EXPECT_EQ(three.failed_starts, options.starts);
+    EXPECT_THAT(three.error, testing::HasSubstr("every one of the 5 starts degenerated (start 1: segment "));
+    EXPECT_THAT(three.error, testing::HasSubstr("emptied"));
 }
 
 TEST(Fimix, AdjustedRandIndexOfKnownPartitions) {
