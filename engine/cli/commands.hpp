@@ -16,6 +16,7 @@ inline constexpr int exit_internal = 70;      // a bug: please report
 
 // Each subcommand takes the arguments after its name; errors propagate to main's single catch.
 int run_estimate(const std::vector<std::string>& args);
+int run_segment(const std::vector<std::string>& args);
 int run_simulate(const std::vector<std::string>& args);
 int run_report(const std::vector<std::string>& args);
 int run_diagram(const std::vector<std::string>& args);

@@ -57,10 +57,14 @@ void refuse_overwriting_inputs(const std::string& output, const std::vector<std:
 }
 
 
-int run_estimate(const std::vector<std::string>& args) {
+namespace {
+
+// `csipls estimate`, and `csipls segment` (the same with a segmentation method, FIMIX by default).
+int run_estimation(const std::vector<std::string>& args, bool segment) {
     StudyCommandLine line;
-    std::string out_path, scores_path, draws_path, index_table_path, xlsx_path;
-    po::options_description described("csipls estimate --model FILE --data FILE [options]");
+    std::string out_path, scores_path, draws_path, index_table_path, xlsx_path, assignments_path;
+    po::options_description described(segment ? "csipls segment --model FILE --data FILE [--method fimix|pos] [--k 1..6] [options]"
+                                              : "csipls estimate --model FILE --data FILE [options]");
     described.add_options()("help,h", "print this help");
     add_study_options(described, line);
     described.add_options()
@@ -68,13 +72,15 @@ int run_estimate(const std::vector<std::string>& args) {
         ("scores", po::value(&scores_path), "write construct scores (one row per respondent) to this CSV file")
         ("save-draws", po::value(&draws_path), "write every bootstrap replicate's estimates to this CSV file")
         ("index-table", po::value(&index_table_path), "with --scale: write the index table (a row per group, CI columns) to this CSV file")
-        ("xlsx", po::value(&xlsx_path), "write the result as an Excel workbook (a sheet per table) to this file");
+        ("xlsx", po::value(&xlsx_path), "write the result as an Excel workbook (a sheet per table) to this file")
+        ("assignments", po::value(&assignments_path),
+         "with --method: write each data row's segment (and FIMIX's posterior probabilities) to this CSV file");
     po::variables_map values;
     if (!parse_command_line(args, described, values)) return exit_ok;
     const std::vector<std::string> inputs = input_paths(line);
     const std::pair<const char*, const std::string*> output_options[] = {
         {"--out", &out_path}, {"--scores", &scores_path}, {"--save-draws", &draws_path}, {"--index-table", &index_table_path},
-        {"--xlsx", &xlsx_path}};
+        {"--xlsx", &xlsx_path}, {"--assignments", &assignments_path}};
     for (const auto& [option, output] : output_options) {
         if (output->empty()) continue;
         refuse_overwriting_inputs(*output, inputs, option);
@@ -85,6 +91,8 @@ int run_estimate(const std::vector<std::string>& args) {
     StudyOptions options = study_options_from(values, line);
     if (!draws_path.empty() && options.bootstrap.resamples == 0) throw UsageError("--save-draws needs --bootstrap B");
     options.index_table = !index_table_path.empty();
+    if (!assignments_path.empty() && options.segmentation.method == SegmentationMethod::none)
+        throw UsageError("--assignments needs --method fimix or pos (or the segment command)");
 
     const StudyResult run = run_study_files(line, options);
 
@@ -108,6 +116,8 @@ int run_estimate(const std::vector<std::string>& args) {
         outputs.stage(draws_path, [&](std::ostream& out) { write_bootstrap_draws(out, run.estimates, *run.bootstrap); });
     if (!index_table_path.empty())
         outputs.stage(index_table_path, [&](std::ostream& out) { write_index_table_csv(out, *run.index_table); });
+    if (!assignments_path.empty())
+        outputs.stage(assignments_path, [&](std::ostream& out) { write_segment_assignments(out, *run.segmentation); });
     outputs.commit();
     if (out_path.empty()) {
         run.write_summary(std::cout);
@@ -115,6 +125,17 @@ int run_estimate(const std::vector<std::string>& args) {
         if (!std::cout) throw IoError("standard output: write failed");
     }
     return exit_code_of(run);
+}
+
+}  // namespace
+
+int run_estimate(const std::vector<std::string>& args) { return run_estimation(args, false); }
+int run_segment(const std::vector<std::string>& args) {
+    // FIMIX unless --method says otherwise; set before the options are validated (--describe needs a method).
+    const bool method_given = std::any_of(args.begin(), args.end(), [](const std::string& arg) { return arg.rfind("--method", 0) == 0; });
+    std::vector<std::string> with_method = args;
+    if (!method_given) with_method.insert(with_method.begin(), {"--method", "fimix"});
+    return run_estimation(with_method, true);
 }
 
 }  // namespace csipls::cli

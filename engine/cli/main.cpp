@@ -17,6 +17,8 @@ constexpr const char* usage = R"(csipls: customer satisfaction index models by P
 
 usage:
   csipls estimate --model FILE --data FILE [options]   estimate a model (csipls estimate --help)
+  csipls segment --model FILE --data FILE [--method fimix|pos] [--k 1..6] [--assignments FILE.csv]
+                                                       hidden segments: FIMIX-PLS or PLS-POS
   csipls simulate --model FILE --n N --out FILE [options]
                                                        draw survey data from a population model
   csipls report --model FILE --data FILE [options] --out REPORT.html
@@ -46,11 +48,12 @@ int dispatch(int argc, char** argv) {
         return csipls::cli::exit_ok;
     }
     if (command == "estimate") return csipls::cli::run_estimate(args);
+    if (command == "segment") return csipls::cli::run_segment(args);
     if (command == "simulate") return csipls::cli::run_simulate(args);
     if (command == "report") return csipls::cli::run_report(args);
     if (command == "diagram") return csipls::cli::run_diagram(args);
     if (command == "compare") return csipls::cli::run_compare(args);
-    throw csipls::UsageError("unknown command '" + command + "' (commands: estimate, simulate, report, diagram, compare; see csipls --help)");
+    throw csipls::UsageError("unknown command '" + command + "' (commands: estimate, segment, simulate, report, diagram, compare; see csipls --help)");
 }
 
 }  // namespace

@@ -64,7 +64,7 @@ void apply_parameters_file(Model& model, const std::string& path) {
 }  // namespace
 
 int run_simulate(const std::vector<std::string>& args) {
-    std::string model_path, out_path, scale_text = "1:10", params_path, seed_text = "1";
+    std::string model_path, out_path, scale_text = "1:10", params_path, seed_text = "1", mixture_text;
     SimulationOptions options;
     po::options_description described("csipls simulate --model FILE --n N --out FILE [options]");
     described.add_options()
@@ -83,6 +83,9 @@ int run_simulate(const std::vector<std::string>& args) {
         ("groups", po::value(&options.groups)->default_value(0), "simulate this many companies of --n respondents each, in a 'company' column")
         ("group-spread", po::value(&options.group_spread)->default_value(options.group_spread, "0.1"),
          "with --groups: each company's answer centre moves by up to this much (0..0.5)")
+        ("mixture", po::value(&mixture_text),
+         "hidden segments: FILE:SHARE[,FILE:SHARE...] further population models and their shares; --model takes the rest; "
+         "a 'segment' column (S1 = --model) says who came from which")
         ("out", po::value(&out_path)->required(), "CSV file to write (replaced atomically)");
     po::variables_map values;
     if (!parse_command_line(args, described, values)) return exit_ok;
@@ -94,12 +97,34 @@ int run_simulate(const std::vector<std::string>& args) {
 
     Model model = read_model_file(model_path);
     if (!params_path.empty()) apply_parameters_file(model, params_path);
-    const Dataset data = simulate(model, options);
+    std::vector<Model> populations{model};
+    std::vector<double> shares{1.0};
+    std::vector<std::string> inputs{model_path, params_path};
+    for (std::string_view rest = mixture_text; !rest.empty();) {
+        const auto comma = rest.find(',');
+        const std::string item(rest.substr(0, comma));
+        rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+        const auto colon = item.rfind(':');
+        double share = 0;
+        const char* const end = item.data() + item.size();
+        if (colon == std::string::npos || std::from_chars(item.data() + colon + 1, end, share).ptr != end || !(share > 0 && share < 1))
+            throw UsageError("--mixture takes FILE:SHARE[,FILE:SHARE...] with shares between 0 and 1, got '" + item + "'");
+        populations.push_back(read_model_file(item.substr(0, colon)));
+        inputs.push_back(item.substr(0, colon));
+        shares.push_back(share);
+        shares.front() -= share;
+    }
+    if (populations.size() > 1) {
+        if (options.groups > 0) throw UsageError("--mixture and --groups cannot be combined");
+        if (!(shares.front() > 0)) throw UsageError("--mixture: the shares must leave --model a positive share");
+        refuse_overwriting_inputs(out_path, inputs, "--out");
+    }
+    const Dataset data = populations.size() > 1 ? simulate_mixture(populations, shares, options) : simulate(model, options);
     write_file_atomically(out_path, [&](std::ostream& out) {
         if (data.group_names.empty())
             write_csv_table(out, data.columns, data.matrix());
         else
-            write_grouped_csv(out, "company", data);
+            write_grouped_csv(out, populations.size() > 1 ? "segment" : "company", data);
     });
     return exit_ok;
 }

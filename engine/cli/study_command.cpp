@@ -83,6 +83,7 @@ StudyOptions study_options_from(const po::variables_map& values, const StudyComm
         for (std::size_t k : files) {
             if (std::string_view(fields[k].name) == "aggregation") declared.aggregation.emplace();
             if (std::string_view(fields[k].name) == "practice.weights_index") declared.practice.weights_index.emplace();
+            if (std::string_view(fields[k].name) == "data.segments") fields[k].set(declared, line.texts[k]);
         }
         declared.validate();
         for (std::size_t k : files) fields[k].set(options, line.texts[k]);

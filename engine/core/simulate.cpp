@@ -215,4 +215,40 @@ Dataset simulate(const Model& model, const SimulationOptions& options) {
     return data;
 }
 
+Dataset simulate_mixture(const std::vector<Model>& populations, const std::vector<double>& shares, const SimulationOptions& options) {
+    options.validate();
+    if (populations.empty() || populations.size() != shares.size())
+        throw UsageError("a mixture needs one share per population, got " + std::to_string(populations.size()) + " populations and " +
+                         std::to_string(shares.size()) + " shares");
+    double total = 0;
+    for (const double share : shares) {
+        if (!(share > 0)) throw UsageError("the shares of a mixture must be positive");
+        total += share;
+    }
+    if (std::abs(total - 1.0) > 1e-9) throw UsageError("the shares of a mixture must sum to 1, got " + std::to_string(total));
+    Dataset all;
+    Eigen::Index drawn = 0;
+    for (std::size_t k = 0; k < populations.size(); ++k) {
+        if (populations[k].all_indicators() != populations.front().all_indicators())
+            throw UsageError("the populations of a mixture must have the same indicators (" + populations[k].source + " differs from " +
+                             populations.front().source + ")");
+        SimulationOptions one = options;
+        one.groups = 0;
+        one.n = k + 1 == populations.size() ? options.n - drawn : static_cast<Eigen::Index>(std::llround(shares[k] * static_cast<double>(options.n)));
+        one.seed = options.seed + 0x9E3779B97F4A7C15ULL * static_cast<std::uint64_t>(k + 1);
+        if (one.n < 1) throw UsageError("population " + std::to_string(k + 1) + " of the mixture gets no respondent");
+        drawn += one.n;
+        Dataset part = simulate(populations[k], one);
+        if (k == 0) {
+            all.source = part.source;
+            all.columns = part.columns;
+        }
+        all.values.insert(all.values.end(), part.values.begin(), part.values.end());
+        all.rows += part.rows;
+        all.group_names.push_back("S" + std::to_string(k + 1));
+        all.group_of_row.insert(all.group_of_row.end(), static_cast<std::size_t>(part.rows), static_cast<int>(k));
+    }
+    return all;
+}
+
 }  // namespace csipls

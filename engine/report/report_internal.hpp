@@ -89,3 +89,16 @@ struct ControlPoint {
 std::string control_chart(const std::vector<ControlPoint>& points, double centre, std::string_view y_label);
 
 }  // namespace csipls::report_detail
+
+namespace csipls::report_detail {
+
+// A section of the report page: its anchor id, title and HTML.
+struct ReportSection {
+    std::string id, title, html;
+};
+
+// Hidden segments (the result's `segmentation`): the criteria table, segment sizes, the segments'
+// paths and R² side by side, and FIMIX's posterior-probability histogram; nullopt without one.
+std::optional<ReportSection> segmentation_section(const Json& result);
+
+}  // namespace csipls::report_detail

@@ -223,6 +223,15 @@ const std::vector<StudyOptionField> fields = {
     {"data.group", "group", "COLUMN", "column of groups (company, segment, period; SPSS: text or value-labelled): the model is also estimated per group",
      [](StudyOptions& o, const std::string& text) { o.data.group = text; },
      [](const StudyOptions& o) { return text_or_null(o.data.group); }, no_default},
+    {"data.segments", "segments", "FILE",
+     "segment assignments (a CSV with columns row and segment, as `csipls segment --assignments` writes): each segment is a group",
+     [](StudyOptions& o, const std::string& text) {
+         if (!o.data.group.empty() && o.data.group != "segment")
+             throw UsageError("`data.segments` gives the groups: it cannot be combined with `data.group`");
+         o.data.segments = text;
+         o.data.group = "segment";
+     },
+     [](const StudyOptions& o) { return text_or_null(o.data.segments); }, no_default},
     {"groups.pooled", "pooled", nullptr, "with --group: groups keep the pooled estimate's weights instead of their own",
      [](StudyOptions& o, const std::string& text) { o.groups.pooled = switch_value(text, "groups.pooled"); },
      [](const StudyOptions& o) { return Json(o.groups.pooled); }, no_default},
@@ -326,6 +335,62 @@ const std::vector<StudyOptionField> fields = {
          return Json({{"from", o.mediation.from.empty() ? "*" : o.mediation.from}, {"to", o.mediation.to.empty() ? "*" : o.mediation.to}});
      },
      no_default},
+    {"segmentation.method", "method", "M", "hidden segments: fimix (FIMIX-PLS for each K of --k) or pos (PLS-POS for one K)",
+     [](StudyOptions& o, const std::string& text) {
+         if (text == "fimix") o.segmentation.method = SegmentationMethod::fimix;
+         else if (text == "pos") o.segmentation.method = SegmentationMethod::pos;
+         else if (text == "none") o.segmentation.method = SegmentationMethod::none;
+         else throw UsageError("`segmentation.method` takes fimix, pos or none, got '" + text + "'");
+     },
+     [](const StudyOptions& o) {
+         return o.segmentation.method == SegmentationMethod::none ? Json(nullptr) : Json(segmentation_method_name(o.segmentation.method));
+     },
+     no_default},
+    {"segmentation.k", "k", "K", "numbers of segments: one (2) or a range (1..6)",
+     [](StudyOptions& o, const std::string& text) {
+         const auto dots = text.find("..");
+         if (dots == std::string::npos) {
+             o.segmentation.k_min = o.segmentation.k_max = whole(text, "segmentation.k");
+         } else {
+             o.segmentation.k_min = whole(text.substr(0, dots), "segmentation.k");
+             o.segmentation.k_max = whole(text.substr(dots + 2), "segmentation.k");
+         }
+     },
+     [](const StudyOptions& o) { return Json::array({o.segmentation.k_min, o.segmentation.k_max}); },
+     [](const StudyOptions& o) { return std::to_string(o.segmentation.k_min) + ".." + std::to_string(o.segmentation.k_max); }},
+    {"segmentation.starts", "starts", "S", "random starts per number of segments (each seeded from --seed, K and the start)",
+     [](StudyOptions& o, const std::string& text) { o.segmentation.starts = whole(text, "segmentation.starts"); },
+     [](const StudyOptions& o) { return Json(o.segmentation.starts); },
+     [](const StudyOptions& o) { return std::to_string(o.segmentation.starts); }},
+    {"segmentation.tolerance", "segment-stop", "T", "FIMIX: stop when the log-likelihood grows by less than this",
+     [](StudyOptions& o, const std::string& text) { o.segmentation.tolerance = real(text, "segmentation.tolerance"); },
+     [](const StudyOptions& o) { return Json(o.segmentation.tolerance); },
+     [](const StudyOptions& o) { return number_text(o.segmentation.tolerance); }},
+    {"segmentation.max_iterations", "segment-iterations", "N", "FIMIX: EM iterations per start at most",
+     [](StudyOptions& o, const std::string& text) { o.segmentation.max_iterations = whole(text, "segmentation.max_iterations"); },
+     [](const StudyOptions& o) { return Json(o.segmentation.max_iterations); },
+     [](const StudyOptions& o) { return std::to_string(o.segmentation.max_iterations); }},
+    {"segmentation.min_size", "min-segment-size", "N", "PLS-POS: smallest segment (0: the model's minimum or 5 % of respondents)",
+     [](StudyOptions& o, const std::string& text) { o.segmentation.min_size = whole(text, "segmentation.min_size"); },
+     [](const StudyOptions& o) { return Json(o.segmentation.min_size); },
+     [](const StudyOptions& o) { return std::to_string(o.segmentation.min_size); }},
+    {"segmentation.fimix_start", "fimix-start", nullptr, "PLS-POS: FIMIX's hard assignment as the first start",
+     [](StudyOptions& o, const std::string& text) { o.segmentation.fimix_start = switch_value(text, "segmentation.fimix_start"); },
+     [](const StudyOptions& o) { return Json(o.segmentation.fimix_start); }, no_default},
+    {"segmentation.describe", "describe", "COLUMNS",
+     "with --method: compare the segments on these numeric data columns (means with an F test; shares with a chi-square test "
+     "for columns of at most 10 values)",
+     [](StudyOptions& o, const std::string& text) {
+         o.segmentation.describe.clear();
+         for (std::string_view rest = text; !rest.empty();) {
+             const auto comma = rest.find(',');
+             const std::string_view name = trimmed(rest.substr(0, comma));
+             if (name.empty()) throw UsageError("`segmentation.describe` takes COLUMN[,COLUMN...], got '" + text + "'");
+             o.segmentation.describe.emplace_back(name);
+             rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+         }
+     },
+     [](const StudyOptions& o) { return Json(o.segmentation.describe); }, no_default},
     // Files last: reading them needs the group column and the delimiter set above.
     {"aggregation", "aggregate", "FILE", "with --group and --scale: CSV of group weights and levels (industry, sector) to aggregate indices",
      [](StudyOptions& o, const std::string& text) { o.aggregation = read_aggregation_plan(text, o.data.group, o.data.delimiter); },

@@ -258,6 +258,7 @@ void check_two_stage_options(const Model& model, const StudyOptions& options) {
                                                   : "; `staging.higher_order` repeated estimates in one stage and takes it"));
     };
     if (!options.data.group.empty()) refuse("`data.group`");
+    if (options.segmentation.method != SegmentationMethod::none) refuse("`segmentation.method`");
     if (options.prediction.enabled) refuse("`prediction.enabled`");
     if (options.fit_test.resamples > 0) refuse("`fit_test.resamples`");
     if (options.consistent && !interaction_terms(model).empty())
@@ -347,7 +348,33 @@ void prepare_two_stages(StudyResult& run, const StudyOptions& options) {
     if (!stages.missing_note.empty()) run.warnings.push_back(stages.missing_note);
 }
 
-StudyResult estimate_study(StudyResult run, const StudyOptions& options, StudyMonitor* monitor);
+StudyResult estimate_study(StudyResult run, const StudyOptions& options, StudyMonitor* monitor, const Eigen::MatrixXd& described);
+
+// The study's respondents in hidden segments: FIMIX on the construct scores of the respondents
+// who have them (all but those listwise deletion left out), PLS-POS on the complete cases.
+SegmentationResult segment_respondents(const Model& model, const StudyResult& run, const StudyOptions& options) {
+    SegmentationResult out;
+    out.method = options.segmentation.method;
+    out.data_rows = run.data.rows;
+    const Eigen::MatrixXd scores = run.scores();
+    const auto matrix = run.data.matrix();
+    const bool pos = out.method == SegmentationMethod::pos;
+    for (Eigen::Index i = 0; i < scores.rows(); ++i)
+        if (pos ? matrix.row(i).allFinite() : scores.row(i).allFinite()) out.rows.push_back(i);
+    if (!pos) {
+        out.solutions = fimix(model, scores(out.rows, Eigen::all), options.fimix_options());
+        return out;
+    }
+    PosOptions pos_options = options.pos_options();
+    if (options.segmentation.fimix_start) {
+        FimixOptions start = options.fimix_options();
+        start.k_max = start.k_min;
+        const SegmentSolution fimix_solution = fimix(model, scores(out.rows, Eigen::all), start).front();
+        if (fimix_solution.ok()) pos_options.start_partition = fimix_solution.assignment;
+    }
+    out.solutions.push_back(pls_pos(model, rows_of_data(run.data, out.rows), options.estimation, pos_options));
+    return out;
+}
 
 }  // namespace
 
@@ -386,6 +413,14 @@ StudyResult run_study(const Model& input_model, Dataset input, const StudyOption
             }
         }
     }
+    // The columns that describe the segments, before the data keep only the model's indicators.
+    Eigen::MatrixXd described(input.rows, static_cast<Eigen::Index>(options.segmentation.describe.size()));
+    for (std::size_t c = 0; c < options.segmentation.describe.size(); ++c) {
+        const int column = input.column_index(options.segmentation.describe[c]);
+        if (column < 0)
+            throw UsageError("`segmentation.describe`: " + data_name(input) + " have no column '" + options.segmentation.describe[c] + "'");
+        described.col(static_cast<Eigen::Index>(c)) = input.matrix().col(column);
+    }
     const auto indicators = model.all_indicators();
     run.data = input.columns == indicators ? std::move(input) : select_columns(input, indicators);
 
@@ -403,14 +438,15 @@ StudyResult run_study(const Model& input_model, Dataset input, const StudyOption
                          "MIN:MAX or a 'scale' statement in " + model.source);
     run.model = input_model;
     if (staged) prepare_two_stages(run, options);
-    return estimate_study(std::move(run), options, monitor);
+    return estimate_study(std::move(run), options, monitor, described);
 }
 
 namespace {
 
 // Everything after the data are ready: estimation and every procedure the options ask for, on
-// run.model (stage 2 with two stages) and run.data.
-StudyResult estimate_study(StudyResult run, const StudyOptions& options, StudyMonitor* monitor) {
+// run.model (stage 2 with two stages) and run.data; `described` holds the columns that describe
+// segments, one row per data row.
+StudyResult estimate_study(StudyResult run, const StudyOptions& options, StudyMonitor* monitor, const Eigen::MatrixXd& described) {
     const Model& model = run.model;
     auto& warnings = run.warnings;
     const Dataset& data = run.data;
@@ -441,6 +477,17 @@ StudyResult estimate_study(StudyResult run, const StudyOptions& options, StudyMo
     // A non-converged run has its own warning; its other problems are in the result.
     if (result.converged)
         for (const auto& problem : run.assessment.admissibility.problems) warnings.push_back("inadmissible result: " + problem);
+    if (options.segmentation.method != SegmentationMethod::none) {
+        run.segmentation = segment_respondents(model, run, options);
+        if (const int selected = selected_solution(*run.segmentation); selected >= 0) {
+            const SegmentSolution& chosen = run.segmentation->solutions[static_cast<std::size_t>(selected)];
+            for (std::size_t c = 0; c < options.segmentation.describe.size(); ++c)
+                run.segmentation->descriptions.push_back(describe_segments(
+                    options.segmentation.describe[c], described(run.segmentation->rows, static_cast<Eigen::Index>(c)), chosen.assignment, chosen.k));
+        }
+        for (const auto& solution : run.segmentation->solutions)
+            if (!solution.ok()) warnings.push_back("segmentation: " + solution.error);
+    }
 
     // Blindfolding, PLSpredict and the Bollen-Stine test work on whole respondents: with missing
     // values only the complete cases, which is listwise deletion, so the other treatments are refused.

@@ -1,8 +1,10 @@
 #include "csipls/study/study_files.hpp"
 
 #include <algorithm>
+#include <charconv>
 
 #include "csipls/core/error.hpp"
+#include "csipls/core/groups.hpp"
 #include "csipls/io/csv.hpp"
 #include "csipls/io/data_reader.hpp"
 #include "csipls/io/model_file.hpp"
@@ -15,10 +17,59 @@ Model load_model(const std::string& path) {
     return model;
 }
 
+namespace {
+
+// Each data row's group from a segment assignments file (columns row and segment, one line per data
+// row in data order); rows with an empty segment are left out.
+Dataset with_segments(Dataset data, const std::string& path) {
+    const TextTable table = read_text_table(path);
+    const auto column = [&](const char* name) {
+        const auto at = std::find(table.header.begin(), table.header.end(), name);
+        if (at == table.header.end()) throw InputError(path + ": no '" + name + "' column (a segment assignments file has row and segment)");
+        return static_cast<std::size_t>(at - table.header.begin());
+    };
+    const std::size_t row_column = column("row"), segment_column = column("segment");
+    if (table.rows.size() != static_cast<std::size_t>(data.rows))
+        throw InputError(path + ": " + std::to_string(table.rows.size()) + " rows of segments for the " + std::to_string(data.rows) +
+                         " rows of " + data.source.path);
+    std::vector<Eigen::Index> kept;
+    std::vector<int> segment_of_row(table.rows.size(), -1);  // -1: left out below
+    int segments = 0;
+    for (std::size_t r = 0; r < table.rows.size(); ++r) {
+        const std::string where = path + ":" + std::to_string(table.lines[r]) + ": ";
+        if (table.rows[r][row_column] != std::to_string(r + 1))
+            throw InputError(where + "row '" + table.rows[r][row_column] + "' where row " + std::to_string(r + 1) + " was expected (one line per data row, in data order)");
+        const std::string& text = table.rows[r][segment_column];
+        if (text.empty()) continue;
+        int segment = 0;
+        const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), segment);
+        if (ec != std::errc() || end != text.data() + text.size() || segment < 1)
+            throw InputError(where + "segment '" + text + "' is not a segment number 1, 2, …");
+        kept.push_back(static_cast<Eigen::Index>(r));
+        segment_of_row[r] = segment - 1;
+        segments = std::max(segments, segment);
+    }
+    data.group_names.clear();
+    for (int s = 1; s <= segments; ++s) data.group_names.push_back("segment " + std::to_string(s));
+    data.group_of_row = segment_of_row;
+    if (kept.size() == static_cast<std::size_t>(data.rows)) return data;
+    return rows_of_data(data, kept);
+}
+
+}  // namespace
+
 Dataset load_study_data(const std::string& path, const Model& model, const StudyOptions& options) {
+    if (!options.data.segments.empty()) {
+        StudyOptions without_group = options;
+        without_group.data.group.clear();
+        without_group.data.segments.clear();
+        return with_segments(load_study_data(path, model, without_group), options.data.segments);
+    }
     const CsvOptions csv = options.data.read_options();
     std::vector<std::string> columns = model.items();
     for (const auto& name : options.practice.columns(model))
+        if (std::find(columns.begin(), columns.end(), name) == columns.end()) columns.push_back(name);
+    for (const auto& name : options.segmentation.describe)
         if (std::find(columns.begin(), columns.end(), name) == columns.end()) columns.push_back(name);
     const auto& practice = options.practice;
     try {

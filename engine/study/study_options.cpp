@@ -112,6 +112,17 @@ std::string first_problem(const StudyOptions& o) {
         return "`data.group` does not work with `prediction.enabled` or `fit_test.resamples`";
     }
     if (!d.group.empty() && d.group == d.case_weights) return "`data.group` and `data.case_weights` name the same column";
+    const auto& s = o.segmentation;
+    if (!s.describe.empty() && s.method == SegmentationMethod::none) return "`segmentation.describe` needs `segmentation.method`";
+    if (s.method != SegmentationMethod::none) {
+        if (!d.case_weights.empty()) return "`segmentation.method` does not work with `data.case_weights` yet";
+        if (s.method == SegmentationMethod::pos && s.k_min != s.k_max)
+            return "`segmentation.k`: PLS-POS takes one number of segments (e.g. 2), got " + std::to_string(s.k_min) + ".." +
+                   std::to_string(s.k_max);
+        if (std::string problem = s.method == SegmentationMethod::pos ? kernel_problem(o.pos_options()) : kernel_problem(o.fimix_options());
+            !problem.empty())
+            return problem;
+    }
     return {};
 }
 
@@ -228,6 +239,28 @@ PlsPredictOptions StudyOptions::pls_predict_options() const {
     out.folds = prediction.folds;
     out.repetitions = prediction.repetitions;
     out.seed = seed;
+    return out;
+}
+
+FimixOptions StudyOptions::fimix_options() const {
+    FimixOptions out;
+    out.k_min = segmentation.k_min;
+    out.k_max = segmentation.k_max;
+    out.starts = segmentation.starts;
+    out.tolerance = segmentation.tolerance;
+    out.max_iterations = segmentation.max_iterations;
+    out.seed = seed;
+    out.threads = threads;
+    return out;
+}
+
+PosOptions StudyOptions::pos_options() const {
+    PosOptions out;
+    out.k = segmentation.k_min;
+    out.starts = segmentation.starts;
+    out.min_segment_size = segmentation.min_size;
+    out.seed = seed;
+    out.threads = threads;
     return out;
 }
 

@@ -38,6 +38,7 @@ Json StudyResult::to_json() const {
     if (ipma) json["ipma"] = ipma_to_json(estimates, *ipma);
     if (two_stage) add_two_stage_to_json(json, estimates, *two_stage);
     if (model.layout) json["diagram_layout"] = model.layout->columns;
+    if (segmentation) json["segmentation"] = segmentation_to_json(estimates, *segmentation);
     json["warnings"] = warnings;
     return json;
 }
@@ -54,6 +55,7 @@ void StudyResult::write_summary(std::ostream& out) const {
     if (ipma) write_ipma_summary(out, estimates, *ipma);
     if (micom) write_micom_summary(out, estimates, *groups, *micom);
     if (mga) write_mga_summary(out, estimates, *groups, *mga, options.mga_options());
+    if (segmentation) write_segmentation_summary(out, estimates, *segmentation);
 }
 
 std::string StudyResult::summary() const {

@@ -22,6 +22,8 @@ est consistent.json --consistent
 est predict.json --predict --folds 5 --repetitions 2
 est fit-test.json --consistent --fit-test 30
 est ipma.json --scale 1:10 --ipma 顾客满意
+est fimix.json --method fimix --k 1..2 --starts 2 --segment-stop 1e-6
+est pos.json --method pos --k 2 --starts 2
 sed 's/^感知价值 =~/感知价值 <~/' "$model" > formative.model
 run estimate --model formative.model --data "$data" --scale 1:10 --bootstrap 20 --threads 1 --out formative.json
 # Missing answers: about one row in three with a blank cell, each treatment.

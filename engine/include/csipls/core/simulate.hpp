@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <vector>
 #include <optional>
+#include <vector>
 
 #include "csipls/core/dataset.hpp"
 #include "csipls/core/model.hpp"
@@ -52,5 +53,12 @@ PopulationModel population_model(const Model& model, const SimulationOptions& op
 
 // Draws options.n respondents. Columns in Model::all_indicators() order.
 Dataset simulate(const Model& model, const SimulationOptions& options);
+
+// A mixture of populations (hidden segments): `populations` share their indicators and differ in
+// their values; population k gives round(shares[k] · options.n) respondents (the last one the
+// rest), drawn as simulate draws them with its own seed, appended in population order and labelled
+// S1, S2, … in group_of_row. Throws UsageError when the shares are not positive or do not sum to 1,
+// or the populations' indicators differ.
+Dataset simulate_mixture(const std::vector<Model>& populations, const std::vector<double>& shares, const SimulationOptions& options);
 
 }  // namespace csipls

@@ -14,6 +14,7 @@
 #include "csipls/core/mga.hpp"
 #include "csipls/core/mediation.hpp"
 #include "csipls/core/two_stage.hpp"
+#include "csipls/core/segmentation.hpp"
 #include "csipls/core/micom.hpp"
 #include "csipls/core/index_table.hpp"
 #include "csipls/core/ipma.hpp"
@@ -119,6 +120,14 @@ void write_mediation_summary(std::ostream& out, const PlsResult& result, const M
 // `json`; and the summary's section. `result` is stage 2's estimate (or the repeated-indicators model's).
 void add_two_stage_to_json(Json& json, const PlsResult& result, const TwoStageResult& stages);
 void write_two_stage_summary(std::ostream& out, const PlsResult& result, const TwoStageResult& stages);
+// The `segmentation` section: {method, k, criteria, entropy, sizes, segments [{share, size, paths,
+// r2}]} of the selected solution, `solutions` with every K tried, and the definitions (each
+// criterion's formula); the summary's criteria table and segment paths side by side; and the
+// assignments CSV: `row` (1-based data row), `segment` (1 … K; empty for a row left out) and, for
+// FIMIX, the posterior probabilities p1 … pK, one line per data row in data order.
+Json segmentation_to_json(const PlsResult& result, const SegmentationResult& segmentation);
+void write_segmentation_summary(std::ostream& out, const PlsResult& result, const SegmentationResult& segmentation);
+void write_segment_assignments(std::ostream& out, const SegmentationResult& segmentation);
 
 // The `ipma` section: per driver construct and indicator its importance, performance and quadrant.
 Json ipma_to_json(const PlsResult& result, const IpmaResult& ipma);

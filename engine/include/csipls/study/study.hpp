@@ -31,6 +31,7 @@
 #include "csipls/core/moments.hpp"
 #include "csipls/core/prediction.hpp"
 #include "csipls/core/two_stage.hpp"
+#include "csipls/core/segmentation.hpp"
 #include "csipls/io/json.hpp"
 #include "csipls/io/practice_io.hpp"
 #include "csipls/io/result_writers.hpp"
@@ -78,6 +79,7 @@ struct StudyResult {
     std::optional<IndexTable> index_table;
     std::optional<IpmaResult> ipma;
     std::optional<TwoStageResult> two_stage;
+    std::optional<SegmentationResult> segmentation;  // hidden segments (FIMIX-PLS or PLS-POS)
     // What a reader of the result should know (inadmissible estimates, failed resamples, groups
     // that could not be estimated, non-convergence), in the order they arose.
     std::vector<std::string> warnings;

@@ -22,6 +22,7 @@
 #include "csipls/core/practice_indices.hpp"
 #include "csipls/core/two_stage.hpp"
 #include "csipls/core/prediction.hpp"
+#include "csipls/core/segmentation.hpp"
 #include "csipls/io/csv.hpp"
 
 namespace csipls {
@@ -35,6 +36,9 @@ struct StudyOptions {
         std::vector<double> missing_codes;   // numbers meaning "no answer" (e.g. -99)
         std::string case_weights;            // column of case (survey) weights; empty: unweighted
         std::string group;                   // text column of groups (company, segment, period); empty: none
+        // A segment assignments file (`csipls segment --assignments`: columns row, segment) giving each
+        // data row its group "segment N"; data.group is then "segment". Rows without a segment are left out.
+        std::string segments;
         // The reader's options these give (and the result records as its input settings).
         CsvOptions read_options() const;
     } data;
@@ -93,6 +97,18 @@ struct StudyOptions {
         PValueAdjustment p_adjust = PValueAdjustment::none;
     } groups;
 
+    // Hidden segments: FIMIX-PLS for K = k_min … k_max, or PLS-POS for one K (k_min = k_max).
+    struct Segmentation {
+        SegmentationMethod method = SegmentationMethod::none;
+        int k_min = 1;
+        int k_max = 6;
+        int starts = 10;           // random starts per K, each seeded from (seed, K, start)
+        double tolerance = 1e-10;  // FIMIX: stop when the log-likelihood grows by less
+        int max_iterations = 5000; // FIMIX: EM iterations per start
+        Eigen::Index min_size = 0; // PLS-POS: smallest segment; 0: the model's minimum or 5 % of respondents
+        bool fimix_start = false;  // PLS-POS: FIMIX's hard assignment as the first start
+        std::vector<std::string> describe;  // numeric data columns compared between the segments
+    } segmentation;
     // The specific indirect effects reported: the routes from `from` to `to` (construct names; empty
     // or "*": any).
     struct Mediation {
@@ -132,6 +148,8 @@ struct StudyOptions {
     MgaOptions mga_options() const;
     BlindfoldingOptions blindfolding_options() const;
     PlsPredictOptions pls_predict_options() const;
+    FimixOptions fimix_options() const;
+    PosOptions pos_options() const;
 };
 
 }  // namespace csipls
