@@ -6,6 +6,7 @@
 #include "csipls/io/csv.hpp"
 #include "csipls/io/data_reader.hpp"
 #include "csipls/io/model_file.hpp"
+#include "csipls/study/study_columns.hpp"
 
 namespace csipls {
 
@@ -17,9 +18,7 @@ Model load_model(const std::string& path) {
 
 Dataset load_study_data(const std::string& path, const Model& model, const StudyOptions& options) {
     const CsvOptions csv = options.data.read_options();
-    std::vector<std::string> columns = model.all_indicators();
-    for (const auto& name : options.practice.columns(model))
-        if (std::find(columns.begin(), columns.end(), name) == columns.end()) columns.push_back(name);
+    const std::vector<std::string> columns = study_data_columns(model, options);
     const auto& practice = options.practice;
     try {
         return read_data(path, columns, csv);

@@ -30,6 +30,11 @@ const std::vector<StudyOptionField>& study_option_fields();
 // The field called `name`, or nullptr.
 const StudyOptionField* find_study_option_field(std::string_view name);
 
+// The field a binding's keyword argument names: the field's name or its flag, with '.' and '-'
+// read as '_' (R and Python names: bootstrap_ci_level, bootstrap.resamples, ci_level); nullptr when
+// none. The field's name wins when a keyword matches both.
+const StudyOptionField* find_study_option_keyword(std::string_view keyword);
+
 // Every field's recorded value, by field name: the settings a result was made with.
 Json study_options_to_json(const StudyOptions& options);
 

@@ -1,0 +1,237 @@
+// The Python module's native part (csipls._native): the library's run_study, simulate, summary,
+// JSON and report, with the GIL released while the engine works. The Python package (csipls/)
+// turns data frames into columns and the JSON result into data frames.
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "csipls/core/error.hpp"
+#include "csipls/core/simulate.hpp"
+#include "csipls/io/file_util.hpp"
+#include "csipls/io/model_file.hpp"
+#include "csipls/report/report.hpp"
+#include "csipls/study/option_table.hpp"
+#include "csipls/study/study.hpp"
+#include "csipls/study/study_columns.hpp"
+#include "csipls/study/study_files.hpp"
+
+namespace py = pybind11;
+
+namespace {
+
+// The model: lavaan text, or the path of a model file (one line without an operator).
+csipls::Model model_of(const std::string& model_text) {
+    const bool is_text = model_text.find('~') != std::string::npos || model_text.find('\n') != std::string::npos;
+    if (!is_text) return csipls::load_model(model_text);
+    csipls::Model model = csipls::parse_model(model_text, "the model");
+    csipls::validate_model(model);
+    return model;
+}
+
+// Options from {field name: text}, set in the table's order with the files last, as the CLI does.
+csipls::StudyOptions options_of(const std::map<std::string, std::string>& texts) {
+    csipls::StudyOptions options;
+    const auto& fields = csipls::study_option_fields();
+    for (const bool files : {false, true})
+        for (const auto& field : fields) {
+            const auto given = texts.find(field.name);
+            if (given == texts.end()) continue;
+            const bool is_file = field.value_name && std::string_view(field.value_name) == "FILE";
+            if (is_file == files) field.set(options, given->second);
+        }
+    options.validate();
+    return options;
+}
+
+// A numeric column handed over by Python: a 1-D float64 array (any stride), read in place.
+csipls::NumericColumnView column_view(const py::array& array, const std::string& name) {
+    if (array.ndim() != 1 || !array.dtype().is(py::dtype::of<double>()) || array.strides(0) % static_cast<py::ssize_t>(sizeof(double)) != 0)
+        throw csipls::InputError("column '" + name + "' is not a 1-D float64 array");
+    return {static_cast<const double*>(array.data()), array.strides(0) / static_cast<py::ssize_t>(sizeof(double))};
+}
+
+// Runs the study on a thread of its own so the calling (main) thread can watch Ctrl-C and draw
+// progress: `progress(stage, completed, total)` is called with the GIL held every 100 ms of a long
+// stage; a Python exception from it (or KeyboardInterrupt) cancels the run and is raised.
+class WatchedStudy : public csipls::StudyMonitor {
+public:
+    void stage_started(std::string_view stage, long steps) override {
+        const std::lock_guard lock(mutex_);
+        stage_ = std::string(stage);
+        steps_ = steps;
+    }
+    void stage_finished(std::string_view) override {
+        const std::lock_guard lock(mutex_);
+        stage_.clear();
+    }
+
+    csipls::StudyResult run(const csipls::Model& model, csipls::Dataset data, const csipls::StudyOptions& options,
+                            const py::object& progress) {
+        csipls::StudyResult result;
+        std::exception_ptr failure;
+        bool done = false;
+        std::condition_variable finished;
+        py::gil_scoped_release unlocked;
+        std::thread worker([&] {
+            try {
+                result = csipls::run_study(model, std::move(data), options, this);
+            } catch (...) {
+                failure = std::current_exception();
+            }
+            const std::lock_guard lock(mutex_);
+            done = true;
+            finished.notify_one();
+        });
+        std::unique_ptr<py::error_already_set> python_error;
+        for (;;) {
+            std::unique_lock lock(mutex_);
+            if (finished.wait_for(lock, std::chrono::milliseconds(100), [&] { return done; })) break;
+            const std::string stage = stage_;
+            const long steps = steps_;
+            lock.unlock();
+            if (python_error) continue;  // cancelled: wait for the engine to stop
+            py::gil_scoped_acquire locked;
+            try {
+                if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+                if (!progress.is_none() && !stage.empty()) progress(stage, this->progress.completed.load(), steps);
+            } catch (py::error_already_set& error) {
+                python_error = std::make_unique<py::error_already_set>(std::move(error));
+                this->progress.cancel.store(true);
+            }
+        }
+        worker.join();
+        if (python_error) {
+            py::gil_scoped_acquire locked;
+            if (!progress.is_none()) progress(py::none(), 0, 0);  // the bar ends
+            throw std::move(*python_error);
+        }
+        if (failure) std::rethrow_exception(failure);
+        if (!progress.is_none()) {
+            py::gil_scoped_acquire locked;
+            progress(py::none(), 0, 0);
+        }
+        return result;
+    }
+
+private:
+    std::mutex mutex_;
+    std::string stage_;
+    long steps_ = 0;
+};
+
+// A finished study: the library's result, rendered on demand.
+struct Study {
+    csipls::StudyResult result;
+};
+
+}  // namespace
+
+PYBIND11_MODULE(_native, m) {
+    m.doc() = "csipls's native part; use the csipls package";
+    static py::exception<csipls::Error> error(m, "Error", PyExc_ValueError);
+    py::register_exception_translator([](std::exception_ptr failure) {
+        try {
+            if (failure) std::rethrow_exception(failure);
+        } catch (const csipls::Error& e) {
+            PyErr_SetString(error.ptr(), e.what());
+        }
+    });
+
+    m.def("option_fields", [] {
+        py::list out;
+        for (const auto& field : csipls::study_option_fields())
+            out.append(py::make_tuple(field.name, field.flag, field.value_name ? py::str(field.value_name) : py::object(py::none()),
+                                      field.help));
+        return out;
+    }, "The table of StudyOptions fields: (name, flag, value name or None for a switch, help).");
+    m.def("find_option", [](const std::string& keyword) -> py::object {
+        const auto* field = csipls::find_study_option_keyword(keyword);
+        return field ? py::object(py::str(field->name)) : py::object(py::none());
+    });
+    m.def("default_options", [] { return csipls::study_options_to_json(csipls::StudyOptions{}).dump(); });
+
+    py::class_<Study, std::shared_ptr<Study>>(m, "Study")
+        .def("json", [](const Study& s) { return s.result.to_json().dump(2); })
+        .def("summary", [](const Study& s) { return s.result.summary(); })
+        .def("converged", [](const Study& s) { return s.result.converged(); })
+        .def("warnings", [](const Study& s) { return s.result.warnings; })
+        .def("scores", [](const Study& s) {
+            const Eigen::MatrixXd scores = s.result.scores();
+            py::array_t<double, py::array::f_style> out({scores.rows(), scores.cols()});
+            std::copy(scores.data(), scores.data() + scores.size(), out.mutable_data());
+            return py::make_tuple(out, s.result.estimates.constructs);
+        });
+
+    m.def("estimate",
+          [](const std::string& model_text, const std::map<std::string, std::string>& option_texts, long rows,
+             const std::string& source_name, const py::function& column, const py::object& progress) {
+              const csipls::Model model = model_of(model_text);
+              const csipls::StudyOptions options = options_of(option_texts);
+              std::vector<py::object> kept;  // the arrays stay alive while they are copied
+              csipls::InMemoryColumns columns;
+              columns.source_name = source_name;
+              columns.rows = rows;
+              columns.numeric = [&](const std::string& name) {
+                  kept.push_back(column(name, "numeric"));
+                  return column_view(kept.back().cast<py::array>(), name);
+              };
+              columns.group = [&](const std::string& name) {
+                  const auto parts = column(name, "group").cast<py::tuple>();
+                  csipls::GroupColumnView view;
+                  view.code_of_row = parts[0].cast<std::vector<int>>();
+                  view.labels = parts[1].cast<std::vector<std::string>>();
+                  return view;
+              };
+              csipls::Dataset data = csipls::dataset_from_columns(model, options, columns);
+              kept.clear();
+              auto study = std::make_shared<Study>();
+              WatchedStudy watch;
+              study->result = watch.run(model, std::move(data), options, progress);
+              return study;
+          },
+          py::arg("model"), py::arg("options"), py::arg("rows"), py::arg("source_name"), py::arg("column"),
+          py::arg("progress"));
+
+    m.def("simulate",
+          [](const std::string& model_text, long n, std::uint64_t seed, bool discrete, int scale_min, int scale_max,
+             double centre, double default_loading, double default_path, int groups, double group_spread) {
+              const csipls::Model model = model_of(model_text);
+              csipls::SimulationOptions options;
+              options.n = n;
+              options.seed = seed;
+              options.discrete = discrete;
+              options.scale_min = scale_min;
+              options.scale_max = scale_max;
+              options.centre = centre;
+              options.default_loading = default_loading;
+              options.default_path = default_path;
+              options.groups = groups;
+              options.group_spread = group_spread;
+              options.validate();
+              csipls::Dataset data;
+              {
+                  py::gil_scoped_release unlocked;
+                  data = csipls::simulate(model, options);
+              }
+              py::array_t<double> values({static_cast<py::ssize_t>(data.rows), static_cast<py::ssize_t>(data.cols())});
+              std::copy(data.values.begin(), data.values.begin() + data.rows * data.cols(), values.mutable_data());
+              std::vector<std::string> group_labels;
+              for (int code : data.group_of_row) group_labels.push_back(data.group_names[static_cast<std::size_t>(code)]);
+              return py::make_tuple(values, data.columns, group_labels);
+          });
+
+    m.def("write_report", [](const Study& study, const std::string& path) {
+        py::gil_scoped_release unlocked;
+        const std::string html = csipls::render_html_report(study.result.to_json(), nullptr);
+        // Replaced whole or not at all, as the CLI writes its outputs.
+        csipls::write_file_atomically(path, [&](std::ostream& out) { out << html; });
+    });
+}
