@@ -111,6 +111,14 @@ TEST(OptionTableTest, EveryFieldIsNamedOnceAndSetsWhatItRecords) {
         EXPECT_EQ(find_study_option_field(field.name), &field);
     }
     EXPECT_EQ(find_study_option_field("no.such.field"), nullptr);
+    // The bindings' keywords: the name or the flag, '.' and '-' read as '_'; the name first.
+    EXPECT_EQ(find_study_option_keyword("bootstrap_ci_level"), find_study_option_field("bootstrap.ci_level"));
+    EXPECT_EQ(find_study_option_keyword("ci_level"), find_study_option_field("bootstrap.ci_level"));
+    EXPECT_EQ(find_study_option_keyword("bootstrap"), find_study_option_field("bootstrap.resamples"));
+    EXPECT_EQ(find_study_option_keyword("missing_treatment"), find_study_option_field("missing.treatment"));
+    EXPECT_EQ(find_study_option_keyword("decimal-comma"), find_study_option_field("data.decimal_comma"));
+    EXPECT_EQ(find_study_option_keyword("bootstrap_resample"), nullptr);
+    for (const auto& field : study_option_fields()) EXPECT_EQ(find_study_option_keyword(field.name), &field);
     StudyOptions options;
     find_study_option_field("bootstrap.resamples")->set(options, "250");
     find_study_option_field("estimation.scheme")->set(options, "factorial");
