@@ -86,6 +86,16 @@ test_that("factor groups and NAs give the CLI's numbers", {
                    without_input(to_json(mine)))
 })
 
+test_that("a haven-labelled group column is grouped by its labels, as SPSS files are", {
+  skip_without_mobi()
+  codes <- ifelse(seq_len(nrow(mobi)) %% 3 == 1, 2, 1)
+  labelled <- mobi
+  labelled$segment <- structure(codes, labels = c(south = 1, north = 2), class = c("haven_labelled", "vctrs_vctr", "double"))
+  as_factor <- transform(mobi, segment = factor(ifelse(codes == 2, "north", "south")))
+  expect_identical(to_json(estimate(ecsi, labelled, group = "segment")), to_json(estimate(ecsi, as_factor, group = "segment")))
+  expect_equal(estimate(ecsi, labelled, group = "segment")$groups$results$group, c("north", "south"))
+})
+
 test_that("bad data and options give clear R errors", {
   skip_without_mobi()
   expect_error(estimate(ecsi, transform(mobi, CUEX1 = as.character(CUEX1))), "column 'CUEX1' is not numeric")
