@@ -1,7 +1,8 @@
 """Builds csipls._native with CMake against the csipls C++ package.
 
 Where the C++ package is: the CSIPLS_PREFIX environment variable (an install prefix or a build
-tree, e.g. build/release), else CMAKE_PREFIX_PATH, else the standard places.
+tree, e.g. $PWD/build/release), else CMAKE_PREFIX_PATH, else the repository's build/release (when
+built from a checkout), else the standard places.
 """
 import os
 import subprocess
@@ -24,7 +25,10 @@ class CMakeBuild(build_ext):
         target = Path(self.get_ext_fullpath(ext.name)).resolve().parent
         build = Path(self.build_temp).resolve() / "cmake"
         build.mkdir(parents=True, exist_ok=True)
-        prefixes = [p for p in (os.environ.get("CSIPLS_PREFIX"), os.environ.get("CMAKE_PREFIX_PATH")) if p]
+        prefixes = [str(Path(p).resolve()) for p in (os.environ.get("CSIPLS_PREFIX"), os.environ.get("CMAKE_PREFIX_PATH")) if p]
+        checkout_build = source.parents[1] / "build" / "release"
+        if not prefixes and (checkout_build / "csiplsConfig.cmake").exists():
+            prefixes.append(str(checkout_build))
         prefixes.append(pybind11.get_cmake_dir())
         configure = ["cmake", "-S", str(source), "-B", str(build), "-DCMAKE_BUILD_TYPE=Release",
                      f"-DPython3_EXECUTABLE={sys.executable}", f"-DCMAKE_PREFIX_PATH={';'.join(prefixes)}",

@@ -5,13 +5,8 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
-#include <chrono>
-#include <condition_variable>
-#include <exception>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <thread>
 
 #include "csipls/core/error.hpp"
 #include "csipls/core/simulate.hpp"
@@ -22,6 +17,7 @@
 #include "csipls/study/study.hpp"
 #include "csipls/study/study_columns.hpp"
 #include "csipls/study/study_files.hpp"
+#include "csipls/study/study_watch.hpp"
 
 namespace py = pybind11;
 
@@ -58,74 +54,22 @@ csipls::NumericColumnView column_view(const py::array& array, const std::string&
     return {static_cast<const double*>(array.data()), array.strides(0) / static_cast<py::ssize_t>(sizeof(double))};
 }
 
-// Runs the study on a thread of its own so the calling (main) thread can watch Ctrl-C and draw
-// progress: `progress(stage, completed, total)` is called with the GIL held every 100 ms of a long
-// stage; a Python exception from it (or KeyboardInterrupt) cancels the run and is raised.
-class WatchedStudy : public csipls::StudyMonitor {
-public:
-    void stage_started(std::string_view stage, long steps) override {
-        const std::lock_guard lock(mutex_);
-        stage_ = std::string(stage);
-        steps_ = steps;
-    }
-    void stage_finished(std::string_view) override {
-        const std::lock_guard lock(mutex_);
-        stage_.clear();
-    }
-
-    csipls::StudyResult run(const csipls::Model& model, csipls::Dataset data, const csipls::StudyOptions& options,
-                            const py::object& progress) {
-        csipls::StudyResult result;
-        std::exception_ptr failure;
-        bool done = false;
-        std::condition_variable finished;
-        py::gil_scoped_release unlocked;
-        std::thread worker([&] {
-            try {
-                result = csipls::run_study(model, std::move(data), options, this);
-            } catch (...) {
-                failure = std::current_exception();
-            }
-            const std::lock_guard lock(mutex_);
-            done = true;
-            finished.notify_one();
-        });
-        std::unique_ptr<py::error_already_set> python_error;
-        for (;;) {
-            std::unique_lock lock(mutex_);
-            if (finished.wait_for(lock, std::chrono::milliseconds(100), [&] { return done; })) break;
-            const std::string stage = stage_;
-            const long steps = steps_;
-            lock.unlock();
-            if (python_error) continue;  // cancelled: wait for the engine to stop
-            py::gil_scoped_acquire locked;
-            try {
-                if (PyErr_CheckSignals() != 0) throw py::error_already_set();
-                if (!progress.is_none() && !stage.empty()) progress(stage, this->progress.completed.load(), steps);
-            } catch (py::error_already_set& error) {
-                python_error = std::make_unique<py::error_already_set>(std::move(error));
-                this->progress.cancel.store(true);
-            }
-        }
-        worker.join();
-        if (python_error) {
-            py::gil_scoped_acquire locked;
-            if (!progress.is_none()) progress(py::none(), 0, 0);  // the bar ends
-            throw std::move(*python_error);
-        }
-        if (failure) std::rethrow_exception(failure);
-        if (!progress.is_none()) {
-            py::gil_scoped_acquire locked;
+// The study with the GIL released; every 100 ms of a long stage the calling thread takes the GIL,
+// checks for Ctrl-C and calls `progress(stage, done, total)` (and `progress(None, 0, 0)` at the
+// end). KeyboardInterrupt or an exception from `progress` cancels the run and is raised.
+csipls::StudyResult run_watched(const csipls::Model& model, csipls::Dataset data, const csipls::StudyOptions& options,
+                                const py::object& progress) {
+    py::gil_scoped_release unlocked;
+    return csipls::run_study_watched(model, std::move(data), options, [&](const std::string& stage, long done, long total) {
+        py::gil_scoped_acquire locked;
+        if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+        if (progress.is_none()) return;
+        if (stage.empty())
             progress(py::none(), 0, 0);
-        }
-        return result;
-    }
-
-private:
-    std::mutex mutex_;
-    std::string stage_;
-    long steps_ = 0;
-};
+        else
+            progress(stage, done, total);
+    });
+}
 
 // A finished study: the library's result, rendered on demand.
 struct Study {
@@ -193,8 +137,7 @@ PYBIND11_MODULE(_native, m) {
               csipls::Dataset data = csipls::dataset_from_columns(model, options, columns);
               kept.clear();
               auto study = std::make_shared<Study>();
-              WatchedStudy watch;
-              study->result = watch.run(model, std::move(data), options, progress);
+              study->result = run_watched(model, std::move(data), options, progress);
               return study;
           },
           py::arg("model"), py::arg("options"), py::arg("rows"), py::arg("source_name"), py::arg("column"),

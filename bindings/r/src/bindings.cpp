@@ -2,14 +2,9 @@
 // (R/csipls.R) passes the data.frame and the options; the tables are built from the JSON result.
 #include <RcppEigen.h>
 
-#include <chrono>
 #include <cmath>
-#include <condition_variable>
 #include <cstdio>
-#include <exception>
-#include <mutex>
 #include <string>
-#include <thread>
 
 #include "csipls/core/error.hpp"
 #include "csipls/core/simulate.hpp"
@@ -20,6 +15,7 @@
 #include "csipls/study/study.hpp"
 #include "csipls/study/study_columns.hpp"
 #include "csipls/study/study_files.hpp"
+#include "csipls/study/study_watch.hpp"
 
 namespace {
 
@@ -183,67 +179,18 @@ csipls::GroupColumnView group_view(SEXP column, const std::string& name) {
     throw csipls::InputError(std::string(data_name) + ": the group column '" + name + "' is not text, a factor or numbers");
 }
 
-// Runs the study on a thread of its own; R's (main) thread draws progress and checks Ctrl-C.
-class WatchedStudy : public csipls::StudyMonitor {
-public:
-    void stage_started(std::string_view stage, long steps) override {
-        const std::lock_guard lock(mutex_);
-        stage_ = std::string(stage);
-        steps_ = steps;
-    }
-    void stage_finished(std::string_view) override {
-        const std::lock_guard lock(mutex_);
-        stage_.clear();
-    }
-
-    csipls::StudyResult run(const csipls::Model& model, csipls::Dataset data, const csipls::StudyOptions& options,
-                            const Rcpp::Nullable<Rcpp::Function>& progress) {
-        csipls::StudyResult result;
-        std::exception_ptr failure;
-        bool done = false;
-        std::condition_variable finished;
-        std::thread worker([&] {
-            try {
-                result = csipls::run_study(model, std::move(data), options, this);
-            } catch (...) {
-                failure = std::current_exception();
-            }
-            const std::lock_guard lock(mutex_);
-            done = true;
-            finished.notify_one();
-        });
-        std::exception_ptr interrupted;
-        bool drawn = false;
-        for (;;) {
-            std::unique_lock lock(mutex_);
-            if (finished.wait_for(lock, std::chrono::milliseconds(100), [&] { return done; })) break;
-            const std::string stage = stage_;
-            const long steps = steps_;
-            lock.unlock();
-            if (interrupted) continue;  // cancelled: wait for the engine to stop
-            try {
-                Rcpp::checkUserInterrupt();
-                if (progress.isNotNull() && !stage.empty()) {
-                    drawn = true;
-                    Rcpp::Function(progress.get())(stage, static_cast<double>(this->progress.completed.load()), static_cast<double>(steps));
-                }
-            } catch (...) {
-                interrupted = std::current_exception();
-                this->progress.cancel.store(true);
-            }
-        }
-        worker.join();
-        if (drawn && progress.isNotNull()) Rcpp::Function(progress.get())(R_NilValue, 0.0, 0.0);
-        if (interrupted) std::rethrow_exception(interrupted);
-        if (failure) std::rethrow_exception(failure);
-        return result;
-    }
-
-private:
-    std::mutex mutex_;
-    std::string stage_;
-    long steps_ = 0;
-};
+// The study, with R's (main) thread checking Ctrl-C and drawing progress every 100 ms of a long stage.
+csipls::StudyResult run_watched(const csipls::Model& model, csipls::Dataset data, const csipls::StudyOptions& options,
+                                const Rcpp::Nullable<Rcpp::Function>& progress) {
+    return csipls::run_study_watched(model, std::move(data), options, [&](const std::string& stage, long done, long total) {
+        Rcpp::checkUserInterrupt();
+        if (progress.isNull()) return;
+        if (stage.empty())
+            Rcpp::Function(progress.get())(R_NilValue, 0.0, 0.0);
+        else
+            Rcpp::Function(progress.get())(stage, static_cast<double>(done), static_cast<double>(total));
+    });
+}
 
 }  // namespace
 
@@ -274,8 +221,7 @@ SEXP csipls_estimate(std::string model_text, Rcpp::List frame, Rcpp::List option
     };
     columns.group = [&](const std::string& name) { return group_view(column_of(frame, name), name); };
     csipls::Dataset data = csipls::dataset_from_columns(model, options, columns);
-    WatchedStudy watch;
-    auto* result = new csipls::StudyResult(watch.run(model, std::move(data), options, progress));
+    auto* result = new csipls::StudyResult(run_watched(model, std::move(data), options, progress));
     return StudyPtr(result, true);
     CSIPLS_R_END
 }
