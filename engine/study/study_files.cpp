@@ -16,6 +16,14 @@ Model load_model(const std::string& path) {
     return model;
 }
 
+Model load_model_text_or_file(const std::string& text_or_path, const std::string& text_name) {
+    const bool is_text = text_or_path.find('~') != std::string::npos || text_or_path.find('\n') != std::string::npos;
+    if (!is_text) return load_model(text_or_path);
+    Model model = parse_model(text_or_path, text_name);
+    validate_model(model);
+    return model;
+}
+
 Dataset load_study_data(const std::string& path, const Model& model, const StudyOptions& options) {
     const CsvOptions csv = options.data.read_options();
     const std::vector<std::string> columns = study_data_columns(model, options);

@@ -302,9 +302,12 @@ def simulate(model: str, n: int = 250, *, seed: int = 1, discrete: bool = True, 
              group_spread: float = 0.1) -> pd.DataFrame:
     """Survey-like data from the model's population values (``csipls simulate``): n respondents
     (per group with groups > 0, in a 'company' column), indicators in model order."""
-    values, columns, group_labels = _native.simulate(model, int(n), int(seed), bool(discrete), int(scale[0]), int(scale[1]),
-                                                     float(centre), float(default_loading), float(default_path),
-                                                     int(groups), float(group_spread))
+    settings = _native.SimulationOptions()
+    for name, value in dict(n=int(n), seed=int(seed), discrete=bool(discrete), scale_min=int(scale[0]), scale_max=int(scale[1]),
+                            centre=float(centre), default_loading=float(default_loading), default_path=float(default_path),
+                            groups=int(groups), group_spread=float(group_spread)).items():
+        setattr(settings, name, value)
+    values, columns, group_labels = _native.simulate(model, settings)
     frame = pd.DataFrame(values, columns=columns)
     if group_labels:
         frame.insert(0, "company", pd.Categorical(group_labels))

@@ -23,30 +23,6 @@ namespace py = pybind11;
 
 namespace {
 
-// The model: lavaan text, or the path of a model file (one line without an operator).
-csipls::Model model_of(const std::string& model_text) {
-    const bool is_text = model_text.find('~') != std::string::npos || model_text.find('\n') != std::string::npos;
-    if (!is_text) return csipls::load_model(model_text);
-    csipls::Model model = csipls::parse_model(model_text, "the model");
-    csipls::validate_model(model);
-    return model;
-}
-
-// Options from {field name: text}, set in the table's order with the files last, as the CLI does.
-csipls::StudyOptions options_of(const std::map<std::string, std::string>& texts) {
-    csipls::StudyOptions options;
-    const auto& fields = csipls::study_option_fields();
-    for (const bool files : {false, true})
-        for (const auto& field : fields) {
-            const auto given = texts.find(field.name);
-            if (given == texts.end()) continue;
-            const bool is_file = field.value_name && std::string_view(field.value_name) == "FILE";
-            if (is_file == files) field.set(options, given->second);
-        }
-    options.validate();
-    return options;
-}
-
 // A numeric column handed over by Python: a 1-D float64 array (any stride), read in place.
 csipls::NumericColumnView column_view(const py::array& array, const std::string& name) {
     if (array.ndim() != 1 || !array.dtype().is(py::dtype::of<double>()) || array.strides(0) % static_cast<py::ssize_t>(sizeof(double)) != 0)
@@ -117,8 +93,10 @@ PYBIND11_MODULE(_native, m) {
     m.def("estimate",
           [](const std::string& model_text, const std::map<std::string, std::string>& option_texts, long rows,
              const std::string& source_name, const py::function& column, const py::object& progress) {
-              const csipls::Model model = model_of(model_text);
-              const csipls::StudyOptions options = options_of(option_texts);
+              std::vector<std::pair<const csipls::StudyOptionField*, std::string>> texts;
+              for (const auto& [name, text] : option_texts) texts.emplace_back(csipls::find_study_option_field(name), text);
+              const csipls::Model model = csipls::load_model_text_or_file(model_text);
+              const csipls::StudyOptions options = csipls::study_options_from_texts(texts);
               std::vector<py::object> kept;  // the arrays stay alive while they are copied
               csipls::InMemoryColumns columns;
               columns.source_name = source_name;
@@ -143,21 +121,23 @@ PYBIND11_MODULE(_native, m) {
           py::arg("model"), py::arg("options"), py::arg("rows"), py::arg("source_name"), py::arg("column"),
           py::arg("progress"));
 
+    // Python's simulate() sets the fields by name (csipls/__init__.py).
+    py::class_<csipls::SimulationOptions>(m, "SimulationOptions")
+        .def(py::init<>())
+        .def_readwrite("n", &csipls::SimulationOptions::n)
+        .def_readwrite("seed", &csipls::SimulationOptions::seed)
+        .def_readwrite("discrete", &csipls::SimulationOptions::discrete)
+        .def_readwrite("scale_min", &csipls::SimulationOptions::scale_min)
+        .def_readwrite("scale_max", &csipls::SimulationOptions::scale_max)
+        .def_readwrite("centre", &csipls::SimulationOptions::centre)
+        .def_readwrite("default_loading", &csipls::SimulationOptions::default_loading)
+        .def_readwrite("default_path", &csipls::SimulationOptions::default_path)
+        .def_readwrite("groups", &csipls::SimulationOptions::groups)
+        .def_readwrite("group_spread", &csipls::SimulationOptions::group_spread);
+
     m.def("simulate",
-          [](const std::string& model_text, long n, std::uint64_t seed, bool discrete, int scale_min, int scale_max,
-             double centre, double default_loading, double default_path, int groups, double group_spread) {
-              const csipls::Model model = model_of(model_text);
-              csipls::SimulationOptions options;
-              options.n = n;
-              options.seed = seed;
-              options.discrete = discrete;
-              options.scale_min = scale_min;
-              options.scale_max = scale_max;
-              options.centre = centre;
-              options.default_loading = default_loading;
-              options.default_path = default_path;
-              options.groups = groups;
-              options.group_spread = group_spread;
+          [](const std::string& model_text, const csipls::SimulationOptions& options) {
+              const csipls::Model model = csipls::load_model_text_or_file(model_text);
               options.validate();
               csipls::Dataset data;
               {

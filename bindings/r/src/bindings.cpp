@@ -29,14 +29,6 @@ using StudyPtr = Rcpp::XPtr<csipls::StudyResult>;
         throw Rcpp::exception(error.what(), false);        \
     }
 
-csipls::Model model_of(const std::string& model_text) {
-    const bool is_text = model_text.find('~') != std::string::npos || model_text.find('\n') != std::string::npos;
-    if (!is_text) return csipls::load_model(model_text);
-    csipls::Model model = csipls::parse_model(model_text, "the model");
-    csipls::validate_model(model);
-    return model;
-}
-
 // Keywords of the signature that are not a field's name or flag.
 const char* alias_of(const std::string& keyword) {
     if (keyword == "weights") return "data.case_weights";
@@ -100,16 +92,7 @@ csipls::StudyOptions options_of(const Rcpp::List& given) {
             if (other == field) throw Rcpp::exception(("option '" + keyword + "' is given twice").c_str(), false);
         texts.emplace_back(field, option_text(keyword, *field, given[i]));
     }
-    // In the table's order with the files last, as the CLI sets them.
-    csipls::StudyOptions options;
-    for (const bool files : {false, true})
-        for (const auto& field : csipls::study_option_fields())
-            for (const auto& [which, text] : texts) {
-                const bool is_file = field.value_name && std::string_view(field.value_name) == "FILE";
-                if (which == &field && is_file == files) field.set(options, text);
-            }
-    options.validate();
-    return options;
+    return csipls::study_options_from_texts(texts);
 }
 
 const char* const data_name = "the data frame";
@@ -197,7 +180,7 @@ csipls::StudyResult run_watched(const csipls::Model& model, csipls::Dataset data
 // [[Rcpp::export(.csipls_estimate)]]
 SEXP csipls_estimate(std::string model_text, Rcpp::List frame, Rcpp::List options_given, Rcpp::Nullable<Rcpp::Function> progress) {
     CSIPLS_R_BEGIN
-    const csipls::Model model = model_of(model_text);
+    const csipls::Model model = csipls::load_model_text_or_file(model_text);
     const csipls::StudyOptions options = options_of(options_given);
     std::vector<std::vector<double>> converted;  // integer columns as doubles; double columns are read in place
     converted.reserve(64);
@@ -267,7 +250,7 @@ Rcpp::DataFrame csipls_options() {
 Rcpp::List csipls_simulate(std::string model_text, double n, double seed, bool discrete, int scale_min, int scale_max,
                            double centre, double default_loading, double default_path, int groups, double group_spread) {
     CSIPLS_R_BEGIN
-    const csipls::Model model = model_of(model_text);
+    const csipls::Model model = csipls::load_model_text_or_file(model_text);
     csipls::SimulationOptions options;
     options.n = static_cast<Eigen::Index>(n);
     options.seed = static_cast<std::uint64_t>(seed);
