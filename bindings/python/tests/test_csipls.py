@@ -256,3 +256,14 @@ except KeyboardInterrupt:
     out, _ = child.communicate(timeout=20)
     assert child.returncode == 3 and out.strip() == "interrupted"
     assert time.monotonic() - start < 2.0
+
+
+def test_float64_columns_are_read_in_place():
+    frame = pd.DataFrame({"a": np.arange(5.0), "b": np.ones(5)})
+    column = csipls._column_reader(frame)("a", "numeric")
+    assert np.shares_memory(column, frame["a"].to_numpy())
+    fortran = np.asfortranarray(np.arange(10.0).reshape(5, 2))
+    assert np.shares_memory(csipls._column_reader(csipls._as_frame((fortran, ["x", "y"])))("y", "numeric"), fortran)
+    c_order = np.arange(10.0).reshape(5, 2)
+    strided = csipls._column_reader(csipls._as_frame((c_order, ["x", "y"])))("y", "numeric")
+    assert np.shares_memory(strided, c_order) and strided.strides == (16,)
