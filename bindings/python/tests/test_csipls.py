@@ -267,3 +267,16 @@ def test_float64_columns_are_read_in_place():
     c_order = np.arange(10.0).reshape(5, 2)
     strided = csipls._column_reader(csipls._as_frame((c_order, ["x", "y"])))("y", "numeric")
     assert np.shares_memory(strided, c_order) and strided.strides == (16,)
+
+
+@needs_mobi
+def test_every_part_of_the_json_result_is_an_attribute(mobi, ecsi):
+    result = csipls.estimate(ecsi, mobi)
+    assert {"paths", "r2", "weights", "htmt", "fit", "reliability", "f2"} <= set(result.parts())
+    assert list(result.htmt.columns) == ["a", "b", "value"]
+    assert result.construct_correlations.shape == (7, 7)
+    assert list(result.reliability.columns) == ["construct", "cronbach_alpha", "rho_a", "rho_c", "ave"]
+    assert math.isnan(result.reliability.set_index("construct").loc["Complaints", "cronbach_alpha"])
+    assert list(result.weights.columns) == ["construct", "indicator", "estimate"]
+    with pytest.raises(AttributeError, match="no part 'nothing'"):
+        result.nothing

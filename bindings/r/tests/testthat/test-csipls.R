@@ -141,3 +141,16 @@ test_that("simulate() and report()", {
   report(result, path)
   expect_match(readLines(path, n = 1), "<!DOCTYPE html>")
 })
+
+test_that("print, as.list and names show the result's parts", {
+  skip_without_mobi()
+  result <- estimate(ecsi, mobi)
+  expect_output(print(result), "csipls result: 7 constructs, 250 respondents, converged")
+  parts <- as.list(result)
+  expect_true(all(c("paths", "r2", "weights", "loadings", "reliability", "htmt", "fit") %in% names(parts)))
+  expect_equal(names(parts$htmt), c("a", "b", "value"))
+  expect_equal(dim(parts$construct_correlations), c(7, 7))
+  expect_equal(names(parts$reliability), c("construct", "cronbach_alpha", "rho_a", "rho_c", "ave"))
+  expect_true(is.na(parts$reliability$cronbach_alpha[parts$reliability$construct == "Complaints"]))
+  expect_equal(unname(coef(result)["Satisfaction ~ Quality"]), parts$paths$estimate[parts$paths$from == "Quality" & parts$paths$to == "Satisfaction"])
+})
