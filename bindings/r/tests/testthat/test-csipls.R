@@ -154,3 +154,29 @@ test_that("print, as.list and names show the result's parts", {
   expect_true(is.na(parts$reliability$cronbach_alpha[parts$reliability$construct == "Complaints"]))
   expect_equal(unname(coef(result)["Satisfaction ~ Quality"]), parts$paths$estimate[parts$paths$from == "Quality" & parts$paths$to == "Satisfaction"])
 })
+
+test_that("Ctrl-C stops a long bootstrap cleanly with an R interrupt", {
+  skip_without_mobi()
+  skip_on_os("windows")
+  dir <- tempfile()
+  dir.create(dir)
+  script <- file.path(dir, "long.R")
+  writeLines(c(
+    sprintf(".libPaths(c(%s, .libPaths()))", deparse(dirname(find.package("csipls")))),
+    "library(csipls)",
+    sprintf("data <- read.csv(%s)", deparse(mobi_path)),
+    sprintf("writeLines(as.character(Sys.getpid()), %s)", deparse(file.path(dir, "pid"))),
+    sprintf("tryCatch(estimate(%s, data, bootstrap = 1e7, progress = FALSE), interrupt = function(e) writeLines('interrupted', %s))",
+            deparse(model_path), deparse(file.path(dir, "done")))), script)
+  system2(file.path(R.home("bin"), "Rscript"), script, wait = FALSE, stdout = FALSE, stderr = FALSE)
+  waited <- 0
+  while (!file.exists(file.path(dir, "pid")) && waited < 30) { Sys.sleep(0.1); waited <- waited + 0.1 }
+  Sys.sleep(1)  # into the bootstrap
+  pid <- as.integer(readLines(file.path(dir, "pid")))
+  on.exit(if (!file.exists(file.path(dir, "done"))) tools::pskill(pid, tools::SIGKILL), add = TRUE)  # never left running
+  tools::pskill(pid, tools::SIGINT)
+  start <- Sys.time()
+  while (!file.exists(file.path(dir, "done")) && Sys.time() - start < 10) Sys.sleep(0.05)
+  expect_true(file.exists(file.path(dir, "done")))
+  expect_lt(as.numeric(Sys.time() - start, units = "secs"), 2)
+})
