@@ -249,13 +249,18 @@ except KeyboardInterrupt:
     import sys
     import time
     child = subprocess.Popen([sys.executable, "-P", str(script)], stdout=subprocess.PIPE, text=True)
-    assert child.stdout.readline().strip() == "started"
-    time.sleep(0.5)
-    start = time.monotonic()
-    child.send_signal(signal.SIGINT)
-    out, _ = child.communicate(timeout=20)
-    assert child.returncode == 3 and out.strip() == "interrupted"
-    assert time.monotonic() - start < 2.0
+    try:
+        assert child.stdout.readline().strip() == "started"
+        time.sleep(0.5)
+        start = time.monotonic()
+        child.send_signal(signal.SIGINT)
+        out, _ = child.communicate(timeout=20)
+        assert child.returncode == 3 and out.strip() == "interrupted"
+        assert time.monotonic() - start < 2.0
+    finally:
+        if child.poll() is None:
+            child.kill()  # never left running
+            child.wait()
 
 
 def test_float64_columns_are_read_in_place():
