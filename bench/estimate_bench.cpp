@@ -6,6 +6,8 @@
 #include "csipls/core/estimate.hpp"
 #include "csipls/io/model_file.hpp"
 #include "csipls/io/csv.hpp"
+#include "csipls/io/file_util.hpp"
+#include "csipls/study/study.hpp"
 
 namespace {
 
@@ -45,6 +47,22 @@ void BM_ReadAndEstimate(benchmark::State& state) {
     }
 }
 BENCHMARK(BM_ReadAndEstimate)->Unit(benchmark::kMicrosecond);
+
+// What csipls.estimate(model_text, data_frame) in Python and csipls::estimate in R do in C++: the
+// model parsed from its text and run_study on data in memory with the default options (the
+// bindings' overhead is measured against this in bench/bindings_bench.py and .R).
+void BM_RunStudyFromMemory(benchmark::State& state) {
+    if (!have_mobi(state)) return;
+    const std::string model_text = csipls::read_text_file(model_path);
+    const csipls::Dataset data = csipls::read_csv(mobi_path, csipls::read_model_file(model_path).all_indicators());
+    const csipls::StudyOptions options;
+    for (auto _ : state) {
+        const csipls::Model model = csipls::parse_model(model_text, "the model");
+        csipls::validate_model(model);
+        benchmark::DoNotOptimize(csipls::run_study(model, data, options));
+    }
+}
+BENCHMARK(BM_RunStudyFromMemory)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 

@@ -419,6 +419,34 @@ const StudyOptionField* find_study_option_field(std::string_view name) {
     return nullptr;
 }
 
+const StudyOptionField* find_study_option_keyword(std::string_view keyword) {
+    auto same = [keyword](std::string_view name) {
+        if (name.size() != keyword.size()) return false;
+        auto folded = [](char c) { return c == '.' || c == '-' ? '_' : c; };
+        for (std::size_t i = 0; i < name.size(); ++i)
+            if (folded(name[i]) != folded(keyword[i])) return false;
+        return true;
+    };
+    for (const auto& field : fields)
+        if (same(field.name)) return &field;
+    for (const auto& field : fields)
+        if (same(field.flag)) return &field;
+    return nullptr;
+}
+
+StudyOptions study_options_from_texts(const std::vector<std::pair<const StudyOptionField*, std::string>>& texts) {
+    StudyOptions options;
+    for (const bool files : {false, true})
+        for (const auto& field : fields) {
+            const bool is_file = field.value_name && std::string_view(field.value_name) == "FILE";
+            if (is_file != files) continue;
+            for (const auto& [given, text] : texts)
+                if (given == &field) field.set(options, text);
+        }
+    options.validate();
+    return options;
+}
+
 Json study_options_to_json(const StudyOptions& options) {
     Json out = Json::object();
     for (const auto& field : fields)

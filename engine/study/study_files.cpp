@@ -8,6 +8,7 @@
 #include "csipls/io/csv.hpp"
 #include "csipls/io/data_reader.hpp"
 #include "csipls/io/model_file.hpp"
+#include "csipls/study/study_columns.hpp"
 
 namespace csipls {
 
@@ -58,6 +59,14 @@ Dataset with_segments(Dataset data, const std::string& path) {
 
 }  // namespace
 
+Model load_model_text_or_file(const std::string& text_or_path, const std::string& text_name) {
+    const bool is_text = text_or_path.find('~') != std::string::npos || text_or_path.find('\n') != std::string::npos;
+    if (!is_text) return load_model(text_or_path);
+    Model model = parse_model(text_or_path, text_name);
+    validate_model(model);
+    return model;
+}
+
 Dataset load_study_data(const std::string& path, const Model& model, const StudyOptions& options) {
     if (!options.data.segments.empty()) {
         StudyOptions without_group = options;
@@ -71,6 +80,7 @@ Dataset load_study_data(const std::string& path, const Model& model, const Study
         if (std::find(columns.begin(), columns.end(), name) == columns.end()) columns.push_back(name);
     for (const auto& name : options.segmentation.describe)
         if (std::find(columns.begin(), columns.end(), name) == columns.end()) columns.push_back(name);
+    const std::vector<std::string> columns = study_data_columns(model, options);
     const auto& practice = options.practice;
     try {
         return read_data(path, columns, csv);

@@ -8,6 +8,7 @@
 #include "csipls/core/error.hpp"
 #include "csipls/core/simulate.hpp"
 #include "csipls/io/csv.hpp"
+#include "csipls/io/file_util.hpp"
 #include "csipls/io/model_file.hpp"
 #include "csipls/study/option_table.hpp"
 #include "csipls/study/study.hpp"
@@ -103,6 +104,16 @@ TEST(StudyOptionsTest, KernelOptionsTakeTheOneSeedAndThreadCount) {
     EXPECT_EQ(options.group_options().missing.treatment, MissingTreatment::em);
 }
 
+TEST(StudyFilesTest, AModelIsTextOrAFilesPath) {
+    const Model from_file = load_model_text_or_file(model_path);
+    EXPECT_EQ(from_file.source, model_path);
+    const Model from_text = load_model_text_or_file(read_text_file(model_path));
+    EXPECT_EQ(from_text.source, "the model");
+    EXPECT_EQ(from_text.all_indicators(), from_file.all_indicators());
+    EXPECT_THROW(load_model_text_or_file("A =~ a\nB =~ b\nB ~ C"), Error);  // C is no construct
+    EXPECT_THROW(load_model_text_or_file(source_dir + "/models/no_such.model"), IoError);
+}
+
 TEST(OptionTableTest, EveryFieldIsNamedOnceAndSetsWhatItRecords) {
     std::set<std::string> names, flags;
     for (const auto& field : study_option_fields()) {
@@ -111,6 +122,23 @@ TEST(OptionTableTest, EveryFieldIsNamedOnceAndSetsWhatItRecords) {
         EXPECT_EQ(find_study_option_field(field.name), &field);
     }
     EXPECT_EQ(find_study_option_field("no.such.field"), nullptr);
+    // The bindings' keywords: the name or the flag, '.' and '-' read as '_'; the name first.
+    EXPECT_EQ(find_study_option_keyword("bootstrap_ci_level"), find_study_option_field("bootstrap.ci_level"));
+    EXPECT_EQ(find_study_option_keyword("ci_level"), find_study_option_field("bootstrap.ci_level"));
+    EXPECT_EQ(find_study_option_keyword("bootstrap"), find_study_option_field("bootstrap.resamples"));
+    EXPECT_EQ(find_study_option_keyword("missing_treatment"), find_study_option_field("missing.treatment"));
+    EXPECT_EQ(find_study_option_keyword("decimal-comma"), find_study_option_field("data.decimal_comma"));
+    EXPECT_EQ(find_study_option_keyword("bootstrap_resample"), nullptr);
+    for (const auto& field : study_option_fields()) EXPECT_EQ(find_study_option_keyword(field.name), &field);
+    // Texts as the bindings pass them: set in the table's order whatever their order, then validated.
+    const StudyOptions from_texts = study_options_from_texts(
+        {{find_study_option_field("data.delimiter"), ";"},
+         {find_study_option_field("bootstrap.ci_level"), "0.9"},
+         {find_study_option_field("bootstrap.resamples"), "40"}});
+    EXPECT_EQ(from_texts.data.delimiter, ';');
+    EXPECT_EQ(from_texts.bootstrap.ci_level, 0.9);
+    EXPECT_EQ(from_texts.bootstrap.resamples, 40);
+    EXPECT_THROW(study_options_from_texts({{find_study_option_field("bootstrap.ci_level"), "1.5"}}), UsageError);
     StudyOptions options;
     find_study_option_field("bootstrap.resamples")->set(options, "250");
     find_study_option_field("estimation.scheme")->set(options, "factorial");

@@ -30,6 +30,16 @@ const std::vector<StudyOptionField>& study_option_fields();
 // The field called `name`, or nullptr.
 const StudyOptionField* find_study_option_field(std::string_view name);
 
+// The field a binding's keyword argument names: the field's name or its flag, with '.' and '-'
+// read as '_' (R and Python names: bootstrap_ci_level, bootstrap.resamples, ci_level); nullptr when
+// none. The field's name wins when a keyword matches both.
+const StudyOptionField* find_study_option_keyword(std::string_view keyword);
+
+// Options from the texts of some fields (as a front end got them: keyword arguments, flags), set in
+// the table's order with the files (FILE fields) last, then validated. Throws UsageError naming the
+// field at fault.
+StudyOptions study_options_from_texts(const std::vector<std::pair<const StudyOptionField*, std::string>>& texts);
+
 // Every field's recorded value, by field name: the settings a result was made with.
 Json study_options_to_json(const StudyOptions& options);
 

@@ -1,0 +1,3 @@
+library(testthat)
+library(csipls)
+test_check("csipls")
