@@ -9,9 +9,12 @@
 namespace csipls {
 
 std::vector<std::string> study_data_columns(const Model& model, const StudyOptions& options) {
-    std::vector<std::string> columns = model.all_indicators();
-    for (const auto& name : options.practice.columns(model))
+    std::vector<std::string> columns = model.items();
+    auto need = [&](const std::string& name) {
         if (std::find(columns.begin(), columns.end(), name) == columns.end()) columns.push_back(name);
+    };
+    for (const auto& name : options.practice.columns(model)) need(name);
+    for (const auto& name : options.segmentation.describe) need(name);
     return columns;
 }
 

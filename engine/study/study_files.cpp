@@ -75,11 +75,6 @@ Dataset load_study_data(const std::string& path, const Model& model, const Study
         return with_segments(load_study_data(path, model, without_group), options.data.segments);
     }
     const CsvOptions csv = options.data.read_options();
-    std::vector<std::string> columns = model.items();
-    for (const auto& name : options.practice.columns(model))
-        if (std::find(columns.begin(), columns.end(), name) == columns.end()) columns.push_back(name);
-    for (const auto& name : options.segmentation.describe)
-        if (std::find(columns.begin(), columns.end(), name) == columns.end()) columns.push_back(name);
     const std::vector<std::string> columns = study_data_columns(model, options);
     const auto& practice = options.practice;
     try {
