@@ -380,10 +380,13 @@ void write_summary_json(std::ostream& out, const LoadedDesign& loaded, const Mon
     const MonteCarloDesign& design = loaded.design;
     Json root;
     root["engine"] = {{"name", engine_name}, {"version", engine_version}};
-    root["design"] = {{"path", loaded.path},
+    // File names only: a merge reads the design by its absolute path, a run by the path given,
+    // and both must write the same bytes.
+    const auto name = [](const std::string& path) { return std::filesystem::path(path).filename().string(); };
+    root["design"] = {{"file", name(loaded.path)},
                       {"xxh64", loaded.hash},
-                      {"population_model", design.population.source},
-                      {"analysis_model", design.analysis.source},
+                      {"population_model", name(design.population.source)},
+                      {"analysis_model", name(design.analysis.source)},
                       {"replications", design.replications},
                       {"bootstrap", design.bootstrap},
                       {"fit_test", design.fit_test},
