@@ -5,12 +5,24 @@
 #include <spdlog/spdlog.h>
 
 #include "commands.hpp"
+#include "csipls/io/file_util.hpp"
+#include "csipls/io/json.hpp"
+#include "csipls/report/report.hpp"
 #include "csipls/study/montecarlo_study.hpp"
 #include "progress.hpp"
 
 namespace po = boost::program_options;
 
 namespace csipls::cli {
+namespace {
+
+// DIR/report.html from DIR/summary.json.
+void write_montecarlo_report(const std::string& out_dir) {
+    const Json summary = Json::parse(read_text_file(out_dir + "/summary.json"));
+    write_file_atomically(out_dir + "/report.html", [&](std::ostream& out) { out << render_montecarlo_html(summary); });
+}
+
+}  // namespace
 
 int run_montecarlo(const std::vector<std::string>& args) {
     std::string design_path, out_dir, shard_text;
@@ -40,6 +52,8 @@ int run_montecarlo(const std::vector<std::string>& args) {
     run_monte_carlo_study(loaded, options, &monitor, [&](long replications) {
         progress = std::make_unique<ProgressReporter>(monitor, replications, "replications");
     });
+    progress.reset();
+    if (options.shard.count == 1) write_montecarlo_report(out_dir);
     return exit_ok;
 }
 
@@ -55,6 +69,7 @@ int run_merge(const std::vector<std::string>& args) {
     if (!named.empty() && named.front().rfind("-", 0) != 0) named.insert(named.begin(), "--dir");
     if (!parse_command_line(named, described, values)) return exit_ok;
     merge_monte_carlo_parts(out_dir);
+    write_montecarlo_report(out_dir);
     return exit_ok;
 }
 

@@ -34,7 +34,7 @@ protected:
     void SetUp() override {
         CliHarness::SetUp();
         write_file(dir_ / "pop.model", population);
-        write_file(dir_ / "study.toml", design("1", "missing = [0.0, 0.1]\n"));
+        write_file(dir_ / "study.toml", design("1", "missing = [0.1]\n"));
     }
 
     // The three summaries of a finished study directory, concatenated.
@@ -55,11 +55,15 @@ TEST_F(MonteCarloCliTest, ShardsLaunchersAndResumeGiveTheBytesOfOneRun) {
     const auto whole = run({"montecarlo", "--design", "study.toml", "--out", "whole", "--threads", "2"});
     ASSERT_EQ(whole.exit_code, 0) << whole;
     const std::string expected = summaries("whole");
-    // One row per condition × parameter: 8 conditions × (3 paths + 9 weights + 9 loadings + 2 R²).
+    // One row per condition × parameter: 4 conditions × (3 paths + 9 weights + 9 loadings + 2 R²).
     const std::string csv = read_file(dir_ / "whole" / "summary.csv");
-    EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 1 + 8 * 23);
+    EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 1 + 4 * 23);
     EXPECT_THAT(csv, testing::StartsWith("condition,n,estimator,missing,kind,from,to,population,mean,bias,"));
-    EXPECT_THAT(csv, HasSubstr("\n8,120,plsc,0.1,path,A,B,0.5,"));
+    EXPECT_THAT(csv, HasSubstr("\n4,120,plsc,0.1,path,A,B,0.5,"));
+    // The page: bias, RMSE and coverage charts for each kind, one line per estimator and missing share.
+    const std::string page = read_file(dir_ / "whole" / "report.html");
+    EXPECT_THAT(page, HasSubstr("aria-label=\"path: coverage against n\""));
+    EXPECT_THAT(page, HasSubstr("plsc, missing 0.1"));
 
     for (const char* shard : {"2/3", "0/3", "1/3"}) {
         const auto part = run({"montecarlo", "--design", "study.toml", "--out", "sharded", "--shard", shard, "--threads", "1"});
@@ -106,7 +110,7 @@ TEST_F(MonteCarloCliTest, MergeRefusesGapsForeignDesignsAndDuplicates) {
     ASSERT_EQ(run({"montecarlo", "--design", "study.toml", "--out", "out", "--shard", "2/3"}).exit_code, 0);
     expect_clean_failure(run({"merge", "out"}), 1, {"blocks are missing", "shards: 1/3"});
 
-    write_file(dir_ / "other.toml", design("2", "missing = [0.0, 0.1]\n"));
+    write_file(dir_ / "other.toml", design("2", "missing = [0.1]\n"));
     ASSERT_EQ(run({"montecarlo", "--design", "other.toml", "--out", "foreign", "--shard", "1/3"}).exit_code, 0);
     fs::copy(dir_ / "foreign" / "parts" / "part-1-of-3.mcpart", dir_ / "out" / "parts" / "part-1-of-3.mcpart");
     expect_clean_failure(run({"merge", "out"}), 1, {"part-1-of-3.mcpart", "a part of another design"});
