@@ -23,22 +23,18 @@ csipls::MonteCarloPlan ecsi_plan(int replications, int bootstrap, int threads) {
     return csipls::plan_monte_carlo(design);
 }
 
-void BM_MonteCarloEcsi250(benchmark::State& state) {
-    const int replications = 2000;
-    const auto plan = ecsi_plan(replications, 0, static_cast<int>(state.range(0)));
+// One block of `replications` per iteration; the counter gives replications per second.
+void run_block(benchmark::State& state, int replications, int bootstrap) {
+    const auto plan = ecsi_plan(replications, bootstrap, static_cast<int>(state.range(0)));
     for (auto _ : state) benchmark::DoNotOptimize(csipls::run_monte_carlo_block(plan, 0, 0));
     state.counters["replications_per_s"] =
         benchmark::Counter(static_cast<double>(replications) * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
+
+void BM_MonteCarloEcsi250(benchmark::State& state) { run_block(state, 2000, 0); }
 BENCHMARK(BM_MonteCarloEcsi250)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2.0);
 
-void BM_MonteCarloEcsi250Bootstrap200(benchmark::State& state) {
-    const int replications = 20;
-    const auto plan = ecsi_plan(replications, 200, static_cast<int>(state.range(0)));
-    for (auto _ : state) benchmark::DoNotOptimize(csipls::run_monte_carlo_block(plan, 0, 0));
-    state.counters["replications_per_s"] =
-        benchmark::Counter(static_cast<double>(replications) * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
-}
+void BM_MonteCarloEcsi250Bootstrap200(benchmark::State& state) { run_block(state, 20, 200); }
 BENCHMARK(BM_MonteCarloEcsi250Bootstrap200)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2.0);
 
 }  // namespace

@@ -244,29 +244,10 @@ MonteCarloPlan plan_monte_carlo(const MonteCarloDesign& design) {
 }
 
 void add_tally(ConditionTally& total, const ConditionTally& part) {
-    total.replications += part.replications;
-    total.failed += part.failed;
-    total.converged += part.converged;
-    total.admissible += part.admissible;
-    total.fit_values += part.fit_values;
-    total.sum_srmr += part.sum_srmr;
-    total.sum_d_uls += part.sum_d_uls;
-    total.sum_d_g += part.sum_d_g;
-    total.fit_tests += part.fit_tests;
-    total.fit_rejections += part.fit_rejections;
+    for (const auto field : condition_tally_fields) total.*field += part.*field;
     if (total.parameters.empty()) total.parameters.resize(part.parameters.size());
-    for (std::size_t i = 0; i < part.parameters.size(); ++i) {
-        ParameterTally& t = total.parameters[i];
-        const ParameterTally& q = part.parameters[i];
-        t.estimates += q.estimates;
-        t.sum_d += q.sum_d;
-        t.sum_d2 += q.sum_d2;
-        t.ses += q.ses;
-        t.sum_se += q.sum_se;
-        t.intervals += q.intervals;
-        t.covered += q.covered;
-        t.rejected += q.rejected;
-    }
+    for (std::size_t i = 0; i < part.parameters.size(); ++i)
+        for (const auto field : parameter_tally_fields) total.parameters[i].*field += part.parameters[i].*field;
 }
 
 namespace {

@@ -1,6 +1,7 @@
 #include "csipls/io/montecarlo_io.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
@@ -227,8 +228,8 @@ std::string factor_value(const MonteCarloCondition& condition, const std::string
 namespace {
 
 constexpr const char* part_magic = "csipls-montecarlo-part 1";
-constexpr int condition_fields = 10;
-constexpr int parameter_fields = 8;
+constexpr auto condition_fields = condition_tally_fields.size();
+constexpr auto parameter_fields = parameter_tally_fields.size();
 
 void put(std::ostream& out, double value) {
     char text[64];
@@ -247,12 +248,9 @@ void write_part(std::ostream& out, const MonteCarloPart& part) {
         << "parameters " << part.parameters << '\n';
     for (const auto& [unit, t] : part.completed) {
         out << "unit " << unit;
-        for (double v : {t.replications, t.failed, t.converged, t.admissible, t.fit_values, t.sum_srmr, t.sum_d_uls,
-                         t.sum_d_g, t.fit_tests, t.fit_rejections})
-            put(out, v);
+        for (const auto field : condition_tally_fields) put(out, t.*field);
         for (const auto& q : t.parameters)
-            for (double v : {q.estimates, q.sum_d, q.sum_d2, q.ses, q.sum_se, q.intervals, q.covered, q.rejected})
-                put(out, v);
+            for (const auto field : parameter_tally_fields) put(out, q.*field);
         out << '\n';
     }
     out << "end\n";
@@ -301,20 +299,16 @@ MonteCarloPart read_part(const std::string& path) {
             values.push_back(v);
             cursor = end;
         }
-        if (values.size() != static_cast<std::size_t>(condition_fields + parameter_fields * part.parameters))
+        if (values.size() != condition_fields + parameter_fields * static_cast<std::size_t>(part.parameters))
             throw fail("unit " + std::to_string(unit) + " has " + std::to_string(values.size()) + " numbers");
         if (unit < 0 || unit >= part.units) throw fail("unit " + std::to_string(unit) + " is outside the design");
         if (part.completed.count(unit)) throw fail("unit " + std::to_string(unit) + " appears twice");
         ConditionTally t;
         auto v = values.begin();
-        for (double* field : {&t.replications, &t.failed, &t.converged, &t.admissible, &t.fit_values, &t.sum_srmr,
-                              &t.sum_d_uls, &t.sum_d_g, &t.fit_tests, &t.fit_rejections})
-            *field = *v++;
+        for (const auto field : condition_tally_fields) t.*field = *v++;
         t.parameters.resize(static_cast<std::size_t>(part.parameters));
         for (auto& q : t.parameters)
-            for (double* field :
-                 {&q.estimates, &q.sum_d, &q.sum_d2, &q.ses, &q.sum_se, &q.intervals, &q.covered, &q.rejected})
-                *field = *v++;
+            for (const auto field : parameter_tally_fields) q.*field = *v++;
         part.completed.emplace(unit, std::move(t));
     }
     if (!ended) throw fail("the part has no 'end' line: an interrupted write?");
@@ -322,6 +316,18 @@ MonteCarloPart read_part(const std::string& path) {
 }
 
 namespace {
+
+// The measures of a parameter and of a condition, in column order: one table for CSV and JSON.
+const std::array<std::pair<const char*, double ParameterOutcome::*>, 10> parameter_measures{{
+    {"population", &ParameterOutcome::population}, {"mean", &ParameterOutcome::mean},
+    {"bias", &ParameterOutcome::bias}, {"relative_bias", &ParameterOutcome::relative_bias},
+    {"sd", &ParameterOutcome::sd}, {"se_mean", &ParameterOutcome::se_mean},
+    {"se_sd_ratio", &ParameterOutcome::se_sd_ratio}, {"rmse", &ParameterOutcome::rmse},
+    {"coverage", &ParameterOutcome::coverage}, {"rejection_rate", &ParameterOutcome::rejection_rate}}};
+const std::array<std::pair<const char*, double ConditionOutcome::*>, 6> condition_measures{{
+    {"convergence_rate", &ConditionOutcome::convergence_rate}, {"admissibility_rate", &ConditionOutcome::admissibility_rate},
+    {"mean_srmr", &ConditionOutcome::mean_srmr}, {"mean_d_uls", &ConditionOutcome::mean_d_uls},
+    {"mean_d_g", &ConditionOutcome::mean_d_g}, {"fit_rejection_rate", &ConditionOutcome::fit_rejection_rate}}};
 
 std::vector<std::string> condition_columns(const LoadedDesign& loaded) {
     std::vector<std::string> columns = {"condition", "n", "estimator"};
@@ -341,9 +347,9 @@ void write_summary_csv(std::ostream& out, const LoadedDesign& loaded, const Mont
                        const std::vector<ConditionOutcome>& outcomes) {
     std::string header;
     for (const auto& column : condition_columns(loaded)) header += column + ',';
-    out << header
-        << "kind,from,to,population,mean,bias,relative_bias,sd,se_mean,se_sd_ratio,rmse,coverage,rejection_rate,"
-           "estimates\n";
+    out << header << "kind,from,to";
+    for (const auto& [name, field] : parameter_measures) out << ',' << name;
+    out << ",estimates\n";
     for (std::size_t c = 0; c < outcomes.size(); ++c)
         for (std::size_t i = 0; i < plan.parameters.size(); ++i) {
             const MonteCarloParameter& parameter = plan.parameters[i];
@@ -351,9 +357,7 @@ void write_summary_csv(std::ostream& out, const LoadedDesign& loaded, const Mont
             write_condition_cells(out, loaded, c);
             out << ',' << parameter_kind(parameter.kind).name << ',' << csv_field(parameter.from_name) << ','
                 << csv_field(parameter.to_name);
-            for (double v : {o.population, o.mean, o.bias, o.relative_bias, o.sd, o.se_mean, o.se_sd_ratio, o.rmse,
-                             o.coverage, o.rejection_rate})
-                out << ',' << number(v);
+            for (const auto& [name, field] : parameter_measures) out << ',' << number(o.*field);
             out << ',' << o.estimates << '\n';
         }
 }
@@ -361,16 +365,14 @@ void write_summary_csv(std::ostream& out, const LoadedDesign& loaded, const Mont
 void write_conditions_csv(std::ostream& out, const LoadedDesign& loaded, const std::vector<ConditionOutcome>& outcomes) {
     std::string header;
     for (const auto& column : condition_columns(loaded)) header += column + ',';
-    out << header
-        << "replications,failed,convergence_rate,admissibility_rate,mean_srmr,mean_d_uls,mean_d_g,"
-           "fit_rejection_rate\n";
+    out << header << "replications,failed";
+    for (const auto& [name, field] : condition_measures) out << ',' << name;
+    out << '\n';
     for (std::size_t c = 0; c < outcomes.size(); ++c) {
         const ConditionOutcome& o = outcomes[c];
         write_condition_cells(out, loaded, c);
         out << ',' << o.replications << ',' << o.failed;
-        for (double v : {o.convergence_rate, o.admissibility_rate, o.mean_srmr, o.mean_d_uls, o.mean_d_g,
-                         o.fit_rejection_rate})
-            out << ',' << number(v);
+        for (const auto& [name, field] : condition_measures) out << ',' << number(o.*field);
         out << '\n';
     }
 }
@@ -404,32 +406,15 @@ void write_summary_json(std::ostream& out, const LoadedDesign& loaded, const Mon
         for (std::size_t i = 0; i < plan.parameters.size(); ++i) {
             const MonteCarloParameter& parameter = plan.parameters[i];
             const ParameterOutcome& q = o.parameters[i];
-            parameters.push_back({{"kind", parameter_kind(parameter.kind).name},
-                                  {"from", parameter.from_name},
-                                  {"to", parameter.to_name},
-                                  {"population", number_or_null(q.population)},
-                                  {"mean", number_or_null(q.mean)},
-                                  {"bias", number_or_null(q.bias)},
-                                  {"relative_bias", number_or_null(q.relative_bias)},
-                                  {"sd", number_or_null(q.sd)},
-                                  {"se_mean", number_or_null(q.se_mean)},
-                                  {"se_sd_ratio", number_or_null(q.se_sd_ratio)},
-                                  {"rmse", number_or_null(q.rmse)},
-                                  {"coverage", number_or_null(q.coverage)},
-                                  {"rejection_rate", number_or_null(q.rejection_rate)},
-                                  {"estimates", q.estimates}});
+            Json row = {{"kind", parameter_kind(parameter.kind).name}, {"from", parameter.from_name}, {"to", parameter.to_name}};
+            for (const auto& [name, field] : parameter_measures) row[name] = number_or_null(q.*field);
+            row["estimates"] = q.estimates;
+            parameters.push_back(std::move(row));
         }
-        conditions.push_back({{"condition", c + 1},
-                              {"factors", factors},
-                              {"replications", o.replications},
-                              {"failed", o.failed},
-                              {"convergence_rate", number_or_null(o.convergence_rate)},
-                              {"admissibility_rate", number_or_null(o.admissibility_rate)},
-                              {"mean_srmr", number_or_null(o.mean_srmr)},
-                              {"mean_d_uls", number_or_null(o.mean_d_uls)},
-                              {"mean_d_g", number_or_null(o.mean_d_g)},
-                              {"fit_rejection_rate", number_or_null(o.fit_rejection_rate)},
-                              {"parameters", parameters}});
+        Json row = {{"condition", c + 1}, {"factors", factors}, {"replications", o.replications}, {"failed", o.failed}};
+        for (const auto& [name, field] : condition_measures) row[name] = number_or_null(o.*field);
+        row["parameters"] = std::move(parameters);
+        conditions.push_back(std::move(row));
     }
     root["conditions"] = conditions;
     out << root.dump(2) << '\n';

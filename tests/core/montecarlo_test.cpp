@@ -20,33 +20,25 @@ B <~ 0.2*b1 + 0.6*b2 + 0.4*b3
 B ~ 0.5*A
 )";
 
-// Three common factors in a chain with a direct path: PLS overstates loadings and understates
-// paths (Dijkstra 1983), PLSc is consistent.
-const char* factor_text = R"(
-A =~ 0.7*a1 + 0.7*a2 + 0.7*a3
-B =~ 0.7*b1 + 0.7*b2 + 0.7*b3
-C =~ 0.7*c1 + 0.7*c2 + 0.7*c3
-B ~ 0.5*A
-C ~ 0.3*A + 0.4*B
-)";
+// Three common factors of three items each, every loading `loading` ("" for none), then `structure`.
+std::string factor_model(const std::string& loading, const std::string& structure) {
+    std::string text;
+    for (const char* block : {"A", "B", "C"}) {
+        const std::string item = std::string(1, static_cast<char>(block[0] + 32));
+        text += std::string(block) + " =~ ";
+        for (int i = 1; i <= 3; ++i) text += (i > 1 ? " + " : "") + loading + item + std::to_string(i);
+        text += "\n";
+    }
+    return text + structure;
+}
 
-// The factor model without the direct A → C path: clearly wrong when A → C is 0.5.
-const char* strong_text = R"(
-A =~ 0.8*a1 + 0.8*a2 + 0.8*a3
-B =~ 0.8*b1 + 0.8*b2 + 0.8*b3
-C =~ 0.8*c1 + 0.8*c2 + 0.8*c3
-B ~ 0.3*A
-C ~ 0.6*A + 0.0*B
-)";
-const char* chain_text = R"(
-A =~ a1 + a2 + a3
-B =~ b1 + b2 + b3
-C =~ c1 + c2 + c3
-B ~ A
-C ~ B
-)";
+// PLS overstates loadings and understates paths of common factors (Dijkstra 1983), PLSc is consistent.
+const std::string factor_text = factor_model("0.7*", "B ~ 0.5*A\nC ~ 0.3*A + 0.4*B\n");
+// A direct A → C path of 0.6 and the model without it (A → B → C only): clearly wrong.
+const std::string strong_text = factor_model("0.8*", "B ~ 0.3*A\nC ~ 0.6*A + 0.0*B\n");
+const std::string chain_text = factor_model("", "B ~ A\nC ~ B\n");
 
-MonteCarloDesign design_of(const char* population, std::vector<MonteCarloCondition> conditions, int replications) {
+MonteCarloDesign design_of(const std::string& population, std::vector<MonteCarloCondition> conditions, int replications) {
     MonteCarloDesign design;
     design.population = parse_model(population, "population.model");
     design.analysis = design.population;

@@ -15,6 +15,7 @@
 // variance). The data are multivariate normal with the implied indicator correlation matrix Σ
 // (x = L z, L the Cholesky factor of Σ), then optionally skewed or cut onto a Likert scale.
 #include <Eigen/Core>
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -109,6 +110,15 @@ struct ConditionTally {
     double fit_tests = 0, fit_rejections = 0;
     std::vector<ParameterTally> parameters;
 };
+
+// Every field of each tally, in a fixed order: summed by add_tally, written and read by the parts.
+inline constexpr std::array<double ConditionTally::*, 10> condition_tally_fields{
+    &ConditionTally::replications, &ConditionTally::failed,    &ConditionTally::converged, &ConditionTally::admissible,
+    &ConditionTally::fit_values,   &ConditionTally::sum_srmr,  &ConditionTally::sum_d_uls, &ConditionTally::sum_d_g,
+    &ConditionTally::fit_tests,    &ConditionTally::fit_rejections};
+inline constexpr std::array<double ParameterTally::*, 8> parameter_tally_fields{
+    &ParameterTally::estimates, &ParameterTally::sum_d,     &ParameterTally::sum_d2,  &ParameterTally::ses,
+    &ParameterTally::sum_se,    &ParameterTally::intervals, &ParameterTally::covered, &ParameterTally::rejected};
 
 void add_tally(ConditionTally& total, const ConditionTally& part);
 
