@@ -33,6 +33,7 @@ int run_montecarlo(const std::vector<std::string>& args) {
         ("design", po::value(&design_path)->required(), "the study's design (TOML)")
         ("out", po::value(&out_dir)->required(), "output directory: summary.csv, conditions.csv, summary.json, parts/")
         ("resume", po::bool_switch(), "continue from the checkpoint (the part) of an interrupted run")
+        ("keep-replications", po::bool_switch(), "also write every replication's estimates to DIR/replications/")
         ("shard", po::value(&shard_text), "run shard I of N (I/N, I from 0); merge the parts with `csipls merge DIR`")
         ("shards", po::value(&shards), "number of shards when the index comes from JOB_COMPLETION_INDEX")
         ("threads", po::value(&threads)->default_value(0), "threads (0: all cores); never changes the result");
@@ -43,6 +44,7 @@ int run_montecarlo(const std::vector<std::string>& args) {
     MonteCarloRunOptions options;
     options.out_dir = out_dir;
     options.resume = values["resume"].as<bool>();
+    options.keep_replications = values["keep-replications"].as<bool>();
     options.shard = choose_shard(shard_text, shards, [](const char* name) { return std::getenv(name); });
     if (values["threads"].defaulted() == false) options.threads = threads;
     if (options.shard.count > 1)

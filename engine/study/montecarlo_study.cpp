@@ -7,6 +7,7 @@
 
 #include "csipls/core/error.hpp"
 #include "csipls/io/file_util.hpp"
+#include "csipls/io/result_writers.hpp"
 
 namespace csipls {
 
@@ -44,6 +45,23 @@ void write_summaries(const std::string& out_dir, const LoadedDesign& loaded, con
     batch.stage(out_dir + "/conditions.csv", [&](std::ostream& out) { write_conditions_csv(out, loaded, outcomes); });
     batch.stage(out_dir + "/summary.json", [&](std::ostream& out) { write_summary_json(out, loaded, plan, outcomes); });
     batch.commit();
+}
+
+// One block's replications: numbered from 1, a row each, NaN cells empty.
+void write_replications(const std::string& out_dir, const MonteCarloPlan& plan, int condition, int block,
+                        const ReplicationRecords& records) {
+    std::vector<std::string> header = {"replication", "ok", "converged", "admissible", "srmr", "d_uls", "d_g", "fit_rejected"};
+    for (const auto& parameter : plan.parameters) {
+        const std::string name = std::string(parameter_kind(parameter.kind).name) + ":" + parameter.from_name + ":" + parameter.to_name;
+        for (const char* what : {":estimate", ":se", ":lower", ":upper"}) header.push_back(name + what);
+    }
+    Eigen::MatrixXd table(records.values.rows(), records.values.cols() + 1);
+    for (Eigen::Index r = 0; r < table.rows(); ++r) table(r, 0) = static_cast<double>(records.first_replication + r + 1);
+    table.rightCols(records.values.cols()) = records.values;
+    fs::create_directories(out_dir + "/replications");
+    write_file_atomically(out_dir + "/replications/condition-" + std::to_string(condition + 1) + "-block-" +
+                              std::to_string(block + 1) + ".csv",
+                          [&](std::ostream& out) { write_csv_table(out, header, table); });
 }
 
 }  // namespace
@@ -136,7 +154,10 @@ void run_monte_carlo_study(const LoadedDesign& loaded, const MonteCarloRunOption
     if (on_start) on_start(to_run);
     for (long u = first; u < last; ++u) {
         if (part.completed.count(u)) continue;
-        part.completed.emplace(u, run_monte_carlo_block(plan, static_cast<int>(u / blocks), static_cast<int>(u % blocks), monitor));
+        const int condition = static_cast<int>(u / blocks), block = static_cast<int>(u % blocks);
+        ReplicationRecords records;
+        part.completed.emplace(u, run_monte_carlo_block(plan, condition, block, monitor, &records));
+        if (options.keep_replications) write_replications(options.out_dir, plan, condition, block, records);
         write_file_atomically(path, [&](std::ostream& out) { write_part(out, part); });
     }
     if (shard.count == 1) write_summaries(options.out_dir, loaded, plan, part.completed);

@@ -52,7 +52,7 @@ protected:
 };
 
 TEST_F(MonteCarloCliTest, ShardsLaunchersAndResumeGiveTheBytesOfOneRun) {
-    const auto whole = run({"montecarlo", "--design", "study.toml", "--out", "whole", "--threads", "2"});
+    const auto whole = run({"montecarlo", "--design", "study.toml", "--out", "whole", "--threads", "2", "--keep-replications"});
     ASSERT_EQ(whole.exit_code, 0) << whole;
     const std::string expected = summaries("whole");
     // One row per condition × parameter: 4 conditions × (3 paths + 9 weights + 9 loadings + 2 R²).
@@ -60,6 +60,11 @@ TEST_F(MonteCarloCliTest, ShardsLaunchersAndResumeGiveTheBytesOfOneRun) {
     EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 1 + 4 * 23);
     EXPECT_THAT(csv, testing::StartsWith("condition,n,estimator,missing,kind,from,to,population,mean,bias,"));
     EXPECT_THAT(csv, HasSubstr("\n4,120,plsc,0.1,path,A,B,0.5,"));
+    // Every replication kept: block 4 of condition 4 holds replications 16-20, each with its path A → B.
+    const std::string kept = read_file(dir_ / "whole" / "replications" / "condition-4-block-4.csv");
+    EXPECT_THAT(kept, testing::StartsWith("replication,ok,converged,admissible,srmr,d_uls,d_g,fit_rejected,path:A:B:estimate,"));
+    EXPECT_THAT(kept, HasSubstr("\n20,1,1,"));
+    EXPECT_EQ(std::count(kept.begin(), kept.end(), '\n'), 1 + 5);
     // The page: bias, RMSE and coverage charts for each kind, one line per estimator and missing share.
     const std::string page = read_file(dir_ / "whole" / "report.html");
     EXPECT_THAT(page, HasSubstr("aria-label=\"path: coverage against n\""));

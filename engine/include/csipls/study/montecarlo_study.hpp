@@ -6,6 +6,7 @@
 //   parts/part-I-of-N.mcpart  the tallies of shard I's completed blocks (rewritten atomically after
 //                             every block: the checkpoint a --resume continues from)
 //   summary.csv, conditions.csv, summary.json   written by an unsharded run, and by merge
+//   replications/condition-C-block-B.csv        with --keep-replications
 //
 // Shard I of N runs the units (condition, block) numbered ⌊I·U/N⌋ … ⌊(I+1)·U/N⌋ − 1 of the U units.
 // The totals are always the units' tallies summed in unit order, so that a merge of any number of
@@ -37,6 +38,9 @@ struct MonteCarloRunOptions {
     std::string out_dir;
     ShardChoice shard;
     bool resume = false;
+    // Each block's per-replication values (status, fit, and per parameter estimate, se and interval)
+    // in out_dir/replications/condition-C-block-B.csv.
+    bool keep_replications = false;
     std::optional<int> threads;  // overrides the design's
 };
 
