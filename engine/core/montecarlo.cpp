@@ -352,7 +352,7 @@ ConditionTally run_monte_carlo_block(const MonteCarloPlan& plan, int condition_i
             consistent_result = make_consistent(design.analysis, w.result, moments);
             result = &consistent_result;
         }
-        const Assessment assessment = assess(design.analysis, *result, moments);
+        const Assessment assessment = assess(design.analysis, *result, moments, false);
         row[2] = assessment.admissibility.admissible ? 1.0 : 0.0;
         row[3] = assessment.fit.estimated_model.srmr;
         row[4] = assessment.fit.estimated_model.d_uls;
