@@ -1,10 +1,12 @@
 // `csipls montecarlo` (a Monte Carlo study, or one shard of it) and `csipls merge` (its shards).
 #include <boost/program_options.hpp>
 #include <cstdlib>
+#include <iostream>
 #include <memory>
 #include <spdlog/spdlog.h>
 
 #include "commands.hpp"
+#include "csipls/core/error.hpp"
 #include "csipls/io/file_util.hpp"
 #include "csipls/io/json.hpp"
 #include "csipls/report/report.hpp"
@@ -51,9 +53,17 @@ int run_montecarlo(const std::vector<std::string>& args) {
         spdlog::info("shard {}/{} (from {})", options.shard.index, options.shard.count, options.shard.source);
     BootstrapMonitor monitor;
     std::unique_ptr<ProgressReporter> progress;
-    run_monte_carlo_study(loaded, options, &monitor, [&](long replications) {
-        progress = std::make_unique<ProgressReporter>(monitor, replications, "replications");
-    });
+    try {
+        run_monte_carlo_study(loaded, options, &monitor, [&](long replications) {
+            progress = std::make_unique<ProgressReporter>(monitor, replications, "replications");
+        });
+    } catch (const Cancelled&) {
+        // Unlike other commands, an interrupted study keeps its work: the part holds every completed block.
+        progress.reset();
+        std::cerr << "csipls: error: interrupted; the completed blocks are kept in " << out_dir
+                  << "/parts (continue with --resume)\n";
+        return exit_interrupted;
+    }
     progress.reset();
     if (options.shard.count == 1) write_montecarlo_report(out_dir);
     return exit_ok;
