@@ -219,6 +219,13 @@ MonteCarloPlan plan_monte_carlo(const MonteCarloDesign& design) {
             throw UsageError("the missing share must be between 0 and 0.5");
         if (condition.distribution == ItemDistribution::likert && (condition.scale_points < 2 || condition.scale_points > 101))
             throw UsageError("the Likert scale needs between 2 and 101 points");
+        // The exact-fit test rotates and resamples whole, unweighted respondents (as `csipls
+        // estimate --fit-test` refuses the same settings).
+        if (design.fit_test > 0 && condition.case_weights)
+            throw UsageError("the exact-fit test (fit_test > 0) does not work with case weights");
+        if (design.fit_test > 0 && condition.missing_share > 0.0 && condition.treatment != MissingTreatment::listwise)
+            throw UsageError("the exact-fit test (fit_test > 0) needs whole respondents: with missing answers it works "
+                             "only with treatment listwise");
     }
 
     // The quantities tallied: those of the bootstrap's list that have a population meaning here.
@@ -262,6 +269,23 @@ double parameter_value(const PlsResult& result, const MonteCarloParameter& param
         case Kind::r2: return result.r2[parameter.to];
         default: return nan;
     }
+}
+
+// The columns of ReplicationRecords::values holding the exact-fit verdicts by srmr, d_uls and d_g,
+// the order of FitTestResult::draws' columns.
+constexpr int fit_rejected_column = 6;
+constexpr int fit_statistic_count = 3;
+static_assert(ReplicationRecords::fixed_columns == fit_rejected_column + fit_statistic_count);
+
+// The verdict of bootstrap_fit_test at level α on statistic s (0 srmr, 1 d_uls, 2 d_g): reject when
+// the observed value is at least the type-7 (1 − α) quantile of the draws under H0, its rule for
+// exceeds_95 and exceeds_99 (which it gives at α = 0.05 and 0.01 only). NaN (no test) with fewer
+// than 3 draws or a non-finite observed value, where it leaves its quantiles undefined.
+double exact_fit_rejected(const FitTestResult& test, int s, double alpha) {
+    const double observed = s == 0 ? test.srmr.observed : s == 1 ? test.d_uls.observed : test.d_g.observed;
+    if (test.draws.rows() < 3 || !std::isfinite(observed)) return nan;
+    std::vector<double> draws(test.draws.col(s).data(), test.draws.col(s).data() + test.draws.rows());
+    return observed >= detail::quantile_type7(draws, 1.0 - alpha) ? 1.0 : 0.0;
 }
 
 // Draws one replication's data into the workspace: normal, skewed or Likert items with Σ's
@@ -379,13 +403,22 @@ ConditionTally run_monte_carlo_block(const MonteCarloPlan& plan, int condition_i
         if (design.fit_test > 0) {
             FitTestOptions options;
             options.resamples = design.fit_test;
-            options.seed = replication_seed;
-            options.threads = 1;
-            const FitTestResult test = bootstrap_fit_test(design.analysis, w.data, *result, moments, options);
-            if (test.succeeded >= 3) {
-                std::vector<double> draws(test.draws.col(0).data(), test.draws.col(0).data() + test.draws.rows());
-                const double critical = detail::quantile_type7(draws, 1.0 - design.alpha);
-                row[6] = test.srmr.observed >= critical ? 1.0 : 0.0;
+            options.seed = replication_seed;  // the test XORs its own stream in (fit_test_stream)
+            options.threads = 1;              // the replications are the parallel loop
+            // The test resamples whole respondents: with listwise deletion the moments are those
+            // of the complete cases (plan_monte_carlo refuses the other treatments).
+            const bool incomplete = moments.n_obs != w.data.rows;
+            try {
+                const FitTestResult test = bootstrap_fit_test(design.analysis, incomplete ? complete_cases(w.data) : w.data,
+                                                              *result, moments, options);
+                double verdicts[fit_statistic_count];
+                for (int s = 0; s < fit_statistic_count; ++s) verdicts[s] = exact_fit_rejected(test, s, design.alpha);
+                // All three or none, so that the rates share their denominator.
+                if (std::all_of(std::begin(verdicts), std::end(verdicts), [](double v) { return std::isfinite(v); }))
+                    for (int s = 0; s < fit_statistic_count; ++s) row[fit_rejected_column + s] = verdicts[s];
+            } catch (const EstimationError&) {
+                // A replication whose estimated implied matrix is not positive definite cannot be
+                // rotated: it has no test (NaN), but keeps its estimates.
             }
         }
         return {};
@@ -411,9 +444,11 @@ ConditionTally run_monte_carlo_block(const MonteCarloPlan& plan, int condition_i
             tally.sum_d_uls += row[4];
             tally.sum_d_g += row[5];
         }
-        if (std::isfinite(row[6])) {
+        if (std::isfinite(row[fit_rejected_column])) {
             tally.fit_tests += 1;
-            tally.fit_rejections += row[6];
+            tally.fit_rejections_srmr += row[fit_rejected_column];
+            tally.fit_rejections_d_uls += row[fit_rejected_column + 1];
+            tally.fit_rejections_d_g += row[fit_rejected_column + 2];
         }
         for (int i = 0; i < parameter_count; ++i) {
             const int at = ReplicationRecords::fixed_columns + ReplicationRecords::per_parameter * i;
@@ -455,7 +490,9 @@ ConditionOutcome summarize_condition(const MonteCarloPlan& plan, const Condition
     out.mean_srmr = ratio(total.sum_srmr, total.fit_values);
     out.mean_d_uls = ratio(total.sum_d_uls, total.fit_values);
     out.mean_d_g = ratio(total.sum_d_g, total.fit_values);
-    out.fit_rejection_rate = ratio(total.fit_rejections, total.fit_tests);
+    out.fit_rejection_rate_srmr = ratio(total.fit_rejections_srmr, total.fit_tests);
+    out.fit_rejection_rate_d_uls = ratio(total.fit_rejections_d_uls, total.fit_tests);
+    out.fit_rejection_rate_d_g = ratio(total.fit_rejections_d_g, total.fit_tests);
     for (std::size_t i = 0; i < plan.parameters.size(); ++i) {
         const double population = plan.parameters[i].population;
         const bool known = std::isfinite(population);

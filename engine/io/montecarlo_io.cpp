@@ -324,10 +324,13 @@ const std::array<std::pair<const char*, double ParameterOutcome::*>, 10> paramet
     {"sd", &ParameterOutcome::sd}, {"se_mean", &ParameterOutcome::se_mean},
     {"se_sd_ratio", &ParameterOutcome::se_sd_ratio}, {"rmse", &ParameterOutcome::rmse},
     {"coverage", &ParameterOutcome::coverage}, {"rejection_rate", &ParameterOutcome::rejection_rate}}};
-const std::array<std::pair<const char*, double ConditionOutcome::*>, 6> condition_measures{{
+const std::array<std::pair<const char*, double ConditionOutcome::*>, 8> condition_measures{{
     {"convergence_rate", &ConditionOutcome::convergence_rate}, {"admissibility_rate", &ConditionOutcome::admissibility_rate},
     {"mean_srmr", &ConditionOutcome::mean_srmr}, {"mean_d_uls", &ConditionOutcome::mean_d_uls},
-    {"mean_d_g", &ConditionOutcome::mean_d_g}, {"fit_rejection_rate", &ConditionOutcome::fit_rejection_rate}}};
+    {"mean_d_g", &ConditionOutcome::mean_d_g},
+    {"fit_rejection_rate_srmr", &ConditionOutcome::fit_rejection_rate_srmr},
+    {"fit_rejection_rate_d_uls", &ConditionOutcome::fit_rejection_rate_d_uls},
+    {"fit_rejection_rate_d_g", &ConditionOutcome::fit_rejection_rate_d_g}}};
 
 std::vector<std::string> condition_columns(const LoadedDesign& loaded) {
     std::vector<std::string> columns = {"condition", "n", "estimator"};

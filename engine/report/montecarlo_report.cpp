@@ -73,7 +73,7 @@ std::string render_montecarlo_html(const Json& summary) {
         html += "</div>\n";
     }
     html += "<h2>Conditions</h2>\n<table><tr><th>condition</th><th>factors</th><th>convergence</th><th>admissible</th>"
-            "<th>mean SRMR</th><th>exact-fit rejections</th></tr>\n";
+            "<th>mean SRMR</th><th>exact-fit rejections: SRMR</th><th>d<sub>ULS</sub></th><th>d<sub>G</sub></th></tr>\n";
     for (const Json& condition : conditions) {
         std::string factors;
         for (const auto& [name, value] : required_object(condition, "factors").items())
@@ -81,8 +81,10 @@ std::string render_montecarlo_html(const Json& summary) {
         html += "<tr><td>" + fixed(number_at(condition, "condition"), 0) + "</td><td style=\"text-align:left\">" +
                 html_escape(factors) + "</td><td>" + fixed(number_at(condition, "convergence_rate"), 3) + "</td><td>" +
                 fixed(number_at(condition, "admissibility_rate"), 3) + "</td><td>" +
-                fixed(number_at(condition, "mean_srmr"), 4) + "</td><td>" +
-                fixed(number_at(condition, "fit_rejection_rate"), 3) + "</td></tr>\n";
+                fixed(number_at(condition, "mean_srmr"), 4) + "</td>";
+        for (const char* rate : {"fit_rejection_rate_srmr", "fit_rejection_rate_d_uls", "fit_rejection_rate_d_g"})
+            html += "<td>" + fixed(number_at(condition, rate), 3) + "</td>";
+        html += "</tr>\n";
     }
     html += "</table>\n</body></html>\n";
     return html;

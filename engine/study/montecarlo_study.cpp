@@ -50,7 +50,8 @@ void write_summaries(const std::string& out_dir, const LoadedDesign& loaded, con
 // One block's replications: numbered from 1, a row each, NaN cells empty.
 void write_replications(const std::string& out_dir, const MonteCarloPlan& plan, int condition, int block,
                         const ReplicationRecords& records) {
-    std::vector<std::string> header = {"replication", "ok", "converged", "admissible", "srmr", "d_uls", "d_g", "fit_rejected"};
+    std::vector<std::string> header = {"replication", "ok", "converged", "admissible", "srmr", "d_uls", "d_g",
+                                       "fit_rejected_srmr", "fit_rejected_d_uls", "fit_rejected_d_g"};
     for (const auto& parameter : plan.parameters) {
         const std::string name = std::string(parameter_kind(parameter.kind).name) + ":" + parameter.from_name + ":" + parameter.to_name;
         for (const char* what : {":estimate", ":se", ":lower", ":upper"}) header.push_back(name + what);

@@ -62,7 +62,11 @@ TEST_F(MonteCarloCliTest, ShardsLaunchersAndResumeGiveTheBytesOfOneRun) {
     EXPECT_THAT(csv, HasSubstr("\n4,120,plsc,0.1,path,A,B,0.5,"));
     // Every replication kept: block 4 of condition 4 holds replications 16-20, each with its path A → B.
     const std::string kept = read_file(dir_ / "whole" / "replications" / "condition-4-block-4.csv");
-    EXPECT_THAT(kept, testing::StartsWith("replication,ok,converged,admissible,srmr,d_uls,d_g,fit_rejected,path:A:B:estimate,"));
+    EXPECT_THAT(kept, testing::StartsWith("replication,ok,converged,admissible,srmr,d_uls,d_g,fit_rejected_srmr,"
+                                          "fit_rejected_d_uls,fit_rejected_d_g,path:A:B:estimate,"));
+    // The exact-fit test's rejection rate by each discrepancy (empty: the design runs no test).
+    EXPECT_THAT(read_file(dir_ / "whole" / "conditions.csv"),
+                HasSubstr(",mean_d_g,fit_rejection_rate_srmr,fit_rejection_rate_d_uls,fit_rejection_rate_d_g\n"));
     EXPECT_THAT(kept, HasSubstr("\n20,1,1,"));
     EXPECT_EQ(std::count(kept.begin(), kept.end(), '\n'), 1 + 5);
     // The page: bias, RMSE and coverage charts for each kind, one line per estimator and missing share.
@@ -145,6 +149,11 @@ TEST_F(MonteCarloCliTest, BadDesignsAreRefusedBeforeAnyWork) {
     write_file(dir_ / "small.toml", small);
     expect_clean_failure(run({"montecarlo", "--design", "small.toml", "--out", "o"}), 2,
                          {"n = 3 is below the analysis model's minimum"});
+    std::string weighted = design("1", "case_weights = [true]\n");
+    weighted.replace(weighted.find("bootstrap = 10"), 14, "bootstrap = 10\nfit_test = 10");
+    write_file(dir_ / "weighted.toml", weighted);
+    expect_clean_failure(run({"montecarlo", "--design", "weighted.toml", "--out", "o"}), 2,
+                         {"the exact-fit test (fit_test > 0) does not work with case weights"});
     EXPECT_FALSE(fs::exists(dir_ / "o")) << "nothing is written for a refused design";
 }
 

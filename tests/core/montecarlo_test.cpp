@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cmath>
 #include <cstring>
 
@@ -80,6 +81,10 @@ double mean_over(const MonteCarloPlan& plan, const ConditionOutcome& outcome, Bo
     return sum / count;
 }
 
+std::array<double, 3> fit_rejection_rates(const ConditionOutcome& outcome) {
+    return {outcome.fit_rejection_rate_srmr, outcome.fit_rejection_rate_d_uls, outcome.fit_rejection_rate_d_g};
+}
+
 using Kind = BootstrapParameter::Kind;
 
 }  // namespace
@@ -151,19 +156,66 @@ TEST(MonteCarlo, CommonFactorPopulationPlsBiasedPlscConsistent) {
     EXPECT_GT(outcomes[1].admissibility_rate, 0.95);
 }
 
-TEST(MonteCarlo, ExactFitTestRejectsATrueModelAtAlphaAndAWrongOneAlmostAlways) {
-    MonteCarloDesign design = design_of(factor_text, {condition(200, true)}, 80);
-    design.fit_test = 100;
-    const auto true_model = run(plan_monte_carlo(design)).front();
-    // 80 replications: the rate's Monte Carlo SD at α = 0.05 is 0.024.
-    EXPECT_LE(true_model.fit_rejection_rate, 0.125);
+// Three composites with a direct A → C path: PLS estimates the composite model it holds exactly.
+const char* three_composites_text = R"(
+A <~ 0.5*a1 + 0.3*a2 + 0.4*a3
+B <~ 0.2*b1 + 0.6*b2 + 0.4*b3
+C <~ 0.4*c1 + 0.4*c2 + 0.4*c3
+B ~ 0.3*A
+C ~ 0.5*A + 0.3*B
+)";
+// The same blocks without A → C: cor(A, C) = 0.5 + 0.3 · 0.3 = 0.59, which the chain implies as
+// cor(A, B) · cor(B, C) = 0.3 · 0.45 = 0.135.
+const char* three_composites_chain_text = "A <~ a1 + a2 + a3\nB <~ b1 + b2 + b3\nC <~ c1 + c2 + c3\nB ~ A\nC ~ B\n";
 
-    design = design_of(strong_text, {condition(400, true)}, 30);
-    design.analysis = parse_model(chain_text, "chain.model");
+TEST(MonteCarlo, ExactFitTestRejectsATrueModelAtAlphaAndAWrongOneAlmostAlways) {
+    // Bollen–Stine: the reference distribution comes from data rotated to the estimated model's
+    // implied correlations. Resampling the observed data instead would put the draws around the
+    // observed misfit, and the wrong model below would never be rejected (checked by planting it).
+    MonteCarloCondition missing = condition(200);
+    missing.missing_share = 0.03;  // listwise: the test runs on the complete cases
+    MonteCarloDesign design = design_of(three_composites_text, {condition(200), missing}, 60);
+    design.block_size = 60;
+    design.fit_test = 100;
+    const MonteCarloPlan plan = plan_monte_carlo(design);
+    for (int c = 0; c < 2; ++c) {
+        const ConditionTally tally = run_monte_carlo_block(plan, c, 0);  // the one block
+        // Every replication was tested: the rates' denominator is not a lucky few.
+        EXPECT_EQ(tally.failed, 0);
+        EXPECT_EQ(tally.fit_tests, 60);
+        const ConditionOutcome outcome = summarize_condition(plan, tally);
+        // 60 replications: the rates' Monte Carlo SD at α = 0.05 is 0.028; 0.15 is 3.6 SDs above α.
+        for (const double rate : fit_rejection_rates(outcome)) EXPECT_LE(rate, 0.15);
+    }
+
+    // PLSc on a common-factor population: each resample is re-estimated with PLSc too.
+    design = design_of(factor_text, {condition(200, true)}, 60);
+    design.block_size = 60;
+    design.fit_test = 100;
+    const ConditionOutcome consistent = run(plan_monte_carlo(design)).front();
+    for (const double rate : fit_rejection_rates(consistent)) EXPECT_LE(rate, 0.15);
+
+    design = design_of(three_composites_text, {condition(500)}, 30);
+    design.analysis = parse_model(three_composites_chain_text, "chain.model");
     design.fit_test = 100;
     const auto wrong_model = run(plan_monte_carlo(design)).front();
-    EXPECT_GE(wrong_model.fit_rejection_rate, 0.9);
-    EXPECT_GT(wrong_model.mean_srmr, true_model.mean_srmr);
+    for (const double rate : fit_rejection_rates(wrong_model)) EXPECT_GE(rate, 0.8);
+}
+
+TEST(MonteCarlo, ExactFitTestNeedsWholeUnweightedRespondents) {
+    MonteCarloCondition weighted = condition(100);
+    weighted.case_weights = true;
+    MonteCarloCondition imputed = condition(100);
+    imputed.missing_share = 0.1;
+    imputed.treatment = MissingTreatment::mean;
+    for (const MonteCarloCondition& c : {weighted, imputed}) {
+        MonteCarloDesign design = design_of(composite_text, {c}, 10);
+        design.fit_test = 10;
+        EXPECT_THAT([&] { plan_monte_carlo(design); },
+                    ::testing::ThrowsMessage<UsageError>(::testing::HasSubstr("exact-fit test (fit_test > 0)")));
+        design.fit_test = 0;
+        EXPECT_NO_THROW(plan_monte_carlo(design));
+    }
 }
 
 TEST(MonteCarlo, SameBytesForAnyThreadCount) {
@@ -186,6 +238,20 @@ TEST(MonteCarlo, SameBytesForAnyThreadCount) {
     EXPECT_EQ(a.converged, b.converged);
     EXPECT_EQ(a.sum_srmr, b.sum_srmr);
     EXPECT_GT(a.converged, 15);
+
+    // The exact-fit tests inside the replications (listwise deletion: it needs whole respondents).
+    messy.treatment = MissingTreatment::listwise;
+    messy.case_weights = false;
+    design.conditions = {messy};
+    design.bootstrap = 0;
+    design.fit_test = 20;
+    design.threads = 1;
+    const MonteCarloPlan one_tested = plan_monte_carlo(design);
+    design.threads = 2;
+    const MonteCarloPlan two_tested = plan_monte_carlo(design);
+    const ConditionTally c = run_monte_carlo_block(one_tested, 0, 0), d = run_monte_carlo_block(two_tested, 0, 0);
+    EXPECT_GT(c.fit_tests, 15);
+    for (const auto field : condition_tally_fields) EXPECT_EQ(c.*field, d.*field);
 }
 
 TEST(MonteCarlo, BadDesignsAreRefusedBeforeAnyWork) {

@@ -60,7 +60,9 @@ struct MonteCarloDesign {
     std::vector<MonteCarloCondition> conditions;
     int replications = 500;
     int bootstrap = 0;  // resamples per replication (0: no standard errors, intervals, rejections)
-    int fit_test = 0;   // resamples of the exact-fit test per replication (0: no test)
+    // Resamples of each replication's Bollen–Stine exact-fit test (bootstrap_fit_test, 0: no test).
+    // It needs whole respondents: missing answers only with listwise deletion, no case weights.
+    int fit_test = 0;
     std::uint64_t seed = 1;
     double alpha = 0.05;  // interval level 1 − α and the tests' level
     int block_size = 100;
@@ -93,7 +95,7 @@ struct MonteCarloPlan {
 
 // Throws ModelError / UsageError naming the fault: no conditions, n below the analysis model's
 // minimum, a population Σ that is not positive definite, analysis indicators the population lacks,
-// bad run settings.
+// an exact-fit test with case weights or with missing answers not deleted listwise, bad run settings.
 MonteCarloPlan plan_monte_carlo(const MonteCarloDesign& design);
 
 // Sums of one parameter over replications (centred on the population value, or 0 where it has
@@ -107,15 +109,17 @@ struct ParameterTally {
 struct ConditionTally {
     double replications = 0, failed = 0, converged = 0, admissible = 0;
     double fit_values = 0, sum_srmr = 0, sum_d_uls = 0, sum_d_g = 0;
-    double fit_tests = 0, fit_rejections = 0;
+    // Replications whose exact-fit test ran, and how many it rejected by SRMR, d_ULS and d_G.
+    double fit_tests = 0, fit_rejections_srmr = 0, fit_rejections_d_uls = 0, fit_rejections_d_g = 0;
     std::vector<ParameterTally> parameters;
 };
 
 // Every field of each tally, in a fixed order: summed by add_tally, written and read by the parts.
-inline constexpr std::array<double ConditionTally::*, 10> condition_tally_fields{
-    &ConditionTally::replications, &ConditionTally::failed,    &ConditionTally::converged, &ConditionTally::admissible,
-    &ConditionTally::fit_values,   &ConditionTally::sum_srmr,  &ConditionTally::sum_d_uls, &ConditionTally::sum_d_g,
-    &ConditionTally::fit_tests,    &ConditionTally::fit_rejections};
+inline constexpr std::array<double ConditionTally::*, 12> condition_tally_fields{
+    &ConditionTally::replications,        &ConditionTally::failed,   &ConditionTally::converged,
+    &ConditionTally::admissible,          &ConditionTally::fit_values, &ConditionTally::sum_srmr,
+    &ConditionTally::sum_d_uls,           &ConditionTally::sum_d_g,  &ConditionTally::fit_tests,
+    &ConditionTally::fit_rejections_srmr, &ConditionTally::fit_rejections_d_uls, &ConditionTally::fit_rejections_d_g};
 inline constexpr std::array<double ParameterTally::*, 8> parameter_tally_fields{
     &ParameterTally::estimates, &ParameterTally::sum_d,     &ParameterTally::sum_d2,  &ParameterTally::ses,
     &ParameterTally::sum_se,    &ParameterTally::intervals, &ParameterTally::covered, &ParameterTally::rejected};
@@ -124,7 +128,9 @@ void add_tally(ConditionTally& total, const ConditionTally& part);
 
 // Per replication: status and per parameter estimate, se, interval bounds (NaN when undefined).
 struct ReplicationRecords {
-    static constexpr int fixed_columns = 7;  // ok, converged, admissible, srmr, d_uls, d_g, fit_rejected
+    // ok, converged, admissible, srmr, d_uls, d_g, then the exact-fit test's verdict (1 reject, 0 not,
+    // NaN no test) by srmr, d_uls and d_g
+    static constexpr int fixed_columns = 9;
     static constexpr int per_parameter = 4;  // estimate, se, lower, upper
     Eigen::MatrixXd values;                  // replications of the block × columns
     int first_replication = 0;
@@ -143,8 +149,10 @@ struct ParameterOutcome {
 
 struct ConditionOutcome {
     long replications = 0, failed = 0;
-    double convergence_rate = 0, admissibility_rate = 0, mean_srmr = 0, mean_d_uls = 0, mean_d_g = 0,
-           fit_rejection_rate = 0;
+    double convergence_rate = 0, admissibility_rate = 0, mean_srmr = 0, mean_d_uls = 0, mean_d_g = 0;
+    // Share of the replications' exact-fit tests that reject at α, by each discrepancy: the
+    // verdict of bootstrap_fit_test (observed ≥ the type-7 (1 − α) quantile of its draws under H0).
+    double fit_rejection_rate_srmr = 0, fit_rejection_rate_d_uls = 0, fit_rejection_rate_d_g = 0;
     std::vector<ParameterOutcome> parameters;  // parallel to MonteCarloPlan::parameters
 };
 
