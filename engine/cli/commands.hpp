@@ -21,6 +21,8 @@ int run_simulate(const std::vector<std::string>& args);
 int run_report(const std::vector<std::string>& args);
 int run_diagram(const std::vector<std::string>& args);
 int run_compare(const std::vector<std::string>& args);
+int run_montecarlo(const std::vector<std::string>& args);
+int run_merge(const std::vector<std::string>& args);
 
 // Shared option helpers.
 // Parses `args` into `values`, refusing stray words. Returns false when --help was asked for (and printed).

@@ -28,6 +28,9 @@ usage:
                                                        the path diagram as SVG and Graphviz DOT
   csipls compare OLD.json NEW.json [--out FILE.json] [--table FILE.csv] [--level 0.95]
                                                        change of every CSI index between two waves
+  csipls montecarlo --design STUDY.toml --out DIR [--shard I/N] [--resume]
+                                                       a Monte Carlo study (bias, coverage, power, fit)
+  csipls merge DIR                                     merge the shards of a Monte Carlo study
   csipls --version                                     print the engine version
   csipls --help                                        print this help
 )";
@@ -53,7 +56,9 @@ int dispatch(int argc, char** argv) {
     if (command == "report") return csipls::cli::run_report(args);
     if (command == "diagram") return csipls::cli::run_diagram(args);
     if (command == "compare") return csipls::cli::run_compare(args);
-    throw csipls::UsageError("unknown command '" + command + "' (commands: estimate, segment, simulate, report, diagram, compare; see csipls --help)");
+    if (command == "montecarlo") return csipls::cli::run_montecarlo(args);
+    if (command == "merge") return csipls::cli::run_merge(args);
+    throw csipls::UsageError("unknown command '" + command + "' (commands: estimate, segment, simulate, report, diagram, compare, montecarlo, merge; see csipls --help)");
 }
 
 }  // namespace

@@ -246,7 +246,7 @@ FitMeasures fit_measures(const Eigen::MatrixXd& observed, const Eigen::MatrixXd&
     return fit;
 }
 
-Assessment assess(const Model& model, const PlsResult& result, const IndicatorMoments& moments) {
+Assessment assess(const Model& model, const PlsResult& result, const IndicatorMoments& moments, bool with_saturated_fit) {
     const Structure s = describe(model, result, moments);
     const Eigen::MatrixXd& corr = moments.correlation;
     const Eigen::MatrixXd& constructs = result.construct_correlations;
@@ -291,7 +291,10 @@ Assessment assess(const Model& model, const PlsResult& result, const IndicatorMo
 
     const Eigen::MatrixXd implied_estimated = implied_from(s, result, corr, ImpliedModel::estimated);
     out.fit.estimated_model = fit_measures(corr, implied_estimated);
-    out.fit.saturated_model = fit_measures(corr, implied_from(s, result, corr, ImpliedModel::saturated));
+    if (with_saturated_fit)
+        out.fit.saturated_model = fit_measures(corr, implied_from(s, result, corr, ImpliedModel::saturated));
+    else
+        out.fit.saturated_model = {nan, nan, nan};
 
     {
         double squared_loadings = 0.0, r2_sum = 0.0;

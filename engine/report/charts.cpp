@@ -1,6 +1,8 @@
 // The report's charts as inline SVG: bars, a strip of many groups, the importance-performance map,
 // bootstrap histograms and the control chart. Every text is escaped; no scripts.
 #include <algorithm>
+#include <cmath>
+#include <limits>
 
 #include "report_internal.hpp"
 
@@ -266,6 +268,55 @@ std::string control_chart(const std::vector<ControlPoint>& points, double centre
     }
     fmt::format_to(out, "<text class=\"tick\" x=\"{}\" y=\"{}\">centre {}</text>\n", coord(width - 76), coord(y(centre) + 4),
                    fixed(centre, 1));
+    svg += "</svg>\n";
+    return svg;
+}
+
+std::string line_chart(const std::vector<LineSeries>& series, std::optional<double> reference, std::string_view x_label,
+                       std::string_view y_label, std::string_view aria_label) {
+    double x_low = std::numeric_limits<double>::infinity(), x_high = -x_low;
+    double low = reference.value_or(x_low), high = reference.value_or(-x_low);
+    for (const auto& line : series)
+        for (const auto& [x, y] : line.points) {
+            x_low = std::min(x_low, x), x_high = std::max(x_high, x);
+            if (std::isfinite(y)) low = std::min(low, y), high = std::max(high, y);
+        }
+    if (!std::isfinite(low)) low = 0, high = 1;
+    if (!std::isfinite(x_low)) x_low = 0, x_high = 1;
+    const auto [ya, yb] = padded_range(low, high);
+    const auto [xa, xb] = padded_range(x_low, x_high);
+    const double left = 60, top = 10, width = 520, plot_height = 220, legend = 18.0 * static_cast<double>(series.size());
+    const double height = top + plot_height + 44 + legend;
+    const Scale y{ya, yb, top + plot_height, top};
+    const Scale x{xa, xb, left, width - 20};
+    std::string svg;
+    open_svg(svg, "line-chart", width, height, aria_label);
+    auto out = std::back_inserter(svg);
+    y_axis(svg, y, left, width - 20, y_label);
+    for (const double tick : nice_ticks(xa, xb, 6))
+        fmt::format_to(out, "<text class=\"tick\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n", coord(x(tick)),
+                       coord(top + plot_height + 16), coord(tick));
+    fmt::format_to(out, "<text class=\"axis-label\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n",
+                   coord((left + width - 20) / 2), coord(top + plot_height + 34), html_escape(x_label));
+    if (reference)
+        fmt::format_to(out, "<line class=\"centre-line\" x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\"/>\n", coord(left),
+                       coord(y(*reference)), coord(width - 20));
+    for (std::size_t k = 0; k < series.size(); ++k) {
+        const auto& line = series[k];
+        std::string points;
+        for (const auto& [px, py] : line.points)
+            if (std::isfinite(py)) points += fmt::format("{}{},{}", points.empty() ? "" : " ", coord(x(px)), coord(y(py)));
+        fmt::format_to(out, "<polyline class=\"series series-{}\" points=\"{}\"/>\n", k % 6, points);
+        for (const auto& [px, py] : line.points)
+            if (std::isfinite(py))
+                fmt::format_to(out, "<circle class=\"series-{}\" cx=\"{}\" cy=\"{}\" r=\"3\"><title>{}, {}: {}</title></circle>\n",
+                               k % 6, coord(x(px)), coord(y(py)), html_escape(line.label), coord(px), fixed(py, 4));
+        const double ly = top + plot_height + 44 + 18.0 * static_cast<double>(k);
+        fmt::format_to(out,
+                       "<line class=\"series series-{0}\" x1=\"{1}\" y1=\"{2}\" x2=\"{3}\" y2=\"{2}\"/>"
+                       "<text class=\"tick\" x=\"{4}\" y=\"{5}\">{6}</text>\n",
+                       k % 6, coord(left), coord(ly - 4), coord(left + 24), coord(left + 30), coord(ly), html_escape(line.label));
+    }
     svg += "</svg>\n";
     return svg;
 }

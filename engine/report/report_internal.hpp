@@ -88,6 +88,15 @@ struct ControlPoint {
 };
 std::string control_chart(const std::vector<ControlPoint>& points, double centre, std::string_view y_label);
 
+// Lines of y against x (e.g. bias against the sample size), one per series, with a legend and an
+// optional horizontal reference line (0 for bias, 0.95 for coverage). Non-finite y are left out.
+struct LineSeries {
+    std::string label;
+    std::vector<std::pair<double, double>> points;  // (x, y), in x order
+};
+std::string line_chart(const std::vector<LineSeries>& series, std::optional<double> reference, std::string_view x_label,
+                       std::string_view y_label, std::string_view aria_label);
+
 }  // namespace csipls::report_detail
 
 namespace csipls::report_detail {

@@ -98,4 +98,9 @@ std::string significance_stars(double p);
 // Text safe inside HTML/SVG elements and attribute values (& < > " ').
 std::string html_escape(std::string_view text);
 
+// The page of a Monte Carlo study (csipls montecarlo, merge) from its summary.json: bias, RMSE and
+// coverage against n, one line per estimator (and other factors), and the per-condition rates.
+// Throws InputError when a required key is missing.
+std::string render_montecarlo_html(const Json& summary);
+
 }  // namespace csipls
