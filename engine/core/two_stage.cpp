@@ -179,7 +179,7 @@ std::vector<AnswerScale> stage_two_scales(const StagedModel& staged, const std::
 Dataset stage_two_data(const StagedModel& staged, const Dataset& items, const IndicatorMoments& item_moments,
                        const PlsResult& stage1, const std::vector<AnswerScale>& item_scales) {
     if (items.columns != staged.items) throw EstimationError("the data columns are not in the order of the stage-1 items");
-    const Eigen::Index n = items.rows, p1 = items.cols();
+    const Eigen::Index n = items.rows;
     const auto columns = staged.stage2.all_indicators();
     const auto p2 = static_cast<Eigen::Index>(columns.size());
     const auto c = static_cast<Eigen::Index>(staged.computed.size());
@@ -240,7 +240,6 @@ Dataset stage_two_data(const StagedModel& staged, const Dataset& items, const In
         else
             x.col(j) = computed.col(-1 - source);
     }
-    (void)p1;
     return out;
 }
 
@@ -266,7 +265,7 @@ void rescale_interactions(const StagedModel& staged, const Eigen::Ref<const Eige
     }
 }
 
-StageTwoMoments::StageTwoMoments(const StagedModel& staged) {
+StageTwoMoments::StageTwoMoments(const StagedModel& staged) : blocks_(block_positions(staged.stage1)) {
     const auto p1 = static_cast<Eigen::Index>(staged.items.size());
     const auto p2 = static_cast<Eigen::Index>(staged.stage2_source.size());
     const auto c = static_cast<Eigen::Index>(staged.computed.size());
@@ -298,14 +297,11 @@ bool StageTwoMoments::compute(const StagedModel& staged, Eigen::Map<const RowMat
                               const PlsResult& stage1, const std::vector<AnswerScale>& item_scales) {
     const Eigen::Index n = x.rows(), p1 = x.cols();
     const auto c = static_cast<Eigen::Index>(staged.computed.size());
-    const auto& block_of = stage1.block_of_indicator;
     const Eigen::VectorXd& w = stage1.outer_weights;
     double total = 0;
     sums_.setZero();
     cross_values_.setZero();
     cross_items_.setZero();
-    // Scores are built item by item from the block table, so no per-row buffer of scores is needed
-    // beyond values_: a score product multiplies two sums over the items of two blocks.
     for (Eigen::Index i = 0; i < n; ++i) {
         const double count = counts[i];
         if (count == 0.0) continue;
@@ -316,8 +312,7 @@ bool StageTwoMoments::compute(const StagedModel& staged, Eigen::Map<const RowMat
             const auto& column = staged.computed[static_cast<std::size_t>(m)];
             auto score = [&](int construct) {
                 double s = 0;
-                for (Eigen::Index k = 0; k < p1; ++k)
-                    if (block_of[static_cast<std::size_t>(k)] == construct) s += w[k] * z_[k];
+                for (const int k : blocks_[static_cast<std::size_t>(construct)]) s += w[k] * z_[k];
                 return s;
             };
             switch (column.kind) {
@@ -377,24 +372,17 @@ bool StageTwoMoments::compute(const StagedModel& staged, Eigen::Map<const RowMat
     }
 
     // Lower-order scores as 0–100 index scores: an affine map, which moves their means and sds only.
-    const auto blocks = staged.stage1.constructs.size();
-    (void)blocks;
     for (Eigen::Index m = 0; m < c; ++m) {
         const auto& column = staged.computed[static_cast<std::size_t>(m)];
-        affine_offset_[m] = column.regression_set >= 0 ? 0.0 : sums_[m] / total;
-        affine_scale_[m] = 1.0;
-        if (column.kind != ComputedIndicator::Kind::construct_score || item_scales.empty()) continue;
-        double centre = 0, low = 0, range = 0;
-        for (Eigen::Index k = 0; k < p1; ++k) {
-            if (block_of[static_cast<std::size_t>(k)] != column.first) continue;
-            const double unstandardized = w[k] * inverse_sds[k];
-            centre += unstandardized * means[k];
-            low += unstandardized * item_scales[static_cast<std::size_t>(k)].min;
-            range += unstandardized * (item_scales[static_cast<std::size_t>(k)].max - item_scales[static_cast<std::size_t>(k)].min);
-        }
-        if (range > 0) {
-            affine_scale_[m] = 100.0 / range;
-            affine_offset_[m] = 100.0 * (centre - low) / range + affine_scale_[m] * sums_[m] / total;
+        const double mean = column.regression_set >= 0 ? 0.0 : sums_[m] / total;
+        double offset = 0, scale = 1;
+        if (column.kind == ComputedIndicator::Kind::construct_score && !item_scales.empty() &&
+            index_score_map(blocks_[static_cast<std::size_t>(column.first)], w, means, inverse_sds, item_scales, offset, scale)) {
+            affine_offset_[m] = offset + scale * mean;
+            affine_scale_[m] = scale;
+        } else {
+            affine_offset_[m] = mean;
+            affine_scale_[m] = 1.0;
         }
     }
 

@@ -133,6 +133,7 @@ private:
     std::vector<Eigen::MatrixXd> set_correlations_;
     std::vector<Eigen::LDLT<Eigen::MatrixXd>> set_factors_;
     Eigen::VectorXd set_right_, set_solution_;
+    std::vector<std::vector<int>> blocks_;  // stage-1 indicator positions of each stage-1 construct
 };
 
 // Simple slopes of an interaction (Aiken & West 1991): the focal construct's path to the dependent
