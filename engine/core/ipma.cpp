@@ -62,6 +62,8 @@ IpmaResult importance_performance(const PlsResult& result, const CsiIndex& index
         const bool direct = std::any_of(result.paths.begin(), result.paths.end(),
                                         [&](const PlsResult::Link& link) { return link.from == j && link.to == target; });
         if (!direct && result.indirect_routes(j, target) == 0) continue;
+        // An interaction term has no index (its indicators are products, not answers): no driver.
+        if (!std::isfinite(index.index[j])) continue;
         IpmaEntry entry;
         entry.construct = static_cast<int>(j);
         entry.importance = result.total_effects(j, target) * score_sd[target] / score_sd[j];
