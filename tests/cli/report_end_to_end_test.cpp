@@ -178,6 +178,58 @@ TEST_F(ReportCliTest, UsageErrors) {
     EXPECT_THAT(help.out, HasSubstr("--bootstrap"));
 }
 
+// The page's visible text: the style sheet, then every tag (with its attributes) removed.
+std::string visible_text(std::string html) {
+    html = std::regex_replace(html, std::regex("<style>[^]*?</style>"), " ");
+    return std::regex_replace(html, std::regex("<[^>]*>"), " ");
+}
+
+TEST_F(ReportCliTest, ChineseReportOfEcsiOnMobi) {
+    const fs::path mobi = fs::path(CSIPLS_SHARED_DIR) / "data" / "mobi.csv";
+    if (!fs::exists(mobi)) GTEST_SKIP() << mobi.string() << " is not present: the Chinese report is not checked";
+    const auto estimated = run({"estimate", "--model", (source_dir / "models" / "ecsi.model").string(), "--data", mobi.string(), "--scale", "1:10",
+                                "--bootstrap", "30", "--threads", "2", "--out", "r.json", "--save-draws", "d.csv"});
+    ASSERT_EQ(estimated.exit_code, 0) << estimated;
+    const auto zh = run({"report", "--result", "r.json", "--draws", "d.csv", "--lang", "zh", "--out", "zh.html"});
+    ASSERT_EQ(zh.exit_code, 0) << zh;
+    const auto en = run({"report", "--result", "r.json", "--draws", "d.csv", "--out", "en.html"});
+    ASSERT_EQ(en.exit_code, 0) << en;
+    const auto en_named = run({"report", "--result", "r.json", "--draws", "d.csv", "--lang", "en", "--out", "en2.html"});
+    ASSERT_EQ(en_named.exit_code, 0) << en_named;
+    EXPECT_EQ(read_file(dir_ / "en2.html"), read_file(dir_ / "en.html"));
+
+    const std::string html = read_file(dir_ / "zh.html");
+    EXPECT_THAT(html, HasSubstr("<html lang=\"zh\">"));
+    EXPECT_THAT(read_file(dir_ / "en.html"), HasSubstr("<html lang=\"en\">"));
+    for (const char* title : {"路径图", "结构模型", "顾客满意度指数（0-100）", "重要性-绩效图", "测量模型", "信度与收敛效度",
+                              "判别效度", "共线性（VIF）", "模型拟合与可采纳性", "路径的自助法分布", "运行与可复现性"})
+        EXPECT_THAT(html, HasSubstr(std::string("<h2>") + title + "</h2>")) << title;
+    for (const char* header : {"<th>自</th>", "<th>至</th>", "<th>估计值</th>", "<th>构念</th>", "<th>指标</th>", "<th>载荷</th>",
+                               "<th>外部权重</th>", "<th>重要性</th>", "<th>绩效</th>", "<th>受访者</th>"})
+        EXPECT_THAT(html, HasSubstr(header)) << header;
+    EXPECT_THAT(html, HasSubstr("<td>反映型</td>"));
+    EXPECT_THAT(html, HasSubstr(">重要性（总效应）</text>"));
+    // The model's names are never translated.
+    for (const char* name : {"Satisfaction", "Loyalty", "IMAG1", "CUSL3"}) EXPECT_THAT(html, HasSubstr(name)) << name;
+
+    const std::string text = visible_text(html);
+    for (const char* english : {"Path diagram", "Structural model", "Customer satisfaction", "Measurement model", "Reliability",
+                                "Discriminant validity", "Collinearity", "Model fit", "Bootstrap distributions", "Importance",
+                                "Performance", "Quadrant", "Estimate", "Construct", "Indicator", "Loading", "Outer weight",
+                                "reflective", "Brackets", "Marked", "Thresholds", "Diagonal", "Heterotrait", "Respondents",
+                                "Estimated by", "Rendered by", "Settings", "converged", "iterations", "draws", "Solid line",
+                                "priority", "keep up", "possible overkill", "Explained variance", "Adjusted", "Admissibility",
+                                "admissible", "constructs", "paths", "respondents", "Indices", "Index of", "study report"})
+        EXPECT_THAT(text, Not(HasSubstr(english))) << english;
+}
+
+TEST_F(ReportCliTest, UnknownLanguageIsRefused) {
+    expect_refused(run({"report", "--model", ccsi_model.string(), "--data", ccsi_data.string(), "--lang", "fr", "--out",
+                        "x.html"}),
+                   2, "en or zh");
+    EXPECT_EQ(files(), std::vector<std::string>{});
+}
+
 TEST_F(ReportCliTest, DiagramOfTheStructureAlone) {
     const auto r = run({"diagram", "--model", ccsi_model.string(), "--svg", "ccsi.svg", "--dot", "ccsi.dot"});
     ASSERT_EQ(r.exit_code, 0) << r;
