@@ -101,9 +101,19 @@ Section run_section(const Json& result) {
     }
     if (const Json* boot = member(result, "bootstrap")) {
         s.html += "<h3>" + L("Bootstrap") + "</h3>\n<table class=\"facts\"><tbody>\n";
-        for (const char* key : {"resamples", "seed", "succeeded", "failed", "ci_type", "ci_level", "sign_change", "resampling", "p"})
+        // The result's keys name the facts (in English, as the JSON has them).
+        struct Fact {
+            const char* key;
+            Label name;
+        };
+        const Fact facts[] = {{"resamples", "resamples"}, {"seed", "seed"}, {"succeeded", "succeeded"},
+                                                       {"failed", "failed"}, {"ci_type", "ci_type"}, {"ci_level", "ci_level"},
+                                                       {"sign_change", "sign_change"}, {"resampling", "resampling"}};
+        for (const auto& [key, name] : facts)
             if (const Json* value = member(*boot, key))
-                fmt::format_to(out, "<tr><th>{}</th><td>{}</td></tr>\n", key, html_escape(plain_text(*value)));
+                fmt::format_to(out, "<tr><th>{}</th><td>{}</td></tr>\n", std::string_view(name), html_escape(plain_text(*value)));
+        if (const Json* value = member(*boot, "p"))
+            fmt::format_to(out, "<tr><th>p</th><td>{}</td></tr>\n", html_escape(plain_text(*value)));
         s.html += "</tbody></table>\n";
     }
     return s;
@@ -398,6 +408,17 @@ std::optional<Section> index_section(const Json& result, const IndexTable& table
                                     items.size() <= 40 ? "" : L(" (in their order; points with interval lines; every group is in the table)")));
     }
     return s;
+}
+
+// The result's mediation type (Zhao, Lynch & Chen) in the report's language; the English page shows
+// the result's own word.
+std::string mediation_type_name(const std::string& type) {
+    if (type == "complementary") return L("complementary");
+    if (type == "competitive") return L("competitive");
+    if (type == "indirect_only") return L("indirect_only");
+    if (type == "direct_only") return L("direct_only");
+    if (type == "none") return L("none");
+    return type;
 }
 
 // --- groups compared, MICOM and MGA -----------------------------------------------------------
@@ -909,8 +930,8 @@ std::optional<Section> mediation_section(const Json& result) {
         fmt::format_to(out, "<tr><td>{}</td>{}", html_escape(route), td(fixed(number_at(effect, "estimate"), 4)));
         if (with_bootstrap)
             fmt::format_to(out, "{}{}{}<td>{}</td>", td(fixed(number_at(effect, "se"), 4)),
-                           excludes_zero ? td(interval, "pass", "the interval excludes 0") : td(interval), td(fixed(number_at(effect, "p"), 4)),
-                           html_escape(type.empty() ? std::string("—") : type));
+                           excludes_zero ? td(interval, "pass", L("the interval excludes 0")) : td(interval), td(fixed(number_at(effect, "p"), 4)),
+                           html_escape(type.empty() ? std::string("—") : mediation_type_name(type)));
         s.html += "</tr>\n";
     }
     s.html += "</tbody></table>\n";
@@ -1133,15 +1154,16 @@ std::optional<Section> discriminant_section(const Json& result) {
                 }
                 const auto found = value.find({names[i], names[j]});
                 const auto v = found == value.end() ? std::nullopt : found->second;
-                if (v && *v > thresholds::htmt_similar) s.html += td(fixed(v, 3), "fail", "above " + fixed(thresholds::htmt_similar, 2));
-                else if (v && *v > thresholds::htmt_distinct) s.html += td(fixed(v, 3), "warn", "above " + fixed(thresholds::htmt_distinct, 2));
+                if (v && *v > thresholds::htmt_similar) s.html += td(fixed(v, 3), "fail", format_label(L("above {}"), fixed(thresholds::htmt_similar, 2)));
+                else if (v && *v > thresholds::htmt_distinct) s.html += td(fixed(v, 3), "warn", format_label(L("above {}"), fixed(thresholds::htmt_distinct, 2)));
                 else s.html += td(fixed(v, 3));
             }
             s.html += "</tr>\n";
         }
-        fmt::format_to(out, "</tbody></table></div>\n<p class=\"note\">Heterotrait-monotrait ratio (Henseler et al. 2015): above {} "
-                            "(conceptually distinct constructs) marked amber, above {} (similar constructs) red.</p>\n",
-                       fixed(thresholds::htmt_distinct, 2), fixed(thresholds::htmt_similar, 2));
+        fmt::format_to(out, "</tbody></table></div>\n<p class=\"note\">{}</p>\n",
+                       format_label(L("Heterotrait-monotrait ratio (Henseler et al. 2015): above {} "
+                                      "(conceptually distinct constructs) marked amber, above {} (similar constructs) red."),
+                                    fixed(thresholds::htmt_distinct, 2), fixed(thresholds::htmt_similar, 2)));
     }
     if (fl && fl->is_object()) {
         const Json& rows = required_array(*fl, "rows");
