@@ -42,6 +42,7 @@ struct ReportOutputs {
     std::string html_path;
     std::string xlsx_path;
     std::string pdf_path;
+    std::string language = "en";  // of the report's fixed texts (--lang)
     std::string browser;  // found before estimating, so a missing one costs no estimation
 };
 
@@ -50,7 +51,9 @@ void add_output_options(po::options_description& described, ReportOutputs& outpu
         ("out", po::value(&outputs.html_path), "write the HTML report here (replaced atomically; - for stdout)")
         ("xlsx", po::value(&outputs.xlsx_path), "write the result as an Excel workbook (a sheet per table) here")
         ("pdf", po::value(&outputs.pdf_path),
-         "write the report as PDF here, printed by headless Chromium ($CSIPLS_CHROMIUM, else chromium on PATH)");
+         "write the report as PDF here, printed by headless Chromium ($CSIPLS_CHROMIUM, else chromium on PATH)")
+        ("lang", po::value(&outputs.language)->default_value("en"),
+         "language of the report's titles, headers and notes: en or zh (names from the model and data stay as they are)");
 }
 
 void check_outputs(ReportOutputs& outputs, const std::vector<std::string>& inputs) {
@@ -103,7 +106,7 @@ int report_from_result(const std::vector<std::string>& args, po::options_descrip
     ReportOutputs outputs;
     ReportOptions options;
     po::options_description described(
-        "csipls report --result RESULT.json [--draws DRAWS.csv] --out REPORT.html [--xlsx BOOK.xlsx] [--pdf REPORT.pdf]");
+        "csipls report --result RESULT.json [--draws DRAWS.csv] --out REPORT.html [--xlsx BOOK.xlsx] [--pdf REPORT.pdf] [--lang en|zh]");
     described.add(general);
     described.add_options()
         ("result", po::value(&result_path)->required(), "a saved JSON result (csipls estimate --out)")
@@ -117,6 +120,7 @@ int report_from_result(const std::vector<std::string>& args, po::options_descrip
     po::variables_map values;
     if (!parse_command_line(args, described, values)) return exit_ok;
     check_outputs(outputs, {result_path, draws_path});
+    options.language = parse_report_language(outputs.language);
 
     // Checks the schema version (refusing a newer one) and the measurement model, naming the file.
     const ResultView view = ResultView::from_file(result_path);
@@ -147,7 +151,7 @@ int report_from_data(const std::vector<std::string>& args, po::options_descripti
     ReportOutputs outputs;
     ReportOptions options;
     po::options_description described(
-        "csipls report --model FILE --data FILE [estimation options] --out REPORT.html [--xlsx BOOK.xlsx] [--pdf REPORT.pdf]");
+        "csipls report --model FILE --data FILE [estimation options] --out REPORT.html [--xlsx BOOK.xlsx] [--pdf REPORT.pdf] [--lang en|zh]");
     described.add(general);
     add_study_options(described, line);
     described.add_options()
@@ -160,6 +164,7 @@ int report_from_data(const std::vector<std::string>& args, po::options_descripti
     if (!parse_command_line(args, described, values)) return exit_ok;
     // The periods are the groups the study estimates one by one.
     check_outputs(outputs, input_paths(line));
+    options.language = parse_report_language(outputs.language);
     const StudyOptions study_options = study_options_from(values, line, options.period_column);
 
     const StudyResult run = run_study_files(line, study_options);

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "labels.hpp"
 #include "report_internal.hpp"
 
 namespace csipls::report_detail {
@@ -140,13 +141,13 @@ std::string ipma_chart(const std::vector<IpmaPoint>& points, std::optional<doubl
     const Scale x{xa, xb, left, left + plot_width};
     const Scale y{ya, yb, top + plot_height, top};
     std::string svg;
-    open_svg(svg, "ipma-chart", width, height, "Importance-performance map");
+    open_svg(svg, "ipma-chart", width, height, L("Importance-performance map"));
     auto out = std::back_inserter(svg);
-    y_axis(svg, y, left, left + plot_width, "performance (0-100)");
+    y_axis(svg, y, left, left + plot_width, L("performance (0-100)"));
     for (const double tick : nice_ticks(xa, xb, 6))
         fmt::format_to(out, "<text class=\"tick\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n", coord(x(tick)),
                        coord(top + plot_height + 16), coord(tick));
-    fmt::format_to(out, "<text class=\"axis-label\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">importance (total effect)</text>\n",
+    fmt::format_to(out, "<text class=\"axis-label\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n", L("importance (total effect)"),
                    coord(left + plot_width / 2), coord(top + plot_height + 40));
     if (importance_mean)
         fmt::format_to(out, "<line class=\"quadrant-line\" x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\"/>\n",
@@ -155,12 +156,12 @@ std::string ipma_chart(const std::vector<IpmaPoint>& points, std::optional<doubl
         fmt::format_to(out, "<line class=\"quadrant-line\" x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\"/>\n", coord(left),
                        coord(y(*performance_mean)), coord(left + plot_width));
     // Quadrant names in the corners: high importance is right, high performance is up.
-    const std::pair<const char*, std::pair<bool, bool>> corners[] = {
+    const std::pair<Label, std::pair<bool, bool>> corners[] = {
         {"priority", {true, false}}, {"keep up", {true, true}}, {"low priority", {false, false}}, {"possible overkill", {false, true}}};
     for (const auto& [name, corner] : corners)
         fmt::format_to(out, "<text class=\"quadrant-name\" x=\"{}\" y=\"{}\" text-anchor=\"{}\">{}</text>\n",
                        coord(corner.first ? left + plot_width - 6 : left + 6),
-                       coord(corner.second ? top + 16 : top + plot_height - 8), corner.first ? "end" : "start", name);
+                       coord(corner.second ? top + 16 : top + plot_height - 8), corner.first ? "end" : "start", std::string_view(name));
     for (const auto& p : points)
         fmt::format_to(out,
                        "<g class=\"ipma-point {0}\"><circle cx=\"{1}\" cy=\"{2}\" r=\"5\"/><text x=\"{3}\" y=\"{4}\">{5}</text></g>\n",
@@ -177,12 +178,12 @@ std::string histogram_chart(const std::vector<double>& raw, std::optional<double
         if (std::isfinite(v)) values.push_back(v);
     const double width = 300, height = 170, left = 10, top = 24, plot_width = 280, plot_height = 110;
     std::string svg;
-    open_svg(svg, "histogram", width, height, std::string("Bootstrap distribution of ") + std::string(title));
+    open_svg(svg, "histogram", width, height, format_label(L("Bootstrap distribution of {}"), title));
     auto out = std::back_inserter(svg);
     fmt::format_to(out, "<text class=\"chart-title\" x=\"{}\" y=\"15\" text-anchor=\"middle\">{}</text>\n", coord(width / 2),
                    html_escape(title));
     if (values.empty()) {
-        svg += "<text class=\"tick\" x=\"150\" y=\"90\" text-anchor=\"middle\">no finite draws</text></svg>\n";
+        svg += "<text class=\"tick\" x=\"150\" y=\"90\" text-anchor=\"middle\">" + L("no finite draws") + "</text></svg>\n";
         return svg;
     }
     double low = *std::min_element(values.begin(), values.end()), high = *std::max_element(values.begin(), values.end());
@@ -222,8 +223,8 @@ std::string histogram_chart(const std::vector<double>& raw, std::optional<double
     if (estimate)
         fmt::format_to(out, "<line class=\"estimate\" x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\"/>", coord(x(*estimate)),
                        coord(top - 4), coord(axis_y));
-    fmt::format_to(out, "\n<text class=\"tick\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{} draws</text>\n", coord(width / 2),
-                   coord(height - 6), values.size());
+    fmt::format_to(out, "\n<text class=\"tick\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n", coord(width / 2),
+                   coord(height - 6), format_label(L("{} draws"), values.size()));
     svg += "</svg>\n";
     return svg;
 }
@@ -237,7 +238,7 @@ std::string control_chart(const std::vector<ControlPoint>& points, double centre
     const double step = (width - left - 80) / static_cast<double>(std::max<std::size_t>(points.size(), 1));
     const Scale y{ya, yb, top + plot_height, top};
     std::string svg;
-    open_svg(svg, "control-chart", width, height, "Control chart");
+    open_svg(svg, "control-chart", width, height, L("Control chart"));
     auto out = std::back_inserter(svg);
     y_axis(svg, y, left, width - 80, y_label);
     auto x = [&](std::size_t k) { return left + step * (static_cast<double>(k) + 0.5); };
@@ -266,8 +267,8 @@ std::string control_chart(const std::vector<ControlPoint>& points, double centre
             fmt::format_to(out, "<text class=\"tick\" x=\"{0}\" y=\"{1}\" text-anchor=\"end\" transform=\"rotate(-45 {0} {1})\">{2}</text>\n",
                            coord(x(k)), coord(top + plot_height + 14), html_escape(p.label));
     }
-    fmt::format_to(out, "<text class=\"tick\" x=\"{}\" y=\"{}\">centre {}</text>\n", coord(width - 76), coord(y(centre) + 4),
-                   fixed(centre, 1));
+    fmt::format_to(out, "<text class=\"tick\" x=\"{}\" y=\"{}\">{}</text>\n", coord(width - 76), coord(y(centre) + 4),
+                   format_label(L("centre {}"), fixed(centre, 1)));
     svg += "</svg>\n";
     return svg;
 }

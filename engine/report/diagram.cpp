@@ -8,6 +8,7 @@
 #include <numeric>
 
 #include "csipls/core/error.hpp"
+#include "labels.hpp"
 #include "report_internal.hpp"
 
 namespace csipls {
@@ -486,8 +487,9 @@ std::string diagram_svg(const DiagramModel& model, std::string_view prefix, bool
     auto out = std::back_inserter(svg);
     fmt::format_to(out,
                    "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"path-diagram\" id=\"{0}\" viewBox=\"0 0 {1} {2}\" "
-                   "width=\"{1}\" height=\"{2}\" role=\"img\" aria-label=\"Path diagram: {3} constructs, {4} paths\">\n",
-                   id, coord(layout.width), coord(layout.height), model.constructs.size(), model.paths.size());
+                   "width=\"{1}\" height=\"{2}\" role=\"img\" aria-label=\"{3}\">\n",
+                   id, coord(layout.width), coord(layout.height),
+                   format_label(L("Path diagram: {} constructs, {} paths"), model.constructs.size(), model.paths.size()));
     if (standalone)
         fmt::format_to(out,
                        "<style>\n"

@@ -8,6 +8,7 @@
 #include "csipls/core/error.hpp"
 #include "csipls/io/result_reader.hpp"
 #include "csipls/version.hpp"
+#include "labels.hpp"
 #include "report_internal.hpp"
 
 namespace csipls {
@@ -59,49 +60,60 @@ std::string percent(double level) { return fixed(level * 100, level * 100 == std
 // --- run and settings -------------------------------------------------------------------------
 
 Section run_section(const Json& result) {
-    Section s{"run", "Run and reproducibility", {}};
+    Section s{"run", L("Run and reproducibility"), {}};
     auto out = std::back_inserter(s.html);
     const Json& engine = required_object(result, "engine");
     s.html += "<table class=\"facts\"><tbody>\n";
-    fmt::format_to(out, "<tr><th>Estimated by</th><td>{} {} (commit {})</td></tr>\n", html_escape(text_at(engine, "name")),
-                   html_escape(plain_text(engine.value("version", Json()))), html_escape(text_at(engine, "commit")));
-    fmt::format_to(out, "<tr><th>Report rendered by</th><td>{} {} (commit {})</td></tr>\n", engine_name, engine_version,
+    fmt::format_to(out, "<tr><th>{}</th><td>{} {} ({} {})</td></tr>\n", L("Estimated by"), html_escape(text_at(engine, "name")),
+                   html_escape(plain_text(engine.value("version", Json()))), L("commit"), html_escape(text_at(engine, "commit")));
+    fmt::format_to(out, "<tr><th>{}</th><td>{} {} ({} {})</td></tr>\n", L("Report rendered by"), engine_name, engine_version, L("commit"),
                    html_escape(engine_commit));
     if (const Json* input = member(result, "input")) {
         if (const Json* model = member(*input, "model"))
-            fmt::format_to(out, "<tr><th>Model file</th><td><code>{}</code>, xxh64 <code>{}</code></td></tr>\n",
+            fmt::format_to(out, "<tr><th>{}</th><td><code>{}</code>, xxh64 <code>{}</code></td></tr>\n", L("Model file"),
                            html_escape(text_at(*model, "path")), html_escape(text_at(*model, "xxh64")));
         if (const Json* data = member(*input, "data"))
-            fmt::format_to(out, "<tr><th>Data file</th><td><code>{}</code>, {} bytes, xxh64 <code>{}</code></td></tr>\n",
-                           html_escape(text_at(*data, "path")), html_escape(plain_text(data->value("size_bytes", Json()))),
+            fmt::format_to(out, "<tr><th>{}</th><td><code>{}</code>, {} {}, xxh64 <code>{}</code></td></tr>\n", L("Data file"),
+                           html_escape(text_at(*data, "path")), html_escape(plain_text(data->value("size_bytes", Json()))), L("bytes"),
                            html_escape(text_at(*data, "xxh64")));
     }
-    if (const auto n = number_at(result, "n_obs")) fmt::format_to(out, "<tr><th>Respondents</th><td>{}</td></tr>\n", fixed(*n, 0));
+    if (const auto n = number_at(result, "n_obs")) fmt::format_to(out, "<tr><th>{}</th><td>{}</td></tr>\n", L("Respondents"), fixed(*n, 0));
     if (const Json* converged = member(result, "converged"))
-        fmt::format_to(out, "<tr><th>PLS iteration</th><td>{} after {} iterations (last max weight change {})</td></tr>\n",
-                       converged->is_boolean() && converged->get<bool>() ? "converged" : "<strong>did not converge</strong>",
+        fmt::format_to(out, "<tr><th>{}</th><td>{}</td></tr>\n", L("PLS iteration"),
+                       format_label(L("{} after {} iterations (last max weight change {})"),
+                       converged->is_boolean() && converged->get<bool>() ? L("converged") : "<strong>" + L("did not converge") + "</strong>",
                        html_escape(plain_text(result.value("iterations", Json()))),
-                       html_escape(plain_text(result.value("last_weight_change", Json()))));
+                       html_escape(plain_text(result.value("last_weight_change", Json())))));
     s.html += "</tbody></table>\n";
     if (const Json* settings = member(result, "settings"); settings && settings->is_object()) {
-        s.html += "<h3>Settings</h3>\n<table class=\"facts\"><tbody>\n";
+        s.html += "<h3>" + L("Settings") + "</h3>\n<table class=\"facts\"><tbody>\n";
         for (const auto& [key, value] : settings->items())
             if (!value.is_object())
                 fmt::format_to(out, "<tr><th>{}</th><td>{}</td></tr>\n", html_escape(key), html_escape(plain_text(value)));
         s.html += "</tbody></table>\n";
         // Every option of the study by its field name (what a script or binding would set).
         if (const Json* options = member(*settings, "options"); options && options->is_object()) {
-            s.html += "<h3>Options</h3>\n<table class=\"facts\"><tbody>\n";
+            s.html += "<h3>" + L("Options") + "</h3>\n<table class=\"facts\"><tbody>\n";
             for (const auto& [key, value] : options->items())
                 fmt::format_to(out, "<tr><th>{}</th><td>{}</td></tr>\n", html_escape(key), html_escape(plain_text(value)));
             s.html += "</tbody></table>\n";
         }
     }
     if (const Json* boot = member(result, "bootstrap")) {
-        s.html += "<h3>Bootstrap</h3>\n<table class=\"facts\"><tbody>\n";
-        for (const char* key : {"resamples", "seed", "succeeded", "failed", "ci_type", "ci_level", "sign_change", "resampling", "p"})
+        s.html += "<h3>" + L("Bootstrap") + "</h3>\n<table class=\"facts\"><tbody>\n";
+        // The result's keys name the facts (in English, as the JSON has them).
+        struct Fact {
+            const char* key;
+            Label name;
+        };
+        const Fact facts[] = {{"resamples", "resamples"}, {"seed", "seed"}, {"succeeded", "succeeded"},
+                                                       {"failed", "failed"}, {"ci_type", "ci_type"}, {"ci_level", "ci_level"},
+                                                       {"sign_change", "sign_change"}, {"resampling", "resampling"}};
+        for (const auto& [key, name] : facts)
             if (const Json* value = member(*boot, key))
-                fmt::format_to(out, "<tr><th>{}</th><td>{}</td></tr>\n", key, html_escape(plain_text(*value)));
+                fmt::format_to(out, "<tr><th>{}</th><td>{}</td></tr>\n", std::string_view(name), html_escape(plain_text(*value)));
+        if (const Json* value = member(*boot, "p"))
+            fmt::format_to(out, "<tr><th>p</th><td>{}</td></tr>\n", html_escape(plain_text(*value)));
         s.html += "</tbody></table>\n";
     }
     return s;
@@ -110,31 +122,31 @@ Section run_section(const Json& result) {
 // --- path diagram and structural model --------------------------------------------------------
 
 Section diagram_section(const Json& result) {
-    Section s{"diagram", "Path diagram", {}};
+    Section s{"diagram", L("Path diagram"), {}};
     s.html += "<figure class=\"diagram\">\n" + diagram_svg(diagram_from_result(result), "pd", false);
-    s.html += "<figcaption>Constructs are ellipses (R² inside the endogenous ones), indicators rectangles: loadings on "
+    s.html += "<figcaption>" + L("Constructs are ellipses (R² inside the endogenous ones), indicators rectangles: loadings on "
               "the arrows of reflective (=~) blocks, which point to the indicators; outer weights on those of formative "
-              "(&lt;~) blocks, which point to the construct. Arrows between constructs carry the path coefficients";
+              "(&lt;~) blocks, which point to the construct. Arrows between constructs carry the path coefficients");
     if (member(result, "bootstrap"))
-        s.html += " with bootstrap significance (* p &lt; 0.05, ** p &lt; 0.01, *** p &lt; 0.001; dashed grey: not "
-                  "significant at 5 %; red: negative)";
+        s.html += L(" with bootstrap significance (* p &lt; 0.05, ** p &lt; 0.01, *** p &lt; 0.001; dashed grey: not "
+                  "significant at 5 %; red: negative)");
     else
-        s.html += " (no bootstrap in this result, so no significance stars)";
-    s.html += ".</figcaption>\n</figure>\n";
+        s.html += L(" (no bootstrap in this result, so no significance stars)");
+    s.html += L(".") + "</figcaption>\n</figure>\n";
     return s;
 }
 
 Section structural_section(const Json& result) {
-    Section s{"structural", "Structural model", {}};
+    Section s{"structural", L("Structural model"), {}};
     auto out = std::back_inserter(s.html);
     const bool boot = member(result, "bootstrap") != nullptr;
     std::map<std::pair<std::string, std::string>, double> f2;
     if (const Json* list = member(result, "f2"); list && list->is_array())
         for (const auto& entry : *list)
             if (const auto v = number_at(entry, "value")) f2[{text_at(entry, "from"), text_at(entry, "to")}] = *v;
-    s.html += "<table class=\"numbers\"><thead><tr><th>From</th><th>To</th><th>Estimate</th>";
+    s.html += "<table class=\"numbers\"><thead><tr>" + th(L("From")) + th(L("To")) + th(L("Estimate"));
     if (boot)
-        fmt::format_to(out, "<th>Boot. se</th><th>t</th><th>p</th><th>{} CI</th><th></th>", percent(ci_level(result)));
+        fmt::format_to(out, "{}<th>t</th><th>p</th>{}<th></th>", th(L("Boot. se")), th(format_label(L("{} CI"), percent(ci_level(result)))));
     s.html += "<th>f²</th></tr></thead><tbody>\n";
     for (const auto& path : required_array(result, "paths")) {
         const std::string from = text_at(path, "from"), to = text_at(path, "to");
@@ -160,8 +172,8 @@ Section structural_section(const Json& result) {
     s.html += "</tbody></table>\n";
     if (const Json* r2 = member(result, "r2"); r2 && r2->is_object() && !r2->empty()) {
         const Json* r2_adj = member(result, "r2_adj");
-        s.html += "<h3>Explained variance</h3>\n<table class=\"numbers\"><thead><tr><th>Construct</th><th>R²</th><th>Adjusted R²</th>";
-        if (boot) fmt::format_to(out, "<th>{} CI of R²</th>", percent(ci_level(result)));
+        s.html += "<h3>" + L("Explained variance") + "</h3>\n<table class=\"numbers\"><thead><tr>" + th(L("Construct")) + "<th>R²</th>" + th(L("Adjusted R²"));
+        if (boot) s.html += th(format_label(L("{} CI of R²"), percent(ci_level(result))));
         s.html += "</tr></thead><tbody>\n";
         for (const auto& [name, value] : r2->items()) {
             fmt::format_to(out, "<tr><td>{}</td>{}{}", html_escape(name), td(fixed(number_of(&value), 3)),
@@ -324,7 +336,7 @@ bool is_overall(const IndexRow& row) { return row.level.empty() ? row.group == "
 bool is_group(const IndexRow& row) { return is_group_level(row.level, row.group); }
 
 std::optional<Section> index_section(const Json& result, const IndexTable& table) {
-    Section s{"indices", "Customer satisfaction indices (0-100)", {}};
+    Section s{"indices", L("Customer satisfaction indices (0-100)"), {}};
     auto out = std::back_inserter(s.html);
     std::set<std::string> negative;
     if (const Json* csi = member(result, "csi_index"))
@@ -337,8 +349,8 @@ std::optional<Section> index_section(const Json& result, const IndexTable& table
     const bool aggregates = std::any_of(table.rows.begin(), table.rows.end(), [](const IndexRow& r) {
         return !r.level.empty() && r.level != "all" && r.level != "group";
     });
-    s.html += "<div class=\"table-scroll\"><table class=\"numbers index-table\"><thead><tr><th>Group</th>";
-    if (aggregates) s.html += "<th>Level</th>";
+    s.html += "<div class=\"table-scroll\"><table class=\"numbers index-table\"><thead><tr>" + th(L("Group"));
+    if (aggregates) s.html += th(L("Level"));
     s.html += "<th>n</th>";
     for (const auto& name : table.constructs)
         fmt::format_to(out, "<th>{}{}</th>", html_escape(name), negative.count(name) ? " †" : "");
@@ -349,7 +361,7 @@ std::optional<Section> index_section(const Json& result, const IndexTable& table
         if (aggregates) fmt::format_to(out, "<td>{}</td>", html_escape(row.level));
         s.html += td(fixed(row.n_obs, 0));
         if (!row.error.empty()) {
-            fmt::format_to(out, "<td class=\"row-error\" colspan=\"{}\">no index: {}</td></tr>\n", table.constructs.size(),
+            fmt::format_to(out, "<td class=\"row-error\" colspan=\"{}\">{}{}</td></tr>\n", table.constructs.size(), L("no index: "),
                            html_escape(row.error));
             continue;
         }
@@ -363,12 +375,12 @@ std::optional<Section> index_section(const Json& result, const IndexTable& table
         s.html += "</tr>\n";
     }
     s.html += "</tbody></table></div>\n<p class=\"note\">";
-    if (intervals) fmt::format_to(out, "Brackets: {} bootstrap confidence intervals. ", percent(table.level));
-    else s.html += "No bootstrap in this result, so no intervals. ";
+    if (intervals) s.html += format_label(L("Brackets: {} bootstrap confidence intervals. "), percent(table.level));
+    else s.html += L("No bootstrap in this result, so no intervals. ");
     if (!negative.empty())
-        s.html += "† a negative unstandardized weight: this index is a difference of answers, not a weighted mean, and is "
-                  "not meaningful. ";
-    s.html += "Indices by the ACSI method: outer weights rescaled to sum 1 weight the item means mapped onto 0-100.</p>\n";
+        s.html += L("† a negative unstandardized weight: this index is a difference of answers, not a weighted mean, and is "
+                  "not meaningful. ");
+    s.html += L("Indices by the ACSI method: outer weights rescaled to sum 1 weight the item means mapped onto 0-100.") + "</p>\n";
 
     const IndexRow& first = *std::find_if(table.rows.begin(), table.rows.end(), [&](const IndexRow& r) {
         return r.error.empty() || &r == &table.rows.back();
@@ -376,9 +388,8 @@ std::optional<Section> index_section(const Json& result, const IndexTable& table
     std::vector<ChartItem> overall;
     for (const auto& name : table.constructs)
         overall.push_back({name, first.index.at(name), first.lower.at(name), first.upper.at(name)});
-    fmt::format_to(out, "<figure>\n{}<figcaption>Indices of group {}{}.</figcaption></figure>\n",
-                   bar_chart(overall, 0, 100, "Indices by construct"), html_escape(first.group),
-                   intervals ? ", with their intervals" : "");
+    fmt::format_to(out, "<figure>\n{}<figcaption>{}</figcaption></figure>\n", bar_chart(overall, 0, 100, L("Indices by construct")),
+                   format_label(L("Indices of group {}{}."), html_escape(first.group), intervals ? L(", with their intervals") : ""));
 
     std::vector<const IndexRow*> groups;
     for (const auto& row : table.rows)
@@ -388,15 +399,26 @@ std::optional<Section> index_section(const Json& result, const IndexTable& table
         std::vector<ChartItem> items;
         for (const IndexRow* row : groups) items.push_back({row->group, row->index.at(key), row->lower.at(key), row->upper.at(key)});
         // Up to 40 groups stay readable as labelled bars; more become a strip of points in group order.
-        const std::string chart = items.size() <= 40 ? bar_chart(items, 0, 100, "Index of " + key + " by group")
-                                                     : strip_chart(items, key + " index", "Index of " + key + " by group");
+        const std::string chart = items.size() <= 40 ? bar_chart(items, 0, 100, format_label(L("Index of {} by group"), key))
+                                                     : strip_chart(items, format_label(L("{} index"), key), format_label(L("Index of {} by group"), key));
         const bool group_intervals = std::any_of(items.begin(), items.end(), [](const ChartItem& i) { return i.lower && i.upper; });
-        fmt::format_to(out, "<figure>\n{}<figcaption>Index of {} in each of the {} groups{}{}.</figcaption></figure>\n", chart,
-                       html_escape(key), groups.size(),
-                       group_intervals ? fmt::format(", with each group's {} bootstrap interval", percent(table.level)) : "",
-                       items.size() <= 40 ? "" : " (in their order; points with interval lines; every group is in the table)");
+        fmt::format_to(out, "<figure>\n{}<figcaption>{}</figcaption></figure>\n", chart,
+                       format_label(L("Index of {} in each of the {} groups{}{}."), html_escape(key), groups.size(),
+                                    group_intervals ? format_label(L(", with each group's {} bootstrap interval"), percent(table.level)) : "",
+                                    items.size() <= 40 ? "" : L(" (in their order; points with interval lines; every group is in the table)")));
     }
     return s;
+}
+
+// The result's mediation type (Zhao, Lynch & Chen) in the report's language; the English page shows
+// the result's own word.
+std::string mediation_type_name(const std::string& type) {
+    if (type == "complementary") return L("complementary");
+    if (type == "competitive") return L("competitive");
+    if (type == "indirect_only") return L("indirect_only");
+    if (type == "direct_only") return L("direct_only");
+    if (type == "none") return L("none");
+    return type;
 }
 
 // --- groups compared, MICOM and MGA -----------------------------------------------------------
@@ -404,101 +426,92 @@ std::optional<Section> index_section(const Json& result, const IndexTable& table
 // The fixed texts of the group, MICOM and MGA sections, in one place (plain text, escaped where
 // written), so they can move into one label table. `{}` marks where a number or name goes.
 namespace label {
-constexpr std::string_view groups_title = "Groups compared";
-constexpr std::string_view groups_intro = "Groups of the column {}: {} groups, {}.";
-constexpr std::string_view group_failed = "Group {}: no estimate ({}).";
-constexpr std::string_view pooled = "Pooled";
-constexpr std::string_view group = "Group";
+constexpr Label groups_title{"Groups compared"};
+constexpr Label groups_intro{"Groups of the column {}: {} groups, {}."};
+constexpr Label group_failed{"Group {}: no estimate ({})."};
+constexpr Label pooled{"Pooled"};
+constexpr Label group{"Group"};
 constexpr std::string_view n_header = "n";
 constexpr std::string_view n_is = "n = {}";
-constexpr std::string_view path_header = "Path";
-constexpr std::string_view construct_header = "Construct";
-constexpr std::string_view paths_heading = "Path coefficients";
-constexpr std::string_view r2_heading = "Explained variance (R²)";
-constexpr std::string_view index_heading = "Indices (0-100)";
+constexpr Label path_header{"Path"};
+constexpr Label construct_header{"Construct"};
+constexpr Label paths_heading{"Path coefficients"};
+constexpr Label r2_heading{"Explained variance (R²)"};
+constexpr Label index_heading{"Indices (0-100)"};
 constexpr std::string_view arrow = " → ";
-constexpr std::string_view groups_legend_intervals =
-    "Brackets: {} bootstrap intervals ({}), each group's from its own bootstrap. * after a path coefficient: its "
-    "interval excludes 0.";
-constexpr std::string_view groups_legend_no_intervals = "No group bootstrap in this result, so no intervals and no marks.";
-constexpr std::string_view groups_legend_transposed =
-    "With more than {} groups the tables are transposed: a row per group, a column per path or construct.";
-constexpr std::string_view micom_title = "Measurement invariance (MICOM)";
-constexpr std::string_view micom_settings =
-    "Permutations: {}; seed: {}; α = {}; composite scores from {}{}.";
-constexpr std::string_view micom_pooling_all = "; each pair read off the rows of all groups (cSEM's testMICOM)";
-constexpr std::string_view micom_pooling_pair = "; each pair on its own rows";
-constexpr std::string_view micom_configural_heading = "Step 1: configural invariance";
+constexpr Label groups_legend_intervals{"Brackets: {} bootstrap intervals ({}), each group's from its own bootstrap. * after a path coefficient: its "
+    "interval excludes 0."};
+constexpr Label groups_legend_no_intervals{"No group bootstrap in this result, so no intervals and no marks."};
+constexpr Label groups_legend_transposed{"With more than {} groups the tables are transposed: a row per group, a column per path or construct."};
+constexpr Label micom_title{"Measurement invariance (MICOM)"};
+constexpr Label micom_settings{"Permutations: {}; seed: {}; α = {}; composite scores from {}{}."};
+constexpr Label micom_pooling_all{"; each pair read off the rows of all groups (cSEM's testMICOM)"};
+constexpr Label micom_pooling_pair{"; each pair on its own rows"};
+constexpr Label micom_configural_heading{"Step 1: configural invariance"};
 constexpr std::string_view micom_pair = "{} vs {}";
-constexpr std::string_view micom_holds = "holds";
-constexpr std::string_view micom_does_not_hold = "does not hold";
-constexpr std::string_view micom_checks = "Checks";
-constexpr std::string_view micom_problems = "Problems";
-constexpr std::string_view micom_groups = "Groups";
-constexpr std::string_view micom_configural = "Configural invariance";
-constexpr std::string_view micom_step2 = "Step 2: compositional invariance";
-constexpr std::string_view micom_step3a = "Step 3a: equal means";
-constexpr std::string_view micom_step3b = "Step 3b: equal variances";
+constexpr Label micom_holds{"holds"};
+constexpr Label micom_does_not_hold{"does not hold"};
+constexpr Label micom_checks{"Checks"};
+constexpr Label micom_problems{"Problems"};
+constexpr Label micom_groups{"Groups"};
+constexpr Label micom_configural{"Configural invariance"};
+constexpr Label micom_step2{"Step 2: compositional invariance"};
+constexpr Label micom_step3a{"Step 3a: equal means"};
+constexpr Label micom_step3b{"Step 3b: equal variances"};
 constexpr std::string_view micom_c = "c";
-constexpr std::string_view micom_quantile = "5 % quantile";
+constexpr Label micom_quantile{"5 % quantile"};
 constexpr std::string_view p = "p";
-constexpr std::string_view micom_mean_diff = "Mean difference";
-constexpr std::string_view micom_log_var = "Log variance ratio";
-constexpr std::string_view micom_interval = "{} interval";
-constexpr std::string_view micom_verdict = "Invariance";
-constexpr std::string_view micom_full = "full invariance";
-constexpr std::string_view micom_partial = "partial invariance";
-constexpr std::string_view micom_none = "no invariance";
-constexpr std::string_view micom_rules =
-    "MICOM (Henseler, Ringle & Sarstedt 2016), per pair of groups and construct. Step 1, configural invariance: the "
+constexpr Label micom_mean_diff{"Mean difference"};
+constexpr Label micom_log_var{"Log variance ratio"};
+constexpr Label micom_interval{"{} interval"};
+constexpr Label micom_verdict{"Invariance"};
+constexpr Label micom_full{"full invariance"};
+constexpr Label micom_partial{"partial invariance"};
+constexpr Label micom_none{"no invariance"};
+constexpr Label micom_rules{"MICOM (Henseler, Ringle & Sarstedt 2016), per pair of groups and construct. Step 1, configural invariance: the "
     "same indicators, data treatment and algorithm settings in both groups. Step 2, compositional invariance: c, the "
     "correlation of the composite scores built with either group's weights, is not significantly below 1 (c at least "
     "the 5 % quantile of its permutation distribution, p ≥ α). Step 3: the composites' mean difference and log "
     "variance ratio lie inside their {} permutation intervals (p ≥ α). Verdict: no invariance when step 1 or 2 fails "
     "(the groups' estimates should not be compared); partial invariance when steps 1 and 2 hold (path coefficients "
     "may be compared by multigroup analysis); full invariance when step 3 holds too (the groups' data may also be "
-    "pooled). Marked: c below its quantile and p below α.";
-constexpr std::string_view micom_below_alpha = "below α = {}";
-constexpr std::string_view micom_below_quantile = "below the 5 % quantile";
-constexpr std::string_view definitions = "Definitions";
-constexpr std::string_view mga_title = "Multigroup analysis (MGA)";
-constexpr std::string_view mga_settings = "Tests: {}; p adjusted by {}; α = {}.";
-constexpr std::string_view mga_groups = "Groups";
-constexpr std::string_view mga_parameter = "Parameter";
-constexpr std::string_view mga_difference = "Difference";
-constexpr std::string_view mga_statistic = "Statistic";
+    "pooled). Marked: c below its quantile and p below α."};
+constexpr Label micom_below_alpha{"below α = {}"};
+constexpr Label micom_below_quantile{"below the 5 % quantile"};
+constexpr Label definitions{"Definitions"};
+constexpr Label mga_title{"Multigroup analysis (MGA)"};
+constexpr Label mga_settings{"Tests: {}; p adjusted by {}; α = {}."};
+constexpr Label mga_groups{"Groups"};
+constexpr Label mga_parameter{"Parameter"};
+constexpr Label mga_difference{"Difference"};
+constexpr Label mga_statistic{"Statistic"};
 constexpr std::string_view mga_df = "df";
-constexpr std::string_view mga_p_adjusted = "p adjusted";
-constexpr std::string_view mga_method = "Method";
-constexpr std::string_view mga_omnibus_heading = "Omnibus tests (all groups at once)";
-constexpr std::string_view mga_whole_model = "whole model";
-constexpr std::string_view mga_r2_of = "R² of {}";
-constexpr std::string_view mga_index_of = "index of {}";
-constexpr std::string_view mga_legend =
-    "Difference: group a minus group b. Bold with *: significant at α = {} after the p adjustment ({}); —: not "
-    "computed.";
-constexpr std::string_view test_permutation = "Permutation test";
-constexpr std::string_view test_parametric = "Parametric t-test (equal variances)";
-constexpr std::string_view test_welch = "Welch-Satterthwaite t-test (unequal variances)";
-constexpr std::string_view test_henseler = "Henseler's bootstrap MGA";
-constexpr std::string_view test_ci_parametric = "Parametric confidence intervals";
-constexpr std::string_view test_ci_overlap = "Confidence interval overlap";
-constexpr std::string_view test_omnibus = "Omnibus tests";
-constexpr std::string_view adjust_holm = "Holm";
-constexpr std::string_view adjust_bonferroni = "Bonferroni";
-constexpr std::string_view adjust_bh = "Benjamini-Hochberg";
-constexpr std::string_view adjust_none = "none";
-constexpr std::string_view method_sarstedt = "OTG (Sarstedt et al. 2011)";
-constexpr std::string_view method_klesel_dg = "d_G distance test (Klesel et al. 2019)";
-constexpr std::string_view method_klesel_duls = "d_ULS distance test (Klesel et al. 2019)";
-constexpr std::string_view composite_standardized_pooled = "indicators standardized on the pooled data";
-constexpr std::string_view composite_raw_pooled = "the raw indicators of the pooled data";
+constexpr Label mga_p_adjusted{"p adjusted"};
+constexpr Label mga_method{"Method"};
+constexpr Label mga_omnibus_heading{"Omnibus tests (all groups at once)"};
+constexpr Label mga_whole_model{"whole model"};
+constexpr Label mga_r2_of{"R² of {}"};
+constexpr Label mga_index_of{"index of {}"};
+constexpr Label mga_legend{"Difference: group a minus group b. Bold with *: significant at α = {} after the p adjustment ({}); —: not "
+    "computed."};
+constexpr Label test_permutation{"Permutation test"};
+constexpr Label test_parametric{"Parametric t-test (equal variances)"};
+constexpr Label test_welch{"Welch-Satterthwaite t-test (unequal variances)"};
+constexpr Label test_henseler{"Henseler's bootstrap MGA"};
+constexpr Label test_ci_parametric{"Parametric confidence intervals"};
+constexpr Label test_ci_overlap{"Confidence interval overlap"};
+constexpr Label test_omnibus{"Omnibus tests"};
+constexpr Label adjust_holm{"Holm"};
+constexpr Label adjust_bonferroni{"Bonferroni"};
+constexpr Label adjust_bh{"Benjamini-Hochberg"};
+constexpr Label adjust_none{"none"};
+constexpr Label method_sarstedt{"OTG (Sarstedt et al. 2011)"};
+constexpr Label method_klesel_dg{"d_G distance test (Klesel et al. 2019)"};
+constexpr Label method_klesel_duls{"d_ULS distance test (Klesel et al. 2019)"};
+constexpr Label composite_standardized_pooled{"indicators standardized on the pooled data"};
+constexpr Label composite_raw_pooled{"the raw indicators of the pooled data"};
 }  // namespace label
 
-template <class... Args>
-std::string format_label(std::string_view format, const Args&... args) {
-    return fmt::format(fmt::runtime(format), args...);
-}
 
 // A JSON value as escaped text: "—" for null or absent.
 std::string escaped_at(const Json& object, std::string_view key) {
@@ -888,10 +901,10 @@ std::optional<Section> mga_section(const Json& result) {
 // --- importance-performance map ---------------------------------------------------------------
 
 std::string quadrant_name(const std::string& quadrant) {
-    if (quadrant == "priority") return "priority (improve first)";
-    if (quadrant == "keep_up") return "keep up the good work";
-    if (quadrant == "low_priority") return "low priority";
-    if (quadrant == "possible_overkill") return "possible overkill";
+    if (quadrant == "priority") return L("priority (improve first)");
+    if (quadrant == "keep_up") return L("keep up the good work");
+    if (quadrant == "low_priority") return L("low priority");
+    if (quadrant == "possible_overkill") return L("possible overkill");
     return quadrant;
 }
 
@@ -900,11 +913,11 @@ std::string quadrant_name(const std::string& quadrant) {
 std::optional<Section> mediation_section(const Json& result) {
     const Json* effects = member(result, "specific_indirect_effects");
     if (!effects || !effects->is_array() || effects->empty()) return std::nullopt;
-    Section s{"mediation", "Mediation: specific indirect effects", {}};
+    Section s{"mediation", L("Mediation: specific indirect effects"), {}};
     auto out = std::back_inserter(s.html);
     const bool with_bootstrap = std::any_of(effects->begin(), effects->end(), [](const Json& e) { return number_at(e, "se").has_value(); });
-    s.html += "<table class=\"numbers\"><thead><tr><th>Route</th><th>Estimate</th>";
-    if (with_bootstrap) s.html += "<th>SE</th><th>Interval</th><th>p</th><th>Mediation</th>";
+    s.html += "<table class=\"numbers\"><thead><tr>" + th(L("Route")) + th(L("Estimate"));
+    if (with_bootstrap) s.html += th(L("SE")) + th(L("Interval")) + "<th>p</th>" + th(L("Mediation"));
     s.html += "</tr></thead><tbody>\n";
     for (const auto& effect : *effects) {
         std::string route;
@@ -917,27 +930,27 @@ std::optional<Section> mediation_section(const Json& result) {
         fmt::format_to(out, "<tr><td>{}</td>{}", html_escape(route), td(fixed(number_at(effect, "estimate"), 4)));
         if (with_bootstrap)
             fmt::format_to(out, "{}{}{}<td>{}</td>", td(fixed(number_at(effect, "se"), 4)),
-                           excludes_zero ? td(interval, "pass", "the interval excludes 0") : td(interval), td(fixed(number_at(effect, "p"), 4)),
-                           html_escape(type.empty() ? std::string("—") : type));
+                           excludes_zero ? td(interval, "pass", L("the interval excludes 0")) : td(interval), td(fixed(number_at(effect, "p"), 4)),
+                           html_escape(type.empty() ? std::string("—") : mediation_type_name(type)));
         s.html += "</tr>\n";
     }
     s.html += "</tbody></table>\n";
     s.html += with_bootstrap
-                  ? "<p class=\"note\">Each route's effect is the product of its path coefficients; its bootstrap interval (the "
+                  ? "<p class=\"note\">" + L("Each route's effect is the product of its path coefficients; its bootstrap interval (the "
                     "bootstrap section's type and level; marked green when it excludes 0) and p (a t-test, which assumes a normal "
                     "sampling distribution) come from the products of the paths' draws. Mediation type after Zhao, Lynch &amp; Chen "
                     "(2010), from the intervals of the route and of the direct path from its antecedent to its consequence: "
                     "complementary or competitive (both significant, same or opposite signs), indirect only, direct only, none; — "
-                    "where the model has no such direct path.</p>\n"
-                  : "<p class=\"note\">Each route's effect is the product of its path coefficients. Estimate with --bootstrap for "
-                    "intervals, p-values and the type of mediation.</p>\n";
+                    "where the model has no such direct path.") + "</p>\n"
+                  : "<p class=\"note\">" + L("Each route's effect is the product of its path coefficients. Estimate with --bootstrap for "
+                    "intervals, p-values and the type of mediation.") + "</p>\n";
     return s;
 }
 
 std::optional<Section> ipma_section(const Json& result) {
     const Json* ipma = member(result, "ipma");
     if (!ipma) return std::nullopt;
-    Section s{"ipma", "Importance-performance map", {}};
+    Section s{"ipma", L("Importance-performance map"), {}};
     auto out = std::back_inserter(s.html);
     const std::string target = text_at(*ipma, "target");
     const auto importance_mean = number_at(*ipma, "importance_mean");
@@ -947,15 +960,14 @@ std::optional<Section> ipma_section(const Json& result) {
         const auto importance = number_at(entry, "importance"), performance = number_at(entry, "performance");
         if (importance && performance) points.push_back({text_at(entry, "construct"), *importance, *performance, text_at(entry, "quadrant")});
     }
-    fmt::format_to(out,
-                   "<p>Target construct: <strong>{}</strong>. Importance is the total effect on the target, performance the "
-                   "0-100 index; the lines are the means ({} and {}).</p>\n<figure>\n{}</figure>\n",
-                   html_escape(target), fixed(importance_mean, 3), fixed(performance_mean, 1),
+    fmt::format_to(out, "<p>{}</p>\n<figure>\n{}</figure>\n",
+                   format_label(L("Target construct: <strong>{}</strong>. Importance is the total effect on the target, performance the "
+                                  "0-100 index; the lines are the means ({} and {})."),
+                                html_escape(target), fixed(importance_mean, 3), fixed(performance_mean, 1)),
                    ipma_chart(points, importance_mean, performance_mean));
     auto table = [&](const Json& list, bool indicators) {
-        s.html += indicators ? "<table class=\"numbers\"><thead><tr><th>Construct</th><th>Indicator</th>"
-                             : "<table class=\"numbers\"><thead><tr><th>Construct</th>";
-        s.html += "<th>Importance</th><th>Performance</th><th>Quadrant</th></tr></thead><tbody>\n";
+        s.html += "<table class=\"numbers\"><thead><tr>" + th(L("Construct")) + (indicators ? th(L("Indicator")) : std::string());
+        s.html += th(L("Importance")) + th(L("Performance")) + th(L("Quadrant")) + "</tr></thead><tbody>\n";
         for (const auto& entry : list) {
             const std::string quadrant = text_at(entry, "quadrant");
             fmt::format_to(out, "<tr class=\"{}\"><td>{}</td>", html_escape(quadrant), html_escape(text_at(entry, "construct")));
@@ -967,7 +979,7 @@ std::optional<Section> ipma_section(const Json& result) {
     };
     table(required_array(*ipma, "constructs"), false);
     if (const Json* list = member(*ipma, "indicators"); list && list->is_array() && !list->empty()) {
-        s.html += "<h3>Indicators</h3>\n";
+        s.html += "<h3>" + L("Indicators") + "</h3>\n";
         table(*list, true);
     }
     return s;
@@ -985,7 +997,7 @@ Section control_section(const Json& result, const std::optional<IndexTable>& tab
     if (!table || !member(result, "index_table"))
         throw InputError("no control chart: the result has no 'index_table' with an index per period (estimate with "
                          "--scale and --period COLUMN)");
-    Section s{"control", "Control chart", {}};
+    Section s{"control", L("Control chart"), {}};
     auto out = std::back_inserter(s.html);
     const std::string key = key_construct(result, table->constructs);
     struct Period {
@@ -1004,8 +1016,8 @@ Section control_section(const Json& result, const std::optional<IndexTable>& tab
         throw InputError("no control chart: the result's 'index_table' has no row per period (estimate with --scale and "
                          "--period COLUMN)");
     if (periods.size() < 2) {
-        fmt::format_to(out, "<p class=\"note\">The index of {} is known for {} period(s) of '{}'; a control chart needs at least 2.</p>\n",
-                       html_escape(key), periods.size(), html_escape(period_column));
+        fmt::format_to(out, "<p class=\"note\">{}</p>\n", format_label(L("The index of {} is known for {} period(s) of '{}'; a control chart needs at least 2."),
+                       html_escape(key), periods.size(), html_escape(period_column)));
         return s;
     }
     const bool by_se = std::all_of(periods.begin(), periods.end(), [](const Period& p) { return p.se && *p.se > 0; });
@@ -1023,11 +1035,11 @@ Section control_section(const Json& result, const std::optional<IndexTable>& tab
         centre /= weight_sum;
         for (const auto& p : periods)
             points.push_back({p.label, p.value, centre - 3 * *p.se, centre + 3 * *p.se, std::abs(p.value - centre) > 3 * *p.se});
-        method = "centre line: the periods' indices averaged with weights 1/se²; limits: centre ± 3 se of each period, "
+        method = L("centre line: the periods' indices averaged with weights 1/se²; limits: centre ± 3 se of each period, "
                  "se being that period's bootstrap standard error. The sampling error of each period's own estimate is the "
                  "variation a stable level would show (as a p-chart uses each subgroup's binomial error), and it follows "
                  "each period's sample size; a moving range would mix real period-to-period change into the limits and is "
-                 "unstable over the few periods CSI studies have.";
+                 "unstable over the few periods CSI studies have.");
     } else {
         // Without standard errors: the individuals (XmR) chart, sigma = mean moving range / d2 (1.128).
         double moving = 0;
@@ -1038,19 +1050,20 @@ Section control_section(const Json& result, const std::optional<IndexTable>& tab
         centre /= static_cast<double>(periods.size());
         for (const auto& p : periods)
             points.push_back({p.label, p.value, centre - 3 * sigma, centre + 3 * sigma, std::abs(p.value - centre) > 3 * sigma});
-        method = "no bootstrap standard errors in this result, so the individuals (XmR) chart: centre line the mean of the "
-                 "periods' indices, limits ± 3σ with σ = mean moving range / 1.128 (" + fixed(sigma, 2) +
-                 "). Run with --bootstrap for limits from each period's sampling error.";
+        method = format_label(L("no bootstrap standard errors in this result, so the individuals (XmR) chart: centre line the mean of the "
+                                "periods' indices, limits ± 3σ with σ = mean moving range / 1.128 ({}). Run with --bootstrap for "
+                                "limits from each period's sampling error."), fixed(sigma, 2));
     }
     const long flagged = std::count_if(points.begin(), points.end(), [](const ControlPoint& p) { return p.out_of_control; });
-    fmt::format_to(out, "<p>Index of <strong>{}</strong> per period of <code>{}</code>: {} of {} periods outside the limits "
-                        "(marked red).</p>\n<figure>\n{}</figure>\n<p class=\"note\">How the limits are set: {}</p>\n",
-                   html_escape(key), html_escape(period_column), flagged, points.size(), control_chart(points, centre, key + " index"),
-                   html_escape(method));
-    s.html += "<table class=\"numbers\"><thead><tr><th>Period</th><th>Index</th><th>Lower limit</th><th>Upper limit</th><th></th></tr></thead><tbody>\n";
+    fmt::format_to(out, "<p>{}</p>\n<figure>\n{}</figure>\n<p class=\"note\">{}{}</p>\n",
+                   format_label(L("Index of <strong>{}</strong> per period of <code>{}</code>: {} of {} periods outside the limits "
+                                  "(marked red)."), html_escape(key), html_escape(period_column), flagged, points.size()),
+                   control_chart(points, centre, format_label(L("{} index"), key)), L("How the limits are set: "), html_escape(method));
+    s.html += "<table class=\"numbers\"><thead><tr>" + th(L("Period")) + th(L("Index")) + th(L("Lower limit")) + th(L("Upper limit")) +
+              "<th></th></tr></thead><tbody>\n";
     for (const auto& p : points)
         fmt::format_to(out, "<tr><td>{}</td>{}{}{}{}</tr>\n", html_escape(p.label), td(fixed(p.value, 2)), td(fixed(p.lower_limit, 2)),
-                       td(fixed(p.upper_limit, 2)), p.out_of_control ? td("out of control", "fail") : td(""));
+                       td(fixed(p.upper_limit, 2)), p.out_of_control ? td(L("out of control"), "fail") : td(""));
     s.html += "</tbody></table>\n";
     return s;
 }
@@ -1058,57 +1071,60 @@ Section control_section(const Json& result, const std::optional<IndexTable>& tab
 // --- measurement model and assessment ----------------------------------------------------------
 
 Section measurement_section(const Json& result) {
-    Section s{"measurement", "Measurement model", {}};
+    Section s{"measurement", L("Measurement model"), {}};
     auto out = std::back_inserter(s.html);
     const Json& weights = required_object(result, "outer_weights");
     const Json& loadings = required_object(result, "loadings");
     const std::set<std::string> formative = formative_constructs(result);
-    s.html += "<table class=\"numbers\"><thead><tr><th>Construct</th><th>Mode</th><th>Indicator</th><th>Loading</th><th>Outer weight</th></tr></thead><tbody>\n";
+    s.html += "<table class=\"numbers\"><thead><tr>" + th(L("Construct")) + th(L("Mode")) + th(L("Indicator")) + th(L("Loading")) +
+              th(L("Outer weight")) + "</tr></thead><tbody>\n";
     for (const auto& [name, block] : weights.items()) {
         const bool mode_b = formative.count(name) > 0;
         const Json* block_loadings = member(loadings, name);
         for (const auto& [indicator, weight] : block.items()) {
             const auto loading = block_loadings ? number_at(*block_loadings, indicator) : std::nullopt;
             const bool weak = !mode_b && loading && std::abs(*loading) < thresholds::loading;
-            fmt::format_to(out, "<tr><td>{}</td><td>{}</td><td>{}</td>{}{}</tr>\n", html_escape(name), mode_b ? "formative" : "reflective",
-                           html_escape(indicator), td(fixed(loading, 3), weak ? "warn" : "", weak ? fmt::format("below {}", thresholds::loading) : ""),
+            fmt::format_to(out, "<tr><td>{}</td><td>{}</td><td>{}</td>{}{}</tr>\n", html_escape(name), mode_b ? L("formative") : L("reflective"),
+                           html_escape(indicator), td(fixed(loading, 3), weak ? "warn" : "", weak ? format_label(L("below {}"), thresholds::loading) : ""),
                            td(fixed(number_of(&weight), 3)));
         }
     }
-    fmt::format_to(std::back_inserter(s.html), "</tbody></table>\n<p class=\"note\">Marked: reflective loadings below {}.</p>\n", thresholds::loading);
+    fmt::format_to(std::back_inserter(s.html), "</tbody></table>\n<p class=\"note\">{}</p>\n",
+                   format_label(L("Marked: reflective loadings below {}."), thresholds::loading));
     return s;
 }
 
 std::optional<Section> reliability_section(const Json& result) {
     const Json* reliability = member(result, "reliability");
     if (!reliability) return std::nullopt;
-    Section s{"reliability", "Reliability and convergent validity", {}};
+    Section s{"reliability", L("Reliability and convergent validity"), {}};
     auto out = std::back_inserter(s.html);
     const std::set<std::string> formative = formative_constructs(result);
     struct Measure {
         const char* key;
-        const char* title;
+        Label title;
         double threshold;
     };
     const Measure measures[] = {{"cronbach_alpha", "Cronbach's α", thresholds::reliability}, {"rho_a", "ρ_A", thresholds::reliability},
                                 {"rho_c", "ρ_C", thresholds::reliability}, {"ave", "AVE", thresholds::ave}};
-    s.html += "<table class=\"numbers\"><thead><tr><th>Construct</th>";
-    for (const auto& m : measures) fmt::format_to(out, "<th>{} (≥ {})</th>", m.title, fixed(m.threshold, 1));
+    s.html += "<table class=\"numbers\"><thead><tr>" + th(L("Construct"));
+    for (const auto& m : measures) fmt::format_to(out, "<th>{} (≥ {})</th>", std::string_view(m.title), fixed(m.threshold, 1));
     s.html += "</tr></thead><tbody>\n";
     for (const auto& name : construct_names(result)) {
         fmt::format_to(out, "<tr><td>{}</td>", html_escape(name));
         for (const auto& m : measures) {
             const Json* values = member(*reliability, m.key);
             const auto value = values ? number_at(*values, name) : std::nullopt;
-            if (formative.count(name)) s.html += td(fixed(value, 3), "not-applicable", "formative block: not a criterion");
-            else if (value && *value < m.threshold) s.html += td(fixed(value, 3), "fail", "below " + fixed(m.threshold, 1));
+            if (formative.count(name)) s.html += td(fixed(value, 3), "not-applicable", L("formative block: not a criterion"));
+            else if (value && *value < m.threshold) s.html += td(fixed(value, 3), "fail", format_label(L("below {}"), fixed(m.threshold, 1)));
             else s.html += td(fixed(value, 3), value ? "pass" : "");
         }
         s.html += "</tr>\n";
     }
-    fmt::format_to(out, "</tbody></table>\n<p class=\"note\">Thresholds: α, ρ_A, ρ_C at least {}, AVE at least {} (Hair et al. "
-                        "2022); values below are marked. They do not apply to formative blocks (greyed).</p>\n",
-                   thresholds::reliability, thresholds::ave);
+    fmt::format_to(out, "</tbody></table>\n<p class=\"note\">{}</p>\n",
+                   format_label(L("Thresholds: α, ρ_A, ρ_C at least {}, AVE at least {} (Hair et al. "
+                                  "2022); values below are marked. They do not apply to formative blocks (greyed)."),
+                                thresholds::reliability, thresholds::ave));
     return s;
 }
 
@@ -1116,7 +1132,7 @@ std::optional<Section> discriminant_section(const Json& result) {
     const Json* htmt = member(result, "htmt");
     const Json* fl = member(result, "fornell_larcker");
     if (!htmt && !fl) return std::nullopt;
-    Section s{"discriminant", "Discriminant validity", {}};
+    Section s{"discriminant", L("Discriminant validity"), {}};
     auto out = std::back_inserter(s.html);
     const std::vector<std::string> names = construct_names(result);
     if (htmt && htmt->is_array()) {
@@ -1138,15 +1154,16 @@ std::optional<Section> discriminant_section(const Json& result) {
                 }
                 const auto found = value.find({names[i], names[j]});
                 const auto v = found == value.end() ? std::nullopt : found->second;
-                if (v && *v > thresholds::htmt_similar) s.html += td(fixed(v, 3), "fail", "above " + fixed(thresholds::htmt_similar, 2));
-                else if (v && *v > thresholds::htmt_distinct) s.html += td(fixed(v, 3), "warn", "above " + fixed(thresholds::htmt_distinct, 2));
+                if (v && *v > thresholds::htmt_similar) s.html += td(fixed(v, 3), "fail", format_label(L("above {}"), fixed(thresholds::htmt_similar, 2)));
+                else if (v && *v > thresholds::htmt_distinct) s.html += td(fixed(v, 3), "warn", format_label(L("above {}"), fixed(thresholds::htmt_distinct, 2)));
                 else s.html += td(fixed(v, 3));
             }
             s.html += "</tr>\n";
         }
-        fmt::format_to(out, "</tbody></table></div>\n<p class=\"note\">Heterotrait-monotrait ratio (Henseler et al. 2015): above {} "
-                            "(conceptually distinct constructs) marked amber, above {} (similar constructs) red.</p>\n",
-                       fixed(thresholds::htmt_distinct, 2), fixed(thresholds::htmt_similar, 2));
+        fmt::format_to(out, "</tbody></table></div>\n<p class=\"note\">{}</p>\n",
+                       format_label(L("Heterotrait-monotrait ratio (Henseler et al. 2015): above {} "
+                                      "(conceptually distinct constructs) marked amber, above {} (similar constructs) red."),
+                                    fixed(thresholds::htmt_distinct, 2), fixed(thresholds::htmt_similar, 2)));
     }
     if (fl && fl->is_object()) {
         const Json& rows = required_array(*fl, "rows");
@@ -1157,7 +1174,7 @@ std::optional<Section> discriminant_section(const Json& result) {
             if (i >= values.size() || !values[i].is_array() || j >= values[i].size()) return std::nullopt;
             return number_of(&values[i][j]);
         };
-        s.html += "<h3>Fornell-Larcker criterion</h3>\n<div class=\"table-scroll\"><table class=\"numbers matrix\"><thead><tr><th></th>";
+        s.html += "<h3>" + L("Fornell-Larcker criterion") + "</h3>\n<div class=\"table-scroll\"><table class=\"numbers matrix\"><thead><tr><th></th>";
         for (const auto& label : labels) s.html += th(label);
         s.html += "</tr></thead><tbody>\n";
         for (std::size_t i = 0; i < labels.size(); ++i) {
@@ -1169,14 +1186,14 @@ std::optional<Section> discriminant_section(const Json& result) {
                 } else {
                     const auto di = at(i, i), dj = at(j, j);
                     const bool fails = v && ((di && std::abs(*v) > *di) || (dj && std::abs(*v) > *dj));
-                    s.html += td(fixed(v, 3), fails ? "fail" : "", fails ? "exceeds √AVE" : "");
+                    s.html += td(fixed(v, 3), fails ? "fail" : "", fails ? L("exceeds √AVE") : "");
                 }
             }
             for (std::size_t j = i + 1; j < labels.size(); ++j) s.html += "<td></td>";
             s.html += "</tr>\n";
         }
-        s.html += "</tbody></table></div>\n<p class=\"note\">Diagonal: √AVE; below it the construct correlations, marked "
-                  "where a correlation exceeds the √AVE of either construct.</p>\n";
+        s.html += "</tbody></table></div>\n<p class=\"note\">" + L("Diagonal: √AVE; below it the construct correlations, marked "
+                  "where a correlation exceeds the √AVE of either construct.") + "</p>\n";
     }
     return s;
 }
@@ -1185,28 +1202,30 @@ std::optional<Section> collinearity_section(const Json& result) {
     const Json* structural = member(result, "vif_structural");
     const Json* formative = member(result, "vif_formative");
     if (!structural && !formative) return std::nullopt;
-    Section s{"collinearity", "Collinearity (VIF)", {}};
+    Section s{"collinearity", L("Collinearity (VIF)"), {}};
     auto out = std::back_inserter(s.html);
     auto vif_cell = [](std::optional<double> v) {
-        if (v && *v >= thresholds::vif_critical) return td(fixed(v, 2), "fail", fmt::format("{} or more", thresholds::vif_critical));
-        if (v && *v >= thresholds::vif_possible) return td(fixed(v, 2), "warn", fmt::format("{} or more", thresholds::vif_possible));
+        if (v && *v >= thresholds::vif_critical) return td(fixed(v, 2), "fail", format_label(L("{} or more"), thresholds::vif_critical));
+        if (v && *v >= thresholds::vif_possible) return td(fixed(v, 2), "warn", format_label(L("{} or more"), thresholds::vif_possible));
         return td(fixed(v, 2));
     };
     if (structural && structural->is_array() && !structural->empty()) {
-        s.html += "<h3>Structural model</h3>\n<table class=\"numbers\"><thead><tr><th>Dependent</th><th>Predictor</th><th>VIF</th></tr></thead><tbody>\n";
+        s.html += "<h3>" + L("Structural model") + "</h3>\n<table class=\"numbers\"><thead><tr>" + th(L("Dependent")) + th(L("Predictor")) +
+                  "<th>VIF</th></tr></thead><tbody>\n";
         for (const auto& e : *structural)
             fmt::format_to(out, "<tr><td>{}</td><td>{}</td>{}</tr>\n", html_escape(text_at(e, "dependent")),
                            html_escape(text_at(e, "predictor")), vif_cell(number_at(e, "value")));
         s.html += "</tbody></table>\n";
     }
     if (formative && formative->is_array() && !formative->empty()) {
-        s.html += "<h3>Formative indicators</h3>\n<table class=\"numbers\"><thead><tr><th>Construct</th><th>Indicator</th><th>VIF</th></tr></thead><tbody>\n";
+        s.html += "<h3>" + L("Formative indicators") + "</h3>\n<table class=\"numbers\"><thead><tr>" + th(L("Construct")) +
+                  th(L("Indicator")) + "<th>VIF</th></tr></thead><tbody>\n";
         for (const auto& e : *formative)
             fmt::format_to(out, "<tr><td>{}</td><td>{}</td>{}</tr>\n", html_escape(text_at(e, "construct")),
                            html_escape(text_at(e, "indicator")), vif_cell(number_at(e, "value")));
         s.html += "</tbody></table>\n";
     }
-    s.html += "<p class=\"note\">VIF from 3 marked amber, from 5 red (Hair et al. 2019).</p>\n";
+    s.html += "<p class=\"note\">" + L("VIF from 3 marked amber, from 5 red (Hair et al. 2019).") + "</p>\n";
     return s;
 }
 
@@ -1214,27 +1233,28 @@ std::optional<Section> fit_section(const Json& result) {
     const Json* fit = member(result, "fit");
     const Json* admissibility = member(result, "admissibility");
     if (!fit && !admissibility) return std::nullopt;
-    Section s{"fit", "Model fit and admissibility", {}};
+    Section s{"fit", L("Model fit and admissibility"), {}};
     auto out = std::back_inserter(s.html);
     if (fit) {
-        fmt::format_to(out, "<table class=\"numbers\"><thead><tr><th>Model</th><th>SRMR (&lt; {})</th><th>d_ULS</th><th>d_G</th></tr></thead><tbody>\n",
-                       thresholds::srmr);
-        for (const auto& [key, title] : {std::pair{"estimated_model", "estimated"}, std::pair{"saturated_model", "saturated"}}) {
+        fmt::format_to(out, "<table class=\"numbers\"><thead><tr>{}<th>SRMR (&lt; {})</th><th>d_ULS</th><th>d_G</th></tr></thead><tbody>\n",
+                       th(L("Model")), thresholds::srmr);
+        for (const auto& [key, title] : {std::pair{"estimated_model", L("estimated")}, std::pair{"saturated_model", L("saturated")}}) {
             const Json* m = member(*fit, key);
             if (!m) continue;
             const auto srmr = number_at(*m, "srmr");
             fmt::format_to(out, "<tr><td>{}</td>{}{}{}</tr>\n", title,
                            td(fixed(srmr, 3), srmr ? (*srmr < thresholds::srmr ? "pass" : "fail") : "",
-                              srmr && *srmr >= thresholds::srmr ? fmt::format("{} or more", thresholds::srmr) : ""),
+                              srmr && *srmr >= thresholds::srmr ? format_label(L("{} or more"), thresholds::srmr) : ""),
                            td(fixed(number_at(*m, "d_uls"), 3)), td(fixed(number_at(*m, "d_g"), 3)));
         }
         s.html += "</tbody></table>\n";
-        if (const auto gof = number_at(result, "gof")) fmt::format_to(out, "<p>GoF (Tenenhaus et al.): {}</p>\n", fixed(gof, 3));
-        fmt::format_to(out, "<p class=\"note\">SRMR below {} is the usual cut-off (Hu &amp; Bentler 1999; Henseler et al. 2016).</p>\n",
-                       thresholds::srmr);
+        if (const auto gof = number_at(result, "gof")) fmt::format_to(out, "<p>{}{}</p>\n", L("GoF (Tenenhaus et al.): "), fixed(gof, 3));
+        fmt::format_to(out, "<p class=\"note\">{}</p>\n",
+                       format_label(L("SRMR below {} is the usual cut-off (Hu &amp; Bentler 1999; Henseler et al. 2016)."), thresholds::srmr));
     }
     if (const Json* test = member(result, "fit_test")) {
-        s.html += "<h3>Bootstrap test of exact fit</h3>\n<table class=\"numbers\"><thead><tr><th>Measure</th><th>Observed</th><th>95 % quantile</th><th>99 % quantile</th><th>p</th></tr></thead><tbody>\n";
+        s.html += "<h3>" + L("Bootstrap test of exact fit") + "</h3>\n<table class=\"numbers\"><thead><tr>" + th(L("Measure")) + th(L("Observed")) +
+                  th(L("95 % quantile")) + th(L("99 % quantile")) + "<th>p</th></tr></thead><tbody>\n";
         for (const char* key : {"srmr", "d_uls", "d_g"})
             if (const Json* m = member(*test, key)) {
                 const bool exceeds = m->value("exceeds_95", false);
@@ -1247,8 +1267,8 @@ std::optional<Section> fit_section(const Json& result) {
     if (admissibility) {
         const Json* ok = member(*admissibility, "admissible");
         const bool admissible = ok && ok->is_boolean() && ok->get<bool>();
-        fmt::format_to(out, "<p class=\"{}\">Admissibility: {}</p>\n", admissible ? "pass" : "fail",
-                       admissible ? "admissible" : "<strong>not admissible</strong>");
+        fmt::format_to(out, "<p class=\"{}\">{}{}</p>\n", admissible ? "pass" : "fail", L("Admissibility: "),
+                       admissible ? L("admissible") : "<strong>" + L("not admissible") + "</strong>");
         if (const Json* problems = member(*admissibility, "problems"); problems && problems->is_array() && !problems->empty()) {
             s.html += "<ul>\n";
             for (const auto& problem : *problems) fmt::format_to(out, "<li>{}</li>\n", html_escape(plain_text(problem)));
@@ -1261,11 +1281,11 @@ std::optional<Section> fit_section(const Json& result) {
 // --- bootstrap histograms ---------------------------------------------------------------------
 
 Section histogram_section(const Json& result, const ReportDraws* draws) {
-    Section s{"bootstrap", "Bootstrap distributions of the paths", {}};
+    Section s{"bootstrap", L("Bootstrap distributions of the paths"), {}};
     auto out = std::back_inserter(s.html);
     if (!draws) {
-        s.html += "<p class=\"note\">No bootstrap draws: estimate with --bootstrap B (or pass --draws FILE, saved with "
-                  "csipls estimate --save-draws, together with --result).</p>\n";
+        s.html += "<p class=\"note\">" + L("No bootstrap draws: estimate with --bootstrap B (or pass --draws FILE, saved with "
+                  "csipls estimate --save-draws, together with --result).") + "</p>\n";
         return s;
     }
     std::map<std::string, std::size_t> column;
@@ -1289,11 +1309,11 @@ Section histogram_section(const Json& result, const ReportDraws* draws) {
     }
     s.html += "</div>\n";
     if (total == 0)
-        s.html = "<p class=\"note\">The bootstrap draws hold no column for any path of this result.</p>\n";
+        s.html = "<p class=\"note\">" + L("The bootstrap draws hold no column for any path of this result.") + "</p>\n";
     else
-        fmt::format_to(out, "<p class=\"note\">Solid line: the estimate; dashed: the {} interval bounds; grey: zero.{}</p>\n",
-                       percent(ci_level(result)),
-                       shown < total ? fmt::format(" The first {} of {} paths are shown.", shown, total) : std::string());
+        fmt::format_to(out, "<p class=\"note\">{}{}</p>\n",
+                       format_label(L("Solid line: the estimate; dashed: the {} interval bounds; grey: zero."), percent(ci_level(result))),
+                       shown < total ? format_label(L(" The first {} of {} paths are shown."), shown, total) : std::string());
     return s;
 }
 
@@ -1430,6 +1450,7 @@ std::string page_style(bool group_sections, bool print) {
 namespace {
 
 std::string render_checked_result(const Json& result, const ReportDraws* draws, const ReportOptions& options) {
+    const LanguageScope language(options.language);
     if (!result.is_object()) throw InputError("not a csipls result: the document is not a JSON object");
     // Refuses a schema_version newer than this csipls reads, and a malformed `constructs`.
     ResultView::borrow(result, "the result");
@@ -1462,36 +1483,38 @@ std::string render_checked_result(const Json& result, const ReportDraws* draws, 
     std::string model_path;
     if (const Json* input = member(result, "input"))
         if (const Json* model = member(*input, "model")) model_path = text_at(*model, "path");
-    const std::string title = "CSI study report" + (model_path.empty() ? std::string() : ": " + model_path);
+    const std::string title = L("CSI study report") + (model_path.empty() ? std::string() : L(": ") + model_path);
 
     std::string html;
     html.reserve(1 << 16);
     auto out = std::back_inserter(html);
     fmt::format_to(out,
-                   "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+                   "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n"
                    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
                    "<meta name=\"generator\" content=\"{} {}\">\n<title>{}</title>\n<style>{}</style>\n</head>\n<body>\n",
-                   engine_name, engine_version, html_escape(title), page_style(group_sections, options.print));
+                   report_language_code(options.language), engine_name, engine_version, html_escape(title),
+                   page_style(group_sections, options.print));
     fmt::format_to(out, "<header>\n<h1>{}</h1>\n<p class=\"subtitle\">", html_escape(title));
     std::string data_path;
     if (const Json* input = member(result, "input"))
         if (const Json* data = member(*input, "data")) data_path = text_at(*data, "path");
-    fmt::format_to(out, "{} constructs, {} paths", names.size(), required_array(result, "paths").size());
-    if (!data_path.empty()) fmt::format_to(out, "; data <code>{}</code>", html_escape(data_path));
-    if (const auto n = number_at(result, "n_obs")) fmt::format_to(out, ", {} respondents", fixed(*n, 0));
+    html += format_label(L("{} constructs, {} paths"), names.size(), required_array(result, "paths").size());
+    if (!data_path.empty()) html += format_label(L("; data <code>{}</code>"), html_escape(data_path));
+    if (const auto n = number_at(result, "n_obs")) html += format_label(L(", {} respondents"), fixed(*n, 0));
     html += "</p>\n";
     if (const Json* converged = member(result, "converged"); converged && converged->is_boolean() && !converged->get<bool>())
-        html += "<p class=\"banner\">The PLS iteration did not converge: these estimates are not a PLS solution.</p>\n";
+        html += "<p class=\"banner\">" + L("The PLS iteration did not converge: these estimates are not a PLS solution.") + "</p>\n";
     if (const Json* admissibility = member(result, "admissibility"))
         if (const Json* ok = member(*admissibility, "admissible"); ok && ok->is_boolean() && !ok->get<bool>())
-            html += "<p class=\"banner\">The result is not admissible: see <a href=\"#fit\">Model fit and admissibility</a>.</p>\n";
+            html += "<p class=\"banner\">" + format_label(L("The result is not admissible: see <a href=\"#fit\">{}</a>."), L("Model fit and admissibility")) +
+                    "</p>\n";
     html += "<nav><ol>\n";
     for (const auto& s : sections) fmt::format_to(out, "<li><a href=\"#{}\">{}</a></li>\n", s.id, html_escape(s.title));
     html += "</ol></nav>\n</header>\n";
     for (const auto& s : sections)
         fmt::format_to(out, "<section id=\"{}\">\n<h2>{}</h2>\n{}</section>\n", s.id, html_escape(s.title), s.html);
-    fmt::format_to(out, "<footer>Rendered by {} {} from the JSON result; the same result gives the same bytes.</footer>\n</body>\n</html>\n",
-                   engine_name, engine_version);
+    fmt::format_to(out, "<footer>{}</footer>\n</body>\n</html>\n",
+                   format_label(L("Rendered by {} {} from the JSON result; the same result gives the same bytes."), engine_name, engine_version));
     return html;
 }
 

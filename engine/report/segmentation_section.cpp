@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 #include <iterator>
 
+#include "labels.hpp"
 #include "report_internal.hpp"
 
 namespace csipls::report_detail {
@@ -17,8 +18,8 @@ std::string criteria_table(const Json& segmentation, bool fimix) {
     if (fimix)
         for (const char* name : names) html += std::string("<th>") + name + "</th>";
     else
-        html += "<th>Summed R²</th>";
-    html += "<th>Sizes</th></tr></thead><tbody>\n";
+        html += "<th>" + L("Summed R²") + "</th>";
+    html += "<th>" + L("Sizes") + "</th></tr></thead><tbody>\n";
     auto out = std::back_inserter(html);
     for (const auto& solution : required_array(segmentation, "solutions")) {
         fmt::format_to(out, "<tr><td>{}</td>", plain_text(solution.value("k", Json(nullptr))));
@@ -47,8 +48,8 @@ std::string criteria_table(const Json& segmentation, bool fimix) {
 std::string paths_table(const Json& segmentation) {
     const Json& segments = required_array(segmentation, "segments");
     if (segments.empty()) return {};
-    std::string html = "<table class=\"numbers\"><thead><tr><th>Path</th>";
-    for (std::size_t s = 0; s < segments.size(); ++s) html += fmt::format("<th>Segment {}</th>", s + 1);
+    std::string html = "<table class=\"numbers\"><thead><tr><th>" + L("Path") + "</th>";
+    for (std::size_t s = 0; s < segments.size(); ++s) html += "<th>" + format_label(L("Segment {}"), s + 1) + "</th>";
     html += "</tr></thead><tbody>\n";
     const Json& first_paths = required_array(segments[0], "paths");
     for (std::size_t p = 0; p < first_paths.size(); ++p) {
@@ -66,7 +67,7 @@ std::string paths_table(const Json& segmentation) {
             }
             html += "</tr>\n";
         }
-    html += "<tr><td>Size (share)</td>";
+    html += "<tr><td>" + L("Size (share)") + "</td>";
     for (const auto& segment : segments)
         html += cell(plain_text(segment.value("size", Json(nullptr))) + " (" + fixed(number_at(segment, "share"), 2) + ")");
     return html + "</tr>\n</tbody></table>\n";
@@ -78,19 +79,20 @@ std::optional<ReportSection> segmentation_section(const Json& result) {
     const Json* segmentation = member(result, "segmentation");
     if (!segmentation) return std::nullopt;
     const bool fimix = text_at(*segmentation, "method") == "fimix";
-    ReportSection s{"segmentation", fimix ? "Hidden segments (FIMIX-PLS)" : "Hidden segments (PLS-POS)", {}};
+    ReportSection s{"segmentation", fimix ? L("Hidden segments (FIMIX-PLS)") : L("Hidden segments (PLS-POS)"), {}};
     s.html += criteria_table(*segmentation, fimix);
     if (fimix)
-        s.html += "<p class=\"note\">Smaller is better for every criterion but the normed entropy EN (closer to 1: clearer "
+        s.html += "<p class=\"note\">" + L("Smaller is better for every criterion but the normed entropy EN (closer to 1: clearer "
                   "assignment). N<sub>k</sub> = (K − 1) + K·(paths + endogenous constructs); MDL5 = −2 lnL + 3 ln(n) N<sub>k</sub> "
-                  "(Liang, Jaszczak &amp; Coleman 1992, P = 5). Sarstedt et al. (2011) read AIC3 and CAIC together.</p>\n";
+                  "(Liang, Jaszczak &amp; Coleman 1992, P = 5). Sarstedt et al. (2011) read AIC3 and CAIC together.") + "</p>\n";
     if (const Json* k = member(*segmentation, "k")) {
-        s.html += fmt::format("<h3>Segments of K = {}{}</h3>\n", plain_text(*k),
-                              member(*segmentation, "selected_by") ? " (smallest CAIC)" : "");
+        s.html += "<h3>" + format_label(L("Segments of K = {}{}"), plain_text(*k),
+                                         member(*segmentation, "selected_by") ? L(" (smallest CAIC)") : "") + "</h3>\n";
         s.html += paths_table(*segmentation);
-        s.html += fimix ? "<p class=\"note\">Per segment, each endogenous construct's regression on its predictors over the "
-                          "full-sample standardized construct scores, weighted by the posterior probabilities.</p>\n"
-                        : "<p class=\"note\">Each segment's own PLS estimation.</p>\n";
+        s.html += "<p class=\"note\">" +
+                  (fimix ? L("Per segment, each endogenous construct's regression on its predictors over the "
+                             "full-sample standardized construct scores, weighted by the posterior probabilities.")
+                         : L("Each segment's own PLS estimation.")) + "</p>\n";
     }
     if (const Json* histogram = member(*segmentation, "posterior_histogram")) {
         std::vector<ChartItem> bars;
@@ -102,8 +104,8 @@ std::optional<ReportSection> segmentation_section(const Json& result) {
             bars.push_back({fixed(from, 1) + "–" + fixed(from + 0.1, 1), counts[b].get<double>(), std::nullopt, std::nullopt});
             largest = std::max(largest, counts[b].get<double>());
         }
-        s.html += "<h3>Largest posterior probability per respondent</h3>\n" +
-                  bar_chart(bars, 0, largest, "respondents by their largest posterior probability");
+        s.html += "<h3>" + L("Largest posterior probability per respondent") + "</h3>\n" +
+                  bar_chart(bars, 0, largest, L("respondents by their largest posterior probability"));
     }
     return s;
 }

@@ -24,6 +24,7 @@ namespace csipls::cli_test {
 namespace {
 
 using testing::HasSubstr;
+using testing::Not;
 
 std::size_t testing_count(const std::string& text, const std::string& needle) {
     std::size_t n = 0;
@@ -330,15 +331,20 @@ TEST_F(PdfPrintTest, TwentyConstructTablesKeepTheirRightHandColumns) {
     EXPECT_GE(testing_count(text, "F19"), 4u);
 }
 
+// In Chinese (--lang zh), which also checks that the CJK fonts print.
 TEST_F(PdfPrintTest, FromTheDataThePdfAlone) {
     const auto r = run({"report", "--model", ccsi_model.string(), "--data", ccsi_data.string(), "--scale", "1:10",
-                        "--pdf", "only.pdf"});
+                        "--lang", "zh", "--pdf", "only.pdf"});
     ASSERT_EQ(r.exit_code, 0) << r;
     EXPECT_EQ(files(), (std::vector<std::string>{"only.pdf"}));
     const int pages = page_count("only.pdf");
     EXPECT_GE(pages, 6);
     EXPECT_LE(pages, 25);
-    EXPECT_THAT(text_of("only.pdf"), HasSubstr("品牌形象"));
+    const std::string text = text_of("only.pdf");
+    EXPECT_THAT(text, HasSubstr("品牌形象"));
+    // Section titles of the Chinese report (the model's names are Chinese too, so these are the labels').
+    for (const char* title : {"结构模型", "测量模型", "判别效度", "顾客满意度指数研究报告"}) EXPECT_THAT(text, HasSubstr(title)) << title;
+    EXPECT_THAT(text, Not(HasSubstr("Structural model")));
 }
 
 }  // namespace

@@ -178,6 +178,63 @@ TEST_F(ReportCliTest, UsageErrors) {
     EXPECT_THAT(help.out, HasSubstr("--bootstrap"));
 }
 
+// The page's visible text: the style sheet, then every tag (with its attributes) removed.
+std::string visible_text(std::string html) {
+    html = std::regex_replace(html, std::regex("<style>[^]*?</style>"), " ");
+    return std::regex_replace(html, std::regex("<[^>]*>"), " ");
+}
+
+TEST_F(ReportCliTest, ChineseReportOfEcsiOnMobi) {
+    const fs::path mobi = fs::path(CSIPLS_SHARED_DIR) / "data" / "mobi.csv";
+    if (!fs::exists(mobi)) GTEST_SKIP() << mobi.string() << " is not present: the Chinese report is not checked";
+    const auto estimated = run({"estimate", "--model", (source_dir / "models" / "ecsi.model").string(), "--data", mobi.string(), "--scale", "1:10",
+                                "--bootstrap", "30", "--threads", "2", "--out", "r.json", "--save-draws", "d.csv"});
+    ASSERT_EQ(estimated.exit_code, 0) << estimated;
+    const auto zh = run({"report", "--result", "r.json", "--draws", "d.csv", "--lang", "zh", "--out", "zh.html"});
+    ASSERT_EQ(zh.exit_code, 0) << zh;
+    const auto en = run({"report", "--result", "r.json", "--draws", "d.csv", "--out", "en.html"});
+    ASSERT_EQ(en.exit_code, 0) << en;
+    const auto en_named = run({"report", "--result", "r.json", "--draws", "d.csv", "--lang", "en", "--out", "en2.html"});
+    ASSERT_EQ(en_named.exit_code, 0) << en_named;
+    EXPECT_EQ(read_file(dir_ / "en2.html"), read_file(dir_ / "en.html"));
+
+    const std::string html = read_file(dir_ / "zh.html");
+    EXPECT_THAT(html, HasSubstr("<html lang=\"zh\">"));
+    EXPECT_THAT(read_file(dir_ / "en.html"), HasSubstr("<html lang=\"en\">"));
+    for (const char* title : {"路径图", "结构模型", "中介：特定间接效应", "顾客满意度指数（0-100）", "测量模型", "信度与收敛效度",
+                              "判别效度", "共线性（VIF）", "模型拟合与可采纳性", "路径的自助法分布", "运行与可复现性"})
+        EXPECT_THAT(html, HasSubstr(std::string("<h2>") + title + "</h2>")) << title;
+    for (const char* header : {"<th>自</th>", "<th>至</th>", "<th>估计值</th>", "<th>构念</th>", "<th>指标</th>", "<th>载荷</th>",
+                               "<th>外部权重</th>", "<th>路线</th>", "<th>调整 R²</th>", "<th>受访者</th>", "<th>重抽样次数</th>"})
+        EXPECT_THAT(html, HasSubstr(header)) << header;
+    EXPECT_THAT(html, HasSubstr("<td>反映型</td>"));
+    EXPECT_THAT(html, HasSubstr(">30 次抽样</text>"));  // the histograms' captions
+    // The model's names are never translated.
+    for (const char* name : {"Satisfaction", "Loyalty", "IMAG1", "CUSL3"}) EXPECT_THAT(html, HasSubstr(name)) << name;
+
+    // The settings tables print the result's own keys and values (JSON, in English) and are left out.
+    std::string text = visible_text(html);
+    text.erase(text.find("设置"));
+    for (const char* english : {"Path diagram", "Structural model", "Customer satisfaction", "Mediation", "Route", "Measurement model",
+                                "Reliability", "Discriminant validity", "Collinearity", "Model fit", "Bootstrap", "Estimate",
+                                "Construct", "Indicator", "Loading", "Outer weight", "reflective", "Brackets", "Marked",
+                                "Thresholds", "Diagonal", "Heterotrait", "Respondents", "Estimated by", "Rendered by", "commit",
+                                "converged", "iterations", "draws", "Solid line", "Explained variance", "Adjusted", "Admissibility",
+                                "admissible", "constructs", "paths", "respondents", "Indices", "Index of", "study report", "Dependent",
+                                "Predictor", "Model", "estimated", "saturated", "cut-off", "interval", "below", "above", "Group",
+                                "with their", "Each route", "complementary", "indirect_only", "direct_only"}) {
+        const auto at = text.find(english);
+        EXPECT_EQ(at, std::string::npos) << english << " in: " << text.substr(at < 100 ? 0 : at - 100, 200);
+    }
+}
+
+TEST_F(ReportCliTest, UnknownLanguageIsRefused) {
+    expect_refused(run({"report", "--model", ccsi_model.string(), "--data", ccsi_data.string(), "--lang", "fr", "--out",
+                        "x.html"}),
+                   2, "en or zh");
+    EXPECT_EQ(files(), std::vector<std::string>{});
+}
+
 TEST_F(ReportCliTest, DiagramOfTheStructureAlone) {
     const auto r = run({"diagram", "--model", ccsi_model.string(), "--svg", "ccsi.svg", "--dot", "ccsi.dot"});
     ASSERT_EQ(r.exit_code, 0) << r;

@@ -22,6 +22,13 @@ struct ReportDraws {
 // file in errors. Throws InputError naming the line and column at fault.
 ReportDraws parse_report_draws(std::string_view text, const std::string& source_name);
 
+// The language of the report's fixed texts (titles, headers, notes); names from the model and the
+// data are written as they are.
+enum class ReportLanguage { en, zh };
+// "en" or "zh"; anything else is a UsageError listing both.
+ReportLanguage parse_report_language(std::string_view name);
+std::string_view report_language_code(ReportLanguage language);
+
 struct ReportOptions {
     // The column whose groups are periods (--period): draws the control chart from the index
     // table's group rows. Empty: no control chart.
@@ -29,6 +36,7 @@ struct ReportOptions {
     // The page is to be printed (report --pdf): adds page numbers and the contents on the first
     // page. Off for --out, so the page a browser shows keeps its bytes.
     bool print = false;
+    ReportLanguage language = ReportLanguage::en;
 };
 
 // The whole report: one self-contained HTML page (inline CSS and SVG, no scripts, no network).
