@@ -100,22 +100,24 @@ std::vector<Eigen::Index> uneven_rows(Eigen::Index n) {
     return rows;
 }
 
-StagingOptions with_method(InteractionMethod method) {
-    StagingOptions options;
-    options.interaction = method;
-    return options;
+// The kernel check of the moderated model by every interaction method, on the rows `drawn` picks.
+template <class Rows>
+void check_every_interaction_method(Rows drawn, Eigen::Index n, std::uint64_t seed) {
+    const Model model = parse_model(moderated_text, "moderated.model");
+    for (const auto method : {InteractionMethod::two_stage, InteractionMethod::product_indicator, InteractionMethod::orthogonal}) {
+        SCOPED_TRACE(to_string(method));
+        StagingOptions options;
+        options.interaction = method;
+        const StagedModel staged = stage_model(model, options);
+        const Dataset items = items_for(staged, moderated_population, false, n, seed);
+        check_kernel(staged, items, drawn(items.rows), {});
+    }
 }
 
 }  // namespace
 
 TEST(StageTwoMoments, UnitCountsReproduceTheStageTwoDataForEveryInteractionMethod) {
-    const Model model = parse_model(moderated_text, "moderated.model");
-    for (const auto method : {InteractionMethod::two_stage, InteractionMethod::product_indicator, InteractionMethod::orthogonal}) {
-        SCOPED_TRACE(to_string(method));
-        const StagedModel staged = stage_model(model, with_method(method));
-        const Dataset items = items_for(staged, moderated_population, false, 120, 11);
-        check_kernel(staged, items, all_rows(items.rows), {});
-    }
+    check_every_interaction_method(all_rows, 120, 11);
 }
 
 TEST(StageTwoMoments, UnitCountsReproduceTheStageTwoDataOfAHigherOrderConstruct) {
@@ -127,13 +129,7 @@ TEST(StageTwoMoments, UnitCountsReproduceTheStageTwoDataOfAHigherOrderConstruct)
 }
 
 TEST(StageTwoMoments, ResampleCountsEqualStageOneReestimatedOnTheDrawnRows) {
-    const Model model = parse_model(moderated_text, "moderated.model");
-    for (const auto method : {InteractionMethod::two_stage, InteractionMethod::product_indicator, InteractionMethod::orthogonal}) {
-        SCOPED_TRACE(to_string(method));
-        const StagedModel staged = stage_model(model, with_method(method));
-        const Dataset items = items_for(staged, moderated_population, false, 100, 3);
-        check_kernel(staged, items, uneven_rows(items.rows), {});
-    }
+    check_every_interaction_method(uneven_rows, 100, 3);
     const StagedModel staged = stage_model(parse_model(higher_order_text, "hoc.model"), StagingOptions{});
     const Dataset items = items_for(staged, higher_order_population, true, 120, 8);
     check_kernel(staged, items, uneven_rows(items.rows), {});
