@@ -1470,6 +1470,7 @@ std::string render_checked_result(const Json& result, const ReportDraws* draws, 
     for (auto s : {groups_section(result), micom_section(result), mga_section(result), ipma_section(result)})
         if (s) sections.push_back(std::move(*s));
     if (auto s = segmentation_section(result)) sections.push_back({std::move(s->id), std::move(s->title), std::move(s->html)});
+    if (auto s = two_stage_section(result)) sections.push_back({std::move(s->id), std::move(s->title), std::move(s->html)});
     if (!options.period_column.empty()) sections.push_back(control_section(result, table, options.period_column));
     sections.push_back(measurement_section(result));
     for (auto s : {reliability_section(result), discriminant_section(result), collinearity_section(result), fit_section(result)})

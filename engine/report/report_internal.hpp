@@ -110,4 +110,8 @@ struct ReportSection {
 // paths and R² side by side, and FIMIX's posterior-probability histogram; nullopt without one.
 std::optional<ReportSection> segmentation_section(const Json& result);
 
+// Interaction terms and higher-order constructs (the result's `two_stage`): the method, the terms
+// and constructs, and each interaction's simple slopes (table and plot); nullopt with one stage.
+std::optional<ReportSection> two_stage_section(const Json& result);
+
 }  // namespace csipls::report_detail
