@@ -4,23 +4,12 @@
 #include <fmt/format.h>
 #include <iterator>
 
+#include "labels.hpp"
 #include "report_internal.hpp"
 
 namespace csipls::report_detail {
 
 namespace {
-
-// The section's fixed texts, together for the label table (en/zh).
-constexpr const char* title_label = "Interaction terms and higher-order constructs";
-constexpr const char* interaction_label = "Interaction terms, estimated by the method ‘{}’";
-constexpr const char* higher_order_label = "Higher-order constructs, estimated by the approach ‘{}’";
-constexpr const char* slopes_label = "Simple slopes of {} → {} at levels of {}";
-constexpr const char* slopes_note =
-    "Slope = path of the focal construct + level · path of the interaction term (Aiken &amp; West 1991), with the moderator "
-    "at −1 SD, its mean and +1 SD; the plot draws the dependent (in SD) against the focal construct from −2 to +2 SD, "
-    "each line shifted by the moderator's own path times its level. Indices and IPMA leave interaction terms out.";
-constexpr const char* level_header = "Moderator level (SD)";
-constexpr const char* slope_header = "Slope";
 
 std::string cell(const std::string& text) { return "<td>" + html_escape(text) + "</td>"; }
 
@@ -48,9 +37,10 @@ std::string list_of(const Json& items, const char* key, const char* parts_key) {
 std::string slopes_block(const Json& result, const std::vector<const Json*>& slopes) {
     const Json& first = *slopes.front();
     const std::string focal = text_at(first, "focal"), moderator = text_at(first, "moderator"), dependent = text_at(first, "dependent");
-    std::string html = "<h3>" + html_escape(fmt::format(slopes_label, focal, dependent, moderator)) + "</h3>\n";
-    html += fmt::format("<table class=\"numbers\"><thead><tr><th>{}</th><th>{}</th><th>SE</th><th>CI lower</th><th>CI upper</th></tr></thead><tbody>\n",
-                        level_header, slope_header);
+    std::string html = "<h3>" + html_escape(format_label(L("Simple slopes of {} → {} at levels of {}"), focal, dependent, moderator)) +
+                       "</h3>\n";
+    html += "<table class=\"numbers\"><thead><tr><th>" + L("Moderator level (SD)") + "</th><th>" + L("Slope") + "</th><th>" + L("SE") +
+            "</th><th>" + L("CI lower") + "</th><th>" + L("CI upper") + "</th></tr></thead><tbody>\n";
     const double moderator_path = path_estimate(required_array(result, "paths"), moderator, dependent);
     std::vector<LineSeries> lines;
     for (const Json* slope : slopes) {
@@ -58,12 +48,12 @@ std::string slopes_block(const Json& result, const std::vector<const Json*>& slo
         const double b = number_at(*slope, "slope").value_or(0.0);
         html += "<tr>" + cell(fixed(level, 0)) + cell(fixed(b, 3)) + cell(fixed(number_at(*slope, "se"), 3)) +
                 cell(fixed(number_at(*slope, "ci_lower"), 3)) + cell(fixed(number_at(*slope, "ci_upper"), 3)) + "</tr>\n";
-        LineSeries line{moderator + (level > 0 ? " +" : level < 0 ? " −" : " ") + (level == 0 ? "mean" : fixed(std::abs(level), 0) + " SD"), {}};
+        LineSeries line{moderator + (level > 0 ? " +" : level < 0 ? " −" : " ") + (level == 0 ? L("mean") : fixed(std::abs(level), 0) + " SD"), {}};
         for (const double x : {-2.0, 2.0}) line.points.emplace_back(x, moderator_path * level + b * x);
         lines.push_back(std::move(line));
     }
     html += "</tbody></table>\n";
-    return html + line_chart(lines, std::nullopt, focal + " (SD)", dependent + " (SD)", "simple slopes of " + focal + " on " + dependent);
+    return html + line_chart(lines, std::nullopt, focal + " (SD)", dependent + " (SD)", format_label(L("simple slopes of {} on {}"), focal, dependent));
 }
 
 }  // namespace
@@ -71,12 +61,12 @@ std::string slopes_block(const Json& result, const std::vector<const Json*>& slo
 std::optional<ReportSection> two_stage_section(const Json& result) {
     const Json* stages = member(result, "two_stage");
     if (!stages || !stages->is_object()) return std::nullopt;
-    ReportSection s{"two-stage", title_label, {}};
+    ReportSection s{"two-stage", L("Interaction terms and higher-order constructs"), {}};
     if (const Json* interactions = member(*stages, "interactions"); interactions && interactions->is_array() && !interactions->empty())
-        s.html += "<p>" + html_escape(fmt::format(interaction_label, text_at(*stages, "interaction_method"))) + "</p>\n" +
+        s.html += "<p>" + html_escape(format_label(L("Interaction terms, estimated by the method ‘{}’"), text_at(*stages, "interaction_method"))) + "</p>\n" +
                   list_of(*interactions, "name", "indicators");
     if (const Json* higher = member(*stages, "higher_order"); higher && higher->is_array() && !higher->empty())
-        s.html += "<p>" + html_escape(fmt::format(higher_order_label, text_at(*stages, "higher_order_approach"))) + "</p>\n" +
+        s.html += "<p>" + html_escape(format_label(L("Higher-order constructs, estimated by the approach ‘{}’"), text_at(*stages, "higher_order_approach"))) + "</p>\n" +
                   list_of(*higher, "construct", "lower_order");
     if (const Json* slopes = member(result, "simple_slopes"); slopes && slopes->is_array() && !slopes->empty()) {
         // Slopes come grouped by interaction and dependent, each group's levels together.
@@ -90,7 +80,7 @@ std::optional<ReportSection> two_stage_section(const Json& result) {
             group.push_back(&slope);
         }
         s.html += slopes_block(result, group);
-        s.html += std::string("<p class=\"note\">") + slopes_note + "</p>\n";
+        s.html += "<p class=\"note\">" + L("Slope = path of the focal construct + level · path of the interaction term (Aiken &amp; West 1991), with the moderator at −1 SD, its mean and +1 SD; the plot draws the dependent (in SD) against the focal construct from −2 to +2 SD, each line shifted by the moderator's own path times its level. Indices and IPMA leave interaction terms out.") + "</p>\n";
     }
     return s;
 }
