@@ -340,7 +340,9 @@ TEST_F(PdfPrintTest, FromTheDataThePdfAlone) {
     const int pages = page_count("only.pdf");
     EXPECT_GE(pages, 6);
     EXPECT_LE(pages, 25);
-    const std::string text = text_of("only.pdf");
+    std::string text = text_of("only.pdf");
+    // A long title wraps where the page ends, which depends on the model's path: read it unwrapped.
+    std::erase(text, '\n');
     EXPECT_THAT(text, HasSubstr("品牌形象"));
     // Section titles of the Chinese report (the model's names are Chinese too, so these are the labels').
     for (const char* title : {"结构模型", "测量模型", "判别效度", "顾客满意度指数研究报告"}) EXPECT_THAT(text, HasSubstr(title)) << title;
