@@ -29,6 +29,9 @@ std::set<std::string> formative_constructs(const Json& result);
 // The value as text for a settings table (strings unquoted, others as JSON).
 std::string plain_text(const Json& value);
 
+// A table cell holding `text`, escaped.
+std::string text_cell(std::string_view text);
+
 // Fixed-point text; "—" for a missing value. Fixed digits keep the report's bytes stable.
 std::string fixed(std::optional<double> value, int digits);
 inline std::string fixed(double value, int digits) { return fixed(std::optional<double>(value), digits); }

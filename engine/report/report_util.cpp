@@ -118,6 +118,8 @@ std::string plain_text(const Json& value) {
     return value.dump();
 }
 
+std::string text_cell(std::string_view text) { return "<td>" + html_escape(text) + "</td>"; }
+
 std::string fixed(std::optional<double> value, int digits) {
     if (!value) return "—";
     // Rounding to zero must not print "-0.000".

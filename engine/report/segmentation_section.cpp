@@ -9,8 +9,6 @@ namespace csipls::report_detail {
 
 namespace {
 
-std::string cell(const std::string& text) { return "<td>" + html_escape(text) + "</td>"; }
-
 std::string criteria_table(const Json& segmentation, bool fimix) {
     std::string html = "<table class=\"numbers\"><thead><tr><th>K</th>";
     const char* const keys[] = {"log_likelihood", "parameters", "aic", "aic3", "aic4", "bic", "caic", "hq", "mdl5", "entropy"};
@@ -32,15 +30,15 @@ std::string criteria_table(const Json& segmentation, bool fimix) {
             for (const char* key : keys) {
                 const std::string_view name(key);
                 const int digits = name == "entropy" ? 3 : name == "parameters" ? 0 : 2;
-                html += cell(criteria ? fixed(number_at(*criteria, key), digits) : fixed(std::nullopt, 0));
+                html += text_cell(criteria ? fixed(number_at(*criteria, key), digits) : fixed(std::nullopt, 0));
             }
         } else {
-            html += cell(fixed(number_at(solution, "objective"), 4));
+            html += text_cell(fixed(number_at(solution, "objective"), 4));
         }
         std::string sizes;
         if (const Json* list = member(solution, "sizes"); list && list->is_array())
             for (const auto& size : *list) sizes += (sizes.empty() ? "" : " / ") + plain_text(size);
-        html += cell(sizes) + "</tr>\n";
+        html += text_cell(sizes) + "</tr>\n";
     }
     return html + "</tbody></table>\n";
 }
@@ -53,23 +51,23 @@ std::string paths_table(const Json& segmentation) {
     html += "</tr></thead><tbody>\n";
     const Json& first_paths = required_array(segments[0], "paths");
     for (std::size_t p = 0; p < first_paths.size(); ++p) {
-        html += "<tr>" + cell(text_at(first_paths[p], "from") + " → " + text_at(first_paths[p], "to"));
-        for (const auto& segment : segments) html += cell(fixed(number_at(required_array(segment, "paths")[p], "estimate"), 3));
+        html += "<tr>" + text_cell(text_at(first_paths[p], "from") + " → " + text_at(first_paths[p], "to"));
+        for (const auto& segment : segments) html += text_cell(fixed(number_at(required_array(segment, "paths")[p], "estimate"), 3));
         html += "</tr>\n";
     }
     if (const Json* r2 = member(segments[0], "r2"); r2 && r2->is_object())
         for (const auto& [construct, value] : r2->items()) {
             (void)value;
-            html += "<tr>" + cell("R² " + construct);
+            html += "<tr>" + text_cell("R² " + construct);
             for (const auto& segment : segments) {
                 const Json* own = member(segment, "r2");
-                html += cell(fixed(own ? number_at(*own, construct) : std::nullopt, 3));
+                html += text_cell(fixed(own ? number_at(*own, construct) : std::nullopt, 3));
             }
             html += "</tr>\n";
         }
     html += "<tr><td>" + L("Size (share)") + "</td>";
     for (const auto& segment : segments)
-        html += cell(plain_text(segment.value("size", Json(nullptr))) + " (" + fixed(number_at(segment, "share"), 2) + ")");
+        html += text_cell(plain_text(segment.value("size", Json(nullptr))) + " (" + fixed(number_at(segment, "share"), 2) + ")");
     return html + "</tr>\n</tbody></table>\n";
 }
 

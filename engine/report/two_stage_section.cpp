@@ -11,8 +11,6 @@ namespace csipls::report_detail {
 
 namespace {
 
-std::string cell(const std::string& text) { return "<td>" + html_escape(text) + "</td>"; }
-
 double path_estimate(const Json& paths, const std::string& from, const std::string& to) {
     for (const auto& path : paths)
         if (text_at(path, "from") == from && text_at(path, "to") == to) return number_at(path, "estimate").value_or(0.0);
@@ -46,8 +44,8 @@ std::string slopes_block(const Json& result, const std::vector<const Json*>& slo
     for (const Json* slope : slopes) {
         const double level = number_at(*slope, "moderator_level").value_or(0.0);
         const double b = number_at(*slope, "slope").value_or(0.0);
-        html += "<tr>" + cell(fixed(level, 0)) + cell(fixed(b, 3)) + cell(fixed(number_at(*slope, "se"), 3)) +
-                cell(fixed(number_at(*slope, "ci_lower"), 3)) + cell(fixed(number_at(*slope, "ci_upper"), 3)) + "</tr>\n";
+        html += "<tr>" + text_cell(fixed(level, 0)) + text_cell(fixed(b, 3)) + text_cell(fixed(number_at(*slope, "se"), 3)) +
+                text_cell(fixed(number_at(*slope, "ci_lower"), 3)) + text_cell(fixed(number_at(*slope, "ci_upper"), 3)) + "</tr>\n";
         LineSeries line{moderator + (level > 0 ? " +" : level < 0 ? " −" : " ") + (level == 0 ? L("mean") : fixed(std::abs(level), 0) + " SD"), {}};
         for (const double x : {-2.0, 2.0}) line.points.emplace_back(x, moderator_path * level + b * x);
         lines.push_back(std::move(line));
