@@ -49,6 +49,11 @@ int segment_minimum(const std::vector<Regression>& regressions) {
 struct EmWorkspace {
     EmWorkspace(Eigen::Index n, Eigen::Index m, int k, const std::vector<Regression>& regressions)
         : posterior(n, k), log_density(n, k), predicted(n, m), weighted(n, m), cross(m, m) {
+        // Reserved: a reallocation would copy factorizations that were never computed, whose
+        // status Eigen leaves uninitialized.
+        normal.reserve(regressions.size());
+        right.reserve(regressions.size());
+        solver.reserve(regressions.size());
         for (const auto& regression : regressions) {
             const auto size = static_cast<Eigen::Index>(regression.predictors.size());
             normal.emplace_back(size, size);

@@ -281,6 +281,9 @@ StageTwoMoments::StageTwoMoments(const StagedModel& staged) : blocks_(block_posi
     cross_items_.resize(c, p1);
     covariance_values_.resize(c, c);
     coefficients_ = Eigen::MatrixXd::Zero(c, p1);
+    // Reserved: a reallocation would copy factorizations never computed (Eigen leaves their status unset).
+    set_correlations_.reserve(staged.regression_sets.size());
+    set_factors_.reserve(staged.regression_sets.size());
     for (const auto& set : staged.regression_sets) {
         const auto q = static_cast<Eigen::Index>(set.size());
         set_correlations_.emplace_back(q, q);
