@@ -11,6 +11,7 @@
 #include "csipls/core/consistent.hpp"
 #include "csipls/core/error.hpp"
 #include "csipls/core/moments.hpp"
+#include "csipls/core/two_stage.hpp"
 #include "detail/replicates.hpp"
 #include "detail/resampling.hpp"
 #include "detail/rows.hpp"
@@ -22,6 +23,9 @@ void GroupOptions::validate() const {
     if (permutations < 0 || permutations == 1 || permutations > 1'000'000)
         throw UsageError("GroupOptions.permutations must be 0 (none) or between 2 and 1000000, got " + std::to_string(permutations));
     if (pairs == Pairs::listed && listed_pairs.empty()) throw UsageError("no group pairs listed for difference tests");
+    if (stages.staged && pooled)
+        throw UsageError("`groups.pooled` keeps the pooled weights in every group; with two stages stage 1's weights would have to "
+                         "be kept as well, which is not supported: estimate each group on its own");
 }
 
 bool natural_less(std::string_view a, std::string_view b) {
@@ -90,6 +94,11 @@ GroupFit fit_group(const Model& model, const Dataset& part, const EstimationOpti
         CsiIndex index = csi_indices(fit.result, moments.means, moments.sds, scales);
         fit.index = std::move(index.index);
         fit.negative_weight = std::move(index.negative_weight);
+        if (const StagedModel* staged = group_options.stages.staged)
+            for (const int j : staged->interaction_constructs) {
+                fit.index[j] = std::numeric_limits<double>::quiet_NaN();  // products, not answers
+                fit.negative_weight[static_cast<std::size_t>(j)] = false;
+            }
     }
     return fit;
 }
@@ -137,6 +146,21 @@ Dataset rows_of_data(const Dataset& data, std::span<const Eigen::Index> rows) {
     return detail::select_rows(data, rows, detail::CaseWeights::keep);
 }
 
+Dataset group_data(const Dataset& data, std::span<const Eigen::Index> rows, const EstimationOptions& options,
+                   const GroupOptions& group_options, Dataset* items, PlsResult* stage1) {
+    Dataset part = rows_of_data(data, rows);
+    const StagedModel* staged = group_options.stages.staged;
+    if (!staged) return part;
+    // The items are complete: the study treats missing answers before the stages.
+    const IndicatorMoments moments = compute_moments(part);
+    PlsResult first = estimate(staged->stage1, moments, options);
+    if (!first.converged) throw EstimationError("stage 1 did not converge in " + std::to_string(first.iterations) + " iterations");
+    Dataset second = stage_two_data(*staged, part, moments, first, group_options.stages.item_scales);
+    if (items) *items = std::move(part);
+    if (stage1) *stage1 = std::move(first);
+    return second;
+}
+
 PlsResult estimate_group(const Model& model, const Dataset& part, const EstimationOptions& options, const GroupOptions& group_options,
                          const Eigen::VectorXd& pooled_weights, IndicatorMoments* moments_out) {
     IndicatorMoments moments = compute_moments(part, group_options.missing);
@@ -146,6 +170,7 @@ PlsResult estimate_group(const Model& model, const Dataset& part, const Estimati
     if (!result.converged)
         throw EstimationError("the PLS iteration did not converge in " + std::to_string(result.iterations) + " iterations");
     if (group_options.consistent) result = make_consistent(model, result, moments);
+    if (group_options.stages.staged) rescale_interactions(*group_options.stages.staged, moments.sds, result);
     if (moments_out) *moments_out = std::move(moments);
     return result;
 }
@@ -175,7 +200,9 @@ GroupsResult estimate_groups(const Model& model, const Dataset& data, const PlsR
                              const GroupOptions& group_options, BootstrapMonitor* monitor) {
     group_options.validate();
     boot.validate();
-    if (data.columns != pooled.indicators) throw EstimationError("the data columns are not in the model's indicator order");
+    const StagedModel* staged = group_options.stages.staged;
+    if (data.columns != (staged ? staged->items : pooled.indicators))
+        throw EstimationError(staged ? "the data columns are not stage 1's items" : "the data columns are not in the model's indicator order");
 
     GroupsResult out;
     out.pooled = group_options.pooled;
@@ -194,7 +221,9 @@ GroupsResult estimate_groups(const Model& model, const Dataset& data, const PlsR
     const std::vector<BootstrapParameter> all_parameters = bootstrap_parameters(pooled, !scales.empty());
     std::vector<BootstrapParameter> compared;
     for (const auto& parameter : all_parameters)
-        if (compared_kind(parameter.kind)) compared.push_back(parameter);
+        if (compared_kind(parameter.kind) &&
+            !(staged && parameter.kind == BootstrapParameter::Kind::csi_index && staged->is_interaction(parameter.to)))
+            compared.push_back(parameter);
 
     // Largest groups first, so that one big group does not start last and finish alone.
     std::vector<int> schedule(names.size());
@@ -206,7 +235,10 @@ GroupsResult estimate_groups(const Model& model, const Dataset& data, const PlsR
     std::vector<std::string> group_error =
         detail::run_replicates({group_count, threads, 1, monitor, false}, [&](int, long s) {
             GroupEstimate& group = out.groups[static_cast<std::size_t>(schedule[static_cast<std::size_t>(s)])];
-            const Dataset part = rows_of_data(data, rows_of[static_cast<std::size_t>(schedule[static_cast<std::size_t>(s)])]);
+            Dataset items;
+            PlsResult stage1;
+            const Dataset part =
+                group_data(data, rows_of[static_cast<std::size_t>(schedule[static_cast<std::size_t>(s)])], options, group_options, &items, &stage1);
             GroupFit fit = fit_group(model, part, options, scales, group_options, pooled_weights);
             group.result = std::move(fit.result);
             group.index = std::move(fit.index);
@@ -218,7 +250,9 @@ GroupsResult estimate_groups(const Model& model, const Dataset& data, const PlsR
                 own.index_scales = scales;
                 own.missing = group_options.missing;
                 if (group_options.pooled) own.fixed_weights = pooled_weights;
-                BootstrapResult resampled = bootstrap(model, part, group.result, own, monitor);
+                std::optional<TwoStageBootstrap> stages;
+                if (staged) stages = TwoStageBootstrap{staged, &items, &stage1, group_options.stages.item_scales};
+                BootstrapResult resampled = bootstrap(model, part, group.result, own, monitor, stages ? &*stages : nullptr);
                 // Keep only the compared quantities' draws (and BCa's jackknife values), aligned
                 // with `compared`.
                 Eigen::MatrixXd draws(resampled.succeeded, static_cast<Eigen::Index>(compared.size()));
@@ -292,8 +326,8 @@ GroupsResult estimate_groups(const Model& model, const Dataset& data, const PlsR
             detail::shuffle(rows, generator);
             const std::vector<Eigen::Index> first(rows.begin(), rows.begin() + static_cast<std::ptrdiff_t>(rows_a.size()));
             const std::vector<Eigen::Index> second(rows.begin() + static_cast<std::ptrdiff_t>(rows_a.size()), rows.end());
-            const GroupFit fit_a = fit_group(model, rows_of_data(data, first), options, scales, group_options, pooled_weights);
-            const GroupFit fit_b = fit_group(model, rows_of_data(data, second), options, scales, group_options, pooled_weights);
+            const GroupFit fit_a = fit_group(model, group_data(data, first, options, group_options), options, scales, group_options, pooled_weights);
+            const GroupFit fit_b = fit_group(model, group_data(data, second, options, group_options), options, scales, group_options, pooled_weights);
             auto column = permuted.col(task);
             for (std::size_t c = 0; c < compared.size(); ++c)
                 column[static_cast<Eigen::Index>(c)] = parameter_value(fit_a.result, fit_a.index, compared[c]) -

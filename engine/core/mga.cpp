@@ -291,7 +291,7 @@ Eigen::MatrixXd implied_correlation(const Model& model, const Dataset& data, std
                                     const EstimationOptions& options, const GroupOptions& group_options,
                                     const Eigen::VectorXd& pooled_weights) {
     IndicatorMoments moments;
-    const PlsResult result = estimate_group(model, rows_of_data(data, rows), options, group_options, pooled_weights, &moments);
+    const PlsResult result = estimate_group(model, group_data(data, rows, options, group_options), options, group_options, pooled_weights, &moments);
     return implied_indicator_correlation(model, result, moments, ImpliedModel::estimated);
 }
 

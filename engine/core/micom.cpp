@@ -137,7 +137,9 @@ void set_up_pool(Pool& pool, const Model& model, const Dataset& data, const Grou
         pool.size.push_back(static_cast<Eigen::Index>(rows.size()));
         pool.rows.insert(pool.rows.end(), rows.begin(), rows.end());
     }
-    const Dataset pooled = rows_of_data(data, pool.rows);
+    GroupOptions stages;
+    stages.stages = micom_options.stages;
+    const Dataset pooled = group_data(data, pool.rows, options, stages);
     const IndicatorMoments moments = compute_moments(pooled, micom_options.missing);
     pool.covariance = moments.correlation;
     if (micom_options.composite_data == MicomCompositeData::raw_pooled)
@@ -271,6 +273,7 @@ MicomResult micom(const Model& model, const Dataset& data, const GroupsResult& g
     // the weights as they are).
     GroupOptions group_options;
     group_options.missing = micom_options.missing;
+    group_options.stages = micom_options.stages;
     struct Buffers {
         std::vector<Eigen::Index> positions, rows;
         std::vector<int> group_of;
@@ -313,7 +316,8 @@ MicomResult micom(const Model& model, const Dataset& data, const GroupsResult& g
             std::sort(buffer.rows.begin(), buffer.rows.end());
             try {
                 weights[static_cast<std::size_t>(g)] =
-                    estimate_group(model, rows_of_data(data, buffer.rows), options, group_options, Eigen::VectorXd()).outer_weights;
+                    estimate_group(model, group_data(data, buffer.rows, options, group_options), options, group_options, Eigen::VectorXd())
+                        .outer_weights;
             } catch (const std::exception& error) {
                 failures[static_cast<std::size_t>(g)] = error.what();
             }

@@ -180,11 +180,22 @@ std::vector<std::pair<int, int>> pairs_to_test(const Dataset& data, const std::v
     return pairs;
 }
 
+// What the group analyses split: with two stages the items, as every group re-runs stage 1 on its
+// own rows; else the study's data.
+const Dataset& group_input(const StudyResult& run) { return run.two_stage && run.two_stage->staged ? run.two_stage->items : run.data; }
+
+GroupStages group_stages(const StudyResult& run) {
+    if (!run.two_stage || !run.two_stage->staged) return {};
+    return {&*run.two_stage->staged, run.two_stage->item_scales};
+}
+
 void run_micom(StudyResult& run, const Model& model, const std::vector<std::pair<int, int>>& pairs, const StudyOptions& options,
                StudyMonitor* monitor) {
     {
         const Stage stage(monitor, "MICOM", static_cast<long>(pairs.size()) * options.groups.permutations);
-        run.micom = micom(model, run.data, *run.groups, options.estimation, pairs, options.micom_options(), stage.progress());
+        MicomOptions micom_options = options.micom_options();
+        micom_options.stages = group_stages(run);
+        run.micom = micom(model, group_input(run), *run.groups, options.estimation, pairs, micom_options, stage.progress());
     }
     for (const MicomPair& pair : run.micom->pairs) {
         const std::string names = "'" + run.groups->groups[static_cast<std::size_t>(pair.a)].name + "' and '" +
@@ -211,7 +222,7 @@ void run_multigroup_tests(StudyResult& run, const Model& model, const GroupOptio
         OverallDifference overall;
         {
             const Stage stage(monitor, "omnibus test", overall_model_difference_steps(mga));
-            overall = overall_model_difference(model, run.data, run.estimates, run.moments, options.estimation, group_options,
+            overall = overall_model_difference(model, group_input(run), run.estimates, run.moments, options.estimation, group_options,
                                                *run.groups, mga, stage.progress());
         }
         for (auto& row : overall.rows) run.mga->rows.push_back(std::move(row));
@@ -253,12 +264,13 @@ void check_two_stage_options(const Model& model, const StudyOptions& options) {
     const std::string what = interaction_terms(model).empty() ? "higher-order constructs by the two-stage approach"
                                                               : "interaction terms";
     auto refuse = [&](const std::string& option) {
-        throw UsageError(option + " does not work with " + what + " yet (each group, fold or fit-test resample would have to "
+        throw UsageError(option + " does not work with " + what + " yet (each segment move, fold or fit-test resample would have to "
                          "re-run both stages)" + (what == "interaction terms" ? std::string()
                                                   : "; `staging.higher_order` repeated estimates in one stage and takes it"));
     };
-    if (!options.data.group.empty()) refuse("`data.group`");
-    if (options.segmentation.method != SegmentationMethod::none) refuse("`segmentation.method`");
+    // FIMIX needs only the construct scores, which stage 2 gives; PLS-POS re-estimates the model
+    // for every respondent it moves, which would be both stages each time.
+    if (options.segmentation.method == SegmentationMethod::pos) refuse("`segmentation.method` pos");
     if (options.prediction.enabled) refuse("`prediction.enabled`");
     if (options.fit_test.resamples > 0) refuse("`fit_test.resamples`");
     if (options.consistent && !interaction_terms(model).empty())
@@ -277,7 +289,11 @@ void whole_respondents_for_stages(StudyResult& run, const StudyOptions& options)
     const auto treatment = options.missing.treatment;
     if (treatment == MissingTreatment::listwise) {
         const Eigen::Index before = data.rows;
-        data = complete_cases(data);
+        auto& kept = run.two_stage->kept_rows;
+        for (Eigen::Index i = 0; i < x.rows(); ++i)
+            if (!x.row(i).hasNaN()) kept.push_back(i);
+        run.two_stage->input_rows = before;
+        data = rows_of_data(data, kept);
         run.two_stage->missing_note = fmt::format("{} of {} respondents with missing answers ({} cells) were left out before stage 1 "
                                                   "(listwise: the stages compute scores of whole respondents)",
                                                   before - data.rows, before, missing);
@@ -355,8 +371,8 @@ StudyResult estimate_study(StudyResult run, const StudyOptions& options, StudyMo
 SegmentationResult segment_respondents(const Model& model, const StudyResult& run, const StudyOptions& options) {
     SegmentationResult out;
     out.method = options.segmentation.method;
-    out.data_rows = run.data.rows;
     const Eigen::MatrixXd scores = run.scores();
+    out.data_rows = scores.rows();
     const auto matrix = run.data.matrix();
     const bool pos = out.method == SegmentationMethod::pos;
     for (Eigen::Index i = 0; i < scores.rows(); ++i)
@@ -467,6 +483,11 @@ StudyResult estimate_study(StudyResult run, const StudyOptions& options, StudyMo
     }
     const PlsResult& result = run.estimates;
     if (!result.converged) warnings.push_back(run.convergence_warning());
+    if (!options.data.group.empty()) {  // what the groups refuse, before the long steps
+        GroupOptions group_options = options.group_options();
+        group_options.stages = group_stages(run);
+        group_options.validate();
+    }
 
     run.assessment = assess(model, result, run.moments);
     // seminr's interaction scale comes after the assessment, which judges standardized loadings.
@@ -608,7 +629,8 @@ StudyResult estimate_study(StudyResult run, const StudyOptions& options, StudyMo
                             fit.resamples, run.fit_test->failures.front().replicate, run.fit_test->failures.front().reason));
     }
     if (!options.data.group.empty()) {
-        const GroupOptions group_options = options.group_options();
+        GroupOptions group_options = options.group_options();
+        group_options.stages = group_stages(run);
         std::vector<std::pair<int, int>> pairs;
         const auto& g = options.groups;
         const std::vector<std::string> names = group_rows(data).names;
@@ -629,7 +651,7 @@ StudyResult estimate_study(StudyResult run, const StudyOptions& options, StudyMo
         }
         {
             const Stage stage(monitor, "groups", group_analysis_steps(data, boot, group_options));
-            run.groups = estimate_groups(model, data, result, run.moments, options.estimation, run.index_scales, boot,
+            run.groups = estimate_groups(model, group_input(run), result, run.moments, options.estimation, run.index_scales, boot,
                                          group_options, stage.progress());
         }
         for (const auto& group : run.groups->groups)
@@ -678,8 +700,14 @@ double StudyResult::index_of(const std::string& construct) const {
 }
 
 Eigen::MatrixXd StudyResult::scores() const {
-    if (provenance.missing.missing_cells() == 0) return construct_scores(estimates, moments, data);
-    return construct_scores(estimates, moments, fill_missing_for_scores(data, moments, {provenance.missing.treatment}));
+    Eigen::MatrixXd scores = provenance.missing.missing_cells() == 0
+                                 ? construct_scores(estimates, moments, data)
+                                 : construct_scores(estimates, moments, fill_missing_for_scores(data, moments, {provenance.missing.treatment}));
+    if (!two_stage || two_stage->kept_rows.empty()) return scores;
+    // Respondents left out before stage 1 have no scores (NaN rows), so that rows stay the input's.
+    Eigen::MatrixXd all = Eigen::MatrixXd::Constant(two_stage->input_rows, scores.cols(), std::numeric_limits<double>::quiet_NaN());
+    for (std::size_t i = 0; i < two_stage->kept_rows.size(); ++i) all.row(two_stage->kept_rows[i]) = scores.row(static_cast<Eigen::Index>(i));
+    return all;
 }
 
 }  // namespace csipls

@@ -1,11 +1,14 @@
 // End-to-end tests of interaction terms and higher-order constructs through the command line:
 // agreement with seminr's public references (../shared/reference), the bootstrap of the
-// interaction and its simple slopes for any thread count, the repeated-indicators approach, and the
-// refusals of bad models and options.
+// interaction and its simple slopes for any thread count, the repeated-indicators approach, groups
+// (each re-running both stages), hidden segments, and the refusals of bad models and options.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -204,8 +207,148 @@ TEST_F(TwoStageCli, OptionsThatCannotWorkAreRefused) {
     EXPECT_THAT(refusal("formative.model", "A <~ BI1 + BI2\nM =~ EQ1 + EQ2\nB =~ SAT1 + SAT2\n" + product,
                         {"--interaction", "product-indicator"}),
                 AllOf(HasSubstr("formative.model:4:"), HasSubstr("formative")));
-    EXPECT_THAT(refusal("grouped.model", "A =~ BI1 + BI2\nM =~ EQ1 + EQ2\nB =~ SAT1 + SAT2\n" + product, {"--group", "BI3"}),
-                AllOf(HasSubstr("--group"), HasSubstr("interaction terms")));
+    const std::string moderated = "A =~ BI1 + BI2\nM =~ EQ1 + EQ2\nB =~ SAT1 + SAT2\n" + product;
+    EXPECT_THAT(refusal("pooled.model", moderated, {"--group", "BI3", "--pooled"}), AllOf(HasSubstr("pooled"), HasSubstr("stage 1")));
+    EXPECT_THAT(refusal("pos.model", moderated, {"--method", "pos", "--k", "2"}), AllOf(HasSubstr("pos"), HasSubstr("interaction terms")));
+    EXPECT_THAT(refusal("predict.model", moderated, {"--predict"}), AllOf(HasSubstr("--predict"), HasSubstr("interaction terms")));
+    EXPECT_THAT(refusal("fit.model", moderated, {"--fit-test", "20"}), AllOf(HasSubstr("--fit-test"), HasSubstr("interaction terms")));
+}
+
+// The rows of a CSV file whose `column` holds `value` (and the header), as a new file.
+fs::path rows_where(const fs::path& dir, const fs::path& data, const std::string& column, const std::string& value,
+                    const std::string& name) {
+    std::istringstream lines(read_file(data));
+    std::string header, line, out;
+    std::getline(lines, header);
+    std::vector<std::string> names;
+    std::istringstream fields(header);
+    for (std::string field; std::getline(fields, field, ',');) names.push_back(field);
+    const auto position = static_cast<std::size_t>(std::find(names.begin(), names.end(), column) - names.begin());
+    EXPECT_LT(position, names.size()) << column;
+    out = header + "\n";
+    while (std::getline(lines, line)) {
+        std::istringstream cells(line);
+        std::string cell;
+        for (std::size_t k = 0; k <= position; ++k) std::getline(cells, cell, ',');
+        if (cell == value) out += line + "\n";
+    }
+    write_file(dir / name, out);
+    return dir / name;
+}
+
+const json& group_named(const json& result, const std::string& name) {
+    for (const auto& group : result["groups"]["results"])
+        if (group["group"] == name) return group;
+    ADD_FAILURE() << "no group " << name;
+    static const json none;
+    return none;
+}
+
+// seminr's estimate_pls_mga re-runs estimate_pls, both stages, in each group: each group's estimate
+// is the study of its rows alone.
+TEST_F(TwoStageCli, EachGroupReRunsBothStagesOnItsOwnRows) {
+    const fs::path data = shared_dir / "data" / "corp_rep_data.csv";
+    if (!fs::exists(data)) GTEST_SKIP() << data << " is absent";
+    const std::vector<std::string> common{"--model", moderation_model.string(), "--missing", "-99", "--scale", "1:7"};
+    auto with = [&](std::vector<std::string> args, const fs::path& file, const std::string& out) {
+        args.insert(args.begin(), common.begin(), common.end());
+        args.insert(args.end(), {"--data", file.string()});
+        return estimate(args, out);
+    };
+    const json grouped = with({"--group", "servicetype"}, data, "grouped.json");
+    ASSERT_EQ(grouped["groups"]["results"].size(), 2u);
+    for (const std::string name : {"1", "2"}) {
+        const json alone = with({}, rows_where(dir_, data, "servicetype", name, "type" + name + ".csv"), "alone" + name + ".json");
+        const json& group = group_named(grouped, name);
+        EXPECT_EQ(group["n_obs"], alone["n_obs"]);
+        ASSERT_EQ(group["paths"].size(), alone["paths"].size());
+        for (const auto& path : alone["paths"])
+            EXPECT_NEAR(path_of(group["paths"], path["from"], path["to"]), path["estimate"].get<double>(), 1e-10)
+                << "group " << name << ": " << path["from"] << " -> " << path["to"];
+        for (const auto& [construct, value] : alone["r2"].items())
+            EXPECT_NEAR(group["r2"][construct].get<double>(), value.get<double>(), 1e-10) << "group " << name << ": R² " << construct;
+        EXPECT_NEAR(group["csi_index"]["CUSL"].get<double>(), alone["csi_index"]["values"]["CUSL"].get<double>(), 1e-9);
+        EXPECT_TRUE(group["csi_index"]["CUSA:SC"].is_null()) << "an interaction term has no index, in a group neither";
+    }
+    // The groups differ in the moderation itself.
+    EXPECT_GT(std::abs(path_of(group_named(grouped, "1")["paths"], "CUSA:SC", "CUSL") -
+                       path_of(group_named(grouped, "2")["paths"], "CUSA:SC", "CUSL")),
+              0.1);
+}
+
+TEST_F(TwoStageCli, EachGroupGetsTheHigherOrderIndexThroughBothStages) {
+    const fs::path mobi = shared_dir / "data" / "mobi.csv";
+    if (!fs::exists(mobi)) GTEST_SKIP() << mobi << " is absent";
+    // mobi with a group column: every third respondent in group B.
+    std::istringstream lines(read_file(mobi));
+    std::string line, grouped = "", part_b;
+    std::getline(lines, line);
+    grouped = line + ",part\n";
+    part_b = grouped;
+    for (int row = 0; std::getline(lines, line); ++row) {
+        const bool b = row % 3 == 0;
+        grouped += line + (b ? ",B\n" : ",A\n");
+        if (b) part_b += line + ",B\n";
+    }
+    const fs::path data = write("mobi_parts.csv", grouped), data_b = write("mobi_b.csv", part_b);
+    const json result = estimate({"--model", hoc_model.string(), "--data", data.string(), "--group", "part", "--scale", "1:10"}, "parts.json");
+    const json alone = estimate({"--model", hoc_model.string(), "--data", data_b.string(), "--scale", "1:10"}, "b.json");
+    const json& group = group_named(result, "B");
+    EXPECT_EQ(group["n_obs"], 84);
+    EXPECT_NEAR(path_of(group["paths"], "Performance", "Satisfaction"), path_of(alone["paths"], "Performance", "Satisfaction"), 1e-10);
+    EXPECT_NEAR(group["csi_index"]["Performance"].get<double>(), alone["csi_index"]["values"]["Performance"].get<double>(), 1e-9);
+    EXPECT_GT(std::abs(group["csi_index"]["Performance"].get<double>() - result["csi_index"]["values"]["Performance"].get<double>()), 0.1)
+        << "group B's own index, not the pooled one";
+}
+
+TEST_F(TwoStageCli, GroupTestsOfAModeratedModelAreTheSameForAnyThreadCount) {
+    const fs::path data = shared_dir / "data" / "corp_rep_data.csv";
+    if (!fs::exists(data)) GTEST_SKIP() << data << " is absent";
+    auto with_threads = [&](const std::string& threads) {
+        const std::string out = "tests" + threads + ".json";
+        estimate({"--model", moderation_model.string(), "--data", data.string(), "--missing", "-99", "--group", "servicetype",
+                  "--bootstrap", "60", "--permutations", "60", "--micom", "--mga", "permutation,henseler", "--seed", "5",
+                  "--threads", threads},
+                 out);
+        return read_file(dir_ / out);
+    };
+    const std::string one = with_threads("1");
+    EXPECT_EQ(one, with_threads("2")) << "byte-identical results for 1 and 2 threads";
+    const json result = json::parse(one);
+    bool micom_row = false, mga_row = false;
+    for (const auto& row : result["micom"])
+        if (row["construct"] == "CUSA:SC") micom_row = row["c"].is_number();
+    for (const auto& row : result["mga"])
+        if (row["from"] == "CUSA:SC" && row["to"] == "CUSL" && row["test"] == "permutation") {
+            mga_row = true;
+            EXPECT_EQ(row["used"], 60) << "every permutation re-ran both stages";
+            EXPECT_GT(row["p"].get<double>(), 0);
+        }
+    EXPECT_TRUE(micom_row) << "MICOM of the interaction term";
+    EXPECT_TRUE(mga_row) << "a multi-group test of the interaction path";
+    EXPECT_TRUE(group_named(result, "1")["bootstrap"].is_object());
+}
+
+// FIMIX segments the construct scores; respondents left out before stage 1 keep their input row.
+TEST_F(TwoStageCli, SegmentsOfAModeratedModelNameTheInputRows) {
+    const fs::path data = shared_dir / "data" / "corp_rep_data.csv";
+    if (!fs::exists(data)) GTEST_SKIP() << data << " is absent";
+    const fs::path assignments = dir_ / "segments.csv";
+    const RunResult r = run({"segment", "--model", moderation_model.string(), "--data", data.string(), "--missing", "-99", "--k", "2",
+                             "--assignments", assignments.string(), "--out", (dir_ / "segments.json").string()});
+    ASSERT_EQ(r.exit_code, 0) << r;
+    std::istringstream lines(read_file(assignments));
+    std::string line;
+    int rows = 0, unassigned = 0;
+    std::getline(lines, line);
+    EXPECT_EQ(line, "row,segment,p1,p2");
+    while (std::getline(lines, line)) {
+        ++rows;
+        EXPECT_EQ(line.substr(0, line.find(',')), std::to_string(rows));
+        if (line.find(",,") != std::string::npos) ++unassigned;
+    }
+    EXPECT_EQ(rows, 344) << "one line per input row";
+    EXPECT_EQ(unassigned, 8) << "the respondents listwise deletion left out before stage 1";
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include "csipls/core/index_table.hpp"
 #include "csipls/core/moments.hpp"
 #include "csipls/core/simulate.hpp"
+#include "csipls/core/two_stage.hpp"
 #include "test_helpers.hpp"
 
 namespace csipls {
@@ -249,6 +250,54 @@ TEST(Groups, ListedPairsMustNameGroupsInTheData) {
     EXPECT_THROW(estimate_groups(c.model, ccsi_example().data, c.pooled, c.moments, EstimationOptions{}, c.scales,
                                  BootstrapOptions{}, GroupOptions{}),
                  UsageError);  // no group column
+}
+
+// With two stages every group estimates stage 1 on its own rows, then stage 2 on what that gives,
+// and its interaction path is on seminr's scale, as the pooled estimate's.
+TEST(Groups, TwoStageModelsReEstimateStageOneInEachGroup) {
+    const Companies& c = companies();
+    const Model model = parse_model("Image =~ BI1 + BI2 + BI3\nQuality =~ PQ1 + PQ2 + PQ3 + PQ4\nSat =~ SAT1 + SAT2 + SAT3\n"
+                                    "Sat ~ Image + Quality + Image:Quality\n",
+                                    "moderated.model");
+    const StagedModel staged = stage_model(model, StagingOptions{});
+    std::vector<Eigen::Index> all(static_cast<std::size_t>(c.data.rows));
+    std::iota(all.begin(), all.end(), Eigen::Index{0});
+    Dataset items = rows_of_data(c.data, all);
+    {
+        std::vector<int> keep;
+        for (const auto& item : staged.items) keep.push_back(items.column_index(item));
+        Eigen::MatrixXd values = items.matrix()(Eigen::all, keep);
+        items.columns = staged.items;
+        items.values.assign(values.size(), 0);
+        Eigen::Map<RowMatrix>(items.values.data(), values.rows(), values.cols()) = values;
+    }
+    GroupOptions options;
+    options.stages.staged = &staged;
+    const EstimationOptions estimation;
+    const Dataset pooled_data = group_data(items, all, estimation, options);
+    IndicatorMoments pooled_moments;
+    const PlsResult pooled = estimate_group(staged.stage2, pooled_data, estimation, options, Eigen::VectorXd(), &pooled_moments);
+    const GroupsResult groups = estimate_groups(staged.stage2, items, pooled, pooled_moments, estimation, {}, BootstrapOptions{}, options);
+    ASSERT_EQ(groups.groups.size(), 4u);
+    const int interaction = staged.interaction_constructs.front(), sat = 2;
+    const GroupRows by_group = group_rows(items);
+    for (std::size_t g = 0; g < 4; ++g) {
+        ASSERT_TRUE(groups.groups[g].ok()) << groups.groups[g].error;
+        // By hand: stage 1 on the group's items, stage 2 on its scores, the interaction rescaled.
+        const Dataset part = rows_of_data(items, by_group.rows[g]);
+        const IndicatorMoments first_moments = compute_moments(part);
+        const PlsResult first = estimate(staged.stage1, first_moments, estimation);
+        const IndicatorMoments second_moments = compute_moments(stage_two_data(staged, part, first_moments, first, {}));
+        PlsResult expected = estimate(staged.stage2, second_moments, estimation);
+        rescale_interactions(staged, second_moments.sds, expected);
+        EXPECT_NEAR(groups.groups[g].result.path_coefficients(interaction, sat), expected.path_coefficients(interaction, sat), 1e-12);
+        EXPECT_NEAR(groups.groups[g].result.r2[sat], expected.r2[sat], 1e-12);
+        // Stage 2 alone on the pooled stage-1 scores of the group's rows is another estimate.
+        PlsResult stage_two_only = estimate(staged.stage2, compute_moments(rows_of_data(pooled_data, by_group.rows[g])), estimation);
+        EXPECT_GT(std::abs(stage_two_only.r2[sat] - expected.r2[sat]), 1e-8) << "group " << g;
+    }
+    options.pooled = true;
+    EXPECT_THROW(options.validate(), UsageError) << "pooled weights would have to hold in stage 1 too";
 }
 
 TEST(IndexTable, AggregatesAreWeightedMeansWithSesFromTheDraws) {

@@ -19,6 +19,15 @@
 
 namespace csipls {
 
+struct StagedModel;
+// Two-stage models (two_stage.hpp): the data the group analyses split are stage 1's items, and each
+// group, relabelled group and pool of groups estimates both stages on its own rows, as seminr's
+// estimate_pls_mga re-runs estimate_pls in each group.
+struct GroupStages {
+    const StagedModel* staged = nullptr;  // null: the model is estimated in one stage
+    std::vector<AnswerScale> item_scales;  // per item (StagedModel::items order); empty without indices
+};
+
 struct GroupOptions {
     // Each group keeps the pooled estimate's unstandardized outer weights and gets its own means,
     // correlations, paths and indices. Otherwise each group is estimated on its own.
@@ -37,6 +46,7 @@ struct GroupOptions {
     static constexpr int tested_pair_limit = 1000;
     // Permutations per tested pair for permutation p-values (Chin & Dibbern 2010); 0: none.
     int permutations = 0;
+    GroupStages stages;
 
     void validate() const;
 };
@@ -92,10 +102,15 @@ GroupRows group_rows(const Dataset& data);
 // The rows `rows` of `data` as a data set of their own, with their case weights and group labels.
 Dataset rows_of_data(const Dataset& data, std::span<const Eigen::Index> rows);
 
-// One group estimated on its own data `part` as estimate_groups estimates each group (and as the
+// The data one group is estimated on: the rows `rows` of `data`; with group_options.stages, stage 2's
+// data built from stage 1 estimated on those rows (`items` and `stage1`, when given, receive the
+// rows' items and that estimate). Throws EstimationError when stage 1 does not converge.
+Dataset group_data(const Dataset& data, std::span<const Eigen::Index> rows, const EstimationOptions& options,
+                   const GroupOptions& group_options, Dataset* items = nullptr, PlsResult* stage1 = nullptr);
+// One group estimated on its own data `part` (group_data) as estimate_groups estimates each group (and as the
 // tests between groups re-estimate relabelled groups): moments under group_options.missing, its own
 // weights or, with group_options.pooled, the unstandardized `pooled_weights`, PLSc with
-// group_options.consistent. Throws EstimationError when the PLS iteration does not converge.
+// group_options.consistent; with two stages, interaction terms on seminr's scale (rescale_interactions). Throws EstimationError when the PLS iteration does not converge.
 // `moments`, when given, receives the group's moments.
 PlsResult estimate_group(const Model& model, const Dataset& part, const EstimationOptions& options, const GroupOptions& group_options,
                          const Eigen::VectorXd& pooled_weights, IndicatorMoments* moments = nullptr);
@@ -104,7 +119,8 @@ PlsResult estimate_group(const Model& model, const Dataset& part, const Estimati
 std::vector<std::pair<int, int>> tested_group_pairs(const std::vector<std::string>& names, const GroupOptions& options);
 
 // Estimates `model` in each group of `data` (which must have group_of_row). `pooled` is the
-// estimate on all of `data`. With scales (one per indicator), indices; with boot.resamples > 0, a
+// estimate on all of `data`; with group_options.stages, `model`, `pooled` and `scales` are stage 2's
+// and `data` holds the items. With scales (one per indicator), indices (none for interaction terms); with boot.resamples > 0, a
 // bootstrap per group whose random stream comes from (boot.seed, group label), so adding or
 // dropping a group changes no other group's draws, and nothing depends on the thread count. A group
 // that cannot be estimated (too few respondents, a constant indicator) is reported, not fatal.

@@ -40,6 +40,9 @@ struct MicomOptions {
     MicomPooling pooling = MicomPooling::all_groups;
     MissingOptions missing;  // each estimation's treatment of missing answers, as the groups'
     int threads = 0;         // 0: every core OpenMP offers
+    // Two stages: every estimation (each relabelled group, the pool) re-runs stage 1 on its rows;
+    // the step-2 composites are built from the pool's stage-2 indicators.
+    GroupStages stages;
 
     void validate() const;
 };

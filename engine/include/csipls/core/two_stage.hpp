@@ -164,6 +164,10 @@ struct TwoStageResult {
     std::vector<SimpleSlope> simple_slopes;
     // How missing answers were handled before stage 1 (the stages need whole respondents), if any were.
     std::string missing_note;
+    // When listwise deletion left respondents out before stage 1: per row of `items`, its row in the
+    // study's input data (of `input_rows`), so that per-respondent outputs name the input's rows.
+    std::vector<Eigen::Index> kept_rows;
+    Eigen::Index input_rows = 0;
 };
 
 // The repeated-indicators model of `model` (validated, with higher-order constructs and no interaction
