@@ -16,7 +16,8 @@ namespace {
 constexpr EnumNames<InteractionMethod, 3> interaction_names = {{InteractionMethod::two_stage, "two-stage"},
                                                                {InteractionMethod::product_indicator, "product-indicator"},
                                                                {InteractionMethod::orthogonal, "orthogonal"}};
-constexpr EnumNames<HigherOrderApproach, 2> higher_order_names = {{HigherOrderApproach::two_stage, "two-stage"},
+constexpr EnumNames<HigherOrderApproach, 3> higher_order_names = {{HigherOrderApproach::two_stage, "two-stage"},
+                                                                  {HigherOrderApproach::embedded, "embedded"},
                                                                   {HigherOrderApproach::repeated, "repeated"}};
 
 std::string where(const Model& model, int line) {
@@ -77,22 +78,34 @@ StagedModel stage_model(const Model& model, const StagingOptions& options) {
     if (staged.interactions.empty() && higher.empty())
         throw ModelError(where(model, 0) + ": the model has no interaction terms or higher-order constructs to estimate in two stages");
 
-    // Stage 1: no interaction paths; a higher-order construct's paths go to and leave from each of
-    // its lower-order constructs.
+    if (!higher.empty() && options.higher_order == HigherOrderApproach::repeated)
+        throw ModelError(where(model, 0) + ": the repeated-indicators approach is one stage, and interaction terms need two: use "
+                                           "`higher_order` two-stage or embedded");
     std::map<std::string, std::vector<std::string>> replaced;  // higher-order construct → its lower-order constructs
     for (const auto& h : higher) replaced[model.constructs[static_cast<std::size_t>(h.construct)].name] = model.constructs[static_cast<std::size_t>(h.construct)].indicators;
     Model& stage1 = staged.stage1;
-    stage1.source = model.source;
-    stage1.source_xxh64 = model.source_xxh64;
-    for (const auto& construct : model.constructs)
-        if (!replaced.count(construct.name)) stage1.constructs.push_back(construct);
-    auto stage1_ends = [&](const std::string& name) { return replaced.count(name) ? replaced[name] : std::vector<std::string>{name}; };
-    std::set<std::pair<std::string, std::string>> stage1_paths;
-    for (const auto& path : model.paths) {
-        if (model.construct_index(path.from) < 0) continue;  // an interaction term
-        for (const auto& from : stage1_ends(path.from))
-            for (const auto& to : stage1_ends(path.to))
-                if (stage1_paths.emplace(from, to).second) stage1.paths.push_back({from, to, std::nullopt, path.line});
+    if (!higher.empty() && options.higher_order == HigherOrderApproach::embedded) {
+        // Stage 1 is the repeated-indicators model (without interaction paths); the data columns of
+        // the copies are the items they copy.
+        Model without_interactions = model;
+        std::erase_if(without_interactions.paths, [&](const auto& path) { return model.construct_index(path.from) < 0; });
+        stage1 = repeated_indicators_model(without_interactions, staged.item_columns);
+    } else {
+        // Stage 1: no interaction paths; a higher-order construct's paths go to and leave from each
+        // of its lower-order constructs.
+        stage1.source = model.source;
+        stage1.source_xxh64 = model.source_xxh64;
+        for (const auto& construct : model.constructs)
+            if (!replaced.count(construct.name)) stage1.constructs.push_back(construct);
+        auto stage1_ends = [&](const std::string& name) { return replaced.count(name) ? replaced[name] : std::vector<std::string>{name}; };
+        std::set<std::pair<std::string, std::string>> stage1_paths;
+        for (const auto& path : model.paths) {
+            if (model.construct_index(path.from) < 0) continue;  // an interaction term
+            for (const auto& from : stage1_ends(path.from))
+                for (const auto& to : stage1_ends(path.to))
+                    if (stage1_paths.emplace(from, to).second) stage1.paths.push_back({from, to, std::nullopt, path.line});
+        }
+        staged.item_columns = stage1.all_indicators();
     }
     staged.items = stage1.all_indicators();
     const auto stage1_blocks = block_positions(stage1);

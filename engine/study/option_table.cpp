@@ -150,10 +150,10 @@ const std::vector<StudyOptionField> fields = {
      [](const StudyOptions& o) { return Json(to_string(o.staging.interaction)); },
      [](const StudyOptions& o) { return to_string(o.staging.interaction); }},
     {"staging.higher_order", "higher-order", "APPROACH",
-     "higher-order constructs (H =~ C1 + C2): two-stage (disjoint, seminr) or repeated (repeated indicators)",
+     "higher-order constructs (H =~ C1 + C2): two-stage (disjoint, seminr), embedded (two stages, the first by repeated indicators) or repeated (one stage, repeated indicators)",
      [](StudyOptions& o, const std::string& text) {
          const auto approach = higher_order_approach_from_string(text);
-         if (!approach) throw UsageError("`staging.higher_order` must be two-stage or repeated, got '" + text + "'");
+         if (!approach) throw UsageError("`staging.higher_order` must be two-stage, embedded or repeated, got '" + text + "'");
          o.staging.higher_order = *approach;
      },
      [](const StudyOptions& o) { return Json(to_string(o.staging.higher_order)); },

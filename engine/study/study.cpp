@@ -253,10 +253,10 @@ Model without_higher_order(const Model& model) {
 }
 
 // True when `model` is estimated in two stages (interaction terms, or higher-order constructs by the
-// disjoint approach); the repeated-indicators approach is one stage and takes every option.
+// disjoint or embedded approach); the repeated-indicators approach is one stage and takes every option.
 bool runs_two_stages(const Model& model, const StudyOptions& options) {
     return !interaction_terms(model).empty() ||
-           (!higher_order_constructs(model).empty() && options.staging.higher_order == HigherOrderApproach::two_stage);
+           (!higher_order_constructs(model).empty() && options.staging.higher_order != HigherOrderApproach::repeated);
 }
 
 void check_two_stage_options(const Model& model, const StudyOptions& options) {
@@ -321,6 +321,18 @@ void whole_respondents_for_stages(StudyResult& run, const StudyOptions& options)
                                               "replacement, as seminr does)", missing);
 }
 
+// The data become the columns `columns` of the data (a column may be taken twice: repeated
+// indicators copy their items), named `names`, with their answer scales.
+void use_columns(StudyResult& run, const std::vector<std::string>& columns, const std::vector<std::string>& names) {
+    if (!run.index_scales.empty()) {
+        std::vector<AnswerScale> scales;
+        for (const auto& column : columns) scales.push_back(run.index_scales[static_cast<std::size_t>(run.data.column_index(column))]);
+        run.index_scales = std::move(scales);
+    }
+    run.data = select_columns(run.data, columns);
+    run.data.columns = names;
+}
+
 // Turns run.model (interaction terms or higher-order constructs) and run.data (its items) into the
 // model PLS runs and its data: stage 2 with stage 1 estimated, or the repeated-indicators model.
 void prepare_two_stages(StudyResult& run, const StudyOptions& options) {
@@ -332,21 +344,12 @@ void prepare_two_stages(StudyResult& run, const StudyOptions& options) {
         stages.two_stages = false;
         std::vector<std::string> copied;
         run.model = repeated_indicators_model(stages.original, copied);
-        std::vector<int> source;
-        for (const auto& item : copied) source.push_back(run.data.column_index(item));
-        Dataset expanded = select_columns(run.data, copied);
-        expanded.columns = run.model.all_indicators();
-        if (!run.index_scales.empty()) {
-            std::vector<AnswerScale> scales;
-            for (const int k : source) scales.push_back(run.index_scales[static_cast<std::size_t>(k)]);
-            run.index_scales = std::move(scales);
-        }
-        run.data = std::move(expanded);
+        use_columns(run, copied, run.model.all_indicators());
         return;
     }
     whole_respondents_for_stages(run, options);
     stages.staged = stage_model(stages.original, options.staging);
-    if (stages.staged->items != run.data.columns) throw EstimationError("the stage-1 items are not the data's columns");
+    if (stages.staged->item_columns != run.data.columns) use_columns(run, stages.staged->item_columns, stages.staged->items);
     try {
         stages.stage1_moments = compute_moments(run.data);
         stages.stage1 = estimate(stages.staged->stage1, stages.stage1_moments, options.estimation);

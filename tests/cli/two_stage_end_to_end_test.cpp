@@ -191,6 +191,54 @@ TEST_F(TwoStageCli, RepeatedIndicatorsRunOnTheHigherOrderModel) {
     EXPECT_NE(path_of(result["paths"], "Performance", "Satisfaction"), 0);
 }
 
+// The embedded two-stage approach: stage 1 is the repeated-indicators model, stage 2 a plain model
+// whose higher-order construct is measured by the lower-order scores stage 1 gave.
+TEST_F(TwoStageCli, EmbeddedApproachMeasuresTheHigherOrderConstructByRepeatedIndicatorScores) {
+    const fs::path mobi = shared_dir / "data" / "mobi.csv";
+    if (!fs::exists(mobi)) GTEST_SKIP() << mobi << " is absent";
+    const json embedded = estimate({"--model", hoc_model.string(), "--data", mobi.string(), "--higher-order", "embedded"}, "embedded.json");
+    EXPECT_EQ(embedded["two_stage"]["higher_order_approach"], "embedded");
+    EXPECT_TRUE(embedded["two_stage"]["stage1"]["outer_weights"]["Performance"].contains("Performance_2nd_PERV1"));
+
+    // The repeated-indicators scores of Quality and Value as two more columns of mobi.
+    const fs::path scores = dir_ / "repeated_scores.csv";
+    ASSERT_EQ(run({"estimate", "--model", hoc_model.string(), "--data", mobi.string(), "--higher-order", "repeated", "--scores",
+                   scores.string()})
+                  .exit_code,
+              0);
+    std::istringstream items(read_file(mobi)), score_lines(read_file(scores));
+    std::string item_line, score_line, merged;
+    std::getline(score_lines, score_line);
+    EXPECT_EQ(score_line.rfind("Image,Expectation,Quality,Value,", 0), 0u) << score_line;
+    std::getline(items, item_line);
+    merged = item_line + ",QualityScore,ValueScore\n";
+    while (std::getline(items, item_line) && std::getline(score_lines, score_line)) {
+        std::istringstream cells(score_line);
+        std::string image, expectation, quality, value;
+        std::getline(cells, image, ',');
+        std::getline(cells, expectation, ',');
+        std::getline(cells, quality, ',');
+        std::getline(cells, value, ',');
+        merged += item_line + "," + quality + "," + value + "\n";
+    }
+    const fs::path data = write("mobi_scores.csv", merged);
+    std::string model = read_file(hoc_model);
+    for (const std::string line : {"Quality      =~ PERQ1 + PERQ2 + PERQ3 + PERQ4 + PERQ5 + PERQ6 + PERQ7\n", "Value        =~ PERV1 + PERV2\n"})
+        model.erase(model.find(line), line.size());
+    model.replace(model.find("Quality + Value"), std::string("Quality + Value").size(), "QualityScore + ValueScore");
+    const json plain = estimate({"--model", write("plain.model", model).string(), "--data", data.string()}, "plain.json");
+    ASSERT_EQ(plain["paths"].size(), embedded["paths"].size());
+    for (const auto& path : plain["paths"])
+        EXPECT_NEAR(path_of(embedded["paths"], path["from"], path["to"]), path["estimate"].get<double>(), 1e-9)
+            << path["from"] << " -> " << path["to"];
+    EXPECT_NEAR(embedded["outer_weights"]["Performance"]["Quality"].get<double>(),
+                plain["outer_weights"]["Performance"]["QualityScore"].get<double>(), 1e-9);
+    // ... and not the disjoint approach's numbers.
+    const json disjoint = estimate({"--model", hoc_model.string(), "--data", mobi.string()}, "disjoint.json");
+    EXPECT_GT(std::abs(path_of(disjoint["paths"], "Performance", "Satisfaction") - path_of(embedded["paths"], "Performance", "Satisfaction")),
+              1e-4);
+}
+
 TEST_F(TwoStageCli, BadModelsNameTheFileAndLine) {
     const std::string blocks = "A =~ BI1 + BI2\nM =~ EQ1 + EQ2\nB =~ SAT1 + SAT2\n";
     EXPECT_THAT(refusal("self.model", blocks + "B ~ A + A:A\n"), HasSubstr("self.model:4:"));
@@ -212,6 +260,8 @@ TEST_F(TwoStageCli, OptionsThatCannotWorkAreRefused) {
     EXPECT_THAT(refusal("pos.model", moderated, {"--method", "pos", "--k", "2"}), AllOf(HasSubstr("pos"), HasSubstr("interaction terms")));
     EXPECT_THAT(refusal("predict.model", moderated, {"--predict"}), AllOf(HasSubstr("--predict"), HasSubstr("interaction terms")));
     EXPECT_THAT(refusal("fit.model", moderated, {"--fit-test", "20"}), AllOf(HasSubstr("--fit-test"), HasSubstr("interaction terms")));
+    EXPECT_THAT(refusal("repeated.model", moderated + "C =~ PQ1 + PQ2\nD =~ PV1 + PV2\nH =~ C + D\nB ~ H\n", {"--higher-order", "repeated"}),
+                AllOf(HasSubstr("repeated"), HasSubstr("embedded")));
 }
 
 // The rows of a CSV file whose `column` holds `value` (and the header), as a new file.

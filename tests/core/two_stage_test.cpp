@@ -47,7 +47,8 @@ const char* const higher_order_population =
     "Value ~ 0.5*Quality\n"
     "Satisfaction ~ 0.4*Quality + 0.3*Value\n";
 
-// Simulated data whose columns are the staged model's items, in its order.
+// Simulated data whose columns are the staged model's items, in its order (repeated indicators
+// copy their items' columns).
 Dataset items_for(const StagedModel& staged, const char* population_text, bool discrete, Eigen::Index n, std::uint64_t seed) {
     SimulationOptions options;
     options.n = n;
@@ -57,7 +58,7 @@ Dataset items_for(const StagedModel& staged, const char* population_text, bool d
     Eigen::MatrixXd values(simulated.rows, static_cast<Eigen::Index>(staged.items.size()));
     const auto matrix = simulated.matrix();
     for (std::size_t j = 0; j < staged.items.size(); ++j)
-        values.col(static_cast<Eigen::Index>(j)) = matrix.col(simulated.column_index(staged.items[j]));
+        values.col(static_cast<Eigen::Index>(j)) = matrix.col(simulated.column_index(staged.item_columns[j]));
     return dataset_from(staged.items, values);
 }
 
@@ -134,6 +135,25 @@ TEST(StageTwoMoments, ResampleCountsEqualStageOneReestimatedOnTheDrawnRows) {
     const Dataset items = items_for(staged, higher_order_population, true, 120, 8);
     check_kernel(staged, items, uneven_rows(items.rows), {});
     check_kernel(staged, items, uneven_rows(items.rows), std::vector<AnswerScale>(staged.items.size(), AnswerScale{1, 10}));
+}
+
+TEST(StageTwoMoments, EmbeddedApproachResamplesTheRepeatedIndicatorsModel) {
+    StagingOptions options;
+    options.higher_order = HigherOrderApproach::embedded;
+    const StagedModel staged = stage_model(parse_model(higher_order_text, "hoc.model"), options);
+    // Stage 1 is the repeated-indicators model: Performance measured by copies of q1..q3, v1, v2.
+    const int performance = staged.stage1.construct_index("Performance");
+    ASSERT_GE(performance, 0);
+    EXPECT_EQ(staged.stage1.constructs[static_cast<std::size_t>(performance)].indicators.size(), 5u);
+    ASSERT_EQ(staged.items.size(), staged.item_columns.size());
+    for (std::size_t k = 0; k < staged.items.size(); ++k)
+        if (staged.items[k].rfind("Performance_2nd_", 0) == 0) EXPECT_EQ(staged.items[k], "Performance_2nd_" + staged.item_columns[k]);
+    // Stage 2 is the disjoint approach's: Performance measured by the two lower-order scores.
+    EXPECT_EQ(staged.stage2.constructs[static_cast<std::size_t>(staged.stage2.construct_index("Performance"))].indicators,
+              (std::vector<std::string>{"Quality", "Value"}));
+    const Dataset items = items_for(staged, higher_order_population, true, 120, 8);
+    check_kernel(staged, items, uneven_rows(items.rows), {});
+    check_kernel(staged, items, all_rows(items.rows), std::vector<AnswerScale>(staged.items.size(), AnswerScale{1, 10}));
 }
 
 TEST(TwoStage, RescaleInteractionsUsesTheProductsStandardDeviation) {

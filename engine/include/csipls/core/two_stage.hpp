@@ -2,7 +2,8 @@
 // Models PLS estimates in two stages: interaction terms (moderation) and higher-order constructs.
 //
 // Stage 1 is a plain model: without the interaction paths, and with each higher-order construct
-// replaced by its lower-order constructs (the disjoint two-stage approach). Stage 2 is the user's
+// replaced by its lower-order constructs (the disjoint two-stage approach) or measured by repeated
+// indicators (the embedded two-stage approach). Stage 2 is the user's
 // model, where an interaction term is a construct measured by products computed from stage 1 and a
 // higher-order construct is measured by its lower-order constructs' stage-1 scores. Definitions
 // follow seminr (interaction_term, higher_composite), so results replicate. The repeated-indicators
@@ -31,10 +32,12 @@ namespace csipls {
 enum class InteractionMethod { two_stage, product_indicator, orthogonal };
 // How a higher-order construct gets the stage-1 scores of its lower-order constructs:
 //   two_stage  disjoint: stage 1 puts the lower-order constructs in its place, stage 2 measures it by
-//              their scores (seminr's higher_composite)
+//              their scores (seminr's higher_composite; Becker et al. 2012, Sarstedt et al. 2019)
+//   embedded   stage 1 is the repeated-indicators model, stage 2 measures it by the lower-order
+//              constructs' scores from that (the embedded two-stage approach, Ringle et al. 2012)
 //   repeated   one stage: it is measured by copies of all its lower-order constructs' items and joined
 //              to them by paths, from them (<~) or to them (=~) (cSEM's approach "mixed")
-enum class HigherOrderApproach { two_stage, repeated };
+enum class HigherOrderApproach { two_stage, embedded, repeated };
 
 std::string to_string(InteractionMethod method);
 std::optional<InteractionMethod> interaction_method_from_string(std::string_view text);
@@ -78,7 +81,10 @@ struct StagedModel {
     std::vector<int> stage2_source;
     // Orthogonalizing: sets of stage-1 indicator positions (all indicators of an interaction's two constructs).
     std::vector<std::vector<int>> regression_sets;
-    std::vector<std::string> items;  // the data columns both stages read: stage1.all_indicators()
+    std::vector<std::string> items;  // stage 1's indicators: stage1.all_indicators()
+    // Per item, the data column it reads: itself, or for a repeated indicator (embedded approach,
+    // `HOC_2nd_item`) the item it copies.
+    std::vector<std::string> item_columns;
 
     bool is_interaction(int stage2_construct) const;
 };
