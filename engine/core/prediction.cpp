@@ -9,6 +9,7 @@
 
 #include "csipls/core/error.hpp"
 #include "csipls/core/moments.hpp"
+#include "csipls/core/two_stage.hpp"
 #include "detail/blocks.hpp"
 #include "detail/resampling.hpp"
 #include "detail/rows.hpp"
@@ -32,6 +33,27 @@ void check_data(const Model& model, const Dataset& data) {
     require_one_stage(model, "blindfolding and PLSpredict");
     if (data.columns != model.all_indicators())
         throw EstimationError("the data columns are not in the model's indicator order");
+}
+
+// A fold's training data and hold-out rows in the model's indicator columns. With two stages,
+// stage 1 is estimated on the training rows alone and turns both into stage-2 data.
+void fold_data(const Dataset& data, const std::vector<Eigen::Index>& training, const std::vector<Eigen::Index>& holdout,
+               const EstimationOptions& options, const StagedItems* stages, Dataset& train, Eigen::MatrixXd& held) {
+    Dataset train_items = detail::select_rows(data, training, detail::CaseWeights::drop);
+    const Dataset held_items = detail::select_rows(data, holdout, detail::CaseWeights::drop);
+    if (!stages || !stages->staged) {
+        train = std::move(train_items);
+        held = held_items.matrix();
+        return;
+    }
+    const StagedModel& staged = *stages->staged;
+    const IndicatorMoments moments = compute_moments(train_items);
+    const PlsResult first = estimate(staged.stage1, moments, options);
+    if (!first.converged)
+        throw EstimationError("PLSpredict: stage 1 did not converge on a training set in " + std::to_string(first.iterations) + " iterations");
+    Orthogonalizing fit;
+    train = stage_two_data(staged, train_items, moments, first, stages->item_scales, &fit);
+    held = stage_two_data(staged, held_items, moments, first, stages->item_scales, nullptr, &fit).matrix();
 }
 
 }  // namespace
@@ -130,8 +152,14 @@ std::vector<std::vector<int>> prediction_folds(Eigen::Index n, int folds, int re
 }
 
 PlsPredictResult pls_predict(const Model& model, const Dataset& data, const EstimationOptions& options,
-                             const PlsPredictOptions& predict_options) {
-    check_data(model, data);
+                             const PlsPredictOptions& predict_options, const StagedItems* stages) {
+    const bool staged = stages && stages->staged;
+    if (staged) {
+        validate_model(model);
+        if (data.columns != stages->staged->items) throw EstimationError("the data columns are not stage 1's items");
+    } else {
+        check_data(model, data);
+    }
     const Eigen::Index n = data.rows;
     const int k = predict_options.folds;
     const auto folds = prediction_folds(n, k, predict_options.repetitions, predict_options.seed);
@@ -165,17 +193,18 @@ PlsPredictResult pls_predict(const Model& model, const Dataset& data, const Esti
     Eigen::VectorXd pls_rmse = Eigen::VectorXd::Zero(e), pls_mae = pls_rmse, pls_q2 = pls_rmse;
     Eigen::VectorXd lm_rmse = pls_rmse, lm_mae = pls_rmse, lm_q2 = pls_rmse;
 
-    const auto x = data.matrix();
+    // The observed values: with two stages a computed indicator's (a lower-order score) depends on
+    // the fold's stage 1, so they are taken per fold.
     Eigen::MatrixXd actual(n, e);
-    for (Eigen::Index j = 0; j < e; ++j) actual.col(j) = x.col(endogenous_indicators[static_cast<std::size_t>(j)]);
-
     for (const auto& fold_of_row : folds) {
         Eigen::MatrixXd pls_prediction(n, e), lm_prediction(n, e), mean_prediction(n, e);
         for (int fold = 0; fold < k; ++fold) {
             std::vector<Eigen::Index> training, holdout;
             for (Eigen::Index i = 0; i < n; ++i)
                 (fold_of_row[static_cast<std::size_t>(i)] == fold ? holdout : training).push_back(i);
-            const Dataset train = detail::select_rows(data, training, detail::CaseWeights::drop);
+            Dataset train;
+            Eigen::MatrixXd held;  // the hold-out rows, in `holdout` order
+            fold_data(data, training, holdout, options, stages, train, held);
             const IndicatorMoments moments = compute_moments(train);
             const PlsResult fit = estimate(model, moments, options);
 
@@ -196,20 +225,23 @@ PlsPredictResult pls_predict(const Model& model, const Dataset& data, const Esti
                                       "of the exogenous constructs are linearly dependent in a training set");
             const Eigen::MatrixXd coefficients = qr.solve(yc);
 
-            for (const Eigen::Index i : holdout) {
+            for (std::size_t h = 0; h < holdout.size(); ++h) {
+                const Eigen::Index i = holdout[h];
+                const auto x = held.row(static_cast<Eigen::Index>(h));
                 // Exogenous scores from the standardized hold-out row, then the structural model.
                 Eigen::VectorXd exogenous_scores = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(model.constructs.size()));
                 Eigen::RowVectorXd xrow(q);
                 for (Eigen::Index j = 0; j < q; ++j) {
                     const int col = exogenous_indicators[static_cast<std::size_t>(j)];
-                    const double z = (x(i, col) - moments.means[col]) / moments.sds[col];
+                    const double z = (x[col] - moments.means[col]) / moments.sds[col];
                     exogenous_scores[construct_of_indicator[static_cast<std::size_t>(col)]] += fit.outer_weights[col] * z;
-                    xrow[j] = x(i, col) - moments.means[col];
+                    xrow[j] = x[col] - moments.means[col];
                 }
                 const Eigen::RowVectorXd lm_row = xrow * coefficients;
                 for (Eigen::Index j = 0; j < e; ++j) {
                     const int col = endogenous_indicators[static_cast<std::size_t>(j)];
                     const int c = construct_of_indicator[static_cast<std::size_t>(col)];
+                    actual(i, j) = x[col];
                     const double score = exogenous_scores.dot(fit.total_effects.col(c));
                     pls_prediction(i, j) = fit.loadings[col] * score * moments.sds[col] + moments.means[col];
                     lm_prediction(i, j) = moments.means[col] + lm_row[j];

@@ -190,7 +190,8 @@ std::vector<AnswerScale> stage_two_scales(const StagedModel& staged, const std::
 }
 
 Dataset stage_two_data(const StagedModel& staged, const Dataset& items, const IndicatorMoments& item_moments,
-                       const PlsResult& stage1, const std::vector<AnswerScale>& item_scales) {
+                       const PlsResult& stage1, const std::vector<AnswerScale>& item_scales, Orthogonalizing* fit,
+                       const Orthogonalizing* fitted) {
     if (items.columns != staged.items) throw EstimationError("the data columns are not in the order of the stage-1 items");
     const Eigen::Index n = items.rows;
     const auto columns = staged.stage2.all_indicators();
@@ -202,6 +203,10 @@ Dataset stage_two_data(const StagedModel& staged, const Dataset& items, const In
     // Standardized items, then the computed columns from them.
     Eigen::MatrixXd z = (items.matrix().rowwise() - item_moments.means.transpose()).array().rowwise() * inverse_sds.transpose().array();
     Eigen::MatrixXd computed(n, c);
+    if (fit) {
+        fit->product_means.assign(static_cast<std::size_t>(c), 0.0);
+        fit->coefficients.assign(static_cast<std::size_t>(c), Eigen::VectorXd());
+    }
     for (Eigen::Index k = 0; k < c; ++k) {
         const auto& column = staged.computed[static_cast<std::size_t>(k)];
         auto score = [&](int construct) {
@@ -230,9 +235,16 @@ Dataset stage_two_data(const StagedModel& staged, const Dataset& items, const In
             const auto& set = staged.regression_sets[static_cast<std::size_t>(column.regression_set)];
             Eigen::MatrixXd regressors(n, static_cast<Eigen::Index>(set.size()));
             for (std::size_t j = 0; j < set.size(); ++j) regressors.col(static_cast<Eigen::Index>(j)) = z.col(set[j]);
-            const Eigen::VectorXd centred = computed.col(k).array() - computed.col(k).mean();
-            const Eigen::VectorXd beta = (regressors.transpose() * regressors).ldlt().solve(regressors.transpose() * centred);
+            const auto position = static_cast<std::size_t>(k);
+            const double mean = fitted ? fitted->product_means[position] : computed.col(k).mean();
+            const Eigen::VectorXd centred = computed.col(k).array() - mean;
+            const Eigen::VectorXd beta = fitted ? fitted->coefficients[position]
+                                                : Eigen::VectorXd((regressors.transpose() * regressors).ldlt().solve(regressors.transpose() * centred));
             computed.col(k) = centred - regressors * beta;
+            if (fit) {
+                fit->product_means[position] = mean;
+                fit->coefficients[position] = beta;
+            }
         }
     }
 

@@ -184,7 +184,7 @@ std::vector<std::pair<int, int>> pairs_to_test(const Dataset& data, const std::v
 // own rows; else the study's data.
 const Dataset& group_input(const StudyResult& run) { return run.two_stage && run.two_stage->staged ? run.two_stage->items : run.data; }
 
-GroupStages group_stages(const StudyResult& run) {
+StagedItems staged_items(const StudyResult& run) {
     if (!run.two_stage || !run.two_stage->staged) return {};
     return {&*run.two_stage->staged, run.two_stage->item_scales};
 }
@@ -194,7 +194,7 @@ void run_micom(StudyResult& run, const Model& model, const std::vector<std::pair
     {
         const Stage stage(monitor, "MICOM", static_cast<long>(pairs.size()) * options.groups.permutations);
         MicomOptions micom_options = options.micom_options();
-        micom_options.stages = group_stages(run);
+        micom_options.stages = staged_items(run);
         run.micom = micom(model, group_input(run), *run.groups, options.estimation, pairs, micom_options, stage.progress());
     }
     for (const MicomPair& pair : run.micom->pairs) {
@@ -264,14 +264,14 @@ void check_two_stage_options(const Model& model, const StudyOptions& options) {
     const std::string what = interaction_terms(model).empty() ? "higher-order constructs by the two-stage approach"
                                                               : "interaction terms";
     auto refuse = [&](const std::string& option) {
-        throw UsageError(option + " does not work with " + what + " yet (each segment move, fold or fit-test resample would have to "
+        throw UsageError(option + " does not work with " + what + " yet (each segment move or fit-test resample would have to "
                          "re-run both stages)" + (what == "interaction terms" ? std::string()
                                                   : "; `staging.higher_order` repeated estimates in one stage and takes it"));
     };
-    // FIMIX needs only the construct scores, which stage 2 gives; PLS-POS re-estimates the model
-    // for every respondent it moves, which would be both stages each time.
+    // FIMIX needs only the construct scores, which stage 2 gives, and PLSpredict re-runs both stages
+    // per fold; PLS-POS re-estimates the model for every respondent it moves, which would be both
+    // stages each time.
     if (options.segmentation.method == SegmentationMethod::pos) refuse("`segmentation.method` pos");
-    if (options.prediction.enabled) refuse("`prediction.enabled`");
     if (options.fit_test.resamples > 0) refuse("`fit_test.resamples`");
     if (options.consistent && !interaction_terms(model).empty())
         throw UsageError("`consistent` does not work with interaction terms: PLSc's correction of a product of constructs is not "
@@ -488,7 +488,7 @@ StudyResult estimate_study(StudyResult run, const StudyOptions& options, StudyMo
     if (!result.converged) warnings.push_back(run.convergence_warning());
     if (!options.data.group.empty()) {  // what the groups refuse, before the long steps
         GroupOptions group_options = options.group_options();
-        group_options.stages = group_stages(run);
+        group_options.stages = staged_items(run);
         group_options.validate();
     }
 
@@ -606,7 +606,12 @@ StudyResult estimate_study(StudyResult run, const StudyOptions& options, StudyMo
     if (options.prediction.enabled) {
         try {
             run.q2 = blindfolding(model, whole_respondents, options.estimation, options.blindfolding_options());
-            run.predicted = pls_predict(model, whole_respondents, options.estimation, options.pls_predict_options());
+            const StagedItems stages = staged_items(run);
+            run.predicted = stages.staged ? pls_predict(model, run.two_stage->items, options.estimation, options.pls_predict_options(), &stages)
+                                          : pls_predict(model, whole_respondents, options.estimation, options.pls_predict_options());
+            if (stages.staged)
+                warnings.push_back("Q² by blindfolding omits points of stage 2's data with the stage-1 scores held fixed "
+                                   "(PLSpredict re-runs both stages in every fold)");
         } catch (const ModelError& error) {
             throw ModelError(data_name(data) + ": " + error.what());
         }
@@ -633,7 +638,7 @@ StudyResult estimate_study(StudyResult run, const StudyOptions& options, StudyMo
     }
     if (!options.data.group.empty()) {
         GroupOptions group_options = options.group_options();
-        group_options.stages = group_stages(run);
+        group_options.stages = staged_items(run);
         std::vector<std::pair<int, int>> pairs;
         const auto& g = options.groups;
         const std::vector<std::string> names = group_rows(data).names;

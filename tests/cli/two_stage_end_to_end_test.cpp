@@ -258,7 +258,6 @@ TEST_F(TwoStageCli, OptionsThatCannotWorkAreRefused) {
     const std::string moderated = "A =~ BI1 + BI2\nM =~ EQ1 + EQ2\nB =~ SAT1 + SAT2\n" + product;
     EXPECT_THAT(refusal("pooled.model", moderated, {"--group", "BI3", "--pooled"}), AllOf(HasSubstr("pooled"), HasSubstr("stage 1")));
     EXPECT_THAT(refusal("pos.model", moderated, {"--method", "pos", "--k", "2"}), AllOf(HasSubstr("pos"), HasSubstr("interaction terms")));
-    EXPECT_THAT(refusal("predict.model", moderated, {"--predict"}), AllOf(HasSubstr("--predict"), HasSubstr("interaction terms")));
     EXPECT_THAT(refusal("fit.model", moderated, {"--fit-test", "20"}), AllOf(HasSubstr("--fit-test"), HasSubstr("interaction terms")));
     EXPECT_THAT(refusal("repeated.model", moderated + "C =~ PQ1 + PQ2\nD =~ PV1 + PV2\nH =~ C + D\nB ~ H\n", {"--higher-order", "repeated"}),
                 AllOf(HasSubstr("repeated"), HasSubstr("embedded")));
@@ -377,6 +376,26 @@ TEST_F(TwoStageCli, GroupTestsOfAModeratedModelAreTheSameForAnyThreadCount) {
     EXPECT_TRUE(micom_row) << "MICOM of the interaction term";
     EXPECT_TRUE(mga_row) << "a multi-group test of the interaction path";
     EXPECT_TRUE(group_named(result, "1")["bootstrap"].is_object());
+}
+
+// PLSpredict re-runs both stages per fold (the numbers are checked in tests/core/prediction_test.cpp);
+// a higher-order construct's predicted indicators are its lower-order scores.
+TEST_F(TwoStageCli, PredictionOfAHigherOrderModel) {
+    const fs::path mobi = shared_dir / "data" / "mobi.csv";
+    if (!fs::exists(mobi)) GTEST_SKIP() << mobi << " is absent";
+    const fs::path out = dir_ / "predicted.json";
+    const RunResult r = run({"estimate", "--model", hoc_model.string(), "--data", mobi.string(), "--predict", "--folds", "5",
+                             "--repetitions", "2", "--out", out.string()});
+    ASSERT_EQ(r.exit_code, 0) << r;
+    EXPECT_THAT(r.err, HasSubstr("PLSpredict re-runs both stages"));
+    const json result = json::parse(read_file(out));
+    std::vector<std::string> predicted;
+    for (const auto& row : result["prediction"]["pls_predict"]["indicators"]) {
+        predicted.push_back(row["indicator"]);
+        EXPECT_GT(row["pls_rmse"].get<double>(), 0) << row.dump();
+    }
+    EXPECT_THAT(predicted, testing::IsSupersetOf({"Quality", "Value", "CUSA1", "CUSL3"}));
+    EXPECT_TRUE(result["prediction"]["q2_blindfolding"]["q2"].contains("Performance"));
 }
 
 // FIMIX segments the construct scores; respondents left out before stage 1 keep their input row.

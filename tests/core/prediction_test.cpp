@@ -9,7 +9,10 @@
 
 #include "csipls/core/error.hpp"
 #include "csipls/io/model_file.hpp"
+#include "test_helpers.hpp"
+#include "csipls/core/moments.hpp"
 #include "csipls/core/simulate.hpp"
+#include "csipls/core/two_stage.hpp"
 
 using namespace csipls;
 
@@ -240,3 +243,96 @@ TEST(PredictionPlsPredict, RefusesImpossibleFolds) {
     EXPECT_THROW(pls_predict(model, data, options, {1, 1, 1}), ModelError);
     EXPECT_THROW(pls_predict(model, data, options, {6, 1, 1}), ModelError);
 }
+
+// PLSpredict of a moderated model, each fold recomputed here step by step: stage 1 on the training
+// rows, the product of the training-standardized hold-out scores, stage 2's training moments and
+// estimate, the earliest-antecedents prediction.
+TEST(PredictionPlsPredict, TwoStageFoldsReRunStageOneOnTheTrainingRows) {
+    const Model model = parse_model("X =~ x1 + x2 + x3\nM =~ m1 + m2\nY =~ y1 + y2 + y3\nY ~ X + M + X:M\n", "moderated.model");
+    SimulationOptions simulation;
+    simulation.n = 240;
+    simulation.seed = 17;
+    const Dataset simulated =
+        simulate(parse_model("X =~ x1 + x2 + x3\nM =~ m1 + m2\nY =~ y1 + y2 + y3\nY ~ 0.3*X + 0.2*M + 0.25*X:M\n", "population.model"),
+                 simulation);
+    const StagedModel staged = stage_model(model, StagingOptions{});
+    std::vector<int> item_columns;
+    for (const auto& item : staged.items) item_columns.push_back(simulated.column_index(item));
+    const Eigen::MatrixXd items = simulated.matrix()(Eigen::all, item_columns);
+    const Dataset data = testing_support::dataset_from(staged.items, items);
+    const EstimationOptions estimation;
+    const PlsPredictOptions predict{3, 1, 4};
+    StagedItems stages;
+    stages.staged = &staged;
+    const PlsPredictResult result = pls_predict(staged.stage2, data, estimation, predict, &stages);
+
+    const Eigen::Index n = items.rows();
+    const auto columns2 = staged.stage2.all_indicators();
+    const auto p2 = static_cast<Eigen::Index>(columns2.size());
+    const int x = staged.stage1.construct_index("X"), m = staged.stage1.construct_index("M");
+    const int y = staged.stage2.construct_index("Y");
+    Eigen::MatrixXd predicted(n, p2), actual(n, p2);
+    const std::vector<int> fold_of_row = prediction_folds(n, 3, 1, 4).front();
+    for (int fold = 0; fold < 3; ++fold) {
+        std::vector<Eigen::Index> training, holdout;
+        for (Eigen::Index i = 0; i < n; ++i) (fold_of_row[static_cast<std::size_t>(i)] == fold ? holdout : training).push_back(i);
+        Eigen::VectorXd means, sds;
+        const Eigen::MatrixXd z = standardize(items(training, Eigen::all), means, sds);
+        const PlsResult first = estimate(staged.stage1, compute_moments(testing_support::dataset_from(staged.items, items(training, Eigen::all))),
+                                         estimation);
+        auto score = [&](const Eigen::MatrixXd& standardized, int construct) {
+            Eigen::VectorXd s = Eigen::VectorXd::Zero(standardized.rows());
+            for (Eigen::Index k = 0; k < standardized.cols(); ++k)
+                if (first.block_of_indicator[static_cast<std::size_t>(k)] == construct) s += first.outer_weights[k] * standardized.col(k);
+            return s;
+        };
+        // Stage 2's columns: the items as they are, and the product of the two scores.
+        auto stage_two = [&](const Eigen::MatrixXd& raw, const Eigen::MatrixXd& standardized) {
+            Eigen::MatrixXd out(raw.rows(), p2);
+            for (Eigen::Index j = 0; j < p2; ++j) {
+                const auto item = std::find(staged.items.begin(), staged.items.end(), columns2[static_cast<std::size_t>(j)]);
+                out.col(j) = item != staged.items.end() ? Eigen::VectorXd(raw.col(item - staged.items.begin()))
+                                                        : Eigen::VectorXd(score(standardized, x).cwiseProduct(score(standardized, m)));
+            }
+            return out;
+        };
+        const Eigen::MatrixXd train2 = stage_two(items(training, Eigen::all), z);
+        const Eigen::MatrixXd held_raw = items(holdout, Eigen::all);
+        const Eigen::MatrixXd held_z = (held_raw.rowwise() - means.transpose()).array().rowwise() / sds.transpose().array();
+        const Eigen::MatrixXd held2 = stage_two(held_raw, held_z);
+        Eigen::VectorXd means2, sds2;
+        standardize(train2, means2, sds2);
+        const PlsResult second = estimate(staged.stage2, compute_moments(testing_support::dataset_from(columns2, train2)), estimation);
+        for (std::size_t h = 0; h < holdout.size(); ++h) {
+            const auto row = static_cast<Eigen::Index>(h);
+            Eigen::VectorXd scores = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(staged.stage2.constructs.size()));
+            for (Eigen::Index j = 0; j < p2; ++j) {
+                const int construct = second.block_of_indicator[static_cast<std::size_t>(j)];
+                if (construct != y) scores[construct] += second.outer_weights[j] * (held2(row, j) - means2[j]) / sds2[j];
+            }
+            const double y_score = scores.dot(second.total_effects.col(y));
+            for (Eigen::Index j = 0; j < p2; ++j) {
+                predicted(holdout[h], j) = second.loadings[j] * y_score * sds2[j] + means2[j];
+                actual(holdout[h], j) = held2(row, j);
+            }
+        }
+    }
+    int checked = 0;
+    for (Eigen::Index j = 0; j < p2; ++j) {
+        if (staged.stage2.constructs[static_cast<std::size_t>(y)].indicators.end() ==
+            std::find(staged.stage2.constructs[static_cast<std::size_t>(y)].indicators.begin(),
+                      staged.stage2.constructs[static_cast<std::size_t>(y)].indicators.end(), columns2[static_cast<std::size_t>(j)]))
+            continue;
+        const double rmse = std::sqrt((actual.col(j) - predicted.col(j)).squaredNorm() / static_cast<double>(n));
+        EXPECT_NEAR(result.pls_rmse[j], rmse, 1e-10) << columns2[static_cast<std::size_t>(j)];
+        ++checked;
+    }
+    EXPECT_EQ(checked, 3);
+    // Stage 2 on the full sample's stage-1 product (a leak of the hold-out rows into stage 1) differs.
+    const IndicatorMoments all_items = compute_moments(data);
+    const Dataset leaked = stage_two_data(staged, data, all_items, estimate(staged.stage1, all_items, estimation), {});
+    const PlsPredictResult leaky = pls_predict(staged.stage2, leaked, estimation, predict);
+    const auto y1 = std::find(columns2.begin(), columns2.end(), "y1") - columns2.begin();
+    EXPECT_GT(std::abs(leaky.pls_rmse[y1] - result.pls_rmse[y1]), 1e-9);
+}
+

@@ -156,6 +156,31 @@ TEST(StageTwoMoments, EmbeddedApproachResamplesTheRepeatedIndicatorsModel) {
     check_kernel(staged, items, all_rows(items.rows), std::vector<AnswerScale>(staged.items.size(), AnswerScale{1, 10}));
 }
 
+// New rows are orthogonalized by the regressions fitted on the training rows: applied to those rows
+// themselves they give the same data.
+TEST(TwoStage, FittedOrthogonalizingRegressionsCarryToOtherRows) {
+    StagingOptions options;
+    options.interaction = InteractionMethod::orthogonal;
+    const StagedModel staged = stage_model(parse_model(moderated_text, "moderated.model"), options);
+    const Dataset items = items_for(staged, moderated_population, false, 150, 21);
+    const IndicatorMoments moments = compute_moments(items);
+    const PlsResult stage1 = estimate(staged.stage1, moments, EstimationOptions{});
+    Orthogonalizing fit;
+    const Dataset fitted_here = stage_two_data(staged, items, moments, stage1, {}, &fit);
+    ASSERT_EQ(fit.coefficients.size(), staged.computed.size());
+    EXPECT_GT(fit.coefficients.front().size(), 0);
+    const Dataset applied = stage_two_data(staged, items, moments, stage1, {}, nullptr, &fit);
+    EXPECT_LT((fitted_here.matrix() - applied.matrix()).cwiseAbs().maxCoeff(), 1e-12);
+    // The first 40 rows alone get the whole fit's values for those rows: nothing is refitted on them.
+    const std::vector<Eigen::Index> first_rows = [] {
+        std::vector<Eigen::Index> rows(40);
+        std::iota(rows.begin(), rows.end(), Eigen::Index{0});
+        return rows;
+    }();
+    const Dataset part = stage_two_data(staged, rows_of_data(items, first_rows), moments, stage1, {}, nullptr, &fit);
+    EXPECT_LT((part.matrix() - fitted_here.matrix().topRows(40)).cwiseAbs().maxCoeff(), 1e-12);
+}
+
 TEST(TwoStage, RescaleInteractionsUsesTheProductsStandardDeviation) {
     const StagedModel staged = stage_model(parse_model(moderated_text, "moderated.model"), StagingOptions{});
     const Dataset items = items_for(staged, moderated_population, false, 200, 21);

@@ -16,17 +16,9 @@
 #include "csipls/core/estimate.hpp"
 #include "csipls/core/missing.hpp"
 #include "csipls/core/model.hpp"
+#include "csipls/core/two_stage.hpp"
 
 namespace csipls {
-
-struct StagedModel;
-// Two-stage models (two_stage.hpp): the data the group analyses split are stage 1's items, and each
-// group, relabelled group and pool of groups estimates both stages on its own rows, as seminr's
-// estimate_pls_mga re-runs estimate_pls in each group.
-struct GroupStages {
-    const StagedModel* staged = nullptr;  // null: the model is estimated in one stage
-    std::vector<AnswerScale> item_scales;  // per item (StagedModel::items order); empty without indices
-};
 
 struct GroupOptions {
     // Each group keeps the pooled estimate's unstandardized outer weights and gets its own means,
@@ -46,7 +38,10 @@ struct GroupOptions {
     static constexpr int tested_pair_limit = 1000;
     // Permutations per tested pair for permutation p-values (Chin & Dibbern 2010); 0: none.
     int permutations = 0;
-    GroupStages stages;
+    // Two-stage models: the data the group analyses split are stage 1's items, and each group,
+    // relabelled group and pool of groups estimates both stages on its own rows, as seminr's
+    // estimate_pls_mga re-runs estimate_pls in each group.
+    StagedItems stages;
 
     void validate() const;
 };

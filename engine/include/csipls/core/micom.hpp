@@ -42,7 +42,7 @@ struct MicomOptions {
     int threads = 0;         // 0: every core OpenMP offers
     // Two stages: every estimation (each relabelled group, the pool) re-runs stage 1 on its rows;
     // the step-2 composites are built from the pool's stage-2 indicators.
-    GroupStages stages;
+    StagedItems stages;
 
     void validate() const;
 };

@@ -101,10 +101,16 @@ struct PlsPredictResult {
 // folds > n, repetitions < 1.
 std::vector<std::vector<int>> prediction_folds(Eigen::Index n, int folds, int repetitions, std::uint64_t seed);
 
+struct StagedItems;
 // PLSpredict. `data` columns must be in Model::all_indicators() order. Throws ModelError for
 // impossible settings (k < 2, k > n, r < 1, training folds smaller than the model needs) and
 // EstimationError when the LM benchmark is rank deficient.
+// With `stages` (a staged model), `model` is stage 2 and `data` holds the items: each fold estimates
+// stage 1 on its training rows, and the hold-out rows become stage-2 rows through that stage 1 (the
+// training rows' moments, weights and orthogonalizing regressions), so they take part in no estimate
+// (Danks & Ray 2023; seminr's predict_pls for moderated models). A higher-order construct's
+// predicted indicators are its lower-order constructs' scores.
 PlsPredictResult pls_predict(const Model& model, const Dataset& data, const EstimationOptions& options,
-                             const PlsPredictOptions& predict_options = {});
+                             const PlsPredictOptions& predict_options = {}, const StagedItems* stages = nullptr);
 
 }  // namespace csipls

@@ -93,6 +93,22 @@ struct StagedModel {
 // when the stages cannot be built (e.g. an interaction of a formative construct by product indicators).
 StagedModel stage_model(const Model& model, const StagingOptions& options);
 
+// Data that are a two-stage model's items, which the procedures that re-estimate on parts of the
+// data (groups and their tests, PLSpredict's folds) turn into stage 2's data part by part, each
+// part with its own stage 1.
+struct StagedItems {
+    const StagedModel* staged = nullptr;   // null: the model is estimated in one stage
+    std::vector<AnswerScale> item_scales;  // per item (StagedModel::items order); empty without indices
+};
+
+// The orthogonalizing regressions stage_two_data fitted, per computed column with a regression set
+// (empty for the others): the product's mean and its coefficients on the set's standardized items.
+// New rows are orthogonalized with the fitted ones (PLSpredict's hold-out rows).
+struct Orthogonalizing {
+    std::vector<double> product_means;
+    std::vector<Eigen::VectorXd> coefficients;
+};
+
 // Per stage-2 indicator, its answer scale: an item's own, and 0–100 for a lower-order construct's
 // score, which stage_two_data expresses as that construct's index score so that the higher-order
 // construct's CSI index is the index through both stages; products get none (0–1, never used:
@@ -103,8 +119,12 @@ std::vector<AnswerScale> stage_two_scales(const StagedModel& staged, const std::
 // the stage-2 data (stage2.all_indicators() order), the computed columns filled. Lower-order scores
 // are standardized, or with `item_scales` (per item, may be empty) the 0–100 index score of the
 // construct (an affine function of it, so every correlation is the same).
+// With `fitted`, the rows are new ones for a stage 1 fitted on others (`item_moments` and `stage1`
+// are those rows'): their products are orthogonalized by the fitted regressions; else, with `fit`,
+// the regressions fitted on these rows are written there.
 Dataset stage_two_data(const StagedModel& staged, const Dataset& items, const IndicatorMoments& item_moments,
-                       const PlsResult& stage1, const std::vector<AnswerScale>& item_scales);
+                       const PlsResult& stage1, const std::vector<AnswerScale>& item_scales, Orthogonalizing* fit = nullptr,
+                       const Orthogonalizing* fitted = nullptr);
 
 // seminr's scale of an interaction score (Henseler & Chin 2010): after stage 2 the interaction
 // construct's standardized score is multiplied by a = Σ sd(xᵢ)·|lᵢ| / Σ |lᵢ| over its indicators
