@@ -78,8 +78,9 @@ Geometry construct_geometry(const DiagramConstruct& c) {
         g.slot_widths.push_back(std::max(width, value_width) + 8);
         row += g.slot_widths.back();
     }
-    g.cell_width = std::max(2 * g.rx, row) + 20;
-    // A higher-order construct's indicators are its lower-order constructs, drawn as cells of their own.
+    // A higher-order construct's indicators are its lower-order constructs, drawn as cells of their
+    // own: its cell is its ellipse, so dot brings the paths close to it.
+    g.cell_width = c.indicators.empty() ? 2 * g.rx : std::max(2 * g.rx, row) + 20;
     g.cell_height = 2 * ellipse_ry + (c.indicators.empty() ? 0 : arrow_drop + rect_height);
     return g;
 }
@@ -363,22 +364,32 @@ DiagramLayout layout_diagram(const DiagramModel& model) {
             const double k = static_cast<double>(ends.size());
             for (std::size_t i = 0; i < ends.size(); ++i) {
                 auto& control = curves[ends[i].path];
-                const double y = ends.size() == 1 ? control[ends[i].point].second
-                                                  : cy + ellipse_ry * 0.6 * (2 * (static_cast<double>(i) + 0.5) / k - 1);
+                // A higher-order construct's links meet it where dot brings them, fanning out of it
+                // as a block's arrows do (spread among its paths' ends, they would hook back).
+                const bool fan = model.paths[ends[i].path].higher_order && ends[i].point != 0;
+                const double y = ends.size() == 1 || fan ? control[ends[i].point].second
+                                                         : cy + ellipse_ry * 0.6 * (2 * (static_cast<double>(i) + 0.5) / k - 1);
                 const double clamped = std::clamp(y, cy - ellipse_ry * 0.8, cy + ellipse_ry * 0.8);
                 const double half = (ellipse.width / 2) * std::sqrt(std::max(0.0, 1 - (clamped - cy) * (clamped - cy) / (ellipse_ry * ellipse_ry)));
                 const std::pair target{cx + (right ? half : -half), clamped};
                 auto& end = control[ends[i].point];
                 if (model.paths[ends[i].path].higher_order) {
-                    // Dragged onto the ellipse, a link's last piece would sweep over a lower-order
-                    // construct's row of items (its cell is wide, the link often comes from below):
-                    // a straight piece joins dot's end to the ellipse across the empty band beside it.
-                    const std::pair from = end;
-                    const auto at = [&](double t) {
-                        return std::pair{from.first + t * (target.first - from.first), from.second + t * (target.second - from.second)};
-                    };
-                    if (ends[i].point == 0) control.insert(control.begin(), {target, at(2.0 / 3), at(1.0 / 3)});
-                    else control.insert(control.end(), {at(1.0 / 3), at(2.0 / 3), target});
+                    // Dragged onto the ellipse, a link's end piece would sweep over a lower-order
+                    // construct's row of items (its cell is wide, the link often comes from below).
+                    // A piece of its own joins dot's end to the ellipse instead: sideways out of the
+                    // ellipse, on along dot's curve, all its points within the empty band beside the
+                    // ellipse, so the curve stays there.
+                    const std::pair join = end;
+                    const auto& next = control[ends[i].neighbour];
+                    const double reach = std::hypot(join.first - target.first, join.second - target.second) / 3;
+                    const double along = std::max(1e-9, std::hypot(next.first - join.first, next.second - join.second));
+                    const std::pair beside{std::clamp(join.first - (next.first - join.first) / along * reach, std::min(target.first, join.first),
+                                                      std::max(target.first, join.first)),
+                                           std::clamp(join.second - (next.second - join.second) / along * reach, ellipse.y,
+                                                      ellipse.y + ellipse.height)};
+                    const std::pair out{target.first + (right ? reach : -reach), target.second};
+                    if (ends[i].point == 0) control.insert(control.begin(), {target, out, beside});
+                    else control.insert(control.end(), {beside, out, target});
                     continue;
                 }
                 auto& neighbour = control[ends[i].neighbour];

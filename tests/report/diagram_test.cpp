@@ -211,9 +211,10 @@ void expect_both_levels(const csipls::DiagramModel& model) {
                             EXPECT_FALSE(inside(point, box)) << "link " << p << " at " << point.first << "," << point.second
                                                              << " over an item of " << model.constructs[c].name;
     // The structural paths cross at most once more than in the drawing before, which had the
-    // lower-order constructs as boxes of the higher-order one (0 crossings): the new columns move
-    // two paths' ends on one ellipse into the wrong order (layout_diagram orders them by the height
-    // of their first pieces' ends, which lie at different distances).
+    // lower-order constructs as boxes of the higher-order one (0 crossings; now 1): with the new
+    // column, two paths' ends on one ellipse come in the wrong order, as layout_diagram orders them
+    // by the height of their first pieces' ends, which lie at different distances (ordered by the
+    // slope toward those ends instead, both drawings cross 0 times, but other reports change).
     csipls::DiagramModel before = model;
     std::erase_if(before.paths, [](const csipls::DiagramPath& path) { return path.higher_order; });
     before.constructs[position_of(before, "Performance")].indicators = {"Quality", "Value"};
