@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <vector>
@@ -291,6 +292,26 @@ TEST(DiagramFromResult, HigherOrderConstructIsDrawnWithBothLevels) {
     EXPECT_NE(svg.find(">0.924</text>", link_at), std::string::npos);
     const std::string html = csipls::render_html_report(result, nullptr);
     EXPECT_NE(html.find("Blue arrows join each higher-order construct to its lower-order constructs"), std::string::npos);
+}
+
+// A two-stage result keeps the model's layout line, which may place the lower-order constructs.
+TEST(DiagramFromResult, HigherOrderModelKeepsItsLayoutLine) {
+    if (!std::ifstream(mobi_file)) GTEST_SKIP() << mobi_file << " is absent";
+    std::ifstream file(hoc_model_file);
+    const std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+    const csipls::Model model =
+        csipls::parse_model(text + "layout Image | Expectation Quality Value | Performance | Satisfaction | Complaints Loyalty\n", "hoc_layout.model");
+    const csipls::Json result = csipls::run_study(model, csipls::read_csv(mobi_file, model.items(), {}), {}).to_json();
+    ASSERT_TRUE(result.contains("diagram_layout"));
+    const auto diagram = csipls::diagram_from_result(result);
+    ASSERT_EQ(diagram.columns.size(), 5u);
+    EXPECT_EQ(diagram.columns[1], (std::vector<int>{position_of(diagram, "Expectation"), position_of(diagram, "Quality"), position_of(diagram, "Value")}));
+    const auto layout = csipls::layout_diagram(diagram);
+    const auto centre_x = [&](const char* name) { return layout.constructs[position_of(diagram, name)].x + layout.constructs[position_of(diagram, name)].width / 2; };
+    EXPECT_NEAR(centre_x("Quality"), centre_x("Expectation"), 0.5);
+    EXPECT_NEAR(centre_x("Value"), centre_x("Expectation"), 0.5);
+    EXPECT_LT(centre_x("Value"), centre_x("Performance"));
+    expect_no_overlaps(layout);
 }
 
 // The repeated-indicators approach has one stage with the lower-order constructs as constructs:
