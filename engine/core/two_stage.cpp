@@ -115,6 +115,9 @@ StagedModel stage_model(const Model& model, const StagingOptions& options) {
     Model& stage2 = staged.stage2;
     stage2.source = model.source;
     stage2.source_xxh64 = model.source_xxh64;
+    // The diagram's columns, for the result: they may name lower-order constructs, which the
+    // diagram draws from stage 1.
+    stage2.layout = model.layout;
     std::set<std::string> lower_order;
     for (const auto& [name, lowers] : replaced) lower_order.insert(lowers.begin(), lowers.end());
     for (const auto& construct : model.constructs) {

@@ -52,11 +52,17 @@ void add_two_stage_to_json(Json& json, const PlsResult& result, const TwoStageRe
                     {"higher_order_approach", to_string(stages.options.higher_order)}};
     Json interactions = Json::array();
     Json higher_order = Json::array();
+    const auto estimation_mode = [&](int construct) {
+        return stages.original.constructs[static_cast<std::size_t>(construct)].mode == MeasurementMode::reflective ? "A" : "B";
+    };
     for (const auto& h : higher_order_constructs(stages.original)) {
         const Construct& construct = stages.original.constructs[static_cast<std::size_t>(h.construct)];
+        Json lower_order_modes = Json::array();
+        for (const int lower : h.lower_order) lower_order_modes.push_back(estimation_mode(lower));
         higher_order.push_back({{"construct", construct.name},
                                 {"lower_order", construct.indicators},
-                                {"mode", construct.mode == MeasurementMode::reflective ? "A" : "B"}});
+                                {"mode", estimation_mode(h.construct)},
+                                {"lower_order_modes", std::move(lower_order_modes)}});
     }
     if (stages.staged) {
         const StagedModel& staged = *stages.staged;

@@ -31,6 +31,11 @@ std::string path_label_text(const DiagramPath& path) {
     return fixed(path.estimate, 3) + (path.has_p ? significance_stars(path.p) : "");
 }
 
+// A reflective higher-order construct's arrows leave it, toward its lower-order constructs.
+bool points_to_lower_order(const DiagramModel& model, const DiagramPath& path) {
+    return path.higher_order && !model.constructs[path.to].formative;
+}
+
 std::vector<int> longest_path_depth(const DiagramModel& model) {
     const std::size_t n = model.constructs.size();
     std::vector<int> depth(n, 0);
@@ -44,6 +49,10 @@ std::vector<int> longest_path_depth(const DiagramModel& model) {
             }
         if (!changed) break;
     }
+    // A lower-order construct has no structural paths: it goes in the column just before its
+    // higher-order construct rather than in the first.
+    for (const auto& path : model.paths)
+        if (path.higher_order) depth[path.from] = std::max(depth[path.from], depth[path.to] - 1);
     return depth;
 }
 
@@ -69,8 +78,10 @@ Geometry construct_geometry(const DiagramConstruct& c) {
         g.slot_widths.push_back(std::max(width, value_width) + 8);
         row += g.slot_widths.back();
     }
-    g.cell_width = std::max(2 * g.rx, row) + 20;
-    g.cell_height = 2 * ellipse_ry + arrow_drop + rect_height;
+    // A higher-order construct's indicators are its lower-order constructs, drawn as cells of their
+    // own: its cell is its ellipse, so dot brings the paths close to it.
+    g.cell_width = c.indicators.empty() ? 2 * g.rx : std::max(2 * g.rx, row) + 20;
+    g.cell_height = 2 * ellipse_ry + (c.indicators.empty() ? 0 : arrow_drop + rect_height);
     return g;
 }
 
@@ -353,18 +364,43 @@ DiagramLayout layout_diagram(const DiagramModel& model) {
             const double k = static_cast<double>(ends.size());
             for (std::size_t i = 0; i < ends.size(); ++i) {
                 auto& control = curves[ends[i].path];
-                const double y = ends.size() == 1 ? control[ends[i].point].second
-                                                  : cy + ellipse_ry * 0.6 * (2 * (static_cast<double>(i) + 0.5) / k - 1);
+                // A higher-order construct's links meet it where dot brings them, fanning out of it
+                // as a block's arrows do (spread among its paths' ends, they would hook back).
+                const bool fan = model.paths[ends[i].path].higher_order && ends[i].point != 0;
+                const double y = ends.size() == 1 || fan ? control[ends[i].point].second
+                                                         : cy + ellipse_ry * 0.6 * (2 * (static_cast<double>(i) + 0.5) / k - 1);
                 const double clamped = std::clamp(y, cy - ellipse_ry * 0.8, cy + ellipse_ry * 0.8);
                 const double half = (ellipse.width / 2) * std::sqrt(std::max(0.0, 1 - (clamped - cy) * (clamped - cy) / (ellipse_ry * ellipse_ry)));
                 const std::pair target{cx + (right ? half : -half), clamped};
                 auto& end = control[ends[i].point];
+                if (model.paths[ends[i].path].higher_order) {
+                    // Dragged onto the ellipse, a link's end piece would sweep over a lower-order
+                    // construct's row of items (its cell is wide, the link often comes from below).
+                    // A piece of its own joins dot's end to the ellipse instead: sideways out of the
+                    // ellipse, on along dot's curve, all its points within the empty band beside the
+                    // ellipse, so the curve stays there.
+                    const std::pair join = end;
+                    const auto& next = control[ends[i].neighbour];
+                    const double reach = std::hypot(join.first - target.first, join.second - target.second) / 3;
+                    const double along = std::max(1e-9, std::hypot(next.first - join.first, next.second - join.second));
+                    const std::pair beside{std::clamp(join.first - (next.first - join.first) / along * reach, std::min(target.first, join.first),
+                                                      std::max(target.first, join.first)),
+                                           std::clamp(join.second - (next.second - join.second) / along * reach, ellipse.y,
+                                                      ellipse.y + ellipse.height)};
+                    const std::pair out{target.first + (right ? reach : -reach), target.second};
+                    if (ends[i].point == 0) control.insert(control.begin(), {target, out, beside});
+                    else control.insert(control.end(), {beside, out, target});
+                    continue;
+                }
                 auto& neighbour = control[ends[i].neighbour];
                 neighbour.first += target.first - end.first;  // not its y: the curve keeps clear of other cells
                 end = target;
             }
         }
     }
+
+    for (std::size_t p = 0; p < model.paths.size(); ++p)
+        if (points_to_lower_order(model, model.paths[p])) std::reverse(curves[p].begin(), curves[p].end());
 
     // Bows and labels may reach past dot's bounding box: shift everything so the whole drawing
     // has the margin all round.
@@ -407,6 +443,15 @@ DiagramModel diagram_from_model(const Model& model) {
         diagram.constructs.push_back(DiagramConstruct{c.name, c.mode == MeasurementMode::formative, c.indicators, {}, false, 0});
     for (const auto& path : model.paths)
         diagram.paths.push_back(DiagramPath{model.construct_index(path.from), model.construct_index(path.to)});
+    // A higher-order construct's indicators are constructs, each drawn with its own items.
+    for (const auto& higher : higher_order_constructs(model)) {
+        diagram.constructs[static_cast<std::size_t>(higher.construct)].indicators.clear();
+        for (const int lower : higher.lower_order) {
+            DiagramPath link{lower, higher.construct};
+            link.higher_order = true;
+            diagram.paths.push_back(link);
+        }
+    }
     if (model.layout)
         for (const auto& names : model.layout->columns) {
             auto& column = diagram.columns.emplace_back();
@@ -415,6 +460,57 @@ DiagramModel diagram_from_model(const Model& model) {
     return diagram;
 }
 
+namespace {
+
+// The block `name` of a result's `weights` (called `where` in errors) with its indicators' loadings
+// (reflective) or outer weights (formative).
+DiagramConstruct diagram_block(const std::string& name, const Json& weights, const Json& loadings, bool formative,
+                               const std::string& where) {
+    const Json* block = member(weights, name);
+    if (!block || !block->is_object()) throw InputError("not a csipls result: " + where + "['" + name + "'] is not an object");
+    DiagramConstruct c;
+    c.name = name;
+    c.formative = formative;
+    const Json* block_loadings = member(loadings, name);
+    for (const auto& [indicator, weight] : block->items()) {
+        c.indicators.push_back(indicator);
+        const auto value = c.formative ? number_of(&weight) : (block_loadings ? number_at(*block_loadings, indicator) : std::nullopt);
+        c.indicator_values.push_back(value.value_or(std::nan("")));
+    }
+    return c;
+}
+
+struct LowerOrderConstruct {
+    std::string name;
+    bool formative = false;
+};
+
+// A two-stage result's higher-order constructs by name, each with its lower-order constructs (their
+// modes as recorded; reflective in a result that predates lower_order_modes). Empty without stage 1:
+// the repeated-indicators approach already has the lower-order constructs as constructs.
+std::map<std::string, std::vector<LowerOrderConstruct>> two_stage_higher_order(const Json* two_stage) {
+    std::map<std::string, std::vector<LowerOrderConstruct>> out;
+    const Json* list = two_stage ? member(*two_stage, "higher_order") : nullptr;
+    if (!list || !member(*two_stage, "stage1")) return out;
+    if (!list->is_array()) throw InputError("not a csipls result: two_stage.higher_order is not a list");
+    for (const auto& entry : *list) {
+        const Json* lower = entry.is_object() ? member(entry, "lower_order") : nullptr;
+        const std::string name = entry.is_object() ? text_at(entry, "construct") : "";
+        if (name.empty() || !lower || !lower->is_array())
+            throw InputError("not a csipls result: two_stage.higher_order has an entry without construct and lower_order");
+        const Json* modes = member(entry, "lower_order_modes");
+        auto& constructs = out[name];
+        for (std::size_t k = 0; k < lower->size(); ++k) {
+            if (!(*lower)[k].is_string()) throw InputError("not a csipls result: two_stage.higher_order['" + name + "'].lower_order is not a list of names");
+            const bool formative = modes && modes->is_array() && k < modes->size() && (*modes)[k] == "B";
+            constructs.push_back({(*lower)[k].get<std::string>(), formative});
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
 DiagramModel diagram_from_result(const Json& result) {
     DiagramModel diagram;
     const Json& weights = required_object(result, "outer_weights");
@@ -422,23 +518,43 @@ DiagramModel diagram_from_result(const Json& result) {
     // Modes as the result records them (an older result: inferred from vif_formative).
     const std::set<std::string> formative = formative_constructs(result);
     const Json* r2 = member(result, "r2");
+    // Stage 2 measures a higher-order construct by its lower-order constructs' scores; stage 1 holds
+    // their own blocks, drawn as constructs just before it.
+    const Json* two_stage = member(result, "two_stage");
+    const auto higher_order = two_stage_higher_order(two_stage);
+    const Json* stage1 = higher_order.empty() ? nullptr : &required_object(*two_stage, "stage1");
     std::map<std::string, int> position;
+    auto add = [&](DiagramConstruct c) {
+        if (!position.emplace(c.name, static_cast<int>(diagram.constructs.size())).second)
+            throw InputError("not a csipls result: the construct '" + c.name + "' has two blocks");
+        diagram.constructs.push_back(std::move(c));
+    };
+    std::vector<DiagramPath> links;
     for (const auto& [name, block] : weights.items()) {
-        if (!block.is_object()) throw InputError("not a csipls result: outer_weights['" + name + "'] is not an object");
-        DiagramConstruct c;
-        c.name = name;
-        c.formative = formative.count(name) > 0;
-        const Json* block_loadings = member(loadings, name);
-        for (const auto& [indicator, weight] : block.items()) {
-            c.indicators.push_back(indicator);
-            const auto value = c.formative ? number_of(&weight)
-                                           : (block_loadings ? number_at(*block_loadings, indicator) : std::nullopt);
-            c.indicator_values.push_back(value.value_or(std::nan("")));
-        }
+        const auto higher = higher_order.find(name);
+        if (higher != higher_order.end())
+            for (const auto& lower : higher->second)
+                add(diagram_block(lower.name, required_object(*stage1, "outer_weights"), required_object(*stage1, "loadings"),
+                                  lower.formative, "two_stage.stage1.outer_weights"));
+        DiagramConstruct c = diagram_block(name, weights, loadings, formative.count(name) > 0, "outer_weights");
         if (r2)
             if (const auto value = number_at(*r2, name)) c.has_r2 = true, c.r2 = *value;
-        position[name] = static_cast<int>(diagram.constructs.size());
-        diagram.constructs.push_back(std::move(c));
+        if (higher != higher_order.end()) {
+            // Its indicators are its lower-order constructs, added just before: links to them instead of boxes.
+            for (std::size_t k = 0; k < c.indicators.size(); ++k) {
+                const auto lower = position.find(c.indicators[k]);
+                const auto listed = [&](const LowerOrderConstruct& l) { return l.name == c.indicators[k]; };
+                if (lower == position.end() || std::none_of(higher->second.begin(), higher->second.end(), listed))
+                    throw InputError("not a csipls result: outer_weights['" + name + "'] names '" + c.indicators[k] +
+                                     "', which two_stage.higher_order does not list as its lower-order construct");
+                DiagramPath link{lower->second, static_cast<int>(diagram.constructs.size())};
+                link.has_estimate = std::isfinite(c.indicator_values[k]), link.estimate = c.indicator_values[k];
+                link.higher_order = true;
+                links.push_back(link);
+            }
+            c.indicators.clear(), c.indicator_values.clear();
+        }
+        add(std::move(c));
     }
     for (const auto& entry : required_array(result, "paths")) {
         const std::string from = text_at(entry, "from"), to = text_at(entry, "to");
@@ -449,6 +565,7 @@ DiagramModel diagram_from_result(const Json& result) {
         if (const auto p = bootstrap_path_p(result, from, to)) path.has_p = true, path.p = *p;
         diagram.paths.push_back(path);
     }
+    diagram.paths.insert(diagram.paths.end(), links.begin(), links.end());
     if (const Json* layout = member(result, "diagram_layout")) {
         // Written by csipls from a checked `layout` line; a hand-edited one is checked again.
         std::set<int> placed;
@@ -489,7 +606,8 @@ std::string diagram_svg(const DiagramModel& model, std::string_view prefix, bool
                    "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"path-diagram\" id=\"{0}\" viewBox=\"0 0 {1} {2}\" "
                    "width=\"{1}\" height=\"{2}\" role=\"img\" aria-label=\"{3}\">\n",
                    id, coord(layout.width), coord(layout.height),
-                   format_label(L("Path diagram: {} constructs, {} paths"), model.constructs.size(), model.paths.size()));
+                   format_label(L("Path diagram: {} constructs, {} paths"), model.constructs.size(),
+                                std::count_if(model.paths.begin(), model.paths.end(), [](const DiagramPath& path) { return !path.higher_order; })));
     if (standalone)
         fmt::format_to(out,
                        "<style>\n"
@@ -575,15 +693,19 @@ std::string diagram_svg(const DiagramModel& model, std::string_view prefix, bool
         std::string d;
         for (std::size_t k = 0; k < curve.size(); ++k)
             d += (k == 0 ? "M" : k == 1 ? " C" : " ") + coord(curve[k].first) + "," + coord(curve[k].second);
-        std::string classes = "path";
+        std::string classes = path.higher_order ? "path higher-order" : "path";
         if (path.has_estimate && path.estimate < 0) classes += " negative";
         if (path.has_p && !(path.p < 0.05)) classes += " not-significant";
-        const double stroke = path.has_estimate ? 1 + std::min(3.0, 4 * std::abs(path.estimate)) : 1.5;
+        // A higher-order link is measurement, not a path: thin, in the constructs' colour (a style
+        // attribute, as the report's stylesheet has no rule for it).
+        const double stroke = path.higher_order ? 1.5 : path.has_estimate ? 1 + std::min(3.0, 4 * std::abs(path.estimate)) : 1.5;
+        const bool reversed = points_to_lower_order(model, path);
         fmt::format_to(out,
                        "<g class=\"{}\" id=\"{}-p{}\" data-from=\"{}\" data-to=\"{}\"><path d=\"{}\" "
-                       "stroke-width=\"{}\" marker-end=\"url(#{}-arrow)\"/>",
-                       classes, id, p, html_escape(model.constructs[path.from].name),
-                       html_escape(model.constructs[path.to].name), d, coord(stroke), id);
+                       "stroke-width=\"{}\"{} marker-end=\"url(#{}-arrow)\"/>",
+                       classes, id, p, html_escape(model.constructs[reversed ? path.to : path.from].name),
+                       html_escape(model.constructs[reversed ? path.from : path.to].name), d, coord(stroke),
+                       path.higher_order ? " style=\"stroke: #2f5d9b\"" : "", id);
         const std::string text = path_label_text(path);
         if (!text.empty()) {
             const Box& label = layout.path_labels[p];
@@ -648,7 +770,9 @@ std::string render_diagram_dot(const DiagramModel& model) {
         }
     }
     for (const auto& path : model.paths) {
-        std::string attributes = "penwidth=1.5";
+        // A higher-order link ranks its lower-order construct first either way, as indicators do.
+        std::string attributes = path.higher_order ? "color=\"#2f5d9b\"" : "penwidth=1.5";
+        if (points_to_lower_order(model, path)) attributes += ", dir=back";
         const std::string text = path_label_text(path);
         if (!text.empty()) attributes += ", label=" + dot_quoted(text);
         if (path.has_p && !(path.p < 0.05)) attributes += ", style=dashed, color=\"#9aa0a8\"";

@@ -123,7 +123,8 @@ Section run_section(const Json& result) {
 
 Section diagram_section(const Json& result) {
     Section s{"diagram", L("Path diagram"), {}};
-    s.html += "<figure class=\"diagram\">\n" + diagram_svg(diagram_from_result(result), "pd", false);
+    const DiagramModel diagram = diagram_from_result(result);
+    s.html += "<figure class=\"diagram\">\n" + diagram_svg(diagram, "pd", false);
     s.html += "<figcaption>" + L("Constructs are ellipses (R² inside the endogenous ones), indicators rectangles: loadings on "
               "the arrows of reflective (=~) blocks, which point to the indicators; outer weights on those of formative "
               "(&lt;~) blocks, which point to the construct. Arrows between constructs carry the path coefficients");
@@ -132,7 +133,11 @@ Section diagram_section(const Json& result) {
                   "significant at 5 %; red: negative)");
     else
         s.html += L(" (no bootstrap in this result, so no significance stars)");
-    s.html += L(".") + "</figcaption>\n</figure>\n";
+    s.html += L(".");
+    if (std::any_of(diagram.paths.begin(), diagram.paths.end(), [](const DiagramPath& path) { return path.higher_order; }))
+        s.html += L(" Blue arrows join each higher-order construct to its lower-order constructs, with the loadings (=~) or "
+                    "weights (&lt;~) of stage 2; the lower-order constructs' indicators carry those of stage 1.");
+    s.html += "</figcaption>\n</figure>\n";
     return s;
 }
 

@@ -125,6 +125,7 @@ TEST_F(TwoStageCli, HigherOrderConstructAgreesWithSeminr) {
     if (!fs::exists(data) || !fs::exists(reference_file)) GTEST_SKIP() << shared_dir << " with mobi.csv and its reference is absent";
     const json reference = json::parse(read_file(reference_file))["results"];
     const json result = estimate({"--model", hoc_model.string(), "--data", data.string()}, "hoc.json");
+    EXPECT_EQ(result["two_stage"]["higher_order"][0]["lower_order_modes"], json::array({"A", "A"}));
 
     const json& stage2 = reference["stage2"];
     expect_paths(stage2["path_coefficients"], result["paths"]);
@@ -237,6 +238,27 @@ TEST_F(TwoStageCli, EmbeddedApproachMeasuresTheHigherOrderConstructByRepeatedInd
     const json disjoint = estimate({"--model", hoc_model.string(), "--data", mobi.string()}, "disjoint.json");
     EXPECT_GT(std::abs(path_of(disjoint["paths"], "Performance", "Satisfaction") - path_of(embedded["paths"], "Performance", "Satisfaction")),
               1e-4);
+}
+
+// The diagram of the estimated model draws both levels: Quality and Value as constructs with their
+// items, Performance's arrows to them labelled with its stage-2 loadings.
+TEST_F(TwoStageCli, HigherOrderDiagramDrawsBothLevels) {
+    const fs::path data = shared_dir / "data" / "mobi.csv";
+    if (!fs::exists(data)) GTEST_SKIP() << data << " is absent";
+    const fs::path svg = dir_ / "hoc.svg", dot = dir_ / "hoc.dot";
+    const RunResult r = run({"diagram", "--model", hoc_model.string(), "--data", data.string(), "--svg", svg.string(), "--dot", dot.string()});
+    ASSERT_EQ(r.exit_code, 0) << r;
+    const std::string drawing = read_file(svg);
+    EXPECT_THAT(drawing, HasSubstr("data-name=\"Quality\" data-mode=\"reflective\""));
+    EXPECT_THAT(drawing, HasSubstr("data-construct=\"Quality\" data-indicator=\"PERQ7\""));
+    EXPECT_THAT(drawing, HasSubstr("data-construct=\"Value\" data-indicator=\"PERV2\""));
+    EXPECT_THAT(drawing, testing::Not(HasSubstr("data-indicator=\"Quality\"")));
+    for (const auto& [lower, loading] : {std::pair{"Quality", "0.924"}, std::pair{"Value", "0.850"}}) {
+        const auto link = drawing.find(std::string("data-from=\"Performance\" data-to=\"") + lower + "\"");
+        ASSERT_NE(link, std::string::npos) << lower;
+        EXPECT_THAT(drawing.substr(link, drawing.find("</g>", link) - link), HasSubstr(std::string(">") + loading + "</text>"));
+    }
+    EXPECT_THAT(read_file(dot), HasSubstr("  \"c:Quality\" -> \"c:Performance\" [color=\"#2f5d9b\", dir=back, label=\"0.924\"];\n"));
 }
 
 TEST_F(TwoStageCli, BadModelsNameTheFileAndLine) {

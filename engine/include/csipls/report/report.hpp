@@ -60,6 +60,11 @@ struct DiagramPath {
     double estimate = 0;
     bool has_p = false;
     double p = 0;
+    // A higher-order construct's link to one of its lower-order constructs (a two-stage model's
+    // second level), labelled with the stage-2 loading or weight. `from` is the lower-order
+    // construct and `to` the higher-order one, the side they are laid out on; the arrow points the
+    // way the higher-order construct is measured: from it (=~) or into it (<~).
+    bool higher_order = false;
 };
 
 struct DiagramModel {
@@ -88,10 +93,13 @@ struct DiagramLayout {
     std::vector<Box> path_labels;                      // per path, its coefficient label (empty box: none)
     // Per path, the cubic Bézier curve it is drawn along (start, then three points per piece), from
     // the source's ellipse to the target's, routed by Graphviz around every cell; and the same
-    // curve sampled into a polyline (for checks such as crossings).
+    // curve sampled into a polyline (for checks such as crossings). A higher-order link's run the
+    // way its arrow points.
     std::vector<std::vector<std::pair<double, double>>> path_curves;
     std::vector<std::vector<std::pair<double, double>>> path_routes;
-    std::vector<int> depth;                            // per construct: longest path from an exogenous one
+    // Per construct: longest path from an exogenous one; a lower-order construct's is one less than
+    // its higher-order construct's.
+    std::vector<int> depth;
 };
 
 DiagramLayout layout_diagram(const DiagramModel& model);
