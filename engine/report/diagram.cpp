@@ -441,8 +441,15 @@ DiagramModel diagram_from_model(const Model& model) {
     DiagramModel diagram;
     for (const auto& c : model.constructs)
         diagram.constructs.push_back(DiagramConstruct{c.name, c.mode == MeasurementMode::formative, c.indicators, {}, false, 0});
-    for (const auto& path : model.paths)
-        diagram.paths.push_back(DiagramPath{model.construct_index(path.from), model.construct_index(path.to)});
+    // An interaction term is a construct of stage 2; what measures it depends on the method, so the
+    // model's drawing gives it no indicators.
+    auto position = [&](const std::string& name) {
+        for (std::size_t j = 0; j < diagram.constructs.size(); ++j)
+            if (diagram.constructs[j].name == name) return static_cast<int>(j);
+        diagram.constructs.push_back(DiagramConstruct{name, false, {}, {}, false, 0});
+        return static_cast<int>(diagram.constructs.size()) - 1;
+    };
+    for (const auto& path : model.paths) diagram.paths.push_back(DiagramPath{position(path.from), position(path.to)});
     // A higher-order construct's indicators are constructs, each drawn with its own items.
     for (const auto& higher : higher_order_constructs(model)) {
         diagram.constructs[static_cast<std::size_t>(higher.construct)].indicators.clear();

@@ -265,6 +265,22 @@ TEST(DiagramFromModel, FormativeHigherOrderConstructsLinksPointIntoIt) {
     EXPECT_NE(csipls::render_diagram_dot(diagram).find("  \"c:Value\" -> \"c:Performance\" [color=\"#2f5d9b\"];\n"), std::string::npos);
 }
 
+// An interaction term drawn from a model file (no method, so no indicators): a construct with its path.
+TEST(DiagramFromModel, InteractionTermIsAConstructWithItsPath) {
+    const auto model = csipls::read_model_file(std::string(CSIPLS_SOURCE_DIR) + "/validation/moderation_corp_rep/model.model");
+    const auto diagram = csipls::diagram_from_model(model);
+    const auto term = std::find_if(diagram.constructs.begin(), diagram.constructs.end(), [](const auto& c) { return c.name == "CUSA:SC"; });
+    ASSERT_NE(term, diagram.constructs.end());
+    EXPECT_TRUE(term->indicators.empty());
+    const auto position = static_cast<int>(term - diagram.constructs.begin());
+    EXPECT_EQ(std::count_if(diagram.paths.begin(), diagram.paths.end(), [&](const auto& path) {
+                  return path.from == position && diagram.constructs[static_cast<std::size_t>(path.to)].name == "CUSL";
+              }),
+              1);
+    const std::string svg = csipls::render_diagram_svg(diagram);
+    EXPECT_NE(svg.find("CUSA:SC"), std::string::npos);
+}
+
 // A two-stage result: the lower-order constructs' items carry stage 1's loadings, the links stage 2's.
 TEST(DiagramFromResult, HigherOrderConstructIsDrawnWithBothLevels) {
     if (!std::ifstream(mobi_file)) GTEST_SKIP() << mobi_file << " is absent";
