@@ -263,16 +263,19 @@ void check_two_stage_options(const Model& model, const StudyOptions& options) {
     if (!runs_two_stages(model, options)) return;
     const std::string what = interaction_terms(model).empty() ? "higher-order constructs by the two-stage approach"
                                                               : "interaction terms";
-    auto refuse = [&](const std::string& option) {
-        throw UsageError(option + " does not work with " + what + " yet (each segment move or fit-test resample would have to "
-                         "re-run both stages)" + (what == "interaction terms" ? std::string()
-                                                  : "; `staging.higher_order` repeated estimates in one stage and takes it"));
-    };
+    const bool interactions = !interaction_terms(model).empty();
     // FIMIX needs only the construct scores, which stage 2 gives, and PLSpredict re-runs both stages
     // per fold; PLS-POS re-estimates the model for every respondent it moves, which would be both
     // stages each time.
-    if (options.segmentation.method == SegmentationMethod::pos) refuse("`segmentation.method` pos");
-    if (options.fit_test.resamples > 0) refuse("`fit_test.resamples`");
+    if (options.segmentation.method == SegmentationMethod::pos)
+        throw UsageError("`segmentation.method` pos does not work with " + what + " yet (every respondent it moves would have to re-run "
+                         "both stages); FIMIX (`segmentation.method` fimix) does" +
+                         (interactions ? std::string() : ", and `staging.higher_order` repeated estimates in one stage and takes pos"));
+    // The fit test of a higher-order model is stage 2's (as on a second-stage data set of scores); a
+    // product of construct scores is no composite of the model the test's rotation makes hold.
+    if (options.fit_test.resamples > 0 && interactions)
+        throw UsageError("`fit_test.resamples` does not work with interaction terms: the Bollen-Stine rotation makes a composite "
+                         "model hold, and a product of construct scores has no place in it");
     if (options.consistent && !interaction_terms(model).empty())
         throw UsageError("`consistent` does not work with interaction terms: PLSc's correction of a product of constructs is not "
                          "defined by the two-stage methods (seminr, cSEM estimate them without it); estimate without `consistent`");
@@ -625,6 +628,9 @@ StudyResult estimate_study(StudyResult run, const StudyOptions& options, StudyMo
             warnings.push_back("the fit test without `consistent` tests the composite model: plain PLS loadings overstate "
                                "common-factor correlations, so reflective (=~) blocks are rejected whenever they hold "
                                "measurement error; add `consistent` to test a common-factor model");
+        if (run.two_stage && run.two_stage->staged)
+            warnings.push_back("the fit test is stage 2's: its resamples hold the stage-1 scores of the lower-order constructs fixed, as "
+                               "a test on a second-stage data set of scores does");
         const FitTestOptions fit = options.fit_test_options();
         {
             const Stage stage(monitor, "fit test", fit.resamples);

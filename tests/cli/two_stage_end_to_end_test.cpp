@@ -279,8 +279,11 @@ TEST_F(TwoStageCli, OptionsThatCannotWorkAreRefused) {
                 AllOf(HasSubstr("formative.model:4:"), HasSubstr("formative")));
     const std::string moderated = "A =~ BI1 + BI2\nM =~ EQ1 + EQ2\nB =~ SAT1 + SAT2\n" + product;
     EXPECT_THAT(refusal("pooled.model", moderated, {"--group", "BI3", "--pooled"}), AllOf(HasSubstr("pooled"), HasSubstr("stage 1")));
-    EXPECT_THAT(refusal("pos.model", moderated, {"--method", "pos", "--k", "2"}), AllOf(HasSubstr("pos"), HasSubstr("interaction terms")));
+    EXPECT_THAT(refusal("pos.model", moderated, {"--method", "pos", "--k", "2"}),
+                AllOf(HasSubstr("pos"), HasSubstr("interaction terms"), HasSubstr("fimix")));
     EXPECT_THAT(refusal("fit.model", moderated, {"--fit-test", "20"}), AllOf(HasSubstr("--fit-test"), HasSubstr("interaction terms")));
+    const std::string higher_order = "A =~ BI1 + BI2\nM =~ EQ1 + EQ2\nC =~ PQ1 + PQ2\nH =~ A + M\nB =~ SAT1 + SAT2\nB ~ H + C\n";
+    EXPECT_THAT(refusal("hoc_pos.model", higher_order, {"--method", "pos", "--k", "2"}), HasSubstr("repeated"));
     EXPECT_THAT(refusal("repeated.model", moderated + "C =~ PQ1 + PQ2\nD =~ PV1 + PV2\nH =~ C + D\nB ~ H\n", {"--higher-order", "repeated"}),
                 AllOf(HasSubstr("repeated"), HasSubstr("embedded")));
 }
@@ -418,6 +421,20 @@ TEST_F(TwoStageCli, PredictionOfAHigherOrderModel) {
     }
     EXPECT_THAT(predicted, testing::IsSupersetOf({"Quality", "Value", "CUSA1", "CUSL3"}));
     EXPECT_TRUE(result["prediction"]["q2_blindfolding"]["q2"].contains("Performance"));
+}
+
+// The fit test of a higher-order model is stage 2's, on the stage-1 scores, and says so.
+TEST_F(TwoStageCli, FitTestOfAHigherOrderModelIsStageTwos) {
+    const fs::path mobi = shared_dir / "data" / "mobi.csv";
+    if (!fs::exists(mobi)) GTEST_SKIP() << mobi << " is absent";
+    const fs::path out = dir_ / "fit.json";
+    const RunResult r = run({"estimate", "--model", hoc_model.string(), "--data", mobi.string(), "--fit-test", "60", "--seed", "3",
+                             "--out", out.string()});
+    ASSERT_EQ(r.exit_code, 0) << r;
+    EXPECT_THAT(r.err, HasSubstr("the fit test is stage 2's"));
+    const json result = json::parse(read_file(out));
+    ASSERT_TRUE(result.contains("fit_test")) << result.dump().substr(0, 300);
+    EXPECT_FALSE(result["fit_test"].empty());
 }
 
 // FIMIX segments the construct scores; respondents left out before stage 1 keep their input row.
