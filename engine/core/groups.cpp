@@ -10,6 +10,7 @@
 
 #include "csipls/core/consistent.hpp"
 #include "csipls/core/error.hpp"
+#include "csipls/core/missing.hpp"
 #include "csipls/core/moments.hpp"
 #include "csipls/core/two_stage.hpp"
 #include "detail/replicates.hpp"
@@ -90,15 +91,15 @@ GroupFit fit_group(const Model& model, const Dataset& part, const EstimationOpti
     IndicatorMoments moments;
     GroupFit fit;
     fit.result = estimate_group(model, part, options, group_options, pooled_weights, &moments);
+    const StagedModel* staged = group_options.stages.staged;
+    // The interaction paths on seminr's scale, as the pooled result's (the model-implied
+    // correlations of the omnibus test need estimate_group's standardized ones).
+    if (staged) rescale_interactions(*staged, moments.sds, fit.result);
     if (!scales.empty()) {
         CsiIndex index = csi_indices(fit.result, moments.means, moments.sds, scales);
         fit.index = std::move(index.index);
         fit.negative_weight = std::move(index.negative_weight);
-        if (const StagedModel* staged = group_options.stages.staged)
-            for (const int j : staged->interaction_constructs) {
-                fit.index[j] = std::numeric_limits<double>::quiet_NaN();  // products, not answers
-                fit.negative_weight[static_cast<std::size_t>(j)] = false;
-            }
+        if (staged) clear_interaction_indices(*staged, fit.index, fit.negative_weight);
     }
     return fit;
 }
@@ -151,14 +152,18 @@ Dataset group_data(const Dataset& data, std::span<const Eigen::Index> rows, cons
     Dataset part = rows_of_data(data, rows);
     const StagedModel* staged = group_options.stages.staged;
     if (!staged) return part;
-    // The items are complete: the study treats missing answers before the stages.
-    const IndicatorMoments moments = compute_moments(part);
-    PlsResult first = estimate(staged->stage1, moments, options);
-    if (!first.converged) throw EstimationError("stage 1 did not converge in " + std::to_string(first.iterations) + " iterations");
-    Dataset second = stage_two_data(*staged, part, moments, first, group_options.stages.item_scales);
+    // Items with missing answers come under mean replacement (the study takes listwise deletion
+    // before the groups): each part has its own means, as a study of its rows alone.
+    if (has_missing_values(part)) {
+        const MissingOptions mean{MissingTreatment::mean};
+        part = fill_missing_for_scores(part, compute_moments(part, mean), mean);
+    }
+    StageOne first = run_stage_one(*staged, part, options, group_options.stages.item_scales);
+    if (!first.estimate.converged)
+        throw EstimationError("stage 1 did not converge in " + std::to_string(first.estimate.iterations) + " iterations");
     if (items) *items = std::move(part);
-    if (stage1) *stage1 = std::move(first);
-    return second;
+    if (stage1) *stage1 = std::move(first.estimate);
+    return std::move(first.stage2_data);
 }
 
 PlsResult estimate_group(const Model& model, const Dataset& part, const EstimationOptions& options, const GroupOptions& group_options,
@@ -170,7 +175,6 @@ PlsResult estimate_group(const Model& model, const Dataset& part, const Estimati
     if (!result.converged)
         throw EstimationError("the PLS iteration did not converge in " + std::to_string(result.iterations) + " iterations");
     if (group_options.consistent) result = make_consistent(model, result, moments);
-    if (group_options.stages.staged) rescale_interactions(*group_options.stages.staged, moments.sds, result);
     if (moments_out) *moments_out = std::move(moments);
     return result;
 }

@@ -124,8 +124,12 @@ std::vector<IndexRow> aggregate_indices(const GroupsResult& groups, const Aggreg
             for (int d = 0; d < bootstrap.succeeded; ++d) {
                 const int r = bootstrap.replicate_of_draw[static_cast<std::size_t>(d)];
                 ++present[static_cast<std::size_t>(r)];
-                for (Eigen::Index j = 0; j < construct_count; ++j)
-                    sums(r, j) += plan.members[m].weight / weight_sum * bootstrap.draws(d, columns[static_cast<std::size_t>(j)]);
+                for (Eigen::Index j = 0; j < construct_count; ++j) {
+                    const int column = columns[static_cast<std::size_t>(j)];
+                    // A construct without index draws (an interaction term) gets no interval.
+                    sums(r, j) += column < 0 ? std::numeric_limits<double>::quiet_NaN()
+                                             : plan.members[m].weight / weight_sum * bootstrap.draws(d, column);
+                }
             }
         }
         const double nan = std::numeric_limits<double>::quiet_NaN();
@@ -135,7 +139,7 @@ std::vector<IndexRow> aggregate_indices(const GroupsResult& groups, const Aggreg
             values.clear();
             for (int r = 0; r < resamples; ++r)
                 if (present[static_cast<std::size_t>(r)] == static_cast<int>(members.size())) values.push_back(sums(r, j));
-            if (values.size() < 2) continue;
+            if (values.size() < 2 || !std::isfinite(values.front())) continue;
             double mean = 0;
             for (double v : values) mean += v;
             mean /= static_cast<double>(values.size());

@@ -206,7 +206,16 @@ MicomResult micom(const Model& model, const Dataset& data, const GroupsResult& g
         "the same estimation settings in every group: " + to_string(options.scheme) + " weighting scheme, tolerance " +
             number_text(options.tolerance) + ", at most " + std::to_string(options.max_iterations) + " iterations",
         "every indicator answered, with more than one answer value, in both groups of each pair"};
-
+    if (micom_options.stages.staged) {
+        // The stages' constructs: stage 2's are tested; what is not, is said.
+        out.configural_checks.push_back("two stages: every estimation re-runs stage 1 on its own rows; the constructs tested are stage "
+                                        "2's, a higher-order construct as the composite of its lower-order scores");
+        if (!micom_options.stages.staged->interaction_constructs.empty())
+            out.configural_checks.push_back("interaction terms are not tested: a product of two scores is the same composite in every group");
+        if (!micom_options.stages.staged->higher_order.empty())
+            out.configural_checks.push_back("the lower-order constructs' composition (stage 1's weights) is not tested");
+    }
+    out.options.stages = {};  // the staged model belongs to the caller
     // The pools: one of all groups, or one per pair. A pair whose groups could not be estimated, or
     // whose pool cannot, says why and is left out of the permutations.
     std::vector<Pool> pools;
@@ -366,6 +375,7 @@ MicomResult micom(const Model& model, const Dataset& data, const GroupsResult& g
             composite_correlations(layout, pool.covariance, groups.groups[static_cast<std::size_t>(pool.groups[static_cast<std::size_t>(a)])].result.outer_weights,
                                    groups.groups[static_cast<std::size_t>(pool.groups[static_cast<std::size_t>(b)])].result.outer_weights, c);
             for (Eigen::Index k = 0; k < constructs; ++k) {
+                if (micom_options.stages.staged && micom_options.stages.staged->is_interaction(static_cast<int>(k))) continue;
                 MicomConstruct row;
                 row.construct = static_cast<int>(k);
                 row.c = c[k];

@@ -1,6 +1,7 @@
 #include "csipls/core/prediction.hpp"
 
 #include <Eigen/QR>
+#include <algorithm>
 #include <boost/random/mersenne_twister.hpp>
 #include <cmath>
 #include <limits>
@@ -46,14 +47,15 @@ void fold_data(const Dataset& data, const std::vector<Eigen::Index>& training, c
         held = held_items.matrix();
         return;
     }
+    // Lower-order scores standardized, not as index scores: each fold's 0–100 map would differ.
     const StagedModel& staged = *stages->staged;
-    const IndicatorMoments moments = compute_moments(train_items);
-    const PlsResult first = estimate(staged.stage1, moments, options);
-    if (!first.converged)
-        throw EstimationError("PLSpredict: stage 1 did not converge on a training set in " + std::to_string(first.iterations) + " iterations");
     Orthogonalizing fit;
-    train = stage_two_data(staged, train_items, moments, first, stages->item_scales, &fit);
-    held = stage_two_data(staged, held_items, moments, first, stages->item_scales, nullptr, &fit).matrix();
+    StageOne first = run_stage_one(staged, train_items, options, {}, &fit);
+    if (!first.estimate.converged)
+        throw EstimationError("PLSpredict: stage 1 did not converge on a training set in " + std::to_string(first.estimate.iterations) +
+                              " iterations");
+    train = std::move(first.stage2_data);
+    held = stage_two_data(staged, held_items, first.moments, first.estimate, {}, nullptr, &fit).matrix();
 }
 
 }  // namespace
@@ -156,6 +158,7 @@ PlsPredictResult pls_predict(const Model& model, const Dataset& data, const Esti
     const bool staged = stages && stages->staged;
     if (staged) {
         validate_model(model);
+        if (model.all_indicators() != stages->staged->stage2.all_indicators()) throw EstimationError("the model is not the staged model's stage 2");
         if (data.columns != stages->staged->items) throw EstimationError("the data columns are not stage 1's items");
     } else {
         check_data(model, data);
@@ -165,7 +168,7 @@ PlsPredictResult pls_predict(const Model& model, const Dataset& data, const Esti
     const auto folds = prediction_folds(n, k, predict_options.repetitions, predict_options.seed);
     // The smallest training set: n minus the largest fold, ceil(n / k).
     const Eigen::Index smallest_training = n - (n + k - 1) / k;
-    const Eigen::Index needed = minimum_respondents(model);
+    const Eigen::Index needed = staged ? std::max(minimum_respondents(model), minimum_respondents(stages->staged->stage1)) : minimum_respondents(model);
     if (smallest_training < needed)
         throw ModelError("PLSpredict: with " + std::to_string(k) + " folds of " + std::to_string(n) +
                          " respondents the training sets have " + std::to_string(smallest_training) +

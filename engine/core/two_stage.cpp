@@ -8,6 +8,7 @@
 
 #include "csipls/core/enum_names.hpp"
 #include "csipls/core/error.hpp"
+#include "csipls/core/missing.hpp"
 #include "detail/blocks.hpp"
 
 namespace csipls {
@@ -80,7 +81,7 @@ StagedModel stage_model(const Model& model, const StagingOptions& options) {
 
     if (!higher.empty() && options.higher_order == HigherOrderApproach::repeated)
         throw ModelError(where(model, 0) + ": the repeated-indicators approach is one stage, and interaction terms need two: use "
-                                           "`higher_order` two-stage or embedded");
+                                           "`staging.higher_order` two-stage or embedded");
     std::map<std::string, std::vector<std::string>> replaced;  // higher-order construct → its lower-order constructs
     for (const auto& h : higher) replaced[model.constructs[static_cast<std::size_t>(h.construct)].name] = model.constructs[static_cast<std::size_t>(h.construct)].indicators;
     Model& stage1 = staged.stage1;
@@ -143,7 +144,7 @@ StagedModel stage_model(const Model& model, const StagingOptions& options) {
                 if (stage1.constructs[static_cast<std::size_t>(part)].mode == MeasurementMode::formative)
                     throw ModelError(where(model, term.line) + ": interaction term '" + term.name + "' has the formative construct '" +
                                      stage1.constructs[static_cast<std::size_t>(part)].name + "': products of its indicators measure "
-                                     "nothing; use `interaction` two-stage, the method for formative constructs");
+                                     "nothing; use `staging.interaction` two-stage, the method for formative constructs");
             int set = -1;
             if (options.interaction == InteractionMethod::orthogonal) {
                 set = static_cast<int>(staged.regression_sets.size());
@@ -206,6 +207,9 @@ Dataset stage_two_data(const StagedModel& staged, const Dataset& items, const In
     // Standardized items, then the computed columns from them.
     Eigen::MatrixXd z = (items.matrix().rowwise() - item_moments.means.transpose()).array().rowwise() * inverse_sds.transpose().array();
     Eigen::MatrixXd computed(n, c);
+    const bool weighted = items.case_weights.size() == n && n > 0;
+    if (fitted && fitted->coefficients.size() != static_cast<std::size_t>(c))
+        throw EstimationError("the fitted orthogonalizing regressions are not this model's");
     if (fit) {
         fit->product_means.assign(static_cast<std::size_t>(c), 0.0);
         fit->coefficients.assign(static_cast<std::size_t>(c), Eigen::VectorXd());
@@ -238,11 +242,21 @@ Dataset stage_two_data(const StagedModel& staged, const Dataset& items, const In
             const auto& set = staged.regression_sets[static_cast<std::size_t>(column.regression_set)];
             Eigen::MatrixXd regressors(n, static_cast<Eigen::Index>(set.size()));
             for (std::size_t j = 0; j < set.size(); ++j) regressors.col(static_cast<Eigen::Index>(j)) = z.col(set[j]);
+            // Weighted with case weights, as the moments and the bootstrap's kernel are.
             const auto position = static_cast<std::size_t>(k);
-            const double mean = fitted ? fitted->product_means[position] : computed.col(k).mean();
+            const double mean = fitted ? fitted->product_means[position]
+                                       : (weighted ? items.case_weights.dot(computed.col(k)) / items.case_weights.sum() : computed.col(k).mean());
             const Eigen::VectorXd centred = computed.col(k).array() - mean;
-            const Eigen::VectorXd beta = fitted ? fitted->coefficients[position]
-                                                : Eigen::VectorXd((regressors.transpose() * regressors).ldlt().solve(regressors.transpose() * centred));
+            Eigen::VectorXd beta;
+            if (fitted) {
+                beta = fitted->coefficients[position];
+                if (beta.size() != regressors.cols()) throw EstimationError("the fitted orthogonalizing regressions are not this model's");
+            } else if (weighted) {
+                const Eigen::MatrixXd weighted_regressors = items.case_weights.asDiagonal() * regressors;
+                beta = (weighted_regressors.transpose() * regressors).ldlt().solve(weighted_regressors.transpose() * centred);
+            } else {
+                beta = (regressors.transpose() * regressors).ldlt().solve(regressors.transpose() * centred);
+            }
             computed.col(k) = centred - regressors * beta;
             if (fit) {
                 fit->product_means[position] = mean;
@@ -269,6 +283,23 @@ Dataset stage_two_data(const StagedModel& staged, const Dataset& items, const In
             x.col(j) = computed.col(-1 - source);
     }
     return out;
+}
+
+StageOne run_stage_one(const StagedModel& staged, const Dataset& items, const EstimationOptions& options,
+                       const std::vector<AnswerScale>& item_scales, Orthogonalizing* fit) {
+    if (has_missing_values(items)) throw EstimationError("stage 1 needs complete items, and some answers are missing");
+    StageOne out;
+    out.moments = compute_moments(items);
+    out.estimate = estimate(staged.stage1, out.moments, options);
+    out.stage2_data = stage_two_data(staged, items, out.moments, out.estimate, item_scales, fit);
+    return out;
+}
+
+void clear_interaction_indices(const StagedModel& staged, Eigen::VectorXd& index, std::vector<bool>& negative_weight) {
+    for (const int j : staged.interaction_constructs) {
+        index[j] = std::numeric_limits<double>::quiet_NaN();
+        negative_weight[static_cast<std::size_t>(j)] = false;
+    }
 }
 
 void rescale_interactions(const StagedModel& staged, const Eigen::Ref<const Eigen::VectorXd>& stage2_sds, PlsResult& result,
@@ -500,7 +531,7 @@ Model repeated_indicators_model(const Model& model, std::vector<std::string>& co
     validate_model(model);
     if (!interaction_terms(model).empty())
         throw ModelError(where(model, 0) + ": the repeated-indicators approach to higher-order constructs does not take interaction "
-                                           "terms in the same model; use `higher_order` two-stage");
+                                           "terms in the same model; use `staging.higher_order` two-stage");
     const auto higher = higher_order_constructs(model);
     Model out = model;
     out.paths.clear();

@@ -212,7 +212,9 @@ void write_index_table_summary(std::ostream& out, const IndexTable& table) {
             out << "  not estimated: " << row.error << '\n';
             continue;
         }
-        for (Eigen::Index j = 0; j < row.index.size(); ++j) out << pad_right(fmt::format("{:.2f}", row.index[j]), column_width);
+        // An interaction term has no index.
+        for (Eigen::Index j = 0; j < row.index.size(); ++j)
+            out << pad_right(std::isfinite(row.index[j]) ? fmt::format("{:.2f}", row.index[j]) : "-", column_width);
         if (!row.negative_weight.empty()) out << "  ! negative weight";
         out << '\n';
         if (row.se.size() == 0) continue;

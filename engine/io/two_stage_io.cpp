@@ -2,6 +2,9 @@
 // slopes, the higher-order constructs (JSON and summary).
 #include <cmath>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <string>
+#include <vector>
 
 #include "csipls/io/result_writers.hpp"
 
@@ -126,9 +129,11 @@ void write_two_stage_summary(std::ostream& out, const PlsResult& result, const T
         return;
     }
     const StagedModel& staged = *stages.staged;
-    out << "\nTwo stages: interaction terms by " << to_string(stages.options.interaction) << ", higher-order constructs by "
-        << to_string(stages.options.higher_order) << "; stage 1 " << (stages.stage1.converged ? "converged" : "did NOT converge")
-        << " in " << stages.stage1.iterations << " iterations\n";
+    std::vector<std::string> methods;
+    if (!staged.interactions.empty()) methods.push_back("interaction terms by " + to_string(stages.options.interaction));
+    if (!staged.higher_order.empty()) methods.push_back("higher-order constructs by " + to_string(stages.options.higher_order));
+    out << "\nTwo stages: " << fmt::format("{}", fmt::join(methods, ", ")) << "; stage 1 "
+        << (stages.stage1.converged ? "converged" : "did NOT converge") << " in " << stages.stage1.iterations << " iterations\n";
     if (!stages.missing_note.empty()) out << "  " << stages.missing_note << "\n";
     for (std::size_t t = 0; t < staged.interactions.size(); ++t) {
         const auto& term = staged.interactions[t];

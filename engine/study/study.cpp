@@ -180,9 +180,12 @@ std::vector<std::pair<int, int>> pairs_to_test(const Dataset& data, const std::v
     return pairs;
 }
 
-// What the group analyses split: with two stages the items, as every group re-runs stage 1 on its
-// own rows; else the study's data.
-const Dataset& group_input(const StudyResult& run) { return run.two_stage && run.two_stage->staged ? run.two_stage->items : run.data; }
+// What the group analyses split: with two stages the items (before mean replacement, which each
+// part does on its own), as every group re-runs stage 1 on its own rows; else the study's data.
+const Dataset& group_input(const StudyResult& run) {
+    if (!run.two_stage || !run.two_stage->staged) return run.data;
+    return run.two_stage->unimputed_items.rows > 0 ? run.two_stage->unimputed_items : run.two_stage->items;
+}
 
 StagedItems staged_items(const StudyResult& run) {
     if (!run.two_stage || !run.two_stage->staged) return {};
@@ -261,7 +264,7 @@ bool runs_two_stages(const Model& model, const StudyOptions& options) {
 
 void check_two_stage_options(const Model& model, const StudyOptions& options) {
     if (!runs_two_stages(model, options)) return;
-    const std::string what = interaction_terms(model).empty() ? "higher-order constructs by the two-stage approach"
+    const std::string what = interaction_terms(model).empty() ? "higher-order constructs in two stages"
                                                               : "interaction terms";
     const bool interactions = !interaction_terms(model).empty();
     // FIMIX needs only the construct scores, which stage 2 gives, and PLSpredict re-runs both stages
@@ -290,6 +293,8 @@ void whole_respondents_for_stages(StudyResult& run, const StudyOptions& options)
     const Eigen::Index missing = x.array().isNaN().count();
     if (missing == 0) return;
     const auto treatment = options.missing.treatment;
+    if (treatment == MissingTreatment::listwise || treatment == MissingTreatment::mean)
+        compute_moments(data, options.missing, &run.two_stage->items_missing);  // the result's report of what was missing
     if (treatment == MissingTreatment::listwise) {
         const Eigen::Index before = data.rows;
         auto& kept = run.two_stage->kept_rows;
@@ -307,19 +312,10 @@ void whole_respondents_for_stages(StudyResult& run, const StudyOptions& options)
                          std::string(interaction_terms(run.two_stage->original).empty() ? "higher-order constructs" : "interaction terms") +
                          ": the stages compute scores of whole respondents; use listwise or mean (" + std::to_string(missing) +
                          " missing answers in " + data_name(data) + ")");
-    const bool weighted = data.case_weights.size() > 0;
-    for (Eigen::Index k = 0; k < x.cols(); ++k) {
-        double sum = 0, total = 0;
-        for (Eigen::Index i = 0; i < x.rows(); ++i)
-            if (!std::isnan(x(i, k))) {
-                const double weight = weighted ? data.case_weights[i] : 1.0;
-                sum += weight * x(i, k);
-                total += weight;
-            }
-        if (!(total > 0)) throw InputError(data_name(data) + ": indicator '" + data.columns[static_cast<std::size_t>(k)] + "' has no answers");
-        for (Eigen::Index i = 0; i < x.rows(); ++i)
-            if (std::isnan(x(i, k))) x(i, k) = sum / total;
-    }
+    // The groups impute their own rows (a group is the study of its rows alone): they get the items
+    // as they came.
+    run.two_stage->unimputed_items = data;
+    data = fill_missing_for_scores(data, compute_moments(data, options.missing), options.missing);
     run.two_stage->missing_note = fmt::format("{} missing answers were replaced by their indicator's mean before stage 1 (mean "
                                               "replacement, as seminr does)", missing);
 }
@@ -352,19 +348,27 @@ void prepare_two_stages(StudyResult& run, const StudyOptions& options) {
     }
     whole_respondents_for_stages(run, options);
     stages.staged = stage_model(stages.original, options.staging);
-    if (stages.staged->item_columns != run.data.columns) use_columns(run, stages.staged->item_columns, stages.staged->items);
+    if (stages.staged->item_columns != run.data.columns) {
+        if (stages.unimputed_items.rows > 0) {
+            stages.unimputed_items = select_columns(stages.unimputed_items, stages.staged->item_columns);
+            stages.unimputed_items.columns = stages.staged->items;
+        }
+        use_columns(run, stages.staged->item_columns, stages.staged->items);
+    }
+    StageOne first;
     try {
-        stages.stage1_moments = compute_moments(run.data);
-        stages.stage1 = estimate(stages.staged->stage1, stages.stage1_moments, options.estimation);
+        first = run_stage_one(*stages.staged, run.data, options.estimation, run.index_scales);
     } catch (const ModelError& error) {
         throw ModelError(data_name(run.data) + ": stage 1: " + error.what());
     }
+    stages.stage1_moments = std::move(first.moments);
+    stages.stage1 = std::move(first.estimate);
     if (!stages.stage1.converged)
         run.warnings.push_back(fmt::format("stage 1 did not converge in {} iterations: its scores, and stage 2, are not a PLS solution",
                                            stages.stage1.iterations));
     stages.items = std::move(run.data);
     stages.item_scales = run.index_scales;
-    run.data = stage_two_data(*stages.staged, stages.items, stages.stage1_moments, stages.stage1, stages.item_scales);
+    run.data = std::move(first.stage2_data);
     if (!run.index_scales.empty()) run.index_scales = stage_two_scales(*stages.staged, stages.item_scales);
     run.model = stages.staged->stage2;
     if (!stages.missing_note.empty()) run.warnings.push_back(stages.missing_note);
@@ -481,6 +485,8 @@ StudyResult estimate_study(StudyResult run, const StudyOptions& options, StudyMo
     if (weighted && options.data.case_weights.empty()) run.provenance.csv.weight_column = "(case weights of the data)";
     try {
         run.moments = compute_moments(data, options.missing, &run.provenance.missing);
+        // With two stages the data are complete by then: what was missing is the items' report.
+        if (run.two_stage && run.two_stage->items_missing.missing_cells() > 0) run.provenance.missing = run.two_stage->items_missing;
         run.estimates = estimate(model, run.moments, options.estimation);
         if (options.consistent) run.estimates = make_consistent(model, run.estimates, run.moments);
     } catch (const ModelError& error) {
@@ -506,6 +512,14 @@ StudyResult estimate_study(StudyResult run, const StudyOptions& options, StudyMo
         for (const auto& problem : run.assessment.admissibility.problems) warnings.push_back("inadmissible result: " + problem);
     if (options.segmentation.method != SegmentationMethod::none) {
         run.segmentation = segment_respondents(model, run, options);
+        if (run.two_stage && run.two_stage->staged) {
+            // FIMIX regresses standardized scores: an interaction's paths on seminr's scale, as the result's.
+            const auto& interactions = run.two_stage->staged->interaction_constructs;
+            for (auto& solution : run.segmentation->solutions)
+                for (auto& segment : solution.segments)
+                    for (std::size_t t = 0; t < interactions.size(); ++t)
+                        segment.path_coefficients.row(interactions[t]) /= run.two_stage->interaction_scale[static_cast<Eigen::Index>(t)];
+        }
         if (const int selected = selected_solution(*run.segmentation); selected >= 0) {
             const SegmentSolution& chosen = run.segmentation->solutions[static_cast<std::size_t>(selected)];
             for (std::size_t c = 0; c < options.segmentation.describe.size(); ++c)
@@ -538,10 +552,7 @@ StudyResult estimate_study(StudyResult run, const StudyOptions& options, StudyMo
         boot.index_scales = run.index_scales;
         run.indices = csi_indices(result, run.moments.means, run.moments.sds, run.index_scales);
         if (run.two_stage && run.two_stage->staged)
-            for (const int j : run.two_stage->staged->interaction_constructs) {
-                run.indices->index[j] = std::numeric_limits<double>::quiet_NaN();  // products, not answers
-                run.indices->negative_weight[static_cast<std::size_t>(j)] = false;
-            }
+            clear_interaction_indices(*run.two_stage->staged, run.indices->index, run.indices->negative_weight);
         for (std::size_t j = 0; j < result.constructs.size(); ++j)
             if (run.indices->negative_weight[j])
                 warnings.push_back("construct '" + result.constructs[j] +

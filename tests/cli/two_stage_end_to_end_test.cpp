@@ -319,11 +319,15 @@ const json& group_named(const json& result, const std::string& name) {
 }
 
 // seminr's estimate_pls_mga re-runs estimate_pls, both stages, in each group: each group's estimate
-// is the study of its rows alone.
-TEST_F(TwoStageCli, EachGroupReRunsBothStagesOnItsOwnRows) {
+// is the study of its rows alone, with listwise deletion and with mean replacement (each group
+// replacing by its own means).
+class TwoStageGroups : public TwoStageCli, public testing::WithParamInterface<const char*> {};
+
+TEST_P(TwoStageGroups, EachGroupReRunsBothStagesOnItsOwnRows) {
     const fs::path data = shared_dir / "data" / "corp_rep_data.csv";
     if (!fs::exists(data)) GTEST_SKIP() << data << " is absent";
-    const std::vector<std::string> common{"--model", moderation_model.string(), "--missing", "-99", "--scale", "1:7"};
+    const std::vector<std::string> common{"--model", moderation_model.string(), "--missing", "-99", "--scale", "1:7",
+                                          "--missing-treatment", GetParam()};
     auto with = [&](std::vector<std::string> args, const fs::path& file, const std::string& out) {
         args.insert(args.begin(), common.begin(), common.end());
         args.insert(args.end(), {"--data", file.string()});
@@ -348,6 +352,28 @@ TEST_F(TwoStageCli, EachGroupReRunsBothStagesOnItsOwnRows) {
     EXPECT_GT(std::abs(path_of(group_named(grouped, "1")["paths"], "CUSA:SC", "CUSL") -
                        path_of(group_named(grouped, "2")["paths"], "CUSA:SC", "CUSL")),
               0.1);
+    // What was missing is reported from the items, before the stages made them complete.
+    EXPECT_EQ(grouped["missing"]["missing_values"], 11) << grouped["missing"].dump();
+}
+
+INSTANTIATE_TEST_SUITE_P(Treatments, TwoStageGroups, testing::Values("listwise", "mean"));
+
+// Aggregates of groups of a moderated model: indices with intervals, none for the interaction term.
+TEST_F(TwoStageCli, AggregatedIndicesLeaveTheInteractionTermOut) {
+    const fs::path data = shared_dir / "data" / "corp_rep_data.csv";
+    if (!fs::exists(data)) GTEST_SKIP() << data << " is absent";
+    const fs::path plan = write("plan.csv", "servicetype,weight\n1,1\n2,2\n");
+    const json result = estimate({"--model", moderation_model.string(), "--data", data.string(), "--missing", "-99", "--group",
+                                  "servicetype", "--scale", "1:7", "--bootstrap", "40", "--aggregate", plan.string()},
+                                 "aggregated.json");
+    const json& rows = result["index_table"]["rows"];
+    ASSERT_EQ(rows.back()["group"], "(total)");
+    const json& total = rows.back();
+    EXPECT_TRUE(total["index"]["CUSA:SC"].is_null()) << total.dump();
+    EXPECT_TRUE(total["ci_lower"]["CUSA:SC"].is_null() && total["ci_upper"]["CUSA:SC"].is_null()) << total.dump();
+    EXPECT_LT(total["ci_lower"]["CUSL"].get<double>(), total["index"]["CUSL"].get<double>());
+    EXPECT_GT(total["ci_upper"]["CUSL"].get<double>(), total["index"]["CUSL"].get<double>());
+    EXPECT_LT(total["ci_upper"]["CUSL"].get<double>(), 100);
 }
 
 TEST_F(TwoStageCli, EachGroupGetsTheHigherOrderIndexThroughBothStages) {
@@ -390,15 +416,18 @@ TEST_F(TwoStageCli, GroupTestsOfAModeratedModelAreTheSameForAnyThreadCount) {
     EXPECT_EQ(one, with_threads("2")) << "byte-identical results for 1 and 2 threads";
     const json result = json::parse(one);
     bool micom_row = false, mga_row = false;
-    for (const auto& row : result["micom"])
-        if (row["construct"] == "CUSA:SC") micom_row = row["c"].is_number();
+    for (const auto& row : result["micom"]) {
+        EXPECT_NE(row["construct"], "CUSA:SC") << "a product of scores is the same composite in every group: not tested";
+        if (row["construct"] == "CUSL") micom_row = row["c"].is_number();
+    }
+    EXPECT_THAT(result["micom_settings"].dump(), HasSubstr("interaction terms are not tested"));
     for (const auto& row : result["mga"])
         if (row["from"] == "CUSA:SC" && row["to"] == "CUSL" && row["test"] == "permutation") {
             mga_row = true;
             EXPECT_EQ(row["used"], 60) << "every permutation re-ran both stages";
             EXPECT_GT(row["p"].get<double>(), 0);
         }
-    EXPECT_TRUE(micom_row) << "MICOM of the interaction term";
+    EXPECT_TRUE(micom_row) << "MICOM of the constructs of stage 2";
     EXPECT_TRUE(mga_row) << "a multi-group test of the interaction path";
     EXPECT_TRUE(group_named(result, "1")["bootstrap"].is_object());
 }
@@ -457,6 +486,23 @@ TEST_F(TwoStageCli, SegmentsOfAModeratedModelNameTheInputRows) {
     }
     EXPECT_EQ(rows, 344) << "one line per input row";
     EXPECT_EQ(unassigned, 8) << "the respondents listwise deletion left out before stage 1";
+
+    // One segment is the whole sample: its interaction path is the result's, on seminr's scale.
+    const json one = estimate({"--model", moderation_model.string(), "--data", data.string(), "--missing", "-99", "--method", "fimix",
+                               "--k", "1"},
+                              "one_segment.json");
+    EXPECT_NEAR(path_of(one["segmentation"]["solutions"][0]["segments"][0]["paths"], "CUSA:SC", "CUSL"),
+                path_of(one["paths"], "CUSA:SC", "CUSL"), 1e-9);
+}
+
+// Like the one-stage model, PLSpredict with missing answers takes whole respondents only.
+TEST_F(TwoStageCli, PredictionWithMeanReplacementIsRefused) {
+    const fs::path data = shared_dir / "data" / "corp_rep_data.csv";
+    if (!fs::exists(data)) GTEST_SKIP() << data << " is absent";
+    const RunResult r = run({"estimate", "--model", moderation_model.string(), "--data", data.string(), "--missing", "-99",
+                             "--missing-treatment", "mean", "--predict"});
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_THAT(r.err, AllOf(HasSubstr("--predict"), HasSubstr("listwise")));
 }
 
 }  // namespace

@@ -181,6 +181,29 @@ TEST(TwoStage, FittedOrthogonalizingRegressionsCarryToOtherRows) {
     EXPECT_LT((part.matrix() - fitted_here.matrix().topRows(40)).cwiseAbs().maxCoeff(), 1e-12);
 }
 
+// Case weights of 1, 2 and 3 are rows taken once, twice and three times, for the orthogonalizing
+// regressions too.
+TEST(TwoStage, WeightedOrthogonalizingEqualsDuplicatedRows) {
+    StagingOptions options;
+    options.interaction = InteractionMethod::orthogonal;
+    const StagedModel staged = stage_model(parse_model(moderated_text, "moderated.model"), options);
+    Dataset weighted = items_for(staged, moderated_population, false, 90, 23);
+    weighted.case_weights.resize(weighted.rows);
+    std::vector<Eigen::Index> duplicated_rows;
+    for (Eigen::Index i = 0; i < weighted.rows; ++i) {
+        weighted.case_weights[i] = static_cast<double>(1 + i % 3);
+        for (Eigen::Index copy = 0; copy <= i % 3; ++copy) duplicated_rows.push_back(i);
+    }
+    Dataset duplicated = rows_of_data(weighted, duplicated_rows);
+    duplicated.case_weights.resize(0);
+    const StageOne from_weights = run_stage_one(staged, weighted, EstimationOptions{}, {});
+    const StageOne from_copies = run_stage_one(staged, duplicated, EstimationOptions{}, {});
+    const IndicatorMoments a = compute_moments(from_weights.stage2_data), b = compute_moments(from_copies.stage2_data);
+    EXPECT_LT((a.correlation - b.correlation).cwiseAbs().maxCoeff(), 1e-12);
+    EXPECT_LT((a.means - b.means).cwiseAbs().maxCoeff(), 1e-12);
+    EXPECT_LT((a.sds - b.sds).cwiseAbs().maxCoeff(), 1e-12);
+}
+
 TEST(TwoStage, RescaleInteractionsUsesTheProductsStandardDeviation) {
     const StagedModel staged = stage_model(parse_model(moderated_text, "moderated.model"), StagingOptions{});
     const Dataset items = items_for(staged, moderated_population, false, 200, 21);

@@ -99,13 +99,15 @@ Dataset rows_of_data(const Dataset& data, std::span<const Eigen::Index> rows);
 
 // The data one group is estimated on: the rows `rows` of `data`; with group_options.stages, stage 2's
 // data built from stage 1 estimated on those rows (`items` and `stage1`, when given, receive the
-// rows' items and that estimate). Throws EstimationError when stage 1 does not converge.
+// rows' items and that estimate); items with missing answers get their part's means first (mean
+// replacement). Throws EstimationError when stage 1 does not converge.
 Dataset group_data(const Dataset& data, std::span<const Eigen::Index> rows, const EstimationOptions& options,
                    const GroupOptions& group_options, Dataset* items = nullptr, PlsResult* stage1 = nullptr);
 // One group estimated on its own data `part` (group_data) as estimate_groups estimates each group (and as the
 // tests between groups re-estimate relabelled groups): moments under group_options.missing, its own
 // weights or, with group_options.pooled, the unstandardized `pooled_weights`, PLSc with
-// group_options.consistent; with two stages, interaction terms on seminr's scale (rescale_interactions). Throws EstimationError when the PLS iteration does not converge.
+// group_options.consistent (interaction terms stay standardized: estimate_groups puts its groups'
+// on seminr's scale). Throws EstimationError when the PLS iteration does not converge.
 // `moments`, when given, receives the group's moments.
 PlsResult estimate_group(const Model& model, const Dataset& part, const EstimationOptions& options, const GroupOptions& group_options,
                          const Eigen::VectorXd& pooled_weights, IndicatorMoments* moments = nullptr);

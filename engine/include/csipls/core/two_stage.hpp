@@ -19,6 +19,7 @@
 #include "csipls/core/csi_index.hpp"
 #include "csipls/core/dataset.hpp"
 #include "csipls/core/estimate.hpp"
+#include "csipls/core/missing.hpp"
 #include "csipls/core/model.hpp"
 
 namespace csipls {
@@ -126,6 +127,21 @@ Dataset stage_two_data(const StagedModel& staged, const Dataset& items, const In
                        const PlsResult& stage1, const std::vector<AnswerScale>& item_scales, Orthogonalizing* fit = nullptr,
                        const Orthogonalizing* fitted = nullptr);
 
+// Stage 1 estimated on complete `items` (StagedModel::items order), and the stage-2 data it gives
+// (stage_two_data, writing the orthogonalizing regressions to `fit` when given). The caller judges
+// `estimate.converged`. Throws EstimationError when an item value is missing.
+struct StageOne {
+    IndicatorMoments moments;
+    PlsResult estimate;
+    Dataset stage2_data;
+};
+StageOne run_stage_one(const StagedModel& staged, const Dataset& items, const EstimationOptions& options,
+                       const std::vector<AnswerScale>& item_scales, Orthogonalizing* fit = nullptr);
+
+// Interaction terms have no CSI index (their indicators are products, not answers): NaN, and no
+// negative-weight warning. `index` and `negative_weight` are per stage-2 construct.
+void clear_interaction_indices(const StagedModel& staged, Eigen::VectorXd& index, std::vector<bool>& negative_weight);
+
 // seminr's scale of an interaction score (Henseler & Chin 2010): after stage 2 the interaction
 // construct's standardized score is multiplied by a = Σ sd(xᵢ)·|lᵢ| / Σ |lᵢ| over its indicators
 // xᵢ (as computed, before standardization; `stage2_sds` per stage-2 indicator) with loadings lᵢ.
@@ -194,6 +210,9 @@ struct TwoStageResult {
     // study's input data (of `input_rows`), so that per-respondent outputs name the input's rows.
     std::vector<Eigen::Index> kept_rows;
     Eigen::Index input_rows = 0;
+    // Under mean replacement: the items before it (each group replaces with its own means).
+    Dataset unimputed_items;
+    MissingReport items_missing;  // what was missing among the items, before the treatment
 };
 
 // The repeated-indicators model of `model` (validated, with higher-order constructs and no interaction
