@@ -47,6 +47,8 @@ const char* const higher_order_population =
     "Value ~ 0.5*Quality\n"
     "Satisfaction ~ 0.4*Quality + 0.3*Value\n";
 
+StagedModel staged_by(const char* model_text, StagingOptions options) { return stage_model(parse_model(model_text, "test.model"), options); }
+
 // Simulated data whose columns are the staged model's items, in its order (repeated indicators
 // copy their items' columns).
 Dataset items_for(const StagedModel& staged, const char* population_text, bool discrete, Eigen::Index n, std::uint64_t seed) {
@@ -138,9 +140,7 @@ TEST(StageTwoMoments, ResampleCountsEqualStageOneReestimatedOnTheDrawnRows) {
 }
 
 TEST(StageTwoMoments, EmbeddedApproachResamplesTheRepeatedIndicatorsModel) {
-    StagingOptions options;
-    options.higher_order = HigherOrderApproach::embedded;
-    const StagedModel staged = stage_model(parse_model(higher_order_text, "hoc.model"), options);
+    const StagedModel staged = staged_by(higher_order_text, {InteractionMethod::two_stage, HigherOrderApproach::embedded});
     // Stage 1 is the repeated-indicators model: Performance measured by copies of q1..q3, v1, v2.
     const int performance = staged.stage1.construct_index("Performance");
     ASSERT_GE(performance, 0);
@@ -159,9 +159,7 @@ TEST(StageTwoMoments, EmbeddedApproachResamplesTheRepeatedIndicatorsModel) {
 // New rows are orthogonalized by the regressions fitted on the training rows: applied to those rows
 // themselves they give the same data.
 TEST(TwoStage, FittedOrthogonalizingRegressionsCarryToOtherRows) {
-    StagingOptions options;
-    options.interaction = InteractionMethod::orthogonal;
-    const StagedModel staged = stage_model(parse_model(moderated_text, "moderated.model"), options);
+    const StagedModel staged = staged_by(moderated_text, {InteractionMethod::orthogonal, HigherOrderApproach::two_stage});
     const Dataset items = items_for(staged, moderated_population, false, 150, 21);
     const IndicatorMoments moments = compute_moments(items);
     const PlsResult stage1 = estimate(staged.stage1, moments, EstimationOptions{});
@@ -184,9 +182,7 @@ TEST(TwoStage, FittedOrthogonalizingRegressionsCarryToOtherRows) {
 // Case weights of 1, 2 and 3 are rows taken once, twice and three times, for the orthogonalizing
 // regressions too.
 TEST(TwoStage, WeightedOrthogonalizingEqualsDuplicatedRows) {
-    StagingOptions options;
-    options.interaction = InteractionMethod::orthogonal;
-    const StagedModel staged = stage_model(parse_model(moderated_text, "moderated.model"), options);
+    const StagedModel staged = staged_by(moderated_text, {InteractionMethod::orthogonal, HigherOrderApproach::two_stage});
     Dataset weighted = items_for(staged, moderated_population, false, 90, 23);
     weighted.case_weights.resize(weighted.rows);
     std::vector<Eigen::Index> duplicated_rows;
