@@ -84,6 +84,43 @@ protected:
         return json::parse(read_file(dir_ / out));
     }
 
+    // mobi with two more columns, QualityScore and ValueScore: the Quality and Value scores of the
+    // estimate that `args` (a model and options) ask for.
+    fs::path mobi_with_scores(const fs::path& mobi, std::vector<std::string> args) {
+        const fs::path scores = dir_ / "scores.csv";
+        args.insert(args.begin(), "estimate");
+        args.insert(args.end(), {"--data", mobi.string(), "--scores", scores.string()});
+        const RunResult r = run(args);
+        EXPECT_EQ(r.exit_code, 0) << r;
+        std::istringstream items(read_file(mobi)), score_lines(read_file(scores));
+        std::string item_line, score_line, merged;
+        std::getline(score_lines, score_line);
+        std::vector<std::string> header;
+        std::istringstream names(score_line);
+        for (std::string name; std::getline(names, name, ',');) header.push_back(name);
+        const auto quality = std::find(header.begin(), header.end(), "Quality") - header.begin();
+        const auto value = std::find(header.begin(), header.end(), "Value") - header.begin();
+        EXPECT_LT(std::max(quality, value), static_cast<std::ptrdiff_t>(header.size())) << score_line;
+        std::getline(items, item_line);
+        merged = item_line + ",QualityScore,ValueScore\n";
+        while (std::getline(items, item_line) && std::getline(score_lines, score_line)) {
+            std::vector<std::string> cells;
+            std::istringstream fields(score_line);
+            for (std::string cell; std::getline(fields, cell, ',');) cells.push_back(cell);
+            merged += item_line + "," + cells[static_cast<std::size_t>(quality)] + "," + cells[static_cast<std::size_t>(value)] + "\n";
+        }
+        return write("mobi_scores.csv", merged);
+    }
+
+    // The higher-order model as a plain one on mobi_with_scores: Performance measured by the scores.
+    fs::path plain_hoc_model() {
+        std::string model = read_file(hoc_model);
+        for (const std::string line : {"Quality      =~ PERQ1 + PERQ2 + PERQ3 + PERQ4 + PERQ5 + PERQ6 + PERQ7\n", "Value        =~ PERV1 + PERV2\n"})
+            model.erase(model.find(line), line.size());
+        model.replace(model.find("Quality + Value"), std::string("Quality + Value").size(), "QualityScore + ValueScore");
+        return write("plain.model", model);
+    }
+
     // The message of a run that must fail.
     std::string refusal(const std::string& model_name, const std::string& text, std::vector<std::string> extra = {}) {
         const fs::path model = write(model_name, text);
@@ -202,32 +239,8 @@ TEST_F(TwoStageCli, EmbeddedApproachMeasuresTheHigherOrderConstructByRepeatedInd
     EXPECT_TRUE(embedded["two_stage"]["stage1"]["outer_weights"]["Performance"].contains("Performance_2nd_PERV1"));
 
     // The repeated-indicators scores of Quality and Value as two more columns of mobi.
-    const fs::path scores = dir_ / "repeated_scores.csv";
-    ASSERT_EQ(run({"estimate", "--model", hoc_model.string(), "--data", mobi.string(), "--higher-order", "repeated", "--scores",
-                   scores.string()})
-                  .exit_code,
-              0);
-    std::istringstream items(read_file(mobi)), score_lines(read_file(scores));
-    std::string item_line, score_line, merged;
-    std::getline(score_lines, score_line);
-    EXPECT_EQ(score_line.rfind("Image,Expectation,Quality,Value,", 0), 0u) << score_line;
-    std::getline(items, item_line);
-    merged = item_line + ",QualityScore,ValueScore\n";
-    while (std::getline(items, item_line) && std::getline(score_lines, score_line)) {
-        std::istringstream cells(score_line);
-        std::string image, expectation, quality, value;
-        std::getline(cells, image, ',');
-        std::getline(cells, expectation, ',');
-        std::getline(cells, quality, ',');
-        std::getline(cells, value, ',');
-        merged += item_line + "," + quality + "," + value + "\n";
-    }
-    const fs::path data = write("mobi_scores.csv", merged);
-    std::string model = read_file(hoc_model);
-    for (const std::string line : {"Quality      =~ PERQ1 + PERQ2 + PERQ3 + PERQ4 + PERQ5 + PERQ6 + PERQ7\n", "Value        =~ PERV1 + PERV2\n"})
-        model.erase(model.find(line), line.size());
-    model.replace(model.find("Quality + Value"), std::string("Quality + Value").size(), "QualityScore + ValueScore");
-    const json plain = estimate({"--model", write("plain.model", model).string(), "--data", data.string()}, "plain.json");
+    const fs::path data = mobi_with_scores(mobi, {"--model", hoc_model.string(), "--higher-order", "repeated"});
+    const json plain = estimate({"--model", plain_hoc_model().string(), "--data", data.string()}, "plain.json");
     ASSERT_EQ(plain["paths"].size(), embedded["paths"].size());
     for (const auto& path : plain["paths"])
         EXPECT_NEAR(path_of(embedded["paths"], path["from"], path["to"]), path["estimate"].get<double>(), 1e-9)
@@ -452,18 +465,40 @@ TEST_F(TwoStageCli, PredictionOfAHigherOrderModel) {
     EXPECT_TRUE(result["prediction"]["q2_blindfolding"]["q2"].contains("Performance"));
 }
 
-// The fit test of a higher-order model is stage 2's, on the stage-1 scores, and says so.
+// The fit test of a higher-order model is stage 2's, on the stage-1 scores, and says so: the same
+// test as on a data set of those scores (stage 1 rebuilt from the result and estimated on its own).
 TEST_F(TwoStageCli, FitTestOfAHigherOrderModelIsStageTwos) {
     const fs::path mobi = shared_dir / "data" / "mobi.csv";
     if (!fs::exists(mobi)) GTEST_SKIP() << mobi << " is absent";
     const fs::path out = dir_ / "fit.json";
-    const RunResult r = run({"estimate", "--model", hoc_model.string(), "--data", mobi.string(), "--fit-test", "60", "--seed", "3",
-                             "--out", out.string()});
+    const std::vector<std::string> test{"--fit-test", "60", "--seed", "3"};
+    std::vector<std::string> args{"estimate", "--model", hoc_model.string(), "--data", mobi.string(), "--out", out.string()};
+    args.insert(args.end(), test.begin(), test.end());
+    const RunResult r = run(args);
     ASSERT_EQ(r.exit_code, 0) << r;
     EXPECT_THAT(r.err, HasSubstr("the fit test is stage 2's"));
     const json result = json::parse(read_file(out));
-    ASSERT_TRUE(result.contains("fit_test")) << result.dump().substr(0, 300);
-    EXPECT_FALSE(result["fit_test"].empty());
+
+    std::string stage1_model;
+    const json& stage1 = result["two_stage"]["stage1"];
+    for (const auto& [construct, weights] : stage1["outer_weights"].items()) {
+        stage1_model += construct + " =~";
+        std::string separator = " ";
+        for (const auto& [indicator, weight] : weights.items()) {
+            stage1_model += separator + indicator;
+            separator = " + ";
+        }
+        stage1_model += "\n";
+    }
+    for (const auto& path : stage1["paths"]) stage1_model += path["to"].get<std::string>() + " ~ " + path["from"].get<std::string>() + "\n";
+    const fs::path data = mobi_with_scores(mobi, {"--model", write("stage1.model", stage1_model).string()});
+    std::vector<std::string> plain_args{"--model", plain_hoc_model().string(), "--data", data.string()};
+    plain_args.insert(plain_args.end(), test.begin(), test.end());
+    const json plain = estimate(plain_args, "plain_fit.json");
+    for (const std::string statistic : {"srmr", "d_uls", "d_g"})
+        for (const std::string field : {"observed", "quantile_95", "p"})
+            EXPECT_NEAR(result["fit_test"][statistic][field].get<double>(), plain["fit_test"][statistic][field].get<double>(), 1e-9)
+                << statistic << " " << field;
 }
 
 // FIMIX segments the construct scores; respondents left out before stage 1 keep their input row.
