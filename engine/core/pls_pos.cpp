@@ -1,16 +1,19 @@
 // PLS-POS (Becker, Rai, Ringle & Völckner 2013): hard segments grown by hill climbing on the
 // summed R². Each segment keeps the sums of its respondents' indicators and their cross-products,
 // so moving one respondent costs two rank-one updates and two PLS estimations on correlations,
-// whatever the number of respondents.
+// whatever the number of respondents. With two stages the sums are the items', and each estimation
+// is stage 1 on them, stage 2's moments from its scores (one pass over the rows), then stage 2.
 #include <algorithm>
 #include <boost/random/mersenne_twister.hpp>
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <optional>
 #include <string>
 
 #include "csipls/core/error.hpp"
 #include "csipls/core/segmentation.hpp"
+#include "csipls/core/two_stage.hpp"
 #include "detail/blocks.hpp"
 #include "detail/replicates.hpp"
 #include "detail/segment_starts.hpp"
@@ -25,15 +28,30 @@ struct SegmentSums {
     Eigen::MatrixXd cross;
 };
 
+// A segment's estimate; with two stages also its stage 1, the item moments it came from, and the
+// means and sds of the stage-2 values it gives.
+struct SegmentFit {
+    PlsResult result;
+    PlsResult stage1;
+    IndicatorMoments items;
+    Eigen::VectorXd means2, sds2;
+};
+
 class PosSearch {
 public:
-    PosSearch(const Model& model, const Dataset& data, const EstimationOptions& estimation, int k, Eigen::Index min_size)
-        : model_(model), x_(data.matrix()), estimation_(estimation), k_(k), min_size_(min_size), layout_(detail::block_layout(model)) {
-        moments_.names = data.columns;
+    PosSearch(const Model& model, const Dataset& data, const EstimationOptions& estimation, int k, Eigen::Index min_size,
+              const StagedModel* staged)
+        : model_(model), data_(data), x_(data.matrix()), estimation_(estimation), k_(k), min_size_(min_size),
+          layout_(detail::block_layout(model)), staged_(staged) {
+        moments_.names = model.all_indicators();  // stage 2's with two stages, which fit() fills
         const Eigen::Index p = x_.cols();
         sums_.assign(static_cast<std::size_t>(k), SegmentSums{0, Eigen::VectorXd::Zero(p), Eigen::MatrixXd::Zero(p, p)});
         fits_.resize(static_cast<std::size_t>(k));
         r2_sum_.assign(static_cast<std::size_t>(k), 0.0);
+        if (staged_) {
+            stage_two_.emplace(*staged_);
+            counts_.resize(x_.rows());
+        }
     }
 
     // Runs the search from `assignment`; returns why it failed, or empty.
@@ -51,7 +69,7 @@ public:
                 (void)gain;
                 const int from = assignment_[static_cast<std::size_t>(candidate.first)];
                 const int to = candidate.second;
-                const PlsResult kept_from = fits_[static_cast<std::size_t>(from)], kept_to = fits_[static_cast<std::size_t>(to)];
+                const SegmentFit kept_from = fits_[static_cast<std::size_t>(from)], kept_to = fits_[static_cast<std::size_t>(to)];
                 const double kept_r2_from = r2_sum_[static_cast<std::size_t>(from)], kept_r2_to = r2_sum_[static_cast<std::size_t>(to)];
                 move(candidate.first, from, to);
                 const bool estimable = fit(from) && fit(to);
@@ -74,7 +92,7 @@ public:
         out.converged = !improved;
         out.segments.clear();
         for (int s = 0; s < k_; ++s) {
-            const PlsResult& fit_s = fits_[static_cast<std::size_t>(s)];
+            const PlsResult& fit_s = fits_[static_cast<std::size_t>(s)].result;
             SegmentModel segment;
             segment.share = sums_[static_cast<std::size_t>(s)].count / static_cast<double>(x_.rows());
             segment.path_coefficients = fit_s.path_coefficients;
@@ -101,16 +119,30 @@ private:
     // The segment's PLS estimate from its sums; false when it cannot be estimated.
     bool fit(int s) {
         const SegmentSums& sums = sums_[static_cast<std::size_t>(s)];
+        SegmentFit& segment = fits_[static_cast<std::size_t>(s)];
         const double c = sums.count;
-        moments_.n_obs = static_cast<Eigen::Index>(std::llround(c));
-        moments_.means = sums.sum / c;
-        Eigen::MatrixXd covariance = (sums.cross - c * moments_.means * moments_.means.transpose()) / (c - 1);
-        moments_.sds = covariance.diagonal().cwiseMax(0.0).cwiseSqrt();
-        if ((moments_.sds.array() <= 1e-12).any()) return false;
-        const Eigen::VectorXd inverse = moments_.sds.cwiseInverse();
-        moments_.correlation = inverse.asDiagonal() * covariance * inverse.asDiagonal();
+        IndicatorMoments& moments = staged_ ? segment.items : moments_;
+        moments.names = data_.columns;
+        moments.n_obs = static_cast<Eigen::Index>(std::llround(c));
+        moments.means = sums.sum / c;
+        Eigen::MatrixXd covariance = (sums.cross - c * moments.means * moments.means.transpose()) / (c - 1);
+        moments.sds = covariance.diagonal().cwiseMax(0.0).cwiseSqrt();
+        if ((moments.sds.array() <= 1e-12).any()) return false;
+        const Eigen::VectorXd inverse = moments.sds.cwiseInverse();
+        moments.correlation = inverse.asDiagonal() * covariance * inverse.asDiagonal();
         try {
-            PlsResult& result = fits_[static_cast<std::size_t>(s)];
+            if (staged_) {
+                segment.stage1 = estimate(staged_->stage1, moments, estimation_);
+                if (!segment.stage1.converged) return false;
+                for (Eigen::Index i = 0; i < x_.rows(); ++i) counts_[i] = assignment_[static_cast<std::size_t>(i)] == s ? 1.0 : 0.0;
+                if (!stage_two_->compute(*staged_, x_, counts_, moments.means, inverse, moments.correlation, segment.stage1, {}))
+                    return false;
+                moments_.n_obs = moments.n_obs;
+                moments_.means = segment.means2 = stage_two_->means2;
+                moments_.sds = segment.sds2 = stage_two_->sds2;
+                moments_.correlation = stage_two_->correlation2;
+            }
+            PlsResult& result = segment.result;
             result = estimate(model_, moments_, estimation_);
             double total = 0;
             for (Eigen::Index j = 0; j < result.r2.size(); ++j)
@@ -132,15 +164,25 @@ private:
         const Eigen::Index m = static_cast<Eigen::Index>(model_.constructs.size());
         distance_.resize(n, k_);
         for (int s = 0; s < k_; ++s) {
-            const PlsResult& result = fits_[static_cast<std::size_t>(s)];
-            const SegmentSums& sums = sums_[static_cast<std::size_t>(s)];
-            const Eigen::VectorXd means = sums.sum / sums.count;
-            const Eigen::VectorXd covariance_diagonal =
-                ((sums.cross.diagonal() - sums.count * means.cwiseAbs2()) / (sums.count - 1)).cwiseMax(1e-300);
-            weights_.setZero(x_.cols(), m);
-            for (Eigen::Index i = 0; i < x_.cols(); ++i)
-                weights_(i, layout_.block_of_indicator[static_cast<std::size_t>(i)]) = result.outer_weights[i] / std::sqrt(covariance_diagonal[i]);
-            scores_.noalias() = (x_.rowwise() - means.transpose()) * weights_;
+            const SegmentFit& segment = fits_[static_cast<std::size_t>(s)];
+            const PlsResult& result = segment.result;
+            const auto p = static_cast<Eigen::Index>(layout_.block_of_indicator.size());
+            weights_.setZero(p, m);
+            if (staged_) {
+                // Every respondent's stage-2 values by this segment's stage 1.
+                const Dataset values = stage_two_data(*staged_, data_, segment.items, segment.stage1, {});
+                for (Eigen::Index i = 0; i < p; ++i)
+                    weights_(i, layout_.block_of_indicator[static_cast<std::size_t>(i)]) = result.outer_weights[i] / segment.sds2[i];
+                scores_.noalias() = (values.matrix().rowwise() - segment.means2.transpose()) * weights_;
+            } else {
+                const SegmentSums& sums = sums_[static_cast<std::size_t>(s)];
+                const Eigen::VectorXd means = sums.sum / sums.count;
+                const Eigen::VectorXd covariance_diagonal =
+                    ((sums.cross.diagonal() - sums.count * means.cwiseAbs2()) / (sums.count - 1)).cwiseMax(1e-300);
+                for (Eigen::Index i = 0; i < p; ++i)
+                    weights_(i, layout_.block_of_indicator[static_cast<std::size_t>(i)]) = result.outer_weights[i] / std::sqrt(covariance_diagonal[i]);
+                scores_.noalias() = (x_.rowwise() - means.transpose()) * weights_;
+            }
             residual_.noalias() = scores_ - scores_ * result.path_coefficients;
             for (Eigen::Index i = 0; i < n; ++i) {
                 double distance = 0;
@@ -168,14 +210,18 @@ private:
     }
 
     const Model& model_;
-    Eigen::Map<const RowMatrix> x_;
+    const Dataset& data_;
+    Eigen::Map<const RowMatrix> x_;  // the model's indicators, or with two stages the items
     const EstimationOptions& estimation_;
     int k_;
     Eigen::Index min_size_;
     detail::BlockLayout layout_;
     IndicatorMoments moments_;
     std::vector<SegmentSums> sums_;
-    std::vector<PlsResult> fits_;
+    std::vector<SegmentFit> fits_;
+    const StagedModel* staged_;
+    std::optional<StageTwoMoments> stage_two_;
+    Eigen::VectorXd counts_;
     std::vector<double> r2_sum_;
     std::vector<int> assignment_;
     Eigen::MatrixXd distance_, weights_, scores_, residual_;
@@ -191,22 +237,28 @@ void PosOptions::validate() const {
     if (threads < 0) throw UsageError("`threads` must be ≥ 0, got " + std::to_string(threads));
 }
 
-SegmentSolution pls_pos(const Model& model, const Dataset& data, const EstimationOptions& estimation, const PosOptions& options) {
+SegmentSolution pls_pos(const Model& model, const Dataset& data, const EstimationOptions& estimation, const PosOptions& options,
+                        const StagedItems* stages) {
     options.validate();
     validate_model(model);
+    const StagedModel* staged = stages ? stages->staged : nullptr;
     const detail::BlockLayout layout = detail::block_layout(model);
     if (std::none_of(layout.predecessors.begin(), layout.predecessors.end(), [](const auto& p) { return !p.empty(); }))
         throw ModelError((model.source.empty() ? std::string() : model.source + ": ") +
                          "the model has no endogenous construct: segmentation needs structural paths");
-    if (data.cols() != static_cast<Eigen::Index>(model.indicator_count()) || !data.matrix().allFinite())
-        throw EstimationError("PLS-POS needs the model's indicators, in model order, without missing values");
+    if ((staged ? data.columns != staged->items || model.all_indicators() != staged->stage2.all_indicators()
+                : data.cols() != static_cast<Eigen::Index>(model.indicator_count())) ||
+        !data.matrix().allFinite())
+        throw EstimationError(staged ? "PLS-POS of a two-stage model needs stage 1's items, in their order, without missing values"
+                                     : "PLS-POS needs the model's indicators, in model order, without missing values");
     const Eigen::Index n = data.rows;
     const int k = options.k;
     SegmentSolution solution;
     solution.k = k;
     const Eigen::Index min_size = options.min_segment_size > 0
                                       ? options.min_segment_size
-                                      : std::max(minimum_respondents(model), static_cast<Eigen::Index>(std::ceil(0.05 * static_cast<double>(n))));
+                                      : std::max({minimum_respondents(model), staged ? minimum_respondents(staged->stage1) : Eigen::Index{0},
+                                                  static_cast<Eigen::Index>(std::ceil(0.05 * static_cast<double>(n)))});
     if (n < k * min_size) {
         solution.error = "K = " + std::to_string(k) + " needs at least " + std::to_string(k) + " × " + std::to_string(min_size) + " = " +
                          std::to_string(k * min_size) + " respondents (the smallest segment allowed); the data have " + std::to_string(n);
@@ -245,7 +297,7 @@ SegmentSolution pls_pos(const Model& model, const Dataset& data, const Estimatio
             for (std::size_t position = 0; position < order.size(); ++position)
                 mine.assignment[static_cast<std::size_t>(order[position])] = static_cast<int>(position % static_cast<std::size_t>(k));
         }
-        PosSearch search(model, data, estimation, k, min_size);
+        PosSearch search(model, data, estimation, k, min_size, staged);
         return search.run(mine.assignment, options.max_iterations, mine.result);
     });
     const int best = detail::best_start(

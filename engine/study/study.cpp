@@ -264,22 +264,14 @@ bool runs_two_stages(const Model& model, const StudyOptions& options) {
 
 void check_two_stage_options(const Model& model, const StudyOptions& options) {
     if (!runs_two_stages(model, options)) return;
-    const std::string what = interaction_terms(model).empty() ? "higher-order constructs in two stages"
-                                                              : "interaction terms";
     const bool interactions = !interaction_terms(model).empty();
-    // FIMIX needs only the construct scores, which stage 2 gives, and PLSpredict re-runs both stages
-    // per fold; PLS-POS re-estimates the model for every respondent it moves, which would be both
-    // stages each time.
-    if (options.segmentation.method == SegmentationMethod::pos)
-        throw UsageError("`segmentation.method` pos does not work with " + what + " yet (every respondent it moves would have to re-run "
-                         "both stages); FIMIX (`segmentation.method` fimix) does" +
-                         (interactions ? std::string() : ", and `staging.higher_order` repeated estimates in one stage and takes pos"));
-    // The fit test of a higher-order model is stage 2's (as on a second-stage data set of scores); a
+    // (FIMIX needs only the construct scores, which stage 2 gives; PLS-POS and PLSpredict re-run
+    // both stages for every segment estimate and fold.) The fit test of a higher-order model is stage 2's (as on a second-stage data set of scores); a
     // product of construct scores is no composite of the model the test's rotation makes hold.
     if (options.fit_test.resamples > 0 && interactions)
         throw UsageError("`fit_test.resamples` does not work with interaction terms: the Bollen-Stine rotation makes a composite "
                          "model hold, and a product of construct scores has no place in it");
-    if (options.consistent && !interaction_terms(model).empty())
+    if (options.consistent && interactions)
         throw UsageError("`consistent` does not work with interaction terms: PLSc's correction of a product of constructs is not "
                          "defined by the two-stage methods (seminr, cSEM estimate them without it); estimate without `consistent`");
 }
@@ -385,8 +377,10 @@ SegmentationResult segment_respondents(const Model& model, const StudyResult& ru
     out.data_rows = scores.rows();
     const auto matrix = run.data.matrix();
     const bool pos = out.method == SegmentationMethod::pos;
+    const StagedItems stages = staged_items(run);
+    // With two stages the respondents with scores are those of the (complete) items.
     for (Eigen::Index i = 0; i < scores.rows(); ++i)
-        if (pos ? matrix.row(i).allFinite() : scores.row(i).allFinite()) out.rows.push_back(i);
+        if (pos && !stages.staged ? matrix.row(i).allFinite() : scores.row(i).allFinite()) out.rows.push_back(i);
     if (!pos) {
         out.solutions = fimix(model, scores(out.rows, Eigen::all), options.fimix_options());
         return out;
@@ -398,7 +392,8 @@ SegmentationResult segment_respondents(const Model& model, const StudyResult& ru
         const SegmentSolution fimix_solution = fimix(model, scores(out.rows, Eigen::all), start).front();
         if (fimix_solution.ok()) pos_options.start_partition = fimix_solution.assignment;
     }
-    out.solutions.push_back(pls_pos(model, rows_of_data(run.data, out.rows), options.estimation, pos_options));
+    out.solutions.push_back(stages.staged ? pls_pos(model, run.two_stage->items, options.estimation, pos_options, &stages)
+                                          : pls_pos(model, rows_of_data(run.data, out.rows), options.estimation, pos_options));
     return out;
 }
 

@@ -292,11 +292,7 @@ TEST_F(TwoStageCli, OptionsThatCannotWorkAreRefused) {
                 AllOf(HasSubstr("formative.model:4:"), HasSubstr("formative")));
     const std::string moderated = "A =~ BI1 + BI2\nM =~ EQ1 + EQ2\nB =~ SAT1 + SAT2\n" + product;
     EXPECT_THAT(refusal("pooled.model", moderated, {"--group", "BI3", "--pooled"}), AllOf(HasSubstr("pooled"), HasSubstr("stage 1")));
-    EXPECT_THAT(refusal("pos.model", moderated, {"--method", "pos", "--k", "2"}),
-                AllOf(HasSubstr("pos"), HasSubstr("interaction terms"), HasSubstr("fimix")));
     EXPECT_THAT(refusal("fit.model", moderated, {"--fit-test", "20"}), AllOf(HasSubstr("--fit-test"), HasSubstr("interaction terms")));
-    const std::string higher_order = "A =~ BI1 + BI2\nM =~ EQ1 + EQ2\nC =~ PQ1 + PQ2\nH =~ A + M\nB =~ SAT1 + SAT2\nB ~ H + C\n";
-    EXPECT_THAT(refusal("hoc_pos.model", higher_order, {"--method", "pos", "--k", "2"}), HasSubstr("repeated"));
     EXPECT_THAT(refusal("repeated.model", moderated + "C =~ PQ1 + PQ2\nD =~ PV1 + PV2\nH =~ C + D\nB ~ H\n", {"--higher-order", "repeated"}),
                 AllOf(HasSubstr("repeated"), HasSubstr("embedded")));
 }
@@ -528,6 +524,40 @@ TEST_F(TwoStageCli, SegmentsOfAModeratedModelNameTheInputRows) {
                               "one_segment.json");
     EXPECT_NEAR(path_of(one["segmentation"]["solutions"][0]["segments"][0]["paths"], "CUSA:SC", "CUSL"),
                 path_of(one["paths"], "CUSA:SC", "CUSL"), 1e-9);
+}
+
+// PLS-POS re-runs both stages for every segment estimate: each segment found is the two-stage study
+// of its rows alone (its interaction path on the pooled result's scale, as FIMIX's).
+TEST_F(TwoStageCli, PosSegmentsAreTwoStageStudiesOfTheirRows) {
+    const fs::path data = shared_dir / "data" / "corp_rep_data.csv";
+    if (!fs::exists(data)) GTEST_SKIP() << data << " is absent";
+    const fs::path assignments = dir_ / "pos.csv";
+    const json result = estimate({"--model", moderation_model.string(), "--data", data.string(), "--missing", "-99", "--method", "pos",
+                                  "--k", "2", "--starts", "2", "--assignments", assignments.string()},
+                                 "pos.json");
+    const double a = result["two_stage"]["interactions"][0]["scale_factor"].get<double>();
+    std::istringstream segments(read_file(assignments)), rows(read_file(data));
+    std::string line, header, part[2];
+    std::getline(segments, line);
+    std::getline(rows, header);
+    part[0] = part[1] = header + "\n";
+    while (std::getline(segments, line) && std::getline(rows, header)) {
+        const std::string segment = line.substr(line.find(',') + 1);
+        if (segment == "1" || segment == "2") part[segment == "1" ? 0 : 1] += header + "\n";
+    }
+    for (int s = 0; s < 2; ++s) {
+        const json& found = result["segmentation"]["segments"][static_cast<std::size_t>(s)];
+        const fs::path rows_file = write("segment" + std::to_string(s) + ".csv", part[s]);
+        const json alone = estimate({"--model", moderation_model.string(), "--data", rows_file.string(), "--missing", "-99"},
+                                    "segment" + std::to_string(s) + ".json");
+        EXPECT_EQ(found["size"], alone["n_obs"]);
+        for (const auto& path : alone["paths"]) {
+            const bool interaction = path["from"] == "CUSA:SC";
+            const double expected = interaction ? alone["two_stage"]["interactions"][0]["paths_standardized"][0]["estimate"].get<double>() / a
+                                                : path["estimate"].get<double>();
+            EXPECT_NEAR(path_of(found["paths"], path["from"], path["to"]), expected, 1e-9) << "segment " << s + 1 << ": " << path["from"];
+        }
+    }
 }
 
 // Like the one-stage model, PLSpredict with missing answers takes whole respondents only.

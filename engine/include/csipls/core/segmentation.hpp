@@ -110,10 +110,15 @@ struct PosOptions {
     void validate() const;
 };
 
+struct StagedItems;
 // PLS-POS for options.k segments of the respondents of `data` (indicators in Model::all_indicators()
 // order, no missing values), each segment estimated by PLS with `estimation`. Starts are random
-// partitions (seeded per start); the best objective wins, ties by start index.
-SegmentSolution pls_pos(const Model& model, const Dataset& data, const EstimationOptions& estimation, const PosOptions& options);
+// partitions (seeded per start); the best objective wins, ties by start index. With `stages` (a
+// staged model), `model` is stage 2 and `data` holds the items: every segment estimate re-runs
+// stage 1 on the segment's items (a segment is a two-stage study of its rows), and a respondent's
+// distance to a segment is taken on the stage-2 values that segment's stage 1 gives it.
+SegmentSolution pls_pos(const Model& model, const Dataset& data, const EstimationOptions& estimation, const PosOptions& options,
+                        const StagedItems* stages = nullptr);
 
 // An observed variable (age, region code) compared between segments: per segment n, mean and sd
 // with a one-way ANOVA F test of equal means; for a variable of at most 10 distinct values also
