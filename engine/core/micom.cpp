@@ -137,9 +137,9 @@ void set_up_pool(Pool& pool, const Model& model, const Dataset& data, const Grou
         pool.size.push_back(static_cast<Eigen::Index>(rows.size()));
         pool.rows.insert(pool.rows.end(), rows.begin(), rows.end());
     }
-    GroupOptions stages;
-    stages.stages = micom_options.stages;
-    const Dataset pooled = group_data(data, pool.rows, options, stages);
+    GroupOptions pool_options;  // only its stages: the pool is estimated on its own weights
+    pool_options.stages = micom_options.stages;
+    const Dataset pooled = group_data(data, pool.rows, options, pool_options);
     const IndicatorMoments moments = compute_moments(pooled, micom_options.missing);
     pool.covariance = moments.correlation;
     if (micom_options.composite_data == MicomCompositeData::raw_pooled)

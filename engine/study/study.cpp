@@ -265,9 +265,9 @@ bool runs_two_stages(const Model& model, const StudyOptions& options) {
 void check_two_stage_options(const Model& model, const StudyOptions& options) {
     if (!runs_two_stages(model, options)) return;
     const bool interactions = !interaction_terms(model).empty();
-    // (FIMIX needs only the construct scores, which stage 2 gives; PLS-POS and PLSpredict re-run
-    // both stages for every segment estimate and fold.) The fit test of a higher-order model is stage 2's (as on a second-stage data set of scores); a
-    // product of construct scores is no composite of the model the test's rotation makes hold.
+    // FIMIX (on stage 2's scores), PLS-POS and PLSpredict (both stages per segment estimate and fold)
+    // take two stages. The fit test of a higher-order model is stage 2's, as on a data set of scores;
+    // a product of construct scores is no composite of the model the test's rotation makes hold.
     if (options.fit_test.resamples > 0 && interactions)
         throw UsageError("`fit_test.resamples` does not work with interaction terms: the Bollen-Stine rotation makes a composite "
                          "model hold, and a product of construct scores has no place in it");
