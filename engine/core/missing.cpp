@@ -389,6 +389,18 @@ void MissingMoments::compute(Eigen::Map<const RowMatrix> x, const Eigen::VectorX
     }
 }
 
+// The report's counts, which need no moments.
+MissingReport layout_report(const MissingLayout& layout, const Dataset& data, MissingTreatment treatment) {
+    MissingReport report;
+    report.treatment = treatment;
+    report.respondents = layout.rows;
+    report.complete_respondents = layout.complete_rows;
+    report.respondents_used = treatment == MissingTreatment::listwise ? layout.complete_rows : layout.rows - layout.empty_rows;
+    report.indicators = data.columns;
+    report.missing_per_indicator = layout.missing_per_column;
+    return report;
+}
+
 // The missing-data branch of compute_moments (moments.cpp sends data with a missing cell here).
 IndicatorMoments moments_with_missing(const Dataset& data, const MissingOptions& options, MissingReport* report) {
     options.validate();
@@ -411,13 +423,7 @@ IndicatorMoments moments_with_missing(const Dataset& data, const MissingOptions&
     moments.sds = treated.sds;
     moments.correlation = treated.correlation;
     if (report) {
-        report->treatment = options.treatment;
-        report->respondents = layout.rows;
-        report->complete_respondents = layout.complete_rows;
-        report->respondents_used =
-            options.treatment == MissingTreatment::listwise ? layout.complete_rows : layout.rows - layout.empty_rows;
-        report->indicators = data.columns;
-        report->missing_per_indicator = layout.missing_per_column;
+        *report = layout_report(layout, data, options.treatment);
         report->fewest_pairs = options.treatment == MissingTreatment::pairwise ? moments.n_obs : 0;
         report->em_iterations = treated.em_iterations;
     }
@@ -425,6 +431,10 @@ IndicatorMoments moments_with_missing(const Dataset& data, const MissingOptions&
 }
 
 }  // namespace detail
+
+MissingReport missing_report(const Dataset& data, MissingTreatment treatment) {
+    return detail::layout_report(detail::MissingLayout(data), data, treatment);
+}
 
 bool has_missing_values(const Dataset& data) {
     const auto x = data.matrix();

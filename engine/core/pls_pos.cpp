@@ -96,6 +96,12 @@ public:
             SegmentModel segment;
             segment.share = sums_[static_cast<std::size_t>(s)].count / static_cast<double>(x_.rows());
             segment.path_coefficients = fit_s.path_coefficients;
+            if (staged_) {
+                // Interaction paths on seminr's scale of this segment, as a two-stage study of its rows.
+                PlsResult rescaled = fit_s;
+                rescale_interactions(*staged_, fits_[static_cast<std::size_t>(s)].sds2, rescaled);
+                segment.path_coefficients = rescaled.path_coefficients;
+            }
             segment.r2 = fit_s.r2;
             out.segments.push_back(std::move(segment));
         }

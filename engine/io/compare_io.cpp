@@ -73,10 +73,12 @@ IndexResultFile read_index_result(const std::string& path) {
     if (result.has_bootstrap() && result.json()["bootstrap"].contains("csi_index")) {
         std::map<std::string, double> se;
         for (const auto& item : result.bootstrap("csi_index")) se[item.construct] = item.se;
-        for (const auto& name : wave.constructs) {
-            const auto at = se.find(name);
-            if (at == se.end()) result.fail("bootstrap.csi_index", "has no entry for construct '" + name + "'");
-            overall.se.push_back(at->second);
+        for (std::size_t j = 0; j < wave.constructs.size(); ++j) {
+            const auto at = se.find(wave.constructs[j]);
+            // A construct without an index (an interaction term) has no bootstrap entry either.
+            if (at == se.end() && std::isfinite(overall.index[j]))
+                result.fail("bootstrap.csi_index", "has no entry for construct '" + wave.constructs[j] + "'");
+            overall.se.push_back(at == se.end() ? std::numeric_limits<double>::quiet_NaN() : at->second);
         }
         file.bootstrap = true;
     }

@@ -283,10 +283,9 @@ void whole_respondents_for_stages(StudyResult& run, const StudyOptions& options)
     Dataset& data = run.data;
     auto x = data.matrix();
     const Eigen::Index missing = x.array().isNaN().count();
-    if (missing == 0) return;
     const auto treatment = options.missing.treatment;
-    if (treatment == MissingTreatment::listwise || treatment == MissingTreatment::mean)
-        compute_moments(data, options.missing, &run.two_stage->items_missing);  // the result's report of what was missing
+    run.two_stage->items_missing = missing_report(data, treatment);  // the result's report: the items, not stage 2's data
+    if (missing == 0) return;
     if (treatment == MissingTreatment::listwise) {
         const Eigen::Index before = data.rows;
         auto& kept = run.two_stage->kept_rows;
@@ -307,7 +306,11 @@ void whole_respondents_for_stages(StudyResult& run, const StudyOptions& options)
     // The groups impute their own rows (a group is the study of its rows alone): they get the items
     // as they came.
     run.two_stage->unimputed_items = data;
-    data = fill_missing_for_scores(data, compute_moments(data, options.missing), options.missing);
+    try {
+        data = fill_missing_for_scores(data, compute_moments(data, options.missing), options.missing);
+    } catch (const ModelError& error) {
+        throw ModelError(data_name(data) + ": " + error.what());
+    }
     run.two_stage->missing_note = fmt::format("{} missing answers were replaced by their indicator's mean before stage 1 (mean "
                                               "replacement, as seminr does)", missing);
 }
@@ -481,7 +484,7 @@ StudyResult estimate_study(StudyResult run, const StudyOptions& options, StudyMo
     try {
         run.moments = compute_moments(data, options.missing, &run.provenance.missing);
         // With two stages the data are complete by then: what was missing is the items' report.
-        if (run.two_stage && run.two_stage->items_missing.missing_cells() > 0) run.provenance.missing = run.two_stage->items_missing;
+        if (run.two_stage && run.two_stage->staged) run.provenance.missing = run.two_stage->items_missing;
         run.estimates = estimate(model, run.moments, options.estimation);
         if (options.consistent) run.estimates = make_consistent(model, run.estimates, run.moments);
     } catch (const ModelError& error) {
@@ -507,8 +510,9 @@ StudyResult estimate_study(StudyResult run, const StudyOptions& options, StudyMo
         for (const auto& problem : run.assessment.admissibility.problems) warnings.push_back("inadmissible result: " + problem);
     if (options.segmentation.method != SegmentationMethod::none) {
         run.segmentation = segment_respondents(model, run, options);
-        if (run.two_stage && run.two_stage->staged) {
-            // FIMIX regresses standardized scores: an interaction's paths on seminr's scale, as the result's.
+        if (run.two_stage && run.two_stage->staged && options.segmentation.method == SegmentationMethod::fimix) {
+            // FIMIX regresses standardized scores: an interaction's paths on seminr's scale, as the result's
+            // (PLS-POS puts each segment on its own, as a study of its rows).
             const auto& interactions = run.two_stage->staged->interaction_constructs;
             for (auto& solution : run.segmentation->solutions)
                 for (auto& segment : solution.segments)

@@ -527,7 +527,7 @@ TEST_F(TwoStageCli, SegmentsOfAModeratedModelNameTheInputRows) {
 }
 
 // PLS-POS re-runs both stages for every segment estimate: each segment found is the two-stage study
-// of its rows alone (its interaction path on the pooled result's scale, as FIMIX's).
+// of its rows alone, its interaction path on its own scale.
 TEST_F(TwoStageCli, PosSegmentsAreTwoStageStudiesOfTheirRows) {
     const fs::path data = shared_dir / "data" / "corp_rep_data.csv";
     if (!fs::exists(data)) GTEST_SKIP() << data << " is absent";
@@ -551,13 +551,48 @@ TEST_F(TwoStageCli, PosSegmentsAreTwoStageStudiesOfTheirRows) {
         const json alone = estimate({"--model", moderation_model.string(), "--data", rows_file.string(), "--missing", "-99"},
                                     "segment" + std::to_string(s) + ".json");
         EXPECT_EQ(found["size"], alone["n_obs"]);
-        for (const auto& path : alone["paths"]) {
-            const bool interaction = path["from"] == "CUSA:SC";
-            const double expected = interaction ? alone["two_stage"]["interactions"][0]["paths_standardized"][0]["estimate"].get<double>() / a
-                                                : path["estimate"].get<double>();
-            EXPECT_NEAR(path_of(found["paths"], path["from"], path["to"]), expected, 1e-9) << "segment " << s + 1 << ": " << path["from"];
-        }
+        for (const auto& path : alone["paths"])
+            EXPECT_NEAR(path_of(found["paths"], path["from"], path["to"]), path["estimate"].get<double>(), 1e-9)
+                << "segment " << s + 1 << ": " << path["from"];
+        // ... the interaction on the segment's own scale, not the whole sample's.
+        EXPECT_GT(std::abs(alone["two_stage"]["interactions"][0]["scale_factor"].get<double>() - a), 1e-3);
     }
+}
+
+// `csipls compare` of two waves of a moderated model: the interaction term has no index to compare.
+TEST_F(TwoStageCli, CompareWavesOfAModeratedModel) {
+    const fs::path data = shared_dir / "data" / "corp_rep_data.csv";
+    if (!fs::exists(data)) GTEST_SKIP() << data << " is absent";
+    estimate({"--model", moderation_model.string(), "--data", data.string(), "--missing", "-99", "--scale", "1:7", "--bootstrap", "30"},
+             "wave.json");
+    const fs::path out = dir_ / "change.json";
+    const RunResult r = run({"compare", (dir_ / "wave.json").string(), (dir_ / "wave.json").string(), "--out", out.string()});
+    ASSERT_EQ(r.exit_code, 0) << r;
+    EXPECT_THAT(r.out, testing::ContainsRegex("CUSA:SC +- +- +-"));
+    EXPECT_THAT(read_file(out), HasSubstr("\"CUSL\""));
+}
+
+// An item without answers under mean replacement: the error names the data file.
+TEST_F(TwoStageCli, MissingItemErrorsNameTheData) {
+    std::istringstream lines(read_file(ccsi_data));
+    std::string line, blanked;
+    while (std::getline(lines, line)) {
+        std::vector<std::string> cells;
+        std::istringstream fields(line);
+        for (std::string cell; std::getline(fields, cell, ',');) cells.push_back(cell);
+        if (blanked.empty()) {
+            blanked = line + "\n";
+            continue;
+        }
+        cells[12] = "";  // SAT1
+        for (std::size_t k = 0; k < cells.size(); ++k) blanked += (k ? "," : "") + cells[k];
+        blanked += "\n";
+    }
+    const fs::path data = write("no_sat1.csv", blanked);
+    const fs::path model = write("moderated.model", "A =~ BI1 + BI2\nM =~ EQ1 + EQ2\nB =~ SAT1 + SAT2\nB ~ A + M + A:M\n");
+    const RunResult r = run({"estimate", "--model", model.string(), "--data", data.string(), "--missing-treatment", "mean"});
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_THAT(r.err, AllOf(HasSubstr("no_sat1.csv"), HasSubstr("SAT1")));
 }
 
 // Like the one-stage model, PLSpredict with missing answers takes whole respondents only.

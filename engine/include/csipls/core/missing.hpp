@@ -60,6 +60,10 @@ struct MissingReport {
 // (pairwise), and EstimationError when EM does not converge.
 IndicatorMoments compute_moments(const Dataset& data, const MissingOptions& options, MissingReport* report = nullptr);
 
+// What is missing in `data` and how many respondents `treatment` would use (no moments computed:
+// fewest_pairs and em_iterations stay 0).
+MissingReport missing_report(const Dataset& data, MissingTreatment treatment);
+
 // Whether any value in `data` is missing.
 bool has_missing_values(const Dataset& data);
 
