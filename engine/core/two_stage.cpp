@@ -265,14 +265,7 @@ Dataset stage_two_data(const StagedModel& staged, const Dataset& items, const In
         }
     }
 
-    Dataset out;
-    out.source = items.source;
-    out.columns = columns;
-    out.rows = n;
-    out.case_weights = items.case_weights;
-    out.group_of_row = items.group_of_row;
-    out.group_names = items.group_names;
-    out.values.resize(static_cast<std::size_t>(n * p2));
+    Dataset out = items.with_columns(columns);
     auto x = out.matrix();
     const auto raw = items.matrix();
     for (Eigen::Index j = 0; j < p2; ++j) {

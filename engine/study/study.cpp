@@ -26,16 +26,9 @@ Dataset select_columns(const Dataset& data, const std::vector<std::string>& name
         if (column < 0) throw InputError(data_name(data) + ": no column '" + name + "'");
         picked.push_back(column);
     }
-    Dataset out;
-    out.source = data.source;
-    out.columns = names;
-    out.rows = data.rows;
-    out.case_weights = data.case_weights;
-    out.group_of_row = data.group_of_row;
-    out.group_names = data.group_names;
+    Dataset out = data.with_columns(names);
     if (!data.labels.empty())
         for (int column : picked) out.labels.push_back(data.labels[static_cast<std::size_t>(column)]);
-    out.values.resize(static_cast<std::size_t>(data.rows) * names.size());
     const std::size_t width = data.columns.size();
     for (Eigen::Index r = 0; r < data.rows; ++r)
         for (std::size_t k = 0; k < picked.size(); ++k)

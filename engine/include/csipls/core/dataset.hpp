@@ -41,6 +41,19 @@ struct Dataset {
     Eigen::Index cols() const { return static_cast<Eigen::Index>(columns.size()); }
     Eigen::Map<const RowMatrix> matrix() const { return {values.data(), rows, cols()}; }
     Eigen::Map<RowMatrix> matrix() { return {values.data(), rows, cols()}; }
+    // The same respondents (source, case weights, groups) with the columns `names`, every value 0:
+    // data derived from these column by column. No labels.
+    Dataset with_columns(std::vector<std::string> names) const {
+        Dataset out;
+        out.source = source;
+        out.columns = std::move(names);
+        out.rows = rows;
+        out.case_weights = case_weights;
+        out.group_of_row = group_of_row;
+        out.group_names = group_names;
+        out.values.assign(static_cast<std::size_t>(rows) * out.columns.size(), 0.0);
+        return out;
+    }
     int column_index(const std::string& name) const {  // -1 when absent
         for (std::size_t j = 0; j < columns.size(); ++j)
             if (columns[j] == name) return static_cast<int>(j);
