@@ -383,10 +383,8 @@ BootstrapResult bootstrap(const Model& model, const Dataset& data, const PlsResu
             throw EstimationError("the stage-2 data and the items have different rows");
         stage_one.emplace(two_stage->staged->stage1, two_stage->stage1->options);
         item_full_means = two_stage->items->matrix().colwise().mean();
-        // Interaction terms have no index (their indicators are products, not answers).
-        std::erase_if(result.parameters, [&](const BootstrapParameter& parameter) {
-            return parameter.kind == BootstrapParameter::Kind::csi_index && two_stage->staged->is_interaction(parameter.to);
-        });
+        std::erase_if(result.parameters,
+                      [&](const BootstrapParameter& parameter) { return two_stage->staged->is_interaction_index(parameter); });
     }
     const std::size_t parameter_count = result.parameters.size();
     const Eigen::Index n = data.rows;

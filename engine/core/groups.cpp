@@ -225,9 +225,7 @@ GroupsResult estimate_groups(const Model& model, const Dataset& data, const PlsR
     const std::vector<BootstrapParameter> all_parameters = bootstrap_parameters(pooled, !scales.empty());
     std::vector<BootstrapParameter> compared;
     for (const auto& parameter : all_parameters)
-        if (compared_kind(parameter.kind) &&
-            !(staged && parameter.kind == BootstrapParameter::Kind::csi_index && staged->is_interaction(parameter.to)))
-            compared.push_back(parameter);
+        if (compared_kind(parameter.kind) && !(staged && staged->is_interaction_index(parameter))) compared.push_back(parameter);
 
     // Largest groups first, so that one big group does not start last and finish alone.
     std::vector<int> schedule(names.size());

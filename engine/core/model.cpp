@@ -8,15 +8,6 @@
 #include "csipls/core/error.hpp"
 
 namespace csipls {
-namespace {
-
-std::string where(const std::string& source, int line) {
-    std::string prefix = source.empty() ? std::string("model") : source;
-    if (line > 0) prefix += ":" + std::to_string(line);
-    return prefix;
-}
-
-}  // namespace
 
 int Model::construct_index(const std::string& name) const {
     for (std::size_t i = 0; i < constructs.size(); ++i)
@@ -58,7 +49,7 @@ bool needs_two_stages(const Model& model) { return !interaction_terms(model).emp
 
 void require_one_stage(const Model& model, const std::string& procedure) {
     if (!needs_two_stages(model)) return;
-    throw ModelError(where(model.source, 0) + ": " + procedure +
+    throw ModelError(model.location(0) + ": " + procedure +
                      " takes a model without interaction terms or higher-order constructs (those are estimated in two "
                      "stages: run the study)");
 }
@@ -69,6 +60,12 @@ std::vector<std::string> Model::items() const {
     return names;
 }
 
+std::string Model::location(int line) const {
+    std::string prefix = source.empty() ? std::string("model") : source;
+    if (line > 0) prefix += ":" + std::to_string(line);
+    return prefix;
+}
+
 std::size_t Model::indicator_count() const {
     std::size_t count = 0;
     for (const auto& construct : constructs) count += construct.indicators.size();
@@ -77,19 +74,19 @@ std::size_t Model::indicator_count() const {
 
 void validate_model(const Model& model) {
     if (model.constructs.empty())
-        throw ModelError(where(model.source, 0) + ": the model defines no constructs (use `Name =~ item1 + item2`)");
+        throw ModelError(model.location(0) + ": the model defines no constructs (use `Name =~ item1 + item2`)");
 
     std::map<std::string, const Construct*> constructs_by_name;
     std::map<std::string, const Construct*> block_of_indicator;
     for (const auto& construct : model.constructs) {
         if (!constructs_by_name.emplace(construct.name, &construct).second)
-            throw ModelError(where(model.source, construct.line) + ": construct '" + construct.name +
+            throw ModelError(model.location(construct.line) + ": construct '" + construct.name +
                              "' is defined twice");
         if (construct.indicators.empty())
-            throw ModelError(where(model.source, construct.line) + ": construct '" + construct.name +
+            throw ModelError(model.location(construct.line) + ": construct '" + construct.name +
                              "' has no indicators");
         if (!construct.population_loadings.empty() && construct.population_loadings.size() != construct.indicators.size())
-            throw ModelError(where(model.source, construct.line) + ": construct '" + construct.name + "' has " +
+            throw ModelError(model.location(construct.line) + ": construct '" + construct.name + "' has " +
                              std::to_string(construct.population_loadings.size()) + " population loadings for " +
                              std::to_string(construct.indicators.size()) + " indicators");
         for (const auto& indicator : construct.indicators) {
@@ -97,10 +94,10 @@ void validate_model(const Model& model) {
             if (!inserted) {
                 const bool same_block = it->second == &construct;
                 if (!same_block && model.construct_index(indicator) >= 0)
-                    throw ModelError(where(model.source, construct.line) + ": higher-order construct '" + construct.name +
+                    throw ModelError(model.location(construct.line) + ": higher-order construct '" + construct.name +
                                      "' uses lower-order construct '" + indicator + "', which already measures '" + it->second->name +
                                      "': a lower-order construct measures one higher-order construct");
-                throw ModelError(where(model.source, construct.line) + ": indicator '" + indicator + "' " +
+                throw ModelError(model.location(construct.line) + ": indicator '" + indicator + "' " +
                                  (same_block ? "appears twice in block '" + construct.name + "'"
                                              : "is in two blocks, '" + it->second->name + "' and '" +
                                                    construct.name + "'"));
@@ -113,7 +110,7 @@ void validate_model(const Model& model) {
         const auto lower_count = std::count_if(construct.indicators.begin(), construct.indicators.end(),
                                                [&](const std::string& name) { return constructs_by_name.count(name) > 0; });
         if (lower_count == 0) continue;
-        const std::string at = where(model.source, construct.line) + ": higher-order construct '" + construct.name + "'";
+        const std::string at = model.location(construct.line) + ": higher-order construct '" + construct.name + "'";
         if (static_cast<std::size_t>(lower_count) != construct.indicators.size())
             throw ModelError(at + " mixes constructs and items among its indicators: a higher-order construct is measured by "
                                   "lower-order constructs only");
@@ -135,7 +132,7 @@ void validate_model(const Model& model) {
         const Construct& construct = *constructs_by_name[lower];
         for (const auto& indicator : construct.indicators)
             if (constructs_by_name.count(indicator))
-                throw ModelError(where(model.source, construct.line) + ": '" + lower + "' measures the higher-order construct '" +
+                throw ModelError(model.location(construct.line) + ": '" + lower + "' measures the higher-order construct '" +
                                  higher->name + "' and is measured by constructs itself: csipls estimates second-order "
                                  "constructs, not third-order ones" +
                                  (higher_of_lower.count(higher->name) && higher_of_lower[higher->name]->name == lower
@@ -143,14 +140,14 @@ void validate_model(const Model& model) {
     }
 
     if (model.constructs.size() < 2)
-        throw ModelError(where(model.source, 0) +
+        throw ModelError(model.location(0) +
                          ": a path model needs at least two constructs joined by a structural path");
 
     std::set<std::pair<std::string, std::string>> seen_paths;
     std::set<std::string> in_structure;
     std::set<std::string> interactions;
     for (const auto& path : model.paths) {
-        const std::string at = where(model.source, path.line);
+        const std::string at = model.location(path.line);
         if (path.to.find(':') != std::string::npos && !constructs_by_name.count(path.to))
             throw ModelError(at + ": the product term '" + path.to + "' cannot be on the left of '~': an interaction term " +
                              "predicts (`Y ~ A + B + A:B`)");
@@ -196,21 +193,21 @@ void validate_model(const Model& model) {
                                  "'; a path between them would be a cycle through the higher-order construct)");
         for (const auto* end : {&path.from, &path.to})
             if (!constructs_by_name.count(*end))
-                throw ModelError(where(model.source, path.line) + ": '" + *end +
+                throw ModelError(model.location(path.line) + ": '" + *end +
                                  "' in a structural path is not a construct (define it with `" + *end +
                                  " =~ ...` or `" + *end + " <~ ...`)");
         if (path.from == path.to)
-            throw ModelError(where(model.source, path.line) + ": construct '" + path.from +
+            throw ModelError(model.location(path.line) + ": construct '" + path.from +
                              "' cannot predict itself");
         if (!seen_paths.emplace(path.from, path.to).second)
-            throw ModelError(where(model.source, path.line) + ": path " + path.from + " -> " + path.to +
+            throw ModelError(model.location(path.line) + ": path " + path.from + " -> " + path.to +
                              " is given twice");
         in_structure.insert(path.from);
         in_structure.insert(path.to);
     }
     for (const auto& construct : model.constructs)
         if (!in_structure.count(construct.name) && !higher_of_lower.count(construct.name))
-            throw ModelError(where(model.source, construct.line) + ": construct '" + construct.name +
+            throw ModelError(model.location(construct.line) + ": construct '" + construct.name +
                              "' is in no structural path; PLS needs every construct connected to another");
 
     topological_order(model);  // throws on a cycle
@@ -243,7 +240,7 @@ std::vector<int> topological_order(const Model& model) {
         std::string members;
         for (std::size_t i = 0; i < count; ++i)
             if (pending_predecessors[i] > 0) members += (members.empty() ? "" : ", ") + model.constructs[i].name;
-        throw ModelError(where(model.source, 0) + ": the structural model has a cycle through " + members +
+        throw ModelError(model.location(0) + ": the structural model has a cycle through " + members +
                          " (PLS path models must be recursive)");
     }
     return order;

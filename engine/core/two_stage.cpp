@@ -21,10 +21,6 @@ constexpr EnumNames<HigherOrderApproach, 3> higher_order_names = {{HigherOrderAp
                                                                   {HigherOrderApproach::embedded, "embedded"},
                                                                   {HigherOrderApproach::repeated, "repeated"}};
 
-std::string where(const Model& model, int line) {
-    return (model.source.empty() ? std::string("model") : model.source) + (line > 0 ? ":" + std::to_string(line) : "");
-}
-
 // Stage-1 indicator positions of each stage-1 construct's block.
 std::vector<std::vector<int>> block_positions(const Model& model) {
     std::vector<std::vector<int>> out;
@@ -70,6 +66,10 @@ bool StagedModel::is_interaction(int stage2_construct) const {
     return std::find(interaction_constructs.begin(), interaction_constructs.end(), stage2_construct) != interaction_constructs.end();
 }
 
+bool StagedModel::is_interaction_index(const BootstrapParameter& parameter) const {
+    return parameter.kind == BootstrapParameter::Kind::csi_index && is_interaction(parameter.to);
+}
+
 StagedModel stage_model(const Model& model, const StagingOptions& options) {
     validate_model(model);
     StagedModel staged;
@@ -77,10 +77,10 @@ StagedModel stage_model(const Model& model, const StagingOptions& options) {
     staged.interactions = interaction_terms(model);
     const auto higher = higher_order_constructs(model);
     if (staged.interactions.empty() && higher.empty())
-        throw ModelError(where(model, 0) + ": the model has no interaction terms or higher-order constructs to estimate in two stages");
+        throw ModelError(model.location(0) + ": the model has no interaction terms or higher-order constructs to estimate in two stages");
 
     if (!higher.empty() && options.higher_order == HigherOrderApproach::repeated)
-        throw ModelError(where(model, 0) + ": the repeated-indicators approach is one stage, and interaction terms need two: use "
+        throw ModelError(model.location(0) + ": the repeated-indicators approach is one stage, and interaction terms need two: use "
                                            "`staging.higher_order` two-stage or embedded");
     std::map<std::string, std::vector<std::string>> replaced;  // higher-order construct → its lower-order constructs
     for (const auto& h : higher) replaced[model.constructs[static_cast<std::size_t>(h.construct)].name] = model.constructs[static_cast<std::size_t>(h.construct)].indicators;
@@ -142,7 +142,7 @@ StagedModel stage_model(const Model& model, const StagingOptions& options) {
         } else {
             for (const int part : {first, second})
                 if (stage1.constructs[static_cast<std::size_t>(part)].mode == MeasurementMode::formative)
-                    throw ModelError(where(model, term.line) + ": interaction term '" + term.name + "' has the formative construct '" +
+                    throw ModelError(model.location(term.line) + ": interaction term '" + term.name + "' has the formative construct '" +
                                      stage1.constructs[static_cast<std::size_t>(part)].name + "': products of its indicators measure "
                                      "nothing; use `staging.interaction` two-stage, the method for formative constructs");
             int set = -1;
@@ -523,7 +523,7 @@ std::vector<SimpleSlope> simple_slopes(const StagedModel& staged, const PlsResul
 Model repeated_indicators_model(const Model& model, std::vector<std::string>& copied) {
     validate_model(model);
     if (!interaction_terms(model).empty())
-        throw ModelError(where(model, 0) + ": the repeated-indicators approach to higher-order constructs does not take interaction "
+        throw ModelError(model.location(0) + ": the repeated-indicators approach to higher-order constructs does not take interaction "
                                            "terms in the same model; use `staging.higher_order` two-stage");
     const auto higher = higher_order_constructs(model);
     Model out = model;

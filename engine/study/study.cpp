@@ -185,6 +185,13 @@ StagedItems staged_items(const StudyResult& run) {
     return {&*run.two_stage->staged, run.two_stage->item_scales};
 }
 
+// The group analyses' options: the study's, with its stages.
+GroupOptions study_group_options(const StudyResult& run, const StudyOptions& options) {
+    GroupOptions out = options.group_options();
+    out.stages = staged_items(run);
+    return out;
+}
+
 void run_micom(StudyResult& run, const Model& model, const std::vector<std::pair<int, int>>& pairs, const StudyOptions& options,
                StudyMonitor* monitor) {
     {
@@ -486,11 +493,7 @@ StudyResult estimate_study(StudyResult run, const StudyOptions& options, StudyMo
     }
     const PlsResult& result = run.estimates;
     if (!result.converged) warnings.push_back(run.convergence_warning());
-    if (!options.data.group.empty()) {  // what the groups refuse, before the long steps
-        GroupOptions group_options = options.group_options();
-        group_options.stages = staged_items(run);
-        group_options.validate();
-    }
+    if (!options.data.group.empty()) study_group_options(run, options).validate();  // what the groups refuse, before the long steps
 
     run.assessment = assess(model, result, run.moments);
     // seminr's interaction scale comes after the assessment, which judges standardized loadings.
@@ -646,8 +649,7 @@ StudyResult estimate_study(StudyResult run, const StudyOptions& options, StudyMo
                             fit.resamples, run.fit_test->failures.front().replicate, run.fit_test->failures.front().reason));
     }
     if (!options.data.group.empty()) {
-        GroupOptions group_options = options.group_options();
-        group_options.stages = staged_items(run);
+        const GroupOptions group_options = study_group_options(run, options);
         std::vector<std::pair<int, int>> pairs;
         const auto& g = options.groups;
         const std::vector<std::string> names = group_rows(data).names;

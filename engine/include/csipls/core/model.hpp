@@ -84,6 +84,9 @@ struct Model {
     // that measure a higher-order construct.
     std::vector<std::string> items() const;
     std::size_t indicator_count() const;
+    // Where a statement of the model is, as errors name it: "file:line" ("model" without a file; no
+    // line for 0).
+    std::string location(int line) const;
 };
 
 // The interaction terms of a model: every path predictor named `A:B`, in path order, each once.

@@ -88,6 +88,8 @@ struct StagedModel {
     std::vector<std::string> item_columns;
 
     bool is_interaction(int stage2_construct) const;
+    // An interaction term's CSI index: none exists (its indicators are products, not answers).
+    bool is_interaction_index(const BootstrapParameter& parameter) const;
 };
 
 // The two stages of `model` (which must pass validate_model and need two stages). Throws ModelError
