@@ -51,6 +51,7 @@ public:
         if (staged_) {
             stage_two_.emplace(*staged_);
             counts_.resize(x_.rows());
+            for (auto& segment : fits_) segment.items.names = data.columns;
         }
     }
 
@@ -128,7 +129,6 @@ private:
         SegmentFit& segment = fits_[static_cast<std::size_t>(s)];
         const double c = sums.count;
         IndicatorMoments& moments = staged_ ? segment.items : moments_;
-        moments.names = data_.columns;
         moments.n_obs = static_cast<Eigen::Index>(std::llround(c));
         moments.means = sums.sum / c;
         Eigen::MatrixXd covariance = (sums.cross - c * moments.means * moments.means.transpose()) / (c - 1);
